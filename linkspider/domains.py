@@ -1,0 +1,61 @@
+"""Registered domains (eTLD+1), offline, with the PSL's private section.
+
+>>> registered_domain("www.bbc.co.uk")
+'bbc.co.uk'
+>>> registered_domain("alice.blogspot.com")
+'alice.blogspot.com'
+>>> registered_domain("a.b.shop.test")
+'shop.test'
+>>> registered_domain("127.0.0.1"), registered_domain("[::1]")
+('127.0.0.1', '[::1]')
+>>> registered_domain("localhost"), registered_domain("intranet")
+('localhost', 'intranet')
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+import tldextract
+
+#: Special-use names (RFC 2606, RFC 6761, RFC 6762, ICANN ``.internal``): their
+#: last label acts as a public suffix, so ``shop.test`` is a registrable domain.
+SPECIAL_USE_SUFFIXES = ("test", "example", "invalid", "localhost", "local", "internal")
+
+# Never touches the network: no suffix list URLs, no cache directory, the
+# snapshot bundled with tldextract is used as is.
+_EXTRACT = tldextract.TLDExtract(
+    cache_dir=None,
+    suffix_list_urls=(),
+    fallback_to_snapshot=True,
+    include_psl_private_domains=True,
+    extra_suffixes=SPECIAL_USE_SUFFIXES,
+)
+
+
+def _is_ip(host: str) -> bool:
+    if host.startswith("["):
+        return True
+    if not host or not (host[-1].isdigit()):
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=262_144)
+def registered_domain(host: str) -> str:
+    """The registrable domain of a (lowercase, punycoded) host.
+
+    IP hosts are their own domain; a host that is itself a public suffix, or
+    that has no known suffix, is its own domain too.
+    """
+    if not host or _is_ip(host):
+        return host
+    parts = _EXTRACT.extract_str(host)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}"
+    return host

@@ -1,0 +1,45 @@
+"""Small Scrapy extensions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+
+class StatsFile:
+    """Write the crawl's final stats as JSON to ``LINKSPIDER_STATS_FILE`` (if set)."""
+
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatsFile:
+        path = crawler.settings.get("LINKSPIDER_STATS_FILE")
+        if not path:
+            raise NotConfigured
+        extension = cls(crawler, path)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, reason: str) -> None:
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        tmp = f"{self.path}.tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(stats, handle, indent=1, sort_keys=True, default=_jsonable)
+        os.replace(tmp, self.path)
+
+
+def _jsonable(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,401 @@
+"""The extraction core: one HTTP response in, every outbound edge and the page facts out.
+
+A pure function that the spider middleware, the tests, the benchmarks and the
+CLI all call: no Scrapy, no I/O, no global state beyond memo caches.
+
+>>> page = extract(
+...     b'<html lang="en"><head><title> Hi </title>'
+...     b'<link rel="canonical" href="/home"></head><body>'
+...     b'<nav><a href="/about">About  us</a></nav>'
+...     b'<main><a href="https://other.org/x#frag" rel="NoFollow ugc">Other</a>'
+...     b'<a href="mailto:me@example.com">mail</a>'
+...     b'<a href="/p"><img src="i.png" alt="Pic"></a></main></body></html>',
+...     "http://www.example.com/index.html",
+...     {"Content-Type": "text/html; charset=utf-8"},
+... )
+>>> page.title, page.canonical_url, page.lang, page.error
+('Hi', 'http://www.example.com/home', 'en', None)
+>>> for e in page.edges:
+...     print(e.position, e.link_type, e.region, e.target_url, repr(e.anchor_text), e.rel, e.nofollow)
+0 canonical body http://www.example.com/home '' ('canonical',) False
+1 text nav http://www.example.com/about 'About us' () False
+2 text main https://other.org/x 'Other' ('nofollow', 'ugc') True
+3 image main http://www.example.com/p '' () False
+>>> page.edges[2].target_fragment, page.edges[2].is_external, page.edges[3].img_alt
+('frag', True, 'Pic')
+
+A redirect is an edge too; the body of a 3xx response is not parsed:
+
+>>> hop = extract(b"", "http://example.com/old", {"Location": "/new"}, status=301)
+>>> [(e.link_type, e.target_url) for e in hop.edges]
+[('redirect', 'http://example.com/new')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import ada_url
+from selectolax.lexbor import LexborHTMLParser
+
+from linkspider.domains import registered_domain
+from linkspider.encoding import decode_html, looks_binary
+from linkspider.regions import RegionClassifier
+from linkspider.urls import host_of, resolve
+
+HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
+_SELECTOR = "a[href], area[href], link[href], meta[content], base[href]"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps that keep one hostile page from costing unbounded time or memory."""
+
+    #: Anchor text, ``img_alt`` and ``title`` are cut to this many characters.
+    max_text_length: int = 512
+    #: Edges recorded per page; the rest are counted in ``edges_dropped``.
+    max_edges: int = 100_000
+    #: Target URLs longer than this are not recorded (counted in ``edges_dropped``).
+    max_url_length: int = 8192
+    #: The page ``<title>`` is cut to this many characters.
+    max_title_length: int = 1024
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class Edge(NamedTuple):
+    """One outbound link of a page."""
+
+    target_url: str
+    target_fragment: str
+    target_host: str
+    target_domain: str
+    anchor_text: str
+    img_alt: str | None
+    title: str | None
+    rel: tuple[str, ...]
+    nofollow: bool
+    region: str
+    link_type: str  # text | image | area | redirect | canonical | refresh
+    position: int
+    is_external: bool
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What one response says about the web graph."""
+
+    url: str
+    host: str
+    domain: str
+    status: int
+    content_type: str | None = None
+    encoding: str | None = None
+    title: str | None = None
+    canonical_url: str | None = None
+    lang: str | None = None
+    meta_robots: str | None = None
+    x_robots_tag: str | None = None
+    nofollow: bool = False  # page-level: meta robots or X-Robots-Tag say nofollow
+    error: str | None = None
+    edges_dropped: int = 0
+    edges: list[Edge] = field(default_factory=list)
+
+
+def _collapse(text: str | None, limit: int) -> str:
+    """Collapse runs of whitespace to one space, strip, cut to ``limit``.
+
+    >>> _collapse("  a \\n\\t b\\u00a0c ", 100), _collapse("abcdef", 3)
+    ('a b c', 'abc')
+    """
+    if not text:
+        return ""
+    if len(text) > limit * 8:  # megabyte-sized text: do not split all of it
+        text = text[: limit * 8]
+    return " ".join(text.split())[:limit]
+
+
+def _says_nofollow(directives: str | None) -> bool:
+    """True when robots directives (meta or X-Robots-Tag) include nofollow.
+
+    >>> _says_nofollow("noindex, NoFollow"), _says_nofollow("none"), _says_nofollow("googlebot: nofollow")
+    (True, True, True)
+    >>> _says_nofollow("index,follow"), _says_nofollow(None)
+    (False, False)
+    """
+    if not directives:
+        return False
+    for token in directives.lower().replace(";", ",").split(","):
+        token = token.rsplit(":", 1)[-1].strip()
+        if token in ("nofollow", "none"):
+            return True
+    return False
+
+
+def parse_refresh(content: str) -> str | None:
+    """The URL of a ``<meta http-equiv=refresh>`` content value (HTML standard).
+
+    >>> parse_refresh("5; url=/next"), parse_refresh("0;URL='a b'"), parse_refresh("3")
+    ('/next', 'a b', None)
+    >>> parse_refresh(" 0 , https://x.org/"), parse_refresh("x; url=/y")
+    ('https://x.org/', None)
+    """
+    s = content.lstrip(" \t\n\f\r")
+    i = 0
+    while i < len(s) and s[i].isdigit():
+        i += 1
+    while i < len(s) and (s[i].isdigit() or s[i] == "."):
+        i += 1
+    if i == 0 and not s.startswith("."):
+        return None
+    s = s[i:].lstrip(" \t\n\f\r")
+    if not s or s[0] not in ";,":
+        return None
+    s = s[1:].lstrip(" \t\n\f\r")
+    if not s:
+        return None
+    if s[:3].lower() == "url":
+        rest = s[3:].lstrip(" \t\n\f\r")
+        if rest.startswith("="):
+            s = rest[1:].lstrip(" \t\n\f\r")
+    if s[:1] in ("'", '"'):
+        quote, s = s[0], s[1:]
+        end = s.find(quote)
+        if end != -1:
+            s = s[:end]
+    s = s.strip()
+    return s or None
+
+
+def _lower_headers(headers: Mapping | None) -> dict[str, str]:
+    """Header names lowercased, repeated values joined with ', ', bytes decoded."""
+    if not headers:
+        return {}
+    out: dict[str, str] = {}
+    getlist = getattr(headers, "getlist", None)
+    for key in headers:
+        values = getlist(key) if getlist else headers[key]
+        if not isinstance(values, list | tuple):
+            values = [values]
+        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        decoded = [v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in values]
+        out[name.lower()] = ", ".join(decoded)
+    return out
+
+
+def mime_type(content_type: str | None) -> str:
+    """The essence of a Content-Type value.
+
+    >>> mime_type("Text/HTML; charset=UTF-8"), mime_type(None)
+    ('text/html', '')
+    """
+    if not content_type:
+        return ""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def extract(
+    body: bytes,
+    url: str,
+    headers: Mapping | None = None,
+    *,
+    status: int = 200,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Extraction:
+    """Extract the outbound edges and facts of one fetched page.
+
+    ``url`` is the URL the body was fetched from (the final one, after any
+    redirect).  ``headers`` may be a plain mapping or Scrapy ``Headers``.
+    Never raises on hostile input: problems end up in ``Extraction.error``.
+    """
+    h = _lower_headers(headers)
+    host = host_of(url)
+    domain = registered_domain(host)
+    ctype = h.get("content-type")
+    page = Extraction(
+        url=url,
+        host=host,
+        domain=domain,
+        status=status,
+        content_type=ctype,
+        x_robots_tag=h.get("x-robots-tag"),
+    )
+    page.nofollow = _says_nofollow(page.x_robots_tag)
+
+    if 300 <= status < 400:
+        location = h.get("location")
+        if location:
+            _add(page, location, url, "redirect", "", None, None, (), "body", limits)
+        elif status not in (304,):
+            page.error = f"redirect without Location ({status})"
+        return page
+    if status >= 400:
+        page.error = f"HTTP {status}"
+        return page
+    if not body:
+        page.error = "empty body"
+        return page
+    mime = mime_type(ctype)
+    if mime and mime not in HTML_TYPES:
+        page.error = f"not HTML ({mime})"
+        return page
+    if looks_binary(body, ctype):
+        page.error = "binary body"
+        return page
+    try:
+        text, page.encoding = decode_html(body, ctype)
+        _extract_html(page, text, url, limits)
+    except Exception as exc:  # hostile input must never crash a crawl
+        page.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
+    return page
+
+
+def _add(
+    page: Extraction,
+    href: str,
+    base: str,
+    link_type: str,
+    anchor: str,
+    img_alt: str | None,
+    title: str | None,
+    rel: tuple[str, ...],
+    region: str,
+    limits: Limits,
+    rel_nofollow: bool = False,
+) -> Edge | None:
+    resolved = resolve(href, base)
+    if resolved is None:
+        return None
+    target_url, fragment, target_host = resolved
+    if len(target_url) > limits.max_url_length or len(page.edges) >= limits.max_edges:
+        page.edges_dropped += 1
+        return None
+    target_domain = registered_domain(target_host)
+    edge = Edge(
+        target_url,
+        fragment,
+        target_host,
+        target_domain,
+        anchor,
+        img_alt,
+        title,
+        rel,
+        rel_nofollow or page.nofollow,
+        region,
+        link_type,
+        len(page.edges),
+        target_domain != page.domain,
+    )
+    page.edges.append(edge)
+    return edge
+
+
+def _is_skippable_href(href: str) -> bool:
+    """Empty and fragment-only hrefs are not edges (they point at the page itself)."""
+    stripped = href.strip(" \t\n\r\f\x00")
+    return not stripped or stripped[0] == "#"
+
+
+def _extract_html(page: Extraction, text: str, url: str, limits: Limits) -> None:
+    tree = LexborHTMLParser(text)
+    root = tree.root
+    if root is not None:
+        lang = root.attrs.get("lang")
+        page.lang = lang.strip()[:64] or None if lang else None
+    title_node = tree.css_first("title")
+    if title_node is not None:
+        page.title = _collapse(title_node.text(), limits.max_title_length) or None
+
+    nodes = tree.css(_SELECTOR)
+    # First pass: document-level facts that apply to every link.
+    base = url
+    robots: list[str] = []
+    seen_base = False
+    for node in nodes:
+        tag = node.tag
+        if tag == "base" and not seen_base:
+            seen_base = True
+            try:
+                base = ada_url.join_url(url, node.attrs.get("href") or "")
+            except ValueError:
+                base = url
+        elif tag == "meta":
+            name = (node.attrs.get("name") or "").strip().lower()
+            if name == "robots":
+                robots.append((node.attrs.get("content") or "").strip())
+    if robots:
+        page.meta_robots = ", ".join(robots)[:1024]
+        page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
+
+    classifier = RegionClassifier()
+    max_len = limits.max_text_length
+    for node in nodes:
+        tag = node.tag
+        attrs = node.attrs
+        if tag == "a" or tag == "area":
+            href = attrs.get("href") or ""
+            if _is_skippable_href(href):
+                continue
+            rel_attr = attrs.get("rel")
+            rel = tuple(rel_attr.lower().split()) if rel_attr else ()
+            title = attrs.get("title")
+            if title is not None:
+                title = _collapse(title, max_len)
+            img_alt = None
+            if tag == "a":
+                anchor = _collapse(node.text(), max_len)
+                link_type = "text"
+                if not anchor:
+                    img = node.css_first("img")
+                    if img is not None:
+                        link_type = "image"
+                        img_alt = _collapse(img.attrs.get("alt"), max_len)
+            else:
+                anchor = ""
+                link_type = "area"
+                img_alt = _collapse(attrs.get("alt"), max_len)
+            _add(
+                page,
+                href,
+                base,
+                link_type,
+                anchor,
+                img_alt,
+                title,
+                rel,
+                classifier.region(node),
+                limits,
+                "nofollow" in rel,
+            )
+        elif tag == "link":
+            rel_attr = attrs.get("rel")
+            rel = tuple(rel_attr.lower().split()) if rel_attr else ()
+            if "canonical" not in rel:
+                continue
+            href = attrs.get("href") or ""
+            if _is_skippable_href(href):
+                continue
+            edge = _add(
+                page,
+                href,
+                base,
+                "canonical",
+                "",
+                None,
+                None,
+                rel,
+                "body",
+                limits,
+                "nofollow" in rel,
+            )
+            if edge is not None and page.canonical_url is None:
+                page.canonical_url = edge.target_url
+        elif tag == "meta":
+            if (attrs.get("http-equiv") or "").strip().lower() != "refresh":
+                continue
+            target = parse_refresh(attrs.get("content") or "")
+            if target and not _is_skippable_href(target):
+                _add(page, target, base, "refresh", "", None, None, (), "body", limits)

@@ -1,0 +1,35 @@
+"""The one item the spider yields per fetched (or failed) URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from linkspider.extract import Edge
+
+
+@dataclass(slots=True)
+class CrawledPage:
+    """A ``pages`` row and the page's edges, written by the Parquet pipeline."""
+
+    url: str
+    host: str
+    domain: str
+    status: int | None
+    fetched_at: datetime
+    depth: int
+    content_type: str | None = None
+    encoding: str | None = None
+    title: str | None = None
+    canonical_url: str | None = None
+    lang: str | None = None
+    meta_robots: str | None = None
+    x_robots_tag: str | None = None
+    bytes: int | None = None
+    error: str | None = None
+    edges_dropped: int = 0
+    edges: list[Edge] = field(default_factory=list)
+
+    @property
+    def outlink_count(self) -> int:
+        return len(self.edges)

@@ -1,0 +1,69 @@
+"""Scrapy settings for linkspider: polite, safe defaults for unattended crawls.
+
+Every ``LINKSPIDER_*`` setting is documented in the README.
+"""
+
+BOT_NAME = "linkspider"
+SPIDER_MODULES = ["linkspider.spiders"]
+NEWSPIDER_MODULE = "linkspider.spiders"
+
+USER_AGENT = "linkspider/0.1 (backlink research crawler)"
+
+# --- Politeness -------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# --- Safety -----------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # bytes; bigger bodies are cancelled (a page row says so)
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_TIMES = 2
+DNS_TIMEOUT = 20
+# Redirects are handled by the spider (each hop is an edge and a page row);
+# Scrapy's RedirectMiddleware still serves robots.txt requests.
+REDIRECT_MAX_TIMES = 20
+
+# --- Breadth-first order (discovery crawls) ---------------------------------
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+SPIDER_MIDDLEWARES = {
+    # depth is tracked by the spider itself (redirect hops keep their depth)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "linkspider.middlewares.LinkExtractionMiddleware": 900,
+}
+ITEM_PIPELINES = {
+    "pipelines.parquet.ParquetPipeline": 300,
+}
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- linkspider -------------------------------------------------------------
+LINKSPIDER_OUTPUT = "data"
+LINKSPIDER_MAX_TEXT_LENGTH = 512
+LINKSPIDER_MAX_EDGES_PER_PAGE = 100_000
+LINKSPIDER_MAX_EDGE_URL_LENGTH = 8192
+LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS = 2
+LINKSPIDER_TRAP_MAX_PATH_SEGMENTS = 20
+LINKSPIDER_TRAP_MAX_URL_LENGTH = 2048
+LINKSPIDER_MAX_REDIRECTS = 20
+LINKSPIDER_FLUSH_ROWS = 250_000
+LINKSPIDER_FLUSH_PAGE_ROWS = 50_000
+LINKSPIDER_ROW_GROUP_SIZE = 32_768
+LINKSPIDER_FLUSH_BYTES = 128 * 1024 * 1024
+LINKSPIDER_STATS_FILE = None  # path: the final crawl stats as JSON
+
+EXTENSIONS = {
+    "linkspider.extensions.StatsFile": 500,
+}

@@ -1,0 +1,215 @@
+"""``scrapy crawl discover``: crawl a seed set and record every outbound edge."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from linkspider.domains import registered_domain
+from linkspider.extract import Extraction
+from linkspider.items import CrawledPage
+from linkspider.middlewares import META_KEY
+from linkspider.seeds import load_seeds
+from linkspider.traps import TrapRules, trap_reason
+from linkspider.urls import host_of
+
+_CRAWL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+#: Edge types that lead to pages worth fetching.
+FOLLOW_TYPES = frozenset(("text", "image", "area", "canonical", "refresh", "redirect"))
+SCOPES = ("site", "web")
+
+
+def _int_arg(name: str, value: Any, minimum: int = 0) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"-a {name}={value!r}: expected a whole number") from None
+    if number < minimum:
+        raise ValueError(f"-a {name}={value!r}: must be >= {minimum}")
+    return number
+
+
+class DiscoverSpider(Spider):
+    """Breadth-first discovery crawl.
+
+    Arguments (``-a name=value``): ``seeds``, ``scope`` (site|web),
+    ``max_depth``, ``max_pages_per_domain``, ``crawl_id``.  See the README.
+    """
+
+    name = "discover"
+
+    def __init__(
+        self,
+        seeds: str | None = None,
+        scope: str = "site",
+        max_depth: int | str = 3,
+        max_pages_per_domain: int | str = 1000,
+        crawl_id: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if scope not in SCOPES:
+            raise ValueError(f"-a scope={scope!r}: expected one of {', '.join(SCOPES)}")
+        self.scope = scope
+        self.max_depth = _int_arg("max_depth", max_depth)
+        self.max_pages_per_domain = _int_arg("max_pages_per_domain", max_pages_per_domain, 1)
+        self.crawl_id = crawl_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if not _CRAWL_ID.match(self.crawl_id):
+            raise ValueError(
+                f"-a crawl_id={self.crawl_id!r}: use letters, digits, '.', '_' or '-' "
+                "(at most 128 characters, not starting with '.' '_' or '-')"
+            )
+        self.seed_urls = load_seeds(seeds)
+        self.allowed_domains_set = {registered_domain(host_of(u)) for u in self.seed_urls}
+        self._scheduled: set[str] = set()
+        self._per_domain: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.trap_rules = TrapRules(
+            max_segment_repeats=settings.getint("LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS"),
+            max_path_segments=settings.getint("LINKSPIDER_TRAP_MAX_PATH_SEGMENTS"),
+            max_url_length=settings.getint("LINKSPIDER_TRAP_MAX_URL_LENGTH"),
+        )
+        spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
+        return spider
+
+    # -- requests -----------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        self.logger.info(
+            "crawl %s: %d seeds, scope=%s, max_depth=%d, max_pages_per_domain=%d",
+            self.crawl_id,
+            len(self.seed_urls),
+            self.scope,
+            self.max_depth,
+            self.max_pages_per_domain,
+        )
+        for url in self.seed_urls:
+            request = self._schedule(url, registered_domain(host_of(url)), depth=0)
+            if request is not None:
+                yield request
+
+    def _schedule(self, url: str, domain: str, depth: int, redirects: int = 0) -> Request | None:
+        stats = self.crawler.stats
+        if url in self._scheduled:
+            return None
+        reason = trap_reason(url, self.trap_rules)
+        if reason is not None:
+            stats.inc_value(f"linkspider/trap/{reason}")
+            return None
+        if self._per_domain[domain] >= self.max_pages_per_domain:
+            stats.inc_value("linkspider/skipped/domain_page_cap")
+            return None
+        self._scheduled.add(url)
+        self._per_domain[domain] += 1
+        stats.inc_value("linkspider/requests_scheduled")
+        return Request(
+            url,
+            callback=self.parse,
+            errback=self.on_error,
+            meta={
+                "depth": depth,
+                "linkspider_redirects": redirects,
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+            },
+        )
+
+    def _in_scope(self, domain: str) -> bool:
+        return self.scope == "web" or domain in self.allowed_domains_set
+
+    # -- responses ----------------------------------------------------------
+
+    def parse(self, response: Response) -> Iterator[CrawledPage | Request]:
+        extraction, fetched_at = response.meta.pop(META_KEY)
+        depth = response.meta.get("depth", 0)
+        yield self._page_item(extraction, response, fetched_at, depth)
+        yield from self._follow(extraction, response, depth)
+
+    def _follow(self, extraction: Extraction, response: Response, depth: int) -> Iterator[Request]:
+        stats = self.crawler.stats
+        if 300 <= response.status < 400:
+            redirects = response.meta.get("linkspider_redirects", 0) + 1
+            if redirects > self.max_redirects:
+                stats.inc_value("linkspider/skipped/redirect_chain_too_long")
+                return
+            for edge in extraction.edges:
+                if depth == 0 and edge.target_domain not in self.allowed_domains_set:
+                    # a seed that moved: its new home is in scope too
+                    self.allowed_domains_set.add(edge.target_domain)
+                if self._in_scope(edge.target_domain):
+                    request = self._schedule(edge.target_url, edge.target_domain, depth, redirects)
+                    if request is not None:
+                        yield request
+            return
+        if depth >= self.max_depth:
+            return
+        for edge in extraction.edges:
+            if edge.link_type not in FOLLOW_TYPES:
+                continue
+            if not self._in_scope(edge.target_domain):
+                continue
+            request = self._schedule(edge.target_url, edge.target_domain, depth + 1)
+            if request is not None:
+                yield request
+
+    def _page_item(
+        self, extraction: Extraction, response: Response, fetched_at: datetime, depth: int
+    ) -> CrawledPage:
+        return CrawledPage(
+            url=response.url,
+            host=extraction.host,
+            domain=extraction.domain,
+            status=response.status,
+            fetched_at=fetched_at,
+            depth=depth,
+            content_type=extraction.content_type,
+            encoding=extraction.encoding,
+            title=extraction.title,
+            canonical_url=extraction.canonical_url,
+            lang=extraction.lang,
+            meta_robots=extraction.meta_robots,
+            x_robots_tag=extraction.x_robots_tag,
+            bytes=len(response.body),
+            error=extraction.error,
+            edges_dropped=extraction.edges_dropped,
+            edges=extraction.edges,
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[CrawledPage]:
+        """A request that produced no response (or one filtered out): a page row with the reason."""
+        request = failure.request
+        status = None
+        if failure.check(HttpError):
+            status = failure.value.response.status
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            error = "robots.txt disallowed"
+            self.crawler.stats.inc_value("linkspider/skipped/robots_txt")
+        else:
+            message = str(failure.value) or failure.type.__name__
+            error = f"{failure.type.__name__}: {message}"[:500]
+        self.crawler.stats.inc_value("linkspider/pages_failed")
+        host = host_of(request.url)
+        yield CrawledPage(
+            url=request.url,
+            host=host,
+            domain=registered_domain(host),
+            status=status,
+            fetched_at=datetime.now(UTC),
+            depth=request.meta.get("depth", 0),
+            error=error,
+        )

@@ -1,0 +1,89 @@
+"""URL resolution as browsers do it (WHATWG URL standard, via ada-url).
+
+The one entry point for turning an ``href`` found in a page into an edge target:
+
+>>> resolve("../c?q=1#top", "http://Example.COM:80/a/b/")
+('http://example.com/a/c?q=1', 'top', 'example.com')
+>>> resolve("//bücher.de/x", "https://example.com/")
+('https://xn--bcher-kva.de/x', '', 'xn--bcher-kva.de')
+>>> resolve("mailto:someone@example.com", "http://example.com/") is None
+True
+>>> resolve("http://[::1", "http://example.com/") is None
+True
+"""
+
+from __future__ import annotations
+
+import ada_url
+
+_HTTP_PROTOCOLS = frozenset(("http:", "https:"))
+_ATTRS = ("href", "protocol", "host", "hash")
+
+
+def parse_absolute(url: str) -> ada_url.URL | None:
+    """Parse an absolute URL, or return ``None`` when it is not valid.
+
+    >>> parse_absolute("HTTP://a.b/c").href
+    'http://a.b/c'
+    >>> parse_absolute("not a url") is None
+    True
+    """
+    try:
+        return ada_url.URL(url)
+    except ValueError:
+        return None
+
+
+def resolve(href: str, base: str) -> tuple[str, str, str] | None:
+    """Resolve ``href`` against ``base``.
+
+    Returns ``(url_without_fragment, fragment, host)`` where ``host`` is the
+    URL's host as serialized by the standard (lowercase, punycode, IPv6 in
+    brackets, no default port), or ``None`` when the result is not an
+    ``http(s)`` URL or the input fails to parse.  The fragment is returned
+    without its leading ``#``.
+
+    >>> resolve("?x", "https://h.example/p?q#f")
+    ('https://h.example/p?x', '', 'h.example')
+    >>> resolve("http://a.test:8080/./b/../c", "http://x.test/")
+    ('http://a.test:8080/c', '', 'a.test')
+    """
+    try:
+        joined = ada_url.join_url(base, href)
+    except ValueError:
+        return None
+    parts = ada_url.parse_url(joined, _ATTRS)
+    if parts["protocol"] not in _HTTP_PROTOCOLS:
+        return None
+    fragment = parts["hash"]
+    url = parts["href"]
+    if fragment:
+        url = url[: -len(fragment)]
+        fragment = fragment[1:]
+    elif url.endswith("#"):  # an empty fragment serializes as a bare '#'
+        url = url[:-1]
+    return url, fragment, _hostname(parts["host"])
+
+
+def _hostname(host: str) -> str:
+    """Strip the port from a serialized ``host`` (IPv6 keeps its brackets).
+
+    >>> _hostname("[::1]:8080"), _hostname("a.b:81"), _hostname("a.b")
+    ('[::1]', 'a.b', 'a.b')
+    """
+    if host.startswith("["):
+        return host[: host.index("]") + 1]
+    colon = host.rfind(":")
+    return host[:colon] if colon != -1 else host
+
+
+def host_of(url: str) -> str:
+    """The host of an absolute URL ('' when it has none or does not parse).
+
+    >>> host_of("http://WWW.Example.com:8080/x")
+    'www.example.com'
+    """
+    try:
+        return _hostname(ada_url.parse_url(url, ("host",))["host"])
+    except ValueError:
+        return ""

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+if not CORPUS.exists():  # CI clones next to shared/
+    CORPUS = Path(os.environ.get("LINKSPIDER_CORPUS", "/work/shared/corpus"))
+
+
+@dataclass
+class CrawlRun:
+    returncode: int
+    log: str
+    stats: dict
+    out: Path
+
+    def links(self, where: str = "true", columns: str = "*") -> list[tuple]:
+        return duckdb.sql(
+            f"SELECT {columns} FROM read_parquet('{self.out}/links/*/*.parquet', hive_partitioning=true) "
+            f"WHERE {where} ORDER BY source_url, position"
+        ).fetchall()
+
+    def pages(self, where: str = "true", columns: str = "*") -> list[tuple]:
+        return duckdb.sql(
+            f"SELECT {columns} FROM read_parquet('{self.out}/pages/*.parquet') WHERE {where} ORDER BY url"
+        ).fetchall()
+
+
+def proxy_env(proxy_url: str) -> dict[str, str]:
+    """Environment that routes every request of a crawl to the loopback web."""
+    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        env[name] = proxy_url
+    env["no_proxy"] = env["NO_PROXY"] = ""
+    return env
+
+
+def run_crawl(proxy_url: str, out: Path, *args: str, settings: dict | None = None, timeout: int = 300) -> CrawlRun:
+    out.mkdir(parents=True, exist_ok=True)
+    stats_file = out / "stats.json"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "discover", *args]
+    all_settings = {
+        "LINKSPIDER_OUTPUT": str(out),
+        "LINKSPIDER_STATS_FILE": str(stats_file),
+        "AUTOTHROTTLE_ENABLED": "0",
+        "DOWNLOAD_DELAY": "0",
+        "LOG_LEVEL": "INFO",
+        **(settings or {}),
+    }
+    for key, value in all_settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(
+        cmd, cwd=REPO, env=proxy_env(proxy_url), capture_output=True, text=True, timeout=timeout
+    )
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    return CrawlRun(proc.returncode, proc.stdout + proc.stderr, stats, out)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    path = CORPUS / "readability-dev"
+    if not path.exists():
+        pytest.fail(f"corpus not found at {path}")
+    return path

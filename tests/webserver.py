@@ -1,0 +1,94 @@
+"""A tiny multi-host web on loopback, reached as an HTTP proxy.
+
+Scrapy sends proxy requests in absolute form (``GET http://host/path``); the
+server answers from an in-memory table keyed by (host, path).  Unknown hosts get
+a 404, CONNECT gets a 405: nothing ever leaves the machine.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Resource:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    gzip: bool = False
+
+
+def html(body: str | bytes, status: int = 200, charset: str | None = "utf-8", **headers: str) -> Resource:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    ctype = "text/html" + (f"; charset={charset}" if charset else "")
+    return Resource(data, status, {"Content-Type": ctype, **headers})
+
+
+def redirect(location: str, status: int = 301) -> Resource:
+    return Resource(b"", status, {"Location": location, "Content-Type": "text/html"})
+
+
+class LocalWeb:
+    """``with LocalWeb(sites) as web: ... web.proxy_url ... web.requests``."""
+
+    def __init__(self, sites: dict[str, dict[str, Resource]]) -> None:
+        self.sites = sites
+        self.requests: list[tuple[str, str]] = []  # (host, path-with-query)
+        self._lock = threading.Lock()
+        web = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_CONNECT(self) -> None:
+                self.send_error(405, "CONNECT refused: loopback test web")
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                host = (parts.hostname or self.headers.get("Host", "")).lower()
+                if parts.port and parts.port != 80:
+                    host = f"{host}:{parts.port}"
+                path = parts.path or "/"
+                if parts.query:
+                    path = f"{path}?{parts.query}"
+                with web._lock:
+                    web.requests.append((host, path))
+                resource = web.sites.get(host, {}).get(path)
+                if resource is None:
+                    resource = Resource(b"not found", 404, {"Content-Type": "text/plain"})
+                body = resource.body
+                self.send_response(resource.status)
+                for name, value in resource.headers.items():
+                    self.send_header(name, value)
+                if resource.gzip:
+                    body = gzip.compress(body)
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.proxy_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LocalWeb:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fetched(self, host: str) -> list[str]:
+        with self._lock:
+            return [p for h, p in self.requests if h == host]
