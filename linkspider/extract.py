@@ -115,7 +115,7 @@ def _collapse(text: str | None, limit: int) -> str:
         return ""
     if len(text) > limit * 8:  # megabyte-sized text: do not split all of it
         text = text[: limit * 8]
-    return " ".join(text.split())[:limit]
+    return " ".join(text.split())[:limit].rstrip()
 
 
 def _says_nofollow(directives: str | None) -> bool:

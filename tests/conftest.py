@@ -44,7 +44,9 @@ def proxy_env(proxy_url: str) -> dict[str, str]:
     return env
 
 
-def run_crawl(proxy_url: str, out: Path, *args: str, settings: dict | None = None, timeout: int = 300) -> CrawlRun:
+def run_crawl(
+    proxy_url: str, out: Path, *args: str, settings: dict | None = None, timeout: int = 300
+) -> CrawlRun:
     out.mkdir(parents=True, exist_ok=True)
     stats_file = out / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "discover", *args]

@@ -38,7 +38,9 @@ PAGE2 = """<html><head><meta http-equiv="refresh" content="5; url=/about"></head
 
 TRAP = '<html><body><a href="x/">deeper</a></body></html>'
 
-CP1251 = '<html><head><meta charset="windows-1251"></head><body><a href="/">Привет мир</a></body></html>'.encode("cp1251")
+CP1251 = '<html><head><meta charset="windows-1251"></head><body><a href="/">Привет мир</a></body></html>'.encode(
+    "cp1251"
+)
 SJIS = '<html><body><a href="/">日本語のリンク</a></body></html>'.encode("shift_jis")
 
 MALFORMED = """<html><body><a href="/m1">unclosed <b>bold <a href=/m2>second</a>
@@ -59,7 +61,9 @@ def big_page() -> bytes:
 def make_sites() -> dict[str, dict[str, Resource]]:
     return {
         "a.test": {
-            "/robots.txt": Resource(b"User-agent: *\nDisallow: /private/\n", 200, {"Content-Type": "text/plain"}),
+            "/robots.txt": Resource(
+                b"User-agent: *\nDisallow: /private/\n", 200, {"Content-Type": "text/plain"}
+            ),
             "/": html(HOME),
             "/about": html(ABOUT),
             "/page2.html": html(PAGE2),
@@ -77,8 +81,12 @@ def make_sites() -> dict[str, dict[str, Resource]]:
             "/sjis": Resource(SJIS, 200, {"Content-Type": "text/html; charset=Shift_JIS"}),
             "/malformed": html(MALFORMED),
             "/big": html(big_page()),
-            "/nofollow-meta": html('<meta name="robots" content="noindex, NOFOLLOW"><a href="/about">m</a>'),
-            "/nofollow-header": html('<a href="/about">h</a>', **{"X-Robots-Tag": "noarchive, nofollow"}),
+            "/nofollow-meta": html(
+                '<meta name="robots" content="noindex, NOFOLLOW"><a href="/about">m</a>'
+            ),
+            "/nofollow-header": html(
+                '<a href="/about">h</a>', **{"X-Robots-Tag": "noarchive, nofollow"}
+            ),
         },
         "old.test": {"/": redirect("http://new.test/", 301)},
         "new.test": {"/": html('<a href="/p">P</a>'), "/p": html("<p>new home</p>")},
@@ -91,17 +99,47 @@ EXPECTED_HOME = [
     (f"{A}/", "canonical", f"{A}/", "", ("canonical",), False, "body", "", None, None),
     (f"{A}/", "text", f"{A}/about", "About", (), False, "nav", "", None, None),
     (f"{A}/", "text", f"{A}/page2.html", "Page 2", (), False, "nav", "", None, None),
-    (f"{A}/", "text", "http://b.test/article?id=1", "B's article", ("nofollow", "noopener"), True, "main", "sec", None, None),
-    (f"{A}/", "text", "http://www.a.test/rel", "protocol relative", (), False, "main", "", None, None),
+    (
+        f"{A}/",
+        "text",
+        "http://b.test/article?id=1",
+        "B's article",
+        ("nofollow", "noopener"),
+        True,
+        "main",
+        "sec",
+        None,
+        None,
+    ),
+    (
+        f"{A}/",
+        "text",
+        "http://www.a.test/rel",
+        "protocol relative",
+        (),
+        False,
+        "main",
+        "",
+        None,
+        None,
+    ),
     (f"{A}/", "text", f"{A}/?q=1", "query only", (), False, "main", "", None, None),
     (f"{A}/", "text", f"{A}/about", "About again", (), False, "main", "", None, None),
     *[
         (f"{A}/", "text", f"{A}{path}", text, (), False, "main", "", None, None)
         for path, text in [
-            ("/private/secret", "secret"), ("/trap/x/", "trap"), ("/redirect-internal", "moved"),
-            ("/redirect-external", "gone"), ("/missing", "missing"), ("/error", "error"),
-            ("/binary.html", "binary"), ("/cp1251", "cp1251"), ("/sjis", "sjis"),
-            ("/malformed", "malformed"), ("/big", "big"), ("/nofollow-meta", "meta"),
+            ("/private/secret", "secret"),
+            ("/trap/x/", "trap"),
+            ("/redirect-internal", "moved"),
+            ("/redirect-external", "gone"),
+            ("/missing", "missing"),
+            ("/error", "error"),
+            ("/binary.html", "binary"),
+            ("/cp1251", "cp1251"),
+            ("/sjis", "sjis"),
+            ("/malformed", "malformed"),
+            ("/big", "big"),
+            ("/nofollow-meta", "meta"),
             ("/nofollow-header", "header"),
         ]
     ],
@@ -115,7 +153,14 @@ EXPECTED_HOME = [
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
     with LocalWeb(make_sites()) as web:
-        run = run_crawl(web.proxy_url, tmp_path_factory.mktemp("out"), "-a", "seeds=a.test,old.test", "-a", "crawl_id=t1")
+        run = run_crawl(
+            web.proxy_url,
+            tmp_path_factory.mktemp("out"),
+            "-a",
+            "seeds=a.test,old.test",
+            "-a",
+            "crawl_id=t1",
+        )
         run.web = web
         yield run
 
@@ -138,7 +183,11 @@ def test_home_page_edges_exact(crawl):
 
 
 def test_registered_domains_and_external(crawl):
-    rows = dict(crawl.links(f"source_url = '{A}/'", "target_url, target_domain || '|' || is_external::varchar"))
+    rows = dict(
+        crawl.links(
+            f"source_url = '{A}/'", "target_url, target_domain || '|' || is_external::varchar"
+        )
+    )
     assert rows["http://alice.blogspot.com/"] == "alice.blogspot.com|true"
     assert rows["http://www.a.test/rel"] == "a.test|false"
     assert rows["http://b.test/a/c"] == "b.test|true"
@@ -153,7 +202,9 @@ def test_repeated_targets_are_separate_edges(crawl):
 
 
 def test_base_href_anywhere_area_and_refresh(crawl):
-    rows = crawl.links(f"source_url = '{A}/page2.html'", "link_type, target_url, anchor_text, img_alt")
+    rows = crawl.links(
+        f"source_url = '{A}/page2.html'", "link_type, target_url, anchor_text, img_alt"
+    )
     assert rows == [
         ("refresh", f"{A}/about", "", None),
         ("text", f"{A}/sub/dir/x.html", "X", None),
@@ -181,7 +232,9 @@ def test_redirect_hops_are_edges_and_pages(crawl):
 
 def test_robots_disallowed_never_fetched(crawl):
     assert "/private/secret" not in crawl.web.fetched("a.test")
-    assert crawl.pages(f"url = '{A}/private/secret'", "status, error") == [(None, "robots.txt disallowed")]
+    assert crawl.pages(f"url = '{A}/private/secret'", "status, error") == [
+        (None, "robots.txt disallowed")
+    ]
     assert crawl.stats["linkspider/skipped/robots_txt"] == 1
 
 
@@ -209,7 +262,10 @@ def test_malformed_html_parsed_like_a_browser(crawl):
 
 
 def test_binary_as_html_errors_and_http_errors(crawl):
-    pages = {url: (status, error, count) for url, status, error, count in crawl.pages("true", "url, status, error, outlink_count")}
+    pages = {
+        url: (status, error, count)
+        for url, status, error, count in crawl.pages("true", "url, status, error, outlink_count")
+    }
     assert pages[f"{A}/binary.html"] == (200, "binary body", 0)
     assert pages[f"{A}/missing"] == (404, "HTTP 404", 0)
     assert pages[f"{A}/error"] == (500, "HTTP 500", 0)
@@ -219,8 +275,13 @@ def test_binary_as_html_errors_and_http_errors(crawl):
 def test_big_page(crawl):
     (row,) = crawl.pages(f"url = '{A}/big'", "outlink_count, bytes, error")
     assert row[0] == BIG_LINKS and row[1] > 6_000_000 and row[2] is None
-    rows = crawl.links(f"source_url = '{A}/big' AND position IN (0, 19999)", "position, target_url, anchor_text")
-    assert rows == [(0, "http://d.test/p0", "link 0"), (19999, "http://d.test/p19999", "link 19999")]
+    rows = crawl.links(
+        f"source_url = '{A}/big' AND position IN (0, 19999)", "position, target_url, anchor_text"
+    )
+    assert rows == [
+        (0, "http://d.test/p0", "link 0"),
+        (19999, "http://d.test/p19999", "link 19999"),
+    ]
 
 
 def test_page_level_nofollow(crawl):
@@ -233,8 +294,21 @@ def test_page_level_nofollow(crawl):
 
 
 def test_page_rows(crawl):
-    (home,) = crawl.pages(f"url = '{A}/'", "crawl_id, status, content_type, depth, title, canonical_url, lang, outlink_count, error")
-    assert home == ("t1", 200, "text/html; charset=utf-8", 0, "A home", f"{A}/", "en", len(EXPECTED_HOME), None)
+    (home,) = crawl.pages(
+        f"url = '{A}/'",
+        "crawl_id, status, content_type, depth, title, canonical_url, lang, outlink_count, error",
+    )
+    assert home == (
+        "t1",
+        200,
+        "text/html; charset=utf-8",
+        0,
+        "A home",
+        f"{A}/",
+        "en",
+        len(EXPECTED_HOME),
+        None,
+    )
 
 
 def test_no_url_fetched_twice_and_nothing_out_of_scope(crawl):

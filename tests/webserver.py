@@ -18,11 +18,15 @@ from urllib.parse import urlsplit
 class Resource:
     body: bytes = b""
     status: int = 200
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
     gzip: bool = False
 
 
-def html(body: str | bytes, status: int = 200, charset: str | None = "utf-8", **headers: str) -> Resource:
+def html(
+    body: str | bytes, status: int = 200, charset: str | None = "utf-8", **headers: str
+) -> Resource:
     data = body.encode("utf-8") if isinstance(body, str) else body
     ctype = "text/html" + (f"; charset={charset}" if charset else "")
     return Resource(data, status, {"Content-Type": ctype, **headers})

@@ -1,0 +1,239 @@
+"""Buffered, atomic writer of the ``links`` and ``pages`` Parquet tables.
+
+Flush policy: edges are buffered as Arrow record batches and written when the
+buffer reaches ``flush_rows`` rows or ``flush_bytes`` bytes (pages:
+``flush_page_rows``), and on :meth:`DatasetWriter.close`.  Each flush writes one
+file per ``target_bucket`` present, rows sorted by ``(target_domain,
+target_url)``, zstd-compressed, in row groups of ``row_group_size`` rows.
+Files are written by one background thread under a hidden temporary name,
+fsynced, then renamed into place, so readers never see a partial file.
+Existing files are never touched: a new crawl only adds files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from linkspider.items import CrawledPage
+from pipelines import schema
+from pipelines.layout import part_name, target_bucket, temp_path
+
+logger = logging.getLogger(__name__)
+
+_CHUNK_ROWS = 32_768  # Python lists become an Arrow batch at this size
+
+
+def write_atomically(table: pa.Table, path: str, row_group_size: int) -> None:
+    """Write ``table`` to ``path`` so that the file appears whole or not at all."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = temp_path(path)
+    try:
+        pq.write_table(
+            table,
+            tmp,
+            compression="zstd",
+            row_group_size=row_group_size,
+            write_statistics=True,
+            use_dictionary=True,
+        )
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class _Columns:
+    """Column-wise Python lists that turn into Arrow batches in chunks."""
+
+    def __init__(self, arrow_schema: pa.Schema) -> None:
+        self.schema = arrow_schema
+        self.names = arrow_schema.names
+        self.lists: dict[str, list] = {name: [] for name in self.names}
+        self.pending_rows = 0
+        self.batches: list[pa.RecordBatch] = []
+        self.rows = 0
+        self.nbytes = 0
+
+    def added(self, n: int) -> None:
+        self.pending_rows += n
+        self.rows += n
+        if self.pending_rows >= _CHUNK_ROWS:
+            self.seal()
+
+    def seal(self) -> None:
+        if not self.pending_rows:
+            return
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(self.lists[name], type=self.schema.field(name).type) for name in self.names],
+            schema=self.schema,
+        )
+        self.batches.append(batch)
+        self.nbytes += batch.nbytes
+        self.lists = {name: [] for name in self.names}
+        self.pending_rows = 0
+
+    def take(self) -> pa.Table | None:
+        self.seal()
+        if not self.batches:
+            return None
+        table = pa.Table.from_batches(self.batches, schema=self.schema)
+        self.batches = []
+        self.rows = 0
+        self.nbytes = 0
+        return table
+
+
+def _no_stats(key: str, count: int = 1) -> None:
+    pass
+
+
+class DatasetWriter:
+    """Append pages and their edges to a linkspider dataset rooted at ``root``."""
+
+    def __init__(
+        self,
+        root: str,
+        crawl_id: str,
+        *,
+        flush_rows: int = 250_000,
+        flush_bytes: int = 128 * 1024 * 1024,
+        flush_page_rows: int = 50_000,
+        row_group_size: int = 32_768,
+        inc_stat: Callable[[str, int], None] = _no_stats,
+    ) -> None:
+        self.root = root
+        self.crawl_id = crawl_id
+        self.flush_rows = flush_rows
+        self.flush_bytes = flush_bytes
+        self.flush_page_rows = flush_page_rows
+        self.row_group_size = row_group_size
+        self.inc_stat = inc_stat
+        self.links = _Columns(schema.LINKS)
+        self.pages = _Columns(schema.PAGES)
+        self._sequence = 0
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="linkspider-parquet")
+        self._inflight: Future | None = None
+        os.makedirs(os.path.join(root, "links"), exist_ok=True)
+        os.makedirs(os.path.join(root, "pages"), exist_ok=True)
+
+    # -- buffering ------------------------------------------------------------
+
+    def add(self, page: CrawledPage) -> None:
+        self._add_page(page)
+        self._add_edges(page)
+        if self.links.rows >= self.flush_rows or self.links.nbytes >= self.flush_bytes:
+            self.flush(links=True, pages=False)
+        if self.pages.rows >= self.flush_page_rows:
+            self.flush(links=False, pages=True)
+
+    def _add_page(self, page: CrawledPage) -> None:
+        cols = self.pages.lists
+        cols["crawl_id"].append(self.crawl_id)
+        cols["url"].append(page.url)
+        cols["host"].append(page.host)
+        cols["domain"].append(page.domain)
+        cols["status"].append(page.status)
+        cols["content_type"].append(page.content_type)
+        cols["encoding"].append(page.encoding)
+        cols["fetched_at"].append(page.fetched_at)
+        cols["depth"].append(page.depth)
+        cols["title"].append(page.title)
+        cols["canonical_url"].append(page.canonical_url)
+        cols["lang"].append(page.lang)
+        cols["meta_robots"].append(page.meta_robots)
+        cols["x_robots_tag"].append(page.x_robots_tag)
+        cols["outlink_count"].append(len(page.edges))
+        cols["edges_dropped"].append(page.edges_dropped)
+        cols["bytes"].append(page.bytes)
+        cols["error"].append(page.error)
+        self.pages.added(1)
+
+    def _add_edges(self, page: CrawledPage) -> None:
+        edges = page.edges
+        n = len(edges)
+        if not n:
+            return
+        cols = self.links.lists
+        for name, values in zip(schema.EDGE_COLUMNS, zip(*edges, strict=True), strict=True):
+            cols[name].extend(values)
+        cols["crawl_id"].extend([self.crawl_id] * n)
+        cols["source_url"].extend([page.url] * n)
+        cols["source_host"].extend([page.host] * n)
+        cols["source_domain"].extend([page.domain] * n)
+        cols["fetched_at"].extend([page.fetched_at] * n)
+        cols["source_depth"].extend([page.depth] * n)
+        self.links.added(n)
+
+    # -- writing --------------------------------------------------------------
+
+    def flush(self, links: bool = True, pages: bool = True) -> None:
+        """Hand buffered rows to the writer thread (waits for the previous write first)."""
+        link_table = self.links.take() if links else None
+        page_table = self.pages.take() if pages else None
+        if link_table is None and page_table is None:
+            return
+        self._wait()  # one write in flight at a time: memory stays bounded
+        self._sequence += 1
+        self._inflight = self._executor.submit(self._write, link_table, page_table, self._sequence)
+
+    def close(self) -> None:
+        """Write everything buffered and wait for it to be on disk."""
+        try:
+            self.flush()
+            self._wait()
+        finally:
+            self._executor.shutdown(wait=True)
+
+    def _wait(self) -> None:
+        if self._inflight is None:
+            return
+        future, self._inflight = self._inflight, None
+        try:
+            future.result()
+        except Exception:
+            self.inc_stat("linkspider/write_errors", 1)
+            logger.exception("writing Parquet failed; the rows of this flush are lost")
+            raise
+
+    def _write(self, links: pa.Table | None, pages: pa.Table | None, sequence: int) -> None:
+        name = part_name(self.crawl_id, sequence)
+        if links is not None and links.num_rows:
+            self._write_links(links, name)
+        if pages is not None and pages.num_rows:
+            pages = pages.sort_by([("url", "ascending")])
+            write_atomically(pages, os.path.join(self.root, "pages", name), self.row_group_size)
+            self.inc_stat("linkspider/pages_written", pages.num_rows)
+            self.inc_stat("linkspider/files_written", 1)
+
+    def _write_links(self, table: pa.Table, name: str) -> None:
+        domains = pc.dictionary_encode(table.column("target_domain")).combine_chunks()
+        buckets = pa.array([target_bucket(d) for d in domains.dictionary.to_pylist()], pa.string())
+        table = table.append_column("_bucket", pc.take(buckets, domains.indices))
+        table = table.sort_by(
+            [("_bucket", "ascending"), ("target_domain", "ascending"), ("target_url", "ascending")]
+        )
+        runs = pc.run_end_encode(table.column("_bucket").combine_chunks())
+        table = table.drop_columns(["_bucket"])
+        start = 0
+        for end, bucket in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
+            part = table.slice(start, end - start)
+            start = end
+            path = os.path.join(self.root, "links", f"target_bucket={bucket}", name)
+            write_atomically(part, path, self.row_group_size)
+            self.inc_stat("linkspider/edges_written", part.num_rows)
+            self.inc_stat("linkspider/files_written", 1)

@@ -1,0 +1,221 @@
+"""The extraction core: one response in, edges and page facts out."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+from linkspider.extract import Limits, extract
+
+URL = "http://www.example.com/dir/page.html"
+H = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def edges(body: str | bytes, url: str = URL, headers=H, **kw):
+    data = body.encode() if isinstance(body, str) else body
+    return extract(data, url, headers, **kw).edges
+
+
+def test_relative_forms_resolve_against_page():
+    got = [
+        e.target_url
+        for e in edges(
+            '<a href="a">1</a><a href="./b">2</a><a href="../c">3</a><a href="/d">4</a>'
+            '<a href="//other.org/e">5</a><a href="?f">6</a><a href="g#h">7</a><a href=" \n/i\t ">8</a>'
+            '<a href="https://x.org:443/j">9</a><a href="http://x.org:8080/k">10</a>'
+        )
+    ]
+    assert got == [
+        "http://www.example.com/dir/a",
+        "http://www.example.com/dir/b",
+        "http://www.example.com/c",
+        "http://www.example.com/d",
+        "http://other.org/e",
+        "http://www.example.com/dir/page.html?f",
+        "http://www.example.com/dir/g",
+        "http://www.example.com/i",
+        "https://x.org/j",
+        "http://x.org:8080/k",
+    ]
+
+
+def test_first_base_href_wins_and_is_resolved_against_the_page():
+    got = edges('<a href="x">x</a><base href="../base/"><base href="http://ignored.org/">')
+    assert [e.target_url for e in got] == ["http://www.example.com/base/x"]
+
+
+def test_invalid_base_falls_back_to_page_url():
+    got = edges('<base href="http://[::1"><a href="x">x</a>')
+    assert [e.target_url for e in got] == ["http://www.example.com/dir/x"]
+
+
+def test_not_edges():
+    body = "".join(
+        f'<a href="{h}">t</a>'
+        for h in [
+            "",
+            "#",
+            "#top",
+            " #x",
+            "javascript:alert(1)",
+            "JavaScript:x",
+            "mailto:a@b.c",
+            "tel:1",
+            "data:text/plain,x",
+            "ftp://x.org/",
+            "file:///etc/passwd",
+            "http://",
+            "http://a b/",
+        ]
+    )
+    assert edges(body) == []
+
+
+def test_anchor_text_whitespace_entities_and_cap():
+    got = edges(
+        '<a href="/a">  Fish &amp;\n\n chips&nbsp;&eacute;  </a><a href="/b">' + "x" * 5000 + "</a>"
+    )
+    assert got[0].anchor_text == "Fish & chips é"
+    assert got[1].anchor_text == "x" * 512
+    assert (
+        edges('<a href="/b">' + "y " * 100 + "</a>", limits=Limits(max_text_length=10))[
+            0
+        ].anchor_text
+        == "y y y y y"
+    )
+
+
+def test_image_links_and_title():
+    got = edges(
+        '<a href="/i" title=" Big  pic "><img alt="An  image" src=x></a><a href="/t"><img alt="alt">text</a>'
+    )
+    assert (got[0].link_type, got[0].img_alt, got[0].anchor_text, got[0].title) == (
+        "image",
+        "An image",
+        "",
+        "Big pic",
+    )
+    assert (got[1].link_type, got[1].img_alt, got[1].anchor_text) == ("text", None, "text")
+
+
+def test_rel_tokens_and_nofollow():
+    got = edges(
+        '<a href="/a" rel=" NoFollow  Sponsored\tUGC ">a</a><a href="/b" rel="noopener">b</a>'
+    )
+    assert got[0].rel == ("nofollow", "sponsored", "ugc") and got[0].nofollow
+    assert got[1].rel == ("noopener",) and not got[1].nofollow
+
+
+def test_page_level_nofollow_from_meta_and_header():
+    page = extract(b'<meta name="robots" content="none"><a href="/a">a</a>', URL, H)
+    assert page.meta_robots == "none" and page.nofollow and page.edges[0].nofollow
+    page = extract(b'<a href="/a">a</a>', URL, {**H, "X-Robots-Tag": "googlebot: nofollow"})
+    assert page.x_robots_tag == "googlebot: nofollow" and page.edges[0].nofollow
+    page = extract(b'<meta name="robots" content="noindex"><a href="/a">a</a>', URL, H)
+    assert not page.edges[0].nofollow
+
+
+def test_canonical_refresh_and_positions():
+    page = extract(
+        b'<link rel="canonical" href="/canon#x"><meta http-equiv="Refresh" content="0; URL=\'/next\'">'
+        b'<a href="/a">a</a><a href="/a">a</a>',
+        URL,
+        H,
+    )
+    assert [(e.link_type, e.target_url, e.position) for e in page.edges] == [
+        ("canonical", "http://www.example.com/canon", 0),
+        ("refresh", "http://www.example.com/next", 1),
+        ("text", "http://www.example.com/a", 2),
+        ("text", "http://www.example.com/a", 3),
+    ]
+    assert page.canonical_url == "http://www.example.com/canon"
+
+
+def test_redirect_status_gives_one_edge_and_no_parse():
+    page = extract(
+        b'<a href="/body-link">x</a>', URL, {"Location": "https://new.example.com/x#f"}, status=308
+    )
+    assert [(e.link_type, e.target_url, e.target_fragment, e.is_external) for e in page.edges] == [
+        ("redirect", "https://new.example.com/x", "f", False)
+    ]
+    assert extract(b"", URL, {}, status=302).error == "redirect without Location (302)"
+
+
+def test_encodings_meta_only_and_header_only():
+    cp1251 = '<meta charset="windows-1251"><a href="/">Привет</a>'.encode("cp1251")
+    assert edges(cp1251, headers={"Content-Type": "text/html"})[0].anchor_text == "Привет"
+    sjis = '<a href="/">日本語</a>'.encode("shift_jis")
+    assert (
+        edges(sjis, headers={"Content-Type": "text/html; charset=shift_jis"})[0].anchor_text
+        == "日本語"
+    )
+    bom = "\ufeff<a href='/'>ü</a>".encode("utf-16-le")
+    assert edges(b"\xff\xfe" + bom[2:], headers={"Content-Type": "text/html"})[0].anchor_text == "ü"
+    latin = '<a href="/">café</a>'.encode("latin-1")
+    assert edges(latin, headers={})[0].anchor_text == "café"
+
+
+def test_http_header_beats_meta():
+    body = '<meta charset="utf-8"><a href="/">Привет</a>'.encode("cp1251")
+    assert (
+        edges(body, headers={"Content-Type": "text/html; charset=windows-1251"})[0].anchor_text
+        == "Привет"
+    )
+
+
+def test_binary_empty_and_non_html_bodies_are_errors_not_crashes():
+    assert (
+        extract(b"\x89PNG\r\n\x1a\n\x00\x00", URL, {"Content-Type": "text/html"}).error
+        == "binary body"
+    )
+    assert extract(b"%PDF-1.7 ...", URL, {"Content-Type": "text/html"}).error == "binary body"
+    assert extract(b"", URL, H).error == "empty body"
+    assert (
+        extract(b"{}", URL, {"Content-Type": "application/json"}).error
+        == "not HTML (application/json)"
+    )
+    assert extract(b"<a href=/x>x</a>", URL, {}).edges[0].target_url == "http://www.example.com/x"
+    assert extract(b"<p>gone</p>", URL, H, status=404).error == "HTTP 404"
+
+
+def test_hostile_markup_does_not_raise():
+    for body in [
+        b"<a href=",
+        b"<<<<a href='/x'>>>",
+        b"<a href='/x'" * 1000,
+        b"\xff\xfe\xfd",
+        b"<svg><a href='/s'>s</a></svg>",
+        b"<template><a href='/t'>t</a></template>",
+        b"<!--<a href='/c'>c</a>-->",
+        b"<a href='/\xff'>x</a>",
+    ]:
+        extract(body, URL, H)
+    assert [e.target_url for e in edges(b"<svg><a href='/s'>s</a></svg>")] == [
+        "http://www.example.com/s"
+    ]
+    assert edges(b"<!--<a href='/c'>c</a>-->") == []
+
+
+def test_edge_cap_is_counted():
+    body = "".join(f'<a href="/p{i}">{i}</a>' for i in range(50))
+    page = extract(body.encode(), URL, H, limits=Limits(max_edges=10))
+    assert len(page.edges) == 10 and page.edges_dropped == 40
+
+
+def test_six_megabyte_page_with_20000_links_in_bounded_time_and_memory():
+    filler = "<p>" + "lorem ipsum dolor sit amet " * 10 + "</p>"
+    body = "".join(
+        f'<a href="http://d.example.org/p{i}">link {i}</a>{filler}' for i in range(20_000)
+    ).encode()
+    assert len(body) > 6_000_000
+    tracemalloc.start()
+    started = time.process_time()
+    page = extract(body, URL, H)
+    cpu = time.process_time() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(page.edges) == 20_000 and page.error is None
+    assert [e.position for e in page.edges] == list(range(20_000))
+    assert page.edges[-1].anchor_text == "link 19999"
+    assert peak < 200 * 1024 * 1024, peak  # Python-side allocations
+    assert cpu < 30, cpu  # a generous bound: a hang or a quadratic blow-up fails, noise does not

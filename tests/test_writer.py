@@ -1,0 +1,185 @@
+"""The Parquet dataset: reverse-index layout, pruning, atomic files, append-only, bounded buffers."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from linkspider.extract import Edge
+from linkspider.items import CrawledPage
+from pipelines import writer as writer_module
+from pipelines.layout import bucket_sql, target_bucket
+from pipelines.writer import DatasetWriter
+
+DOMAINS = [f"d{i}.com" for i in range(300)]
+
+
+def fill(writer: DatasetWriter, pages: int = 600, per_page: int = 50, seed: int = 1) -> int:
+    rnd = random.Random(seed)
+    total = 0
+    for p in range(pages):
+        targets = rnd.choices(DOMAINS, k=per_page)
+        edges = [
+            Edge(
+                f"http://{d}/x{rnd.randint(0, 99)}",
+                "",
+                d,
+                d,
+                f"a{i}",
+                None,
+                None,
+                ("nofollow",),
+                True,
+                "main",
+                "text",
+                i,
+                True,
+            )
+            for i, d in enumerate(targets)
+        ]
+        src = f"src{p % 40}.org"
+        writer.add(
+            CrawledPage(f"http://{src}/p{p}", src, src, 200, datetime.now(UTC), 1, edges=edges)
+        )
+        total += len(edges)
+    return total
+
+
+def files(root: Path, table: str = "links") -> list[Path]:
+    return sorted((root / table).rglob("*.parquet"))
+
+
+LINKS = "read_parquet('{root}/links/*/*.parquet', hive_partitioning=true)"
+
+
+def test_backlinks_query_reads_one_partition_and_prunes_row_groups(tmp_path):
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=10_000, row_group_size=256)
+    fill(w)
+    w.close()
+    con = duckdb.connect()
+    src = LINKS.format(root=tmp_path)
+    query = f"SELECT source_url, target_url FROM {src} WHERE target_bucket = {bucket_sql('?')} AND target_domain = ?"
+    got = sorted(con.execute(query, ["d7.com", "d7.com"]).fetchall())
+    want = sorted(
+        con.execute(
+            f"SELECT source_url, target_url FROM {src} WHERE target_domain = 'd7.com'"
+        ).fetchall()
+    )
+    assert got == want and len(got) > 50
+    plan = "\n".join(
+        row[1] for row in con.execute("EXPLAIN ANALYZE " + query, ["d7.com", "d7.com"]).fetchall()
+    )
+    scanned, total = map(int, re.search(r"Scanning Files: (\d+)/(\d+)", plan).groups())
+    in_bucket = len(
+        list((tmp_path / "links" / f"target_bucket={target_bucket('d7.com')}").glob("*.parquet"))
+    )
+    assert (scanned, total) == (in_bucket, len(files(tmp_path)))
+    assert scanned < total / 8
+    rg_read, rg_total = map(int, re.search(r"Row Groups Scanned: (\d+) / (\d+)", plan).groups())
+    assert rg_read <= rg_total / 4, plan
+
+
+def test_files_are_sorted_zstd_and_without_partition_column(tmp_path):
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=5_000)
+    fill(w, pages=200)
+    w.close()
+    for path in files(tmp_path):
+        table = pq.read_table(path, partitioning=None)
+        assert "target_bucket" not in table.column_names
+        keys = list(
+            zip(
+                table.column("target_domain").to_pylist(),
+                table.column("target_url").to_pylist(),
+                strict=True,
+            )
+        )
+        assert keys == sorted(keys)
+        assert {target_bucket(d) for d, _ in keys} == {path.parent.name.split("=")[1]}
+        meta = pq.ParquetFile(path).metadata
+        assert meta.row_group(0).column(0).compression == "ZSTD"
+        assert meta.row_group(0).column(0).statistics.has_min_max
+
+
+def test_flushes_by_size_so_memory_is_bounded(tmp_path):
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=2_000)
+    rows_seen = []
+    original = w.add
+
+    def add(page):
+        original(page)
+        rows_seen.append(w.links.rows)
+
+    w.add = add
+    total = fill(w, pages=200, per_page=50)
+    w._wait()
+    before_close = sum(pq.ParquetFile(p).metadata.num_rows for p in files(tmp_path))
+    w.close()
+    assert max(rows_seen) < 2_000 + 50
+    assert before_close >= total - 2_050  # everything but the last buffer is on disk before close
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+    assert duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{tmp_path}/pages/*.parquet')"
+    ).fetchall() == [(200,)]
+
+
+def test_new_crawl_appends_without_touching_earlier_files(tmp_path):
+    w = DatasetWriter(str(tmp_path), "first")
+    first = fill(w, pages=50)
+    w.close()
+    before = {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in files(tmp_path) + files(tmp_path, "pages")
+    }
+    w = DatasetWriter(str(tmp_path), "second")
+    second = fill(w, pages=30, seed=2)
+    w.close()
+    after = {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in files(tmp_path) + files(tmp_path, "pages")
+    }
+    assert all(after[p] == before[p] for p in before)
+    counts = dict(
+        duckdb.sql(
+            f"SELECT crawl_id, count(*) FROM {LINKS.format(root=tmp_path)} GROUP BY ALL"
+        ).fetchall()
+    )
+    assert counts == {"first": first, "second": second}
+
+
+def test_failed_write_leaves_no_file_and_is_reported(tmp_path, monkeypatch):
+    real = writer_module.pq.write_table
+
+    def half_then_fail(table, where, **kwargs):
+        real(table.slice(0, max(1, table.num_rows // 2)), where, **kwargs)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writer_module.pq, "write_table", half_then_fail)
+    errors = []
+    w = DatasetWriter(str(tmp_path), "c1", inc_stat=lambda key, n: errors.append(key))
+    fill(w, pages=5)
+    with pytest.raises(OSError, match="disk full"):
+        w.close()
+    assert errors == ["linkspider/write_errors"]
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert leftovers == []
+
+
+def test_hidden_temp_files_are_invisible_to_queries(tmp_path):
+    w = DatasetWriter(str(tmp_path), "c1")
+    total = fill(w, pages=10)
+    w.close()
+    bucket_dir = files(tmp_path)[0].parent
+    (bucket_dir / ".part-c1-99999-deadbeef.parquet.abc123.tmp").write_bytes(b"PAR1 partial garbage")
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+    assert os.path.exists(bucket_dir)
