@@ -19,7 +19,14 @@ which is what w3lib implements.
 
 from __future__ import annotations
 
-from w3lib.encoding import html_to_unicode
+import codecs
+
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    to_unicode,
+)
 
 #: Bytes that never occur in text (WHATWG MIME Sniffing, "binary data byte").
 _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
@@ -87,15 +94,52 @@ def whatwg_name(codec: str) -> str:
     >>> whatwg_name("cp932"), whatwg_name("cp1251"), whatwg_name("iso8859-2")
     ('shift_jis', 'windows-1251', 'iso-8859-2')
     """
-    codec = codec.lower()
+    try:
+        codec = codecs.lookup(codec).name
+    except LookupError:
+        codec = codec.lower()
     if codec.startswith("iso8859"):
         return "iso-8859-" + codec.split("-")[-1].split("_")[-1]
     return _WHATWG_NAMES.get(codec, codec)
 
 
+def sniff_encoding(body: bytes, content_type: str | None) -> tuple[str, int]:
+    """``(python_codec, bom_length)`` by the browser's precedence.
+
+    >>> sniff_encoding(b"\\xef\\xbb\\xbf<p>", "text/html; charset=latin1")
+    ('utf-8', 3)
+    >>> sniff_encoding(b"<meta charset=koi8-r>", "text/html")
+    ('koi8-r', 0)
+    """
+    encoding, bom = read_bom(body)
+    if encoding is not None:
+        return encoding, len(bom or b"")
+    encoding = http_content_type_encoding(content_type) if content_type else None
+    if encoding is None:
+        encoding = html_body_declared_encoding(body)
+    if encoding in ("utf-16", "utf-32"):
+        encoding += "-be"
+    if encoding is None:
+        encoding = _auto_detect(body)
+    return encoding, 0
+
+
+def decode_for_parser(body: bytes, content_type: str | None) -> tuple[str | bytes, str]:
+    """What to hand the HTML parser, and the WHATWG name of the encoding.
+
+    UTF-8 bodies are passed through as bytes (the parser reads UTF-8 natively,
+    replacing invalid sequences as a browser does); others are decoded.
+    """
+    encoding, bom_length = sniff_encoding(body, content_type)
+    name = whatwg_name(encoding)
+    if name == "utf-8":
+        return body[bom_length:] if bom_length else body, name
+    return to_unicode(body[bom_length:], encoding), name
+
+
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     """Return ``(text, encoding)`` for an HTML body; ``encoding`` is its WHATWG name."""
-    encoding, text = html_to_unicode(
-        content_type, body, default_encoding="cp1252", auto_detect_fun=_auto_detect
-    )
-    return text, whatwg_name(encoding)
+    data, name = decode_for_parser(body, content_type)
+    if isinstance(data, bytes):
+        data = to_unicode(data, "utf-8")
+    return data, name

@@ -41,7 +41,7 @@ import ada_url
 from selectolax.lexbor import LexborHTMLParser
 
 from linkspider.domains import registered_domain
-from linkspider.encoding import decode_html, looks_binary
+from linkspider.encoding import decode_for_parser, looks_binary
 from linkspider.regions import RegionClassifier
 from linkspider.urls import host_of, resolve
 
@@ -246,8 +246,8 @@ def extract(
         page.error = "binary body"
         return page
     try:
-        text, page.encoding = decode_html(body, ctype)
-        _extract_html(page, text, url, limits)
+        markup, page.encoding = decode_for_parser(body, ctype)
+        _extract_html(page, markup, url, limits)
     except Exception as exc:  # hostile input must never crash a crawl
         page.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
     return page
@@ -299,8 +299,8 @@ def _is_skippable_href(href: str) -> bool:
     return not stripped or stripped[0] == "#"
 
 
-def _extract_html(page: Extraction, text: str, url: str, limits: Limits) -> None:
-    tree = LexborHTMLParser(text)
+def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limits) -> None:
+    tree = LexborHTMLParser(markup)
     root = tree.root
     if root is not None:
         lang = root.attrs.get("lang")

@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import ada_url
 
-_HTTP_PROTOCOLS = frozenset(("http:", "https:"))
-_ATTRS = ("href", "protocol", "host", "hash")
-
 
 def parse_absolute(url: str) -> ada_url.URL | None:
     """Parse an absolute URL, or return ``None`` when it is not valid.
@@ -49,20 +46,28 @@ def resolve(href: str, base: str) -> tuple[str, str, str] | None:
     ('http://a.test:8080/c', '', 'a.test')
     """
     try:
-        joined = ada_url.join_url(base, href)
+        url = ada_url.join_url(base, href)
     except ValueError:
         return None
-    parts = ada_url.parse_url(joined, _ATTRS)
-    if parts["protocol"] not in _HTTP_PROTOCOLS:
+    # ``url`` is serialized by the standard: scheme lowercase, '#' only as the
+    # fragment delimiter, authority between '//' and the next '/'.
+    if url.startswith("http://"):
+        start = 7
+    elif url.startswith("https://"):
+        start = 8
+    else:
         return None
-    fragment = parts["hash"]
-    url = parts["href"]
-    if fragment:
-        url = url[: -len(fragment)]
-        fragment = fragment[1:]
-    elif url.endswith("#"):  # an empty fragment serializes as a bare '#'
-        url = url[:-1]
-    return url, fragment, _hostname(parts["host"])
+    hash_at = url.find("#")
+    if hash_at != -1:
+        url, fragment = url[:hash_at], url[hash_at + 1 :]
+    else:
+        fragment = ""
+    end = url.find("/", start)
+    authority = url[start:end] if end != -1 else url[start:]
+    at = authority.rfind("@")
+    if at != -1:
+        authority = authority[at + 1 :]
+    return url, fragment, _hostname(authority)
 
 
 def _hostname(host: str) -> str:

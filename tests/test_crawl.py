@@ -177,7 +177,7 @@ def test_exit_code_and_stats(crawl):
 
 def test_home_page_edges_exact(crawl):
     rows = crawl.links(f"source_url = '{A}/'", COLS)
-    assert [tuple(r[:4]) + (tuple(r[4]),) + tuple(r[5:]) for r in rows] == EXPECTED_HOME
+    assert [(*tuple(r[:4]), tuple(r[4]), *tuple(r[5:])) for r in rows] == EXPECTED_HOME
     positions = [r[0] for r in crawl.links(f"source_url = '{A}/'", "position")]
     assert positions == list(range(len(EXPECTED_HOME)))
 
