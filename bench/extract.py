@@ -22,9 +22,11 @@ from scrapy.linkextractors import LinkExtractor
 from selectolax.lexbor import LexborHTMLParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from linkspider.extract import extract  # noqa: E402
+from linkspider.extract import extract
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability-dev"
+DEFAULT_CORPUS = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability-dev"
+)
 BASE = "http://fakehost/test/page.html"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -42,7 +44,10 @@ def run_linkspider(pages: list[bytes]) -> int:
 
 def run_linkextractor(pages: list[bytes]) -> int:
     extractor = LinkExtractor()
-    return sum(len(extractor.extract_links(HtmlResponse(BASE, body=body, headers=HEADERS))) for body in pages)
+    return sum(
+        len(extractor.extract_links(HtmlResponse(BASE, body=body, headers=HEADERS)))
+        for body in pages
+    )
 
 
 def run_lexbor(pages: list[bytes]) -> int:
@@ -52,14 +57,22 @@ def run_lexbor(pages: list[bytes]) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=5, help="rounds; the best round of each counts")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="rounds; the best round of each counts"
+    )
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()
     pages = load(args.corpus)
     megabytes = sum(map(len, pages)) / 1e6
-    runners = {"linkspider": run_linkspider, "LinkExtractor": run_linkextractor, "lexbor parse only": run_lexbor}
+    runners = {
+        "linkspider": run_linkspider,
+        "LinkExtractor": run_linkextractor,
+        "lexbor parse only": run_lexbor,
+    }
     best = dict.fromkeys(runners, float("inf"))
     edges = {}
     run_linkspider(pages)  # warm caches (tldextract snapshot, imports)
@@ -68,7 +81,9 @@ def main() -> None:
             started = time.process_time()
             edges[name] = fn(pages)
             best[name] = min(best[name], time.process_time() - started)
-    print(f"{len(pages)} pages, {megabytes:.1f} MB, best of {args.repeat} rounds (CPU time, one core)")
+    print(
+        f"{len(pages)} pages, {megabytes:.1f} MB, best of {args.repeat} rounds (CPU time, one core)"
+    )
     print(f"{'':20s} {'pages/s':>9s} {'MB/s':>7s} {'edges/s':>9s} {'ms/page':>8s}")
     results = {}
     for name, seconds in best.items():
@@ -81,13 +96,25 @@ def main() -> None:
         }
         results[name] = row
         eps = f"{row['edges_per_s']:9.0f}" if row["edges_per_s"] else f"{'-':>9s}"
-        print(f"{name:20s} {row['pages_per_s']:9.0f} {row['mb_per_s']:7.1f} {eps} {row['ms_per_page']:8.2f}")
+        print(
+            f"{name:20s} {row['pages_per_s']:9.0f} {row['mb_per_s']:7.1f} {eps} {row['ms_per_page']:8.2f}"
+        )
     ratio = best["LinkExtractor"] / best["linkspider"]
-    print(f"linkspider / LinkExtractor speed: {ratio:.2f}x (every field incl. region, vs url+text+nofollow)")
+    print(
+        f"linkspider / LinkExtractor speed: {ratio:.2f}x (every field incl. region, vs url+text+nofollow)"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"results": results, "ratio_vs_linkextractor": ratio, "pages": len(pages),
-                   "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}}
+        payload = {
+            "results": results,
+            "ratio_vs_linkextractor": ratio,
+            "pages": len(pages),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+        }
         args.json.write_text(json.dumps(payload, indent=1))
 
 

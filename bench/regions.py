@@ -23,14 +23,18 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from linkspider.extract import extract  # noqa: E402
-from linkspider.urls import resolve  # noqa: E402
+from linkspider.extract import extract
+from linkspider.urls import resolve
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability-dev"
+DEFAULT_CORPUS = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability-dev"
+)
 BASE = "http://fakehost/test/page.html"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 
-_RULE_TOKENS = re.compile(r"nav|menu|sidebar|footer|header|comment|share|social|related|widget|breadcrumb", re.I)
+_RULE_TOKENS = re.compile(
+    r"nav|menu|sidebar|footer|header|comment|share|social|related|widget|breadcrumb", re.I
+)
 
 
 def rules_baseline(body: bytes) -> list[bool]:
@@ -42,7 +46,12 @@ def rules_baseline(body: bytes) -> list[bool]:
         while node is not None and node.tag not in ("body", "html"):
             tag = node.tag
             role = node.attrs.get("role") or ""
-            if tag in ("nav", "aside", "footer", "header") or role in ("navigation", "complementary", "contentinfo", "banner"):
+            if tag in ("nav", "aside", "footer", "header") or role in (
+                "navigation",
+                "complementary",
+                "contentinfo",
+                "banner",
+            ):
                 content = False
                 break
             if _RULE_TOKENS.search(f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}"):
@@ -67,10 +76,17 @@ def linkspider_predictions(body: bytes, labels: list) -> list[bool]:
     for href, _text, _ in labels:
         match = False
         resolved = resolve(href, BASE)
-        if resolved is not None and j < len(edges) and (
-            edges[j].target_url == resolved[0]
-            # the labels' URLs are not always normalized as the standard says
-            or (edges[j].anchor_text == " ".join(_text.split()) and _loose(edges[j].target_url) == _loose(resolved[0]))
+        if (
+            resolved is not None
+            and j < len(edges)
+            and (
+                edges[j].target_url == resolved[0]
+                # the labels' URLs are not always normalized as the standard says
+                or (
+                    edges[j].anchor_text == " ".join(_text.split())
+                    and _loose(edges[j].target_url) == _loose(resolved[0])
+                )
+            )
         ):
             match = edges[j].region == "main"
             j += 1
@@ -91,7 +107,9 @@ def prf(pairs: list[tuple[bool, bool]]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--pages", action="store_true", help="print per-page F1 too")
@@ -117,19 +135,32 @@ def main() -> None:
             page_pairs = list(zip(predicted, truth, strict=True))
             pairs += page_pairs
             per_page[page] = prf(page_pairs)
-        results[name] = {**prf(pairs), "ms_per_page": seconds * 1000 / len(bodies), "pages": per_page}
-    print(f"{len(bodies)} pages, {sum(len(v) for v in labels.values())} links, "
-          f"{sum(1 for v in labels.values() for x in v if x[2])} content links")
+        results[name] = {
+            **prf(pairs),
+            "ms_per_page": seconds * 1000 / len(bodies),
+            "pages": per_page,
+        }
+    print(
+        f"{len(bodies)} pages, {sum(len(v) for v in labels.values())} links, "
+        f"{sum(1 for v in labels.values() for x in v if x[2])} content links"
+    )
     print(f"{'system':34s} {'P':>6s} {'R':>6s} {'F1':>6s} {'ms/page':>8s}")
     for name, r in results.items():
-        print(f"{name:34s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['ms_per_page']:8.2f}")
+        print(
+            f"{name:34s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['ms_per_page']:8.2f}"
+        )
     if args.pages:
         ours = results["linkspider region == 'main'"]["pages"]
         for page, r in sorted(ours.items(), key=lambda kv: kv[1]["f1"]):
             print(f"  {page:40s} F1 {r['f1']:.2f}  tp {r['tp']:3d} fp {r['fp']:3d} fn {r['fn']:3d}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({k: {x: y for x, y in v.items() if x != "pages"} for k, v in results.items()}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {k: {x: y for x, y in v.items() if x != "pages"} for k, v in results.items()},
+                indent=1,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider.domains import registered_domain
 from linkspider.encoding import decode_for_parser, looks_binary
-from linkspider.regions import RegionClassifier
+from linkspider.regions import PageRegions
 from linkspider.urls import host_of, resolve
 
 HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
@@ -82,6 +82,10 @@ class Edge(NamedTuple):
     link_type: str  # text | image | area | redirect | canonical | refresh
     position: int
     is_external: bool
+    #: Confidence in ``region``, 0..1 (1.0 for edges outside the DOM: redirect, canonical, refresh).
+    region_score: float = 1.0
+    #: Share of the text of the link's innermost block container that is link text (None outside the DOM).
+    link_density: float | None = None
 
 
 @dataclass(slots=True)
@@ -265,6 +269,8 @@ def _add(
     region: str,
     limits: Limits,
     rel_nofollow: bool = False,
+    region_score: float = 1.0,
+    link_density: float | None = None,
 ) -> Edge | None:
     resolved = resolve(href, base)
     if resolved is None:
@@ -288,6 +294,8 @@ def _add(
         link_type,
         len(page.edges),
         target_domain != page.domain,
+        region_score,
+        link_density,
     )
     page.edges.append(edge)
     return edge
@@ -330,8 +338,11 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
         page.meta_robots = ", ".join(robots)[:1024]
         page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
 
-    classifier = RegionClassifier()
+    # Second pass: collect the edges in document order; DOM links wait for the
+    # region model, which needs every link registered before it decides.
+    regions = PageRegions(tree)
     max_len = limits.max_text_length
+    pending: list[tuple] = []
     for node in nodes:
         tag = node.tag
         attrs = node.attrs
@@ -357,45 +368,45 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
                 anchor = ""
                 link_type = "area"
                 img_alt = _collapse(attrs.get("alt"), max_len)
-            _add(
-                page,
-                href,
-                base,
-                link_type,
-                anchor,
-                img_alt,
-                title,
-                rel,
-                classifier.region(node),
-                limits,
-                "nofollow" in rel,
-            )
+            key = regions.add_link(node, len(anchor))
+            pending.append((href, link_type, anchor, img_alt, title, rel, key))
         elif tag == "link":
             rel_attr = attrs.get("rel")
             rel = tuple(rel_attr.lower().split()) if rel_attr else ()
             if "canonical" not in rel:
                 continue
             href = attrs.get("href") or ""
-            if _is_skippable_href(href):
-                continue
-            edge = _add(
-                page,
-                href,
-                base,
-                "canonical",
-                "",
-                None,
-                None,
-                rel,
-                "body",
-                limits,
-                "nofollow" in rel,
-            )
-            if edge is not None and page.canonical_url is None:
-                page.canonical_url = edge.target_url
+            if not _is_skippable_href(href):
+                pending.append((href, "canonical", "", None, None, rel, None))
         elif tag == "meta":
             if (attrs.get("http-equiv") or "").strip().lower() != "refresh":
                 continue
             target = parse_refresh(attrs.get("content") or "")
             if target and not _is_skippable_href(target):
-                _add(page, target, base, "refresh", "", None, None, (), "body", limits)
+                pending.append((target, "refresh", "", None, None, (), None))
+
+    regions.finish()
+    for href, link_type, anchor, img_alt, title, rel, key in pending:
+        if key is None:
+            edge = _add(
+                page, href, base, link_type, "", None, None, rel, "body", limits, "nofollow" in rel
+            )
+            if edge is not None and link_type == "canonical" and page.canonical_url is None:
+                page.canonical_url = edge.target_url
+            continue
+        region, score, density = regions.region(key)
+        _add(
+            page,
+            href,
+            base,
+            link_type,
+            anchor,
+            img_alt,
+            title,
+            rel,
+            region,
+            limits,
+            "nofollow" in rel,
+            score,
+            round(density, 3),
+        )

@@ -27,6 +27,8 @@ LINKS = pa.schema(
         ("is_external", pa.bool_()),
         ("fetched_at", TIMESTAMP),
         ("source_depth", pa.int16()),
+        ("region_score", pa.float32()),
+        ("link_density", pa.float32()),
     ]
 )
 
@@ -68,4 +70,6 @@ EDGE_COLUMNS = (
     "link_type",
     "position",
     "is_external",
+    "region_score",
+    "link_density",
 )
