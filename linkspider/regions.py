@@ -510,6 +510,7 @@ class PageRegions:
     def _decide(self, key: int) -> tuple[str, float, float]:
         parent, cue, tag, main = self.parent, self.cue, self.tag, self.main
         first_cue: str | None = None
+        saw_main_cue = False
         containers: list[int] = []
         in_main = False
         k = key
@@ -518,18 +519,21 @@ class PageRegions:
                 in_main = True
                 break
             c = cue.get(k)
-            if c is not None and first_cue is None:
-                first_cue = c
+            if c is not None:
+                if c == "main":
+                    saw_main_cue = True
+                elif first_cue is None:
+                    first_cue = c  # the innermost non-main cue speaks
             if tag.get(k) in _CLEANED and first_cue is None:
                 containers.append(k)
             k = parent.get(k, 0)
         density = self._link_density(containers[0]) if containers else 0.0
+        if first_cue is not None:
+            return (first_cue, 0.9 if in_main or saw_main_cue or not main else 0.8, density)
         if in_main:
-            if first_cue is not None and first_cue != "main":
-                return (first_cue, 0.9, density)
             if any(self.unlikely.get(c) or self._is_boilerplate(c) for c in containers):
                 return ("aside", 0.6, density)
-            return ("main", 0.9 if first_cue == "main" else 0.8, density)
-        if first_cue is not None and (first_cue != "main" or not main):
-            return (first_cue, 0.9 if main else 0.7, density)
+            return ("main", 0.9 if saw_main_cue else 0.8, density)
+        if saw_main_cue and not main:
+            return ("main", 0.6, density)  # no text block on the page: trust the markup
         return ("body", 0.6, density)
