@@ -8,7 +8,9 @@ anchor_text, is_content]``).  linkspider predicts content when ``region ==
 'main'``; links it does not record as edges (``javascript:``, fragment-only...)
 count as predicted non-content.  Printed next to two baselines computed in the
 same run: "all links are content" and simple semantic-tag + class/id rules.
-Timing is the whole extraction core (every field), CPU time on one core.
+Timing is the whole extraction core (every field), CPU time on one core: the
+first pass over the corpus (cold caches) and the best of three further passes
+(warm, as in a running crawl).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider.domains import registered_domain
 from linkspider.encoding import decode_for_parser, looks_binary
-from linkspider.regions import PageRegions
+from linkspider.regions import PageRegions, ink
 from linkspider.urls import host_of, resolve
 
 HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
@@ -345,7 +345,7 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
     pending: list[tuple] = []
     for node in nodes:
         tag = node.tag
-        attrs = node.attrs
+        attrs = node.attributes
         if tag == "a" or tag == "area":
             href = attrs.get("href") or ""
             if _is_skippable_href(href):
@@ -363,12 +363,12 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
                     img = node.css_first("img")
                     if img is not None:
                         link_type = "image"
-                        img_alt = _collapse(img.attrs.get("alt"), max_len)
+                        img_alt = _collapse(img.attributes.get("alt"), max_len)
             else:
                 anchor = ""
                 link_type = "area"
                 img_alt = _collapse(attrs.get("alt"), max_len)
-            key = regions.add_link(node, len(anchor))
+            key = regions.add_link(node, ink(anchor))
             pending.append((href, link_type, anchor, img_alt, title, rel, key))
         elif tag == "link":
             rel_attr = attrs.get("rel")

@@ -228,7 +228,33 @@ _TAG_SCORE = {
 _CLEANED = frozenset(("div", "ul", "ol", "table", "form", "fieldset", "section", "dl"))
 _ROOTS = frozenset(("html", "-document", "#document"))
 _TEXT_BLOCKS = "p, pre, td, blockquote"
-MIN_BLOCK_TEXT = 25
+_PHRASING_HOSTS = "div, li, section, article, main"
+_PHRASING_TAGS = frozenset(("div", "li", "section", "article", "main"))
+#: Text blocks count from this many non-whitespace characters (Readability: 25 characters).
+MIN_BLOCK_TEXT = 21
+#: A main block with less text than this triggers Readability's retries (its 500 characters).
+CHAR_THRESHOLD = 420
+#: (skip "unlikely" names, use class weights, clean conditionally), in order.
+_ATTEMPTS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
+
+
+def ink(text: str) -> int:
+    """Characters that are not whitespace: the text length measure of the model.
+
+    Cheaper than collapsing whitespace on large subtrees, and the same for a
+    link's text whichever way its whitespace was written.
+
+    >>> ink(" a b\\n\\t c "), ink("")
+    (3, 0)
+    """
+    return (
+        len(text)
+        - text.count(" ")
+        - text.count("\n")
+        - text.count("\t")
+        - text.count("\r")
+        - text.count("\xa0")
+    )
 
 
 def class_weight(cls: str, ident: str) -> int:
@@ -255,6 +281,10 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool]:
     return token_region(names), class_weight(cls, ident), unlikely
 
 
+def _FALSE() -> bool:
+    return False
+
+
 class PageRegions:
     """The region model of one parsed document.
 
@@ -274,9 +304,11 @@ class PageRegions:
         self.link_text: dict[int, int] = {}  # own links first; subtree totals after finish()
         self.main: set[int] = set()
         self.main_score = 0.0
+        self._clean = True
         self._boilerplate: dict[int, bool] = {}
         self._text_len: dict[int, int] = {}
         self._region: dict[int, tuple[str, float, float]] = {}
+        self._paths: dict[int, tuple] = {}
 
     # -- the element tree, one Python visit per element ------------------------
 
@@ -314,7 +346,7 @@ class PageRegions:
             self.weight[key] = 0
             self.unlikely[key] = False
             return
-        attrs = node.attrs
+        attrs = node.attributes
         cls = attrs.get("class")
         ident = attrs.get("id")
         role = attrs.get("role")
@@ -356,7 +388,7 @@ class PageRegions:
     def _text_length(self, key: int) -> int:
         length = self._text_len.get(key)
         if length is None:
-            length = len(" ".join(self.node[key].text().split()))
+            length = ink(self.node[key].text())
             self._text_len[key] = length
         return length
 
@@ -376,39 +408,102 @@ class PageRegions:
         return False
 
     def finish(self) -> None:
-        """Score text blocks and choose the main block."""
+        """Score text blocks and choose the main block.
+
+        As Readability does, when the chosen block holds less than
+        ``CHAR_THRESHOLD`` characters, try again with "unlikely" names no
+        longer skipped, then with class weights off, then with conditional
+        cleaning off; failing all, keep the attempt with the most text.
+        """
         self._propagate_link_text()
-        scores: dict[int, float] = {}
-        for block in self.tree.css(_TEXT_BLOCKS):
-            text = block.text()
-            length = len(text)
-            if length < MIN_BLOCK_TEXT:
+        blocks = self._blocks(_TEXT_BLOCKS, deep=True)
+        # Readability also scores divs that hold phrasing content as
+        # paragraphs: first those already known (ancestors of links and
+        # paragraphs), then, if the page still falls short, all of them.
+        seen = {k for k, _ in blocks}
+        hosts = _PHRASING_TAGS
+        for key in [k for k, t in self.tag.items() if t in hosts and k not in seen]:
+            block = self._own_text_block(key)
+            if block is not None:
+                blocks.append(block)
+        best = self._choose(blocks)
+        if best is None or best[0] < CHAR_THRESHOLD:
+            # Readability also scores divs that hold phrasing content as
+            # paragraphs; only pages whose paragraphs fall short need it.
+            known = {k for k, _ in blocks}
+            extra = [b for b in self._blocks(_PHRASING_HOSTS, deep=False) if b[0] not in known]
+            more = self._choose(blocks + extra)
+            if more is not None and (best is None or more[0] > best[0]):
+                best = more
+        if best is not None:
+            _, self.main, self.main_score, self._clean = best
+
+    def _own_text_block(self, key: int) -> tuple[int, float] | None:
+        text = self.node[key].text(deep=False)
+        if len(text) < MIN_BLOCK_TEXT:
+            return None
+        length = ink(text)
+        if length < MIN_BLOCK_TEXT:
+            return None
+        return key, 1 + text.count(",") + text.count("\uff0c") + min(length // 100, 3)
+
+    def _blocks(self, selector: str, deep: bool) -> list[tuple[int, float]]:
+        """``(key, score)`` of every text block: its (own, unless ``deep``) text scores."""
+        blocks = []
+        for block in self.tree.css(selector):
+            text = block.text(deep=deep)
+            if len(text) < MIN_BLOCK_TEXT:
                 continue
-            length = len(" ".join(text.split()))
+            length = ink(text)
             if length < MIN_BLOCK_TEXT:
-                continue
-            key = self._register(block)
-            if self._in_unlikely(key):
                 continue
             score = 1 + text.count(",") + text.count("\uff0c") + min(length // 100, 3)
-            k, level = self.parent.get(key, 0), 0
-            while k and level < 5 and self.tag.get(k) not in _ROOTS:
+            blocks.append((self._register(block), score))
+        return blocks
+
+    def _choose(self, blocks: list[tuple[int, float]]) -> tuple[int, set[int], float, bool] | None:
+        """Readability's attempts, in order, until one finds enough text."""
+        if not blocks:
+            return None
+        best: tuple[int, set[int], float, bool] | None = None
+        for strip_unlikely, weights, clean in _ATTEMPTS:
+            chosen = self._attempt(blocks, strip_unlikely, weights)
+            if chosen is None:
+                continue
+            main, score = chosen
+            length = sum(self._text_length(k) for k in main)
+            if best is None or length > best[0]:
+                best = (length, main, score, clean)
+            if length >= CHAR_THRESHOLD:
+                break
+        return best
+
+    def _attempt(
+        self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
+    ) -> tuple[set[int], float] | None:
+        scores: dict[int, float] = {}
+        parent, tag, weight = self.parent, self.tag, self.weight
+        for key, score in blocks:
+            if strip_unlikely and self._in_unlikely(key):
+                continue
+            k, level = parent.get(key, 0), 0
+            while k and level < 5 and tag.get(k) not in _ROOTS:
                 if k not in scores:
-                    scores[k] = _TAG_SCORE.get(self.tag[k], 0) + self.weight[k]
+                    scores[k] = _TAG_SCORE.get(tag[k], 0) + (weight[k] if weights else 0)
                 scores[k] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
-                k = self.parent.get(k, 0)
+                k = parent.get(k, 0)
                 level += 1
         if not scores:
-            return
+            return None
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:5]
         top, top_score = max(
             ((k, s * (1 - self._link_density(k))) for k, s in ranked), key=lambda kv: kv[1]
         )
         top = self._climb(top, top_score, scores)
         top_score = scores.get(top, top_score)
-        self.main = {top}
-        self.main_score = top_score
-        self._add_siblings(top, top_score, scores)
+        main = {top}
+        self._add_siblings(main, top, top_score, scores)
+        return main, top_score
 
     def _climb(self, top: int, top_score: float, scores: dict[int, float]) -> int:
         """Readability's refinements: a better-scoring parent, or a parent of an only child."""
@@ -438,7 +533,9 @@ class PageRegions:
             top = k
         return top
 
-    def _add_siblings(self, top: int, top_score: float, scores: dict[int, float]) -> None:
+    def _add_siblings(
+        self, main: set[int], top: int, top_score: float, scores: dict[int, float]
+    ) -> None:
         parent = self.parent.get(top, 0)
         if not parent or self.tag.get(parent) in _ROOTS:
             return
@@ -455,12 +552,12 @@ class PageRegions:
                 key = self._register(sibling)
                 length = self._text_length(key)
                 density = self._link_density(key)
-                text = " ".join(sibling.text().split())
-                keep = (length > 80 and density < 0.25) or (
-                    0 < length < 80 and density == 0 and text.endswith(".")
+                text = sibling.text().rstrip()
+                keep = (length > 70 and density < 0.25) or (
+                    0 < length < 70 and density == 0 and text.endswith(".")
                 )
             if keep:
-                self.main.add(self._register(sibling))
+                main.add(self._register(sibling))
 
     def _is_boilerplate(self, key: int) -> bool:
         """Readability's conditional cleaning of a container inside the article."""
@@ -478,7 +575,7 @@ class PageRegions:
                 density = self._link_density(key)
                 is_list = tag in ("ul", "ol")
                 if not is_list and length:
-                    lists = sum(len(" ".join(x.text().split())) for x in node.css("ul, ol"))
+                    lists = sum(ink(x.text()) for x in node.css("ul, ol"))
                     is_list = lists / length > 0.9
                 p = len(node.css("p"))
                 img = len(node.css("img"))
@@ -508,32 +605,54 @@ class PageRegions:
         return cached
 
     def _decide(self, key: int) -> tuple[str, float, float]:
-        parent, cue, tag, main = self.parent, self.cue, self.tag, self.main
-        first_cue: str | None = None
-        saw_main_cue = False
-        containers: list[int] = []
-        in_main = False
-        k = key
-        while k:
-            if k in main:
-                in_main = True
-                break
-            c = cue.get(k)
-            if c is not None:
-                if c == "main":
-                    saw_main_cue = True
-                elif first_cue is None:
-                    first_cue = c  # the innermost non-main cue speaks
-            if tag.get(k) in _CLEANED and first_cue is None:
-                containers.append(k)
-            k = parent.get(k, 0)
-        density = self._link_density(containers[0]) if containers else 0.0
-        if first_cue is not None:
-            return (first_cue, 0.9 if in_main or saw_main_cue or not main else 0.8, density)
-        if in_main:
-            if any(self.unlikely.get(c) or self._is_boilerplate(c) for c in containers):
+        inside, cue, saw_main, boiler, container = self._path(key)
+        density = self._link_density(container) if container else 0.0
+        if cue is not None:
+            return (cue, 0.9 if inside or saw_main or not self.main else 0.8, density)
+        if inside:
+            if self._clean and boiler():
                 return ("aside", 0.6, density)
-            return ("main", 0.9 if saw_main_cue else 0.8, density)
-        if saw_main_cue and not main:
+            return ("main", 0.9 if saw_main else 0.8, density)
+        if saw_main and not self.main:
             return ("main", 0.6, density)  # no text block on the page: trust the markup
         return ("body", 0.6, density)
+
+    def _path(self, key: int):
+        """What the path from ``key`` up to the main block (or the root) says, memoized.
+
+        ``(inside_main, innermost_non_main_cue, saw_main_cue, boilerplate(), innermost_container)``:
+        only elements strictly below the main block count, and containers only
+        below the innermost cue; ``boilerplate`` is evaluated lazily.
+        """
+        memo = self._paths
+        chain = []
+        k = key
+        while k and k not in memo and k not in self.main:
+            chain.append(k)
+            k = self.parent.get(k, 0)
+        if not k:
+            above = (False, None, False, _FALSE, 0)
+        elif k in self.main:
+            above = (True, None, False, _FALSE, 0)
+        else:
+            above = memo[k]
+        for k in reversed(chain):
+            inside, cue, saw_main, boiler, container = above
+            own = self.cue.get(k)
+            if own is not None and own != "main":
+                above = (inside, own, saw_main, _FALSE, 0)
+            else:
+                if own == "main":
+                    saw_main = True
+                if cue is None and self.tag.get(k) in _CLEANED:
+                    boiler = self._boiler_fn(k, boiler)
+                    container = k
+                above = (inside, cue, saw_main, boiler, container)
+            memo[k] = above
+        return above
+
+    def _boiler_fn(self, key: int, outer):
+        def boiler() -> bool:
+            return bool(self.unlikely.get(key)) or self._is_boilerplate(key) or outer()
+
+        return boiler
