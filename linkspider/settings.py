@@ -67,3 +67,6 @@ LINKSPIDER_STATS_FILE = None  # path: the final crawl stats as JSON
 EXTENSIONS = {
     "linkspider.extensions.StatsFile": 500,
 }
+
+# The frontier of a JOBDIR crawl lives in linkspider's own crash-safe store.
+SCHEDULER = "linkspider.scheduler.MemoryScheduler"

@@ -28,8 +28,10 @@ class ParquetPipeline:
     def open_spider(self) -> None:
         settings = self.settings
         root = settings.get("LINKSPIDER_OUTPUT")
-        crawl_id = getattr(self.crawler.spider, "crawl_id", None) or "crawl"
+        spider = self.crawler.spider
+        crawl_id = getattr(spider, "crawl_id", None) or "crawl"
         stats = self.crawler.stats
+        state = getattr(spider, "crawl_state", None)
         self.writer = DatasetWriter(
             root,
             crawl_id,
@@ -38,6 +40,8 @@ class ParquetPipeline:
             flush_page_rows=settings.getint("LINKSPIDER_FLUSH_PAGE_ROWS"),
             row_group_size=settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
             inc_stat=lambda key, count: stats.inc_value(key, count),
+            committer=_StateCommitter(spider, state) if state is not None else None,
+            first_sequence=(getattr(spider, "resumed_sequence", None) or 0) + 1,
         )
         logger.info("writing Parquet under %s (crawl_id=%s)", os.path.abspath(root), crawl_id)
 
@@ -49,3 +53,20 @@ class ParquetPipeline:
     def close_spider(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+
+class _StateCommitter:
+    """Commits each flush to the spider's crash-safe state (see linkspider.state)."""
+
+    def __init__(self, spider, state) -> None:
+        self.spider = spider
+        self.state = state
+
+    def prepare(self) -> object:
+        return self.state.take_discovered(), sorted(self.spider.allowed_domains_set)
+
+    def commit(
+        self, sequence: int, files: list[str], page_urls: list[str], prepared: object
+    ) -> None:
+        discovered, allowed = prepared
+        self.state.commit(sequence, files, page_urls, discovered, allowed)

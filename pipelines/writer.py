@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -102,6 +103,18 @@ def _no_stats(key: str, count: int = 1) -> None:
     pass
 
 
+class Committer(Protocol):
+    """Makes each flush durable together with whatever produced it (see linkspider.state)."""
+
+    def prepare(self) -> object:
+        """Called on the caller's thread when a flush is taken; the result goes to commit()."""
+
+    def commit(
+        self, sequence: int, files: list[str], page_urls: list[str], prepared: object
+    ) -> None:
+        """Called on the writer thread once the flush's files are in place."""
+
+
 class DatasetWriter:
     """Append pages and their edges to a linkspider dataset rooted at ``root``."""
 
@@ -115,6 +128,8 @@ class DatasetWriter:
         flush_page_rows: int = 50_000,
         row_group_size: int = 32_768,
         inc_stat: Callable[[str, int], None] = _no_stats,
+        committer: Committer | None = None,
+        first_sequence: int = 1,
     ) -> None:
         self.root = root
         self.crawl_id = crawl_id
@@ -125,7 +140,8 @@ class DatasetWriter:
         self.inc_stat = inc_stat
         self.links = _Columns(schema.LINKS)
         self.pages = _Columns(schema.PAGES)
-        self._sequence = 0
+        self.committer = committer
+        self._sequence = first_sequence - 1
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="linkspider-parquet")
         self._inflight: Future | None = None
         os.makedirs(os.path.join(root, "links"), exist_ok=True)
@@ -136,10 +152,12 @@ class DatasetWriter:
     def add(self, page: CrawledPage) -> None:
         self._add_page(page)
         self._add_edges(page)
-        if self.links.rows >= self.flush_rows or self.links.nbytes >= self.flush_bytes:
-            self.flush(links=True, pages=False)
-        if self.pages.rows >= self.flush_page_rows:
-            self.flush(links=False, pages=True)
+        if (
+            self.links.rows >= self.flush_rows
+            or self.links.nbytes >= self.flush_bytes
+            or self.pages.rows >= self.flush_page_rows
+        ):
+            self.flush()
 
     def _add_page(self, page: CrawledPage) -> None:
         cols = self.pages.lists
@@ -181,15 +199,22 @@ class DatasetWriter:
 
     # -- writing --------------------------------------------------------------
 
-    def flush(self, links: bool = True, pages: bool = True) -> None:
-        """Hand buffered rows to the writer thread (waits for the previous write first)."""
-        link_table = self.links.take() if links else None
-        page_table = self.pages.take() if pages else None
+    def flush(self) -> None:
+        """Hand every buffered row to the writer thread (waits for the previous write first).
+
+        Links and pages are always flushed together, so that a flush is one
+        unit: its pages are committed with their edges (see ``Committer``).
+        """
+        link_table = self.links.take()
+        page_table = self.pages.take()
         if link_table is None and page_table is None:
             return
+        prepared = self.committer.prepare() if self.committer is not None else None
         self._wait()  # one write in flight at a time: memory stays bounded
         self._sequence += 1
-        self._inflight = self._executor.submit(self._write, link_table, page_table, self._sequence)
+        self._inflight = self._executor.submit(
+            self._write, link_table, page_table, self._sequence, prepared
+        )
 
     def close(self) -> None:
         """Write everything buffered and wait for it to be on disk."""
@@ -210,17 +235,25 @@ class DatasetWriter:
             logger.exception("writing Parquet failed; the rows of this flush are lost")
             raise
 
-    def _write(self, links: pa.Table | None, pages: pa.Table | None, sequence: int) -> None:
+    def _write(
+        self, links: pa.Table | None, pages: pa.Table | None, sequence: int, prepared: object
+    ) -> None:
         name = part_name(self.crawl_id, sequence)
+        files: list[str] = []
+        page_urls: list[str] = []
         if links is not None and links.num_rows:
-            self._write_links(links, name)
+            files += self._write_links(links, name)
         if pages is not None and pages.num_rows:
             pages = pages.sort_by([("url", "ascending")])
             write_atomically(pages, os.path.join(self.root, "pages", name), self.row_group_size)
+            files.append(os.path.join("pages", name))
+            page_urls = pages.column("url").to_pylist()
             self.inc_stat("linkspider/pages_written", pages.num_rows)
             self.inc_stat("linkspider/files_written", 1)
+        if self.committer is not None:
+            self.committer.commit(sequence, files, page_urls, prepared)
 
-    def _write_links(self, table: pa.Table, name: str) -> None:
+    def _write_links(self, table: pa.Table, name: str) -> list[str]:
         domains = pc.dictionary_encode(table.column("target_domain")).combine_chunks()
         buckets = pa.array([target_bucket(d) for d in domains.dictionary.to_pylist()], pa.string())
         table = table.append_column("_bucket", pc.take(buckets, domains.indices))
@@ -230,10 +263,13 @@ class DatasetWriter:
         runs = pc.run_end_encode(table.column("_bucket").combine_chunks())
         table = table.drop_columns(["_bucket"])
         start = 0
+        files = []
         for end, bucket in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
             part = table.slice(start, end - start)
             start = end
-            path = os.path.join(self.root, "links", f"target_bucket={bucket}", name)
-            write_atomically(part, path, self.row_group_size)
+            relative = os.path.join("links", f"target_bucket={bucket}", name)
+            write_atomically(part, os.path.join(self.root, relative), self.row_group_size)
+            files.append(relative)
             self.inc_stat("linkspider/edges_written", part.num_rows)
             self.inc_stat("linkspider/files_written", 1)
+        return files

@@ -44,9 +44,7 @@ def proxy_env(proxy_url: str) -> dict[str, str]:
     return env
 
 
-def run_crawl(
-    proxy_url: str, out: Path, *args: str, settings: dict | None = None, timeout: int = 300
-) -> CrawlRun:
+def crawl_command(out: Path, *args: str, settings: dict | None = None) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     stats_file = out / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "discover", *args]
@@ -60,6 +58,25 @@ def run_crawl(
     }
     for key, value in all_settings.items():
         cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def start_crawl(
+    proxy_url: str, out: Path, *args: str, settings: dict | None = None
+) -> subprocess.Popen:
+    """A crawl running in the background (for kill and signal tests)."""
+    cmd = crawl_command(out, *args, settings=settings)
+    log = open(out / "crawl.log", "w")  # noqa: SIM115 - closed by the child's exit
+    return subprocess.Popen(
+        cmd, cwd=REPO, env=proxy_env(proxy_url), stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def run_crawl(
+    proxy_url: str, out: Path, *args: str, settings: dict | None = None, timeout: int = 300
+) -> CrawlRun:
+    cmd = crawl_command(out, *args, settings=settings)
+    stats_file = out / "stats.json"
     proc = subprocess.run(
         cmd, cwd=REPO, env=proxy_env(proxy_url), capture_output=True, text=True, timeout=timeout
     )

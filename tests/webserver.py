@@ -39,8 +39,13 @@ def redirect(location: str, status: int = 301) -> Resource:
 class LocalWeb:
     """``with LocalWeb(sites) as web: ... web.proxy_url ... web.requests``."""
 
-    def __init__(self, sites: dict[str, dict[str, Resource]]) -> None:
+    def __init__(
+        self, sites: dict[str, dict[str, Resource]], notify_after: int | None = None
+    ) -> None:
         self.sites = sites
+        #: set once ``notify_after`` requests have been answered (for kill tests)
+        self.reached = threading.Event()
+        self._notify_after = notify_after
         self.requests: list[tuple[str, str]] = []  # (host, path-with-query)
         self._lock = threading.Lock()
         web = self
@@ -64,6 +69,8 @@ class LocalWeb:
                     path = f"{path}?{parts.query}"
                 with web._lock:
                     web.requests.append((host, path))
+                    if web._notify_after is not None and len(web.requests) >= web._notify_after:
+                        web.reached.set()
                 resource = web.sites.get(host, {}).get(path)
                 if resource is None:
                     resource = Resource(b"not found", 404, {"Content-Type": "text/plain"})

@@ -20,6 +20,7 @@ from linkspider.extract import Extraction
 from linkspider.items import CrawledPage
 from linkspider.middlewares import META_KEY
 from linkspider.seeds import load_seeds
+from linkspider.state import CrawlState, remove_uncommitted
 from linkspider.traps import TrapRules, trap_reason
 from linkspider.urls import host_of
 
@@ -85,7 +86,43 @@ class DiscoverSpider(Spider):
             max_url_length=settings.getint("LINKSPIDER_TRAP_MAX_URL_LENGTH"),
         )
         spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
+        spider.crawl_state = None
+        spider._resume_queue = []
+        jobdir = settings.get("JOBDIR")
+        if jobdir:
+            spider._open_state(jobdir, settings.get("LINKSPIDER_OUTPUT"), kwargs.get("crawl_id"))
         return spider
+
+    def _open_state(self, jobdir: str, output: str, requested_crawl_id: str | None) -> None:
+        """Resume from ``JOBDIR`` if a previous run left state there, else start one."""
+        state = CrawlState(jobdir)
+        self.crawl_state = state
+        resumed = state.load()
+        if resumed is None:
+            seeds = [(u, registered_domain(host_of(u)), 0, 0) for u in self.seed_urls]
+            state.start(self.crawl_id, self.allowed_domains_set, seeds)
+            return
+        if requested_crawl_id and requested_crawl_id != resumed.crawl_id:
+            raise ValueError(
+                f"-a crawl_id={requested_crawl_id!r}: JOBDIR {jobdir} holds crawl "
+                f"{resumed.crawl_id!r}; resume it without crawl_id or use another JOBDIR"
+            )
+        self.crawl_id = resumed.crawl_id
+        self.allowed_domains_set = resumed.allowed_domains
+        self._scheduled = resumed.known
+        self._per_domain = Counter(resumed.per_domain)
+        self.resumed_sequence = resumed.last_sequence
+        removed = remove_uncommitted(output, self.crawl_id, resumed.committed_files)
+        self._resume_queue = resumed.queued
+        self.logger.info(
+            "resuming crawl %s from %s: %d URLs known, %d still to fetch, "
+            "%d uncommitted files removed",
+            self.crawl_id,
+            jobdir,
+            len(resumed.known),
+            len(resumed.queued),
+            len(removed),
+        )
 
     # -- requests -----------------------------------------------------------
 
@@ -98,6 +135,13 @@ class DiscoverSpider(Spider):
             self.max_depth,
             self.max_pages_per_domain,
         )
+        if self._resume_queue:
+            queue, self._resume_queue = self._resume_queue, []
+            for url, _domain, depth, redirects in queue:
+                yield self._request(url, depth, redirects)
+            return
+        if getattr(self, "resumed_sequence", None) is not None:
+            return  # resumed, and nothing was left to fetch
         for url in self.seed_urls:
             request = self._schedule(url, registered_domain(host_of(url)), depth=0)
             if request is not None:
@@ -117,10 +161,18 @@ class DiscoverSpider(Spider):
         self._scheduled.add(url)
         self._per_domain[domain] += 1
         stats.inc_value("linkspider/requests_scheduled")
+        if self.crawl_state is not None:
+            self.crawl_state.discovered(url, domain, depth, redirects)
+        return self._request(url, depth, redirects)
+
+    def _request(self, url: str, depth: int, redirects: int) -> Request:
+        # dont_filter: the spider's own seen-set (persisted with JOBDIR) is the
+        # one authority on what was scheduled.
         return Request(
             url,
             callback=self.parse,
             errback=self.on_error,
+            dont_filter=True,
             meta={
                 "depth": depth,
                 "linkspider_redirects": redirects,
@@ -137,8 +189,10 @@ class DiscoverSpider(Spider):
     def parse(self, response: Response) -> Iterator[CrawledPage | Request]:
         extraction, fetched_at = response.meta.pop(META_KEY)
         depth = response.meta.get("depth", 0)
-        yield self._page_item(extraction, response, fetched_at, depth)
+        # Requests first: every URL a page discovers is recorded before the
+        # page's own row can be committed (see linkspider.state).
         yield from self._follow(extraction, response, depth)
+        yield self._page_item(extraction, response, fetched_at, depth)
 
     def _follow(self, extraction: Extraction, response: Response, depth: int) -> Iterator[Request]:
         stats = self.crawler.stats
