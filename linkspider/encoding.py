@@ -33,6 +33,9 @@ _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(
 _BINARY_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 #: How much of a body is examined for binary bytes (the standard's resource header).
 SNIFF_BYTES = 1445
+#: Without a NUL byte or a binary signature, a body is binary when its head has at
+#: least this many control bytes and they are over 10% of it.
+BINARY_MIN_CONTROLS = 16
 
 
 def _auto_detect(body: bytes) -> str:
@@ -52,15 +55,21 @@ def looks_binary(body: bytes, content_type: str | None = None) -> bool:
     (True, False)
     >>> looks_binary("<p>hi</p>".encode("utf-16"))
     False
+    >>> looks_binary(b"<p>a stray \\x1f control byte in text</p>"), looks_binary(b"<p>\\x00</p>")
+    (False, True)
     """
     head = body[:SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if content_type and "utf-16" in content_type.lower():
         return False
-    if head.startswith(_BINARY_SIGNATURES):
+    if head.startswith(_BINARY_SIGNATURES) or b"\x00" in head:
         return True
-    return not _BINARY_BYTES.isdisjoint(head)
+    if _BINARY_BYTES.isdisjoint(head):
+        return False
+    # stray control bytes occur in real pages; a body made of them is not text
+    controls = sum(1 for byte in head if byte in _BINARY_BYTES)
+    return controls >= BINARY_MIN_CONTROLS and controls > len(head) * 0.10
 
 
 #: Python codec names as the WHATWG Encoding standard names them (lowercase).

@@ -42,8 +42,11 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider.domains import registered_domain
 from linkspider.encoding import decode_for_parser, looks_binary
+from linkspider.regions import REGIONS as REGIONS_ALL
 from linkspider.regions import PageRegions, ink
 from linkspider.urls import host_of, resolve
+
+__all__ = ["DEFAULT_LIMITS", "REGIONS_ALL", "Edge", "Extraction", "Limits", "extract"]
 
 HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
 _SELECTOR = "a[href], area[href], link[href], meta[content], base[href]"

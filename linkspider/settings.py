@@ -35,6 +35,10 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100): a refused host gets no robots.txt request either
+    "linkspider.safety.PrivateAddressMiddleware": 50,
+}
 SPIDER_MIDDLEWARES = {
     # depth is tracked by the spider itself (redirect hops keep their depth)
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
@@ -57,7 +61,9 @@ LINKSPIDER_MAX_EDGE_URL_LENGTH = 8192
 LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS = 2
 LINKSPIDER_TRAP_MAX_PATH_SEGMENTS = 20
 LINKSPIDER_TRAP_MAX_URL_LENGTH = 2048
+LINKSPIDER_TRAP_MAX_QUERY_VARIANTS = 1000
 LINKSPIDER_MAX_REDIRECTS = 20
+LINKSPIDER_ALLOW_PRIVATE_ADDRESSES = False  # True: allow loopback/private/link-local targets
 LINKSPIDER_FLUSH_ROWS = 250_000
 LINKSPIDER_FLUSH_PAGE_ROWS = 50_000
 LINKSPIDER_ROW_GROUP_SIZE = 32_768

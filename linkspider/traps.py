@@ -9,11 +9,17 @@
 'too_many_segments'
 >>> trap_reason("http://a.test/?" + "q" * 3000)
 'url_too_long'
+>>> trap_reason("http://a.test/calendar?year=2391&month=4"), trap_reason("http://a.test/2024/05/post")
+('calendar', None)
+>>> strip_session_ids("http://a.test/p;jsessionid=0AB12?x=1&PHPSESSID=deadbeef&sid=9")
+'http://a.test/p?x=1'
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import time
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +30,59 @@ class TrapRules:
     max_path_segments: int = 20
     #: URLs longer than this are not followed.
     max_url_length: int = 2048
+    #: Distinct query strings followed per host and path (endless query variations).
+    max_query_variants: int = 1000
+    #: Date-shaped URLs (``2031/05``, ``year=2031``) outside this window of years around
+    #: today are calendar pages generated without end.
+    calendar_years_back: int = 30
+    calendar_years_ahead: int = 2
+    this_year: int = field(default_factory=lambda: time.gmtime().tm_year)
+
+
+_DATE_IN_URL = re.compile(
+    r"(?:(?<![0-9])(?P<y1>1[89][0-9]{2}|2[0-9]{3})[-/_.](?:0?[1-9]|1[0-2])(?![0-9]))"
+    r"|(?:[?&;](?:year|yr|y|date|month|cal|day)=(?P<y2>1[89][0-9]{2}|2[0-9]{3}))",
+    re.I,
+)
+_SESSION_PARAMS = frozenset(
+    [
+        "jsessionid",
+        "phpsessid",
+        "sid",
+        "sessionid",
+        "session_id",
+        "session",
+        "aspsessionid",
+        "cfid",
+        "cftoken",
+        "zenid",
+        "oscsid",
+        "sess_id",
+    ]
+)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#]*", re.I)
+
+
+def strip_session_ids(url: str) -> str:
+    """``url`` without session identifiers (``;jsessionid=``, ``PHPSESSID=``, ``sid=``...).
+
+    The crawl fetches and de-duplicates by this form, so the same page behind
+    ever-new session ids is fetched once.  Edges keep the URL as linked.
+    """
+    if ";" in url:
+        url = _PATH_SESSION.sub("", url)
+    q = url.find("?")
+    if q == -1:
+        return url
+    end = url.find("#", q)
+    query = url[q + 1 : end if end != -1 else len(url)]
+    kept = [
+        part
+        for part in query.split("&")
+        if part and part.split("=", 1)[0].lower() not in _SESSION_PARAMS
+    ]
+    rebuilt = url[:q] + ("?" + "&".join(kept) if kept else "")
+    return rebuilt + (url[end:] if end != -1 else "")
 
 
 DEFAULT_RULES = TrapRules()
@@ -50,4 +109,25 @@ def trap_reason(url: str, rules: TrapRules = DEFAULT_RULES) -> str | None:
         counts[segment] = counts.get(segment, 0) + 1
         if counts[segment] > rules.max_segment_repeats:
             return "repeated_segment"
+    for match in _DATE_IN_URL.finditer(url, start):
+        year = int(match["y1"] or match["y2"])
+        if not (
+            rules.this_year - rules.calendar_years_back
+            <= year
+            <= rules.this_year + rules.calendar_years_ahead
+        ):
+            return "calendar"
     return None
+
+
+def path_key(url: str) -> str:
+    """``scheme://host/path`` of a URL: what query variations are counted under.
+
+    >>> path_key("http://a.test/cal?d=1#x")
+    'http://a.test/cal'
+    """
+    for stop in ("?", "#"):
+        pos = url.find(stop)
+        if pos != -1:
+            url = url[:pos]
+    return url

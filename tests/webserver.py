@@ -22,6 +22,10 @@ class Resource:
         default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
     )
     gzip: bool = False
+    #: if set, the response waits until this event is set (or 60 s): a stalled server
+    stall: threading.Event | None = None
+    #: body sent as is with Content-Encoding: gzip (a pre-built compression bomb)
+    raw_gzip: bytes | None = None
 
 
 def html(
@@ -74,11 +78,16 @@ class LocalWeb:
                 resource = web.sites.get(host, {}).get(path)
                 if resource is None:
                     resource = Resource(b"not found", 404, {"Content-Type": "text/plain"})
+                if resource.stall is not None:
+                    resource.stall.wait(60)
                 body = resource.body
                 self.send_response(resource.status)
                 for name, value in resource.headers.items():
                     self.send_header(name, value)
-                if resource.gzip:
+                if resource.raw_gzip is not None:
+                    body = resource.raw_gzip
+                    self.send_header("Content-Encoding", "gzip")
+                elif resource.gzip:
                     body = gzip.compress(body)
                     self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body)))
@@ -97,6 +106,10 @@ class LocalWeb:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for site in self.sites.values():  # release stalled handlers
+            for resource in site.values():
+                if resource.stall is not None:
+                    resource.stall.set()
         self.server.shutdown()
         self.server.server_close()
 

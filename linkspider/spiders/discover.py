@@ -19,9 +19,10 @@ from linkspider.domains import registered_domain
 from linkspider.extract import Extraction
 from linkspider.items import CrawledPage
 from linkspider.middlewares import META_KEY
+from linkspider.safety import PrivateAddressRefused
 from linkspider.seeds import load_seeds
 from linkspider.state import CrawlState, remove_uncommitted
-from linkspider.traps import TrapRules, trap_reason
+from linkspider.traps import TrapRules, path_key, strip_session_ids, trap_reason
 from linkspider.urls import host_of
 
 _CRAWL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -75,6 +76,7 @@ class DiscoverSpider(Spider):
         self.allowed_domains_set = {registered_domain(host_of(u)) for u in self.seed_urls}
         self._scheduled: set[str] = set()
         self._per_domain: Counter[str] = Counter()
+        self._query_variants: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverSpider:
@@ -84,6 +86,7 @@ class DiscoverSpider(Spider):
             max_segment_repeats=settings.getint("LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS"),
             max_path_segments=settings.getint("LINKSPIDER_TRAP_MAX_PATH_SEGMENTS"),
             max_url_length=settings.getint("LINKSPIDER_TRAP_MAX_URL_LENGTH"),
+            max_query_variants=settings.getint("LINKSPIDER_TRAP_MAX_QUERY_VARIANTS"),
         )
         spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
         spider.crawl_state = None
@@ -111,6 +114,7 @@ class DiscoverSpider(Spider):
         self.allowed_domains_set = resumed.allowed_domains
         self._scheduled = resumed.known
         self._per_domain = Counter(resumed.per_domain)
+        self._query_variants = Counter(path_key(u) for u in resumed.known if "?" in u)
         self.resumed_sequence = resumed.last_sequence
         removed = remove_uncommitted(output, self.crawl_id, resumed.committed_files)
         self._resume_queue = resumed.queued
@@ -149,9 +153,16 @@ class DiscoverSpider(Spider):
 
     def _schedule(self, url: str, domain: str, depth: int, redirects: int = 0) -> Request | None:
         stats = self.crawler.stats
+        url = strip_session_ids(url)
         if url in self._scheduled:
             return None
         reason = trap_reason(url, self.trap_rules)
+        if reason is None and "?" in url:
+            key = path_key(url)
+            if self._query_variants[key] >= self.trap_rules.max_query_variants:
+                reason = "query_variants"
+            else:
+                self._query_variants[key] += 1
         if reason is not None:
             stats.inc_value(f"linkspider/trap/{reason}")
             return None
@@ -250,7 +261,9 @@ class DiscoverSpider(Spider):
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        if failure.check(PrivateAddressRefused):
+            error = str(failure.value)
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error = "robots.txt disallowed"
             self.crawler.stats.inc_value("linkspider/skipped/robots_txt")
         else:
