@@ -88,7 +88,7 @@ def test_names_resolving_to_private_addresses_are_refused(monkeypatch):
     async def check(url):
         return await middleware.process_request(Request(url, meta={"depth": 1}))
 
-    with pytest.raises(PrivateAddressRefused, match="resolves to 10.0.0.5"):
+    with pytest.raises(PrivateAddressRefused, match=r"resolves to 10\.0\.0\.5"):
         asyncio.run(check("http://intranet.example.com/"))
     assert asyncio.run(check("http://public.example.com/x")) is None
     assert asyncio.run(check("http://public.example.com/y")) is None
