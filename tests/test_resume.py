@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import signal
@@ -15,18 +16,18 @@ HOSTS = [f"h{i}.site.test" for i in range(3)]
 PAGES_PER_HOST = 700
 
 
-def generated_web() -> dict:
+def generated_web(pages_per_host: int = PAGES_PER_HOST) -> dict:
     rnd = random.Random(7)
     sites = {host: {} for host in HOSTS}
     for host in HOSTS:
-        for i in range(PAGES_PER_HOST):
+        for i in range(pages_per_host):
             links = [
-                f'<a href="http://{rnd.choice(HOSTS)}/p{rnd.randrange(1, PAGES_PER_HOST)}">to {j}</a>'
+                f'<a href="http://{rnd.choice(HOSTS)}/p{rnd.randrange(1, pages_per_host)}">to {j}</a>'
                 for j in range(6)
             ]
             links.append(
                 f'<a href="/p{i + 1}">next</a>'
-                if i + 1 < PAGES_PER_HOST
+                if i + 1 < pages_per_host
                 else '<a href="/">first</a>'
             )
             links.append(f'<a href="http://elsewhere.test/{i}" rel="nofollow">out</a>')
@@ -107,3 +108,37 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     links, pages = snapshot(out)
     assert pages == ref_pages
     assert links == ref_links  # exactly: no edge lost, no duplicate row
+
+
+def test_sigterm_stops_gracefully_flushes_and_resumes(tmp_path):
+    sites = generated_web(pages_per_host=200)
+    total_pages = len(HOSTS) * 200
+    out, jobdir = tmp_path / "out", tmp_path / "job"
+    # nothing is flushed before the end: what is on disk after SIGTERM was flushed by it
+    settings = {
+        "LINKSPIDER_FLUSH_ROWS": "1000000",
+        "LINKSPIDER_FLUSH_PAGE_ROWS": "1000000",
+        "JOBDIR": str(jobdir),
+    }
+    with LocalWeb(sites, notify_after=150) as web:
+        proc = start_crawl(web.proxy_url, out, *ARGS, settings=settings)
+        try:
+            assert web.reached.wait(timeout=240)
+            proc.send_signal(signal.SIGTERM)
+        finally:
+            proc.wait(timeout=120)
+        assert proc.returncode == 0, (out / "crawl.log").read_text()[-2000:]
+        stats = json.loads((out / "stats.json").read_text())
+        assert stats["finish_reason"] == "shutdown"
+        links, pages = snapshot(out)
+        assert 0 < len(pages) < total_pages
+        assert len(pages) == stats["item_scraped_count"] == stats["linkspider/pages_written"]
+        assert (
+            len(links) == stats["linkspider/edges_extracted"] == stats["linkspider/edges_written"]
+        )
+
+        resumed = run_crawl(web.proxy_url, out, *ARGS, settings=settings)
+    assert resumed.returncode == 0
+    links, pages = snapshot(out)
+    assert len(pages) == len({p[0] for p in pages}) == total_pages
+    assert len(links) == len({(row[0], row[1]) for row in links}) == total_pages * 8
