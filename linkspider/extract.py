@@ -44,6 +44,7 @@ from linkspider.domains import registered_domain
 from linkspider.encoding import decode_for_parser, looks_binary
 from linkspider.regions import REGIONS as REGIONS_ALL
 from linkspider.regions import PageRegions, ink
+from linkspider.render import shell_reason
 from linkspider.urls import host_of, resolve
 
 __all__ = ["DEFAULT_LIMITS", "REGIONS_ALL", "Edge", "Extraction", "Limits", "extract"]
@@ -108,6 +109,8 @@ class Extraction:
     x_robots_tag: str | None = None
     nofollow: bool = False  # page-level: meta robots or X-Robots-Tag say nofollow
     error: str | None = None
+    #: why the page looks like a JavaScript app shell (see linkspider.render), else None
+    render_hint: str | None = None
     edges_dropped: int = 0
     edges: list[Edge] = field(default_factory=list)
 
@@ -304,6 +307,23 @@ def _add(
     return edge
 
 
+_SHELL_MAX_LINKS = 10
+_APP_ROOTS = "#root, #app, #__next, #__nuxt, #svelte, app-root, [data-reactroot], [ng-app]"
+
+
+def _shell_hint(tree: LexborHTMLParser, links: int) -> str | None:
+    """Facts for :func:`linkspider.render.shell_reason`, computed only for link-poor pages."""
+    scripts = tree.css("script")
+    noscripts = tree.css("noscript")
+    body = tree.body
+    text = body.text() if body is not None else ""
+    hidden = sum(len(n.text()) for n in scripts) + sum(len(n.text()) for n in noscripts)
+    text_ink = max(0, ink(text) - hidden)
+    noscript_js = any("javascript" in n.text().lower() for n in noscripts)
+    empty_root = any(n.child is None and not n.text().strip() for n in tree.css(_APP_ROOTS))
+    return shell_reason(len(scripts), links, text_ink, noscript_js, empty_root)
+
+
 def _is_skippable_href(href: str) -> bool:
     """Empty and fragment-only hrefs are not edges (they point at the page itself)."""
     stripped = href.strip(" \t\n\r\f\x00")
@@ -387,6 +407,10 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
             target = parse_refresh(attrs.get("content") or "")
             if target and not _is_skippable_href(target):
                 pending.append((target, "refresh", "", None, None, (), None))
+
+    dom_links = sum(1 for item in pending if item[6] is not None)
+    if dom_links <= _SHELL_MAX_LINKS:
+        page.render_hint = _shell_hint(tree, dom_links)
 
     regions.finish()
     for href, link_type, anchor, img_alt, title, rel, key in pending:

@@ -28,6 +28,8 @@ class CrawledPage:
     bytes: int | None = None
     error: str | None = None
     edges_dropped: int = 0
+    rendered: bool = False
+    render_error: str | None = None
     edges: list[Edge] = field(default_factory=list)
 
     @property

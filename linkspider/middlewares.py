@@ -40,10 +40,18 @@ class LinkExtractionMiddleware:
 
     def process_spider_input(self, response: Response) -> None:
         started = time.perf_counter()
+        headers = response.headers
+        if response.meta.get("playwright"):
+            # the browser's DOM, serialized by scrapy-playwright in this encoding
+            headers = {
+                k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in headers.items()
+            }
+            headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+            headers["Content-Type"] = f"text/html; charset={getattr(response, 'encoding', 'utf-8')}"
         result: Extraction = extract(
             response.body,
             response.url,
-            response.headers,
+            headers,
             status=response.status,
             limits=self.limits,
         )

@@ -76,3 +76,11 @@ EXTENSIONS = {
 
 # The frontier of a JOBDIR crawl lives in linkspider's own crash-safe store.
 SCHEDULER = "linkspider.scheduler.MemoryScheduler"
+
+# --- JavaScript rendering (scrapy-playwright; configured by the spider when a browser exists)
+LINKSPIDER_BROWSER = None  # path or name of a Chromium; default: detect (never downloaded)
+LINKSPIDER_RENDER_TIMEOUT = 20  # seconds for a rendered navigation
+LINKSPIDER_RENDER_BUDGET_PER_DOMAIN = 200  # renders per registered domain (render=auto)
+LINKSPIDER_RENDER_MAX_CONTEXTS = 2
+LINKSPIDER_RENDER_PAGES_PER_CONTEXT = 4
+LINKSPIDER_RENDER_CONTEXT_RECYCLE = 50  # a browser context is replaced after this many renders

@@ -29,6 +29,7 @@ LINKS = pa.schema(
         ("source_depth", pa.int16()),
         ("region_score", pa.float32()),
         ("link_density", pa.float32()),
+        ("rendered", pa.bool_()),
     ]
 )
 
@@ -52,6 +53,8 @@ PAGES = pa.schema(
         ("edges_dropped", pa.int32()),
         ("bytes", pa.int64()),
         ("error", pa.string()),
+        ("rendered", pa.bool_()),
+        ("render_error", pa.string()),
     ]
 )
 

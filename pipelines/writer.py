@@ -179,6 +179,8 @@ class DatasetWriter:
         cols["edges_dropped"].append(page.edges_dropped)
         cols["bytes"].append(page.bytes)
         cols["error"].append(page.error)
+        cols["rendered"].append(page.rendered)
+        cols["render_error"].append(page.render_error)
         self.pages.added(1)
 
     def _add_edges(self, page: CrawledPage) -> None:
@@ -195,6 +197,7 @@ class DatasetWriter:
         cols["source_domain"].extend([page.domain] * n)
         cols["fetched_at"].extend([page.fetched_at] * n)
         cols["source_depth"].extend([page.depth] * n)
+        cols["rendered"].extend([page.rendered] * n)
         self.links.added(n)
 
     # -- writing --------------------------------------------------------------

@@ -61,6 +61,23 @@ def crawl_command(out: Path, *args: str, settings: dict | None = None) -> list[s
     return cmd
 
 
+def run_crawl_env(
+    proxy_url: str,
+    out: Path,
+    *args: str,
+    settings: dict | None = None,
+    extra_env: dict | None = None,
+    timeout: int = 300,
+) -> CrawlRun:
+    """run_crawl with extra environment variables for the crawl process."""
+    cmd = crawl_command(out, *args, settings=settings)
+    env = {**proxy_env(proxy_url), **(extra_env or {})}
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    stats_file = out / "stats.json"
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    return CrawlRun(proc.returncode, proc.stdout + proc.stderr, stats, out)
+
+
 def start_crawl(
     proxy_url: str, out: Path, *args: str, settings: dict | None = None
 ) -> subprocess.Popen:

@@ -26,6 +26,8 @@ class Resource:
     stall: threading.Event | None = None
     #: body sent as is with Content-Encoding: gzip (a pre-built compression bomb)
     raw_gzip: bytes | None = None
+    #: called (once) before answering, e.g. to kill a browser mid-render
+    before: object = None
 
 
 def html(
@@ -80,6 +82,9 @@ class LocalWeb:
                     resource = Resource(b"not found", 404, {"Content-Type": "text/plain"})
                 if resource.stall is not None:
                     resource.stall.wait(60)
+                if resource.before is not None:
+                    action, resource.before = resource.before, None
+                    action()
                 body = resource.body
                 self.send_response(resource.status)
                 for name, value in resource.headers.items():

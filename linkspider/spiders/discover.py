@@ -19,6 +19,7 @@ from linkspider.domains import registered_domain
 from linkspider.extract import Extraction
 from linkspider.items import CrawledPage
 from linkspider.middlewares import META_KEY
+from linkspider.render import RENDER_MODES, find_browser, playwright_settings
 from linkspider.safety import PrivateAddressRefused
 from linkspider.seeds import load_seeds
 from linkspider.state import CrawlState, remove_uncommitted
@@ -41,6 +42,17 @@ def _int_arg(name: str, value: Any, minimum: int = 0) -> int:
     return number
 
 
+class _PlainResponse:
+    """What the spider needs of a plain response whose render failed."""
+
+    def __init__(self, url: str, status: int, body_size: int, meta: dict) -> None:
+        self.url = url
+        self.status = status
+        self.body_size = body_size
+        self.meta = meta
+        self.request = None
+
+
 class DiscoverSpider(Spider):
     """Breadth-first discovery crawl.
 
@@ -57,10 +69,14 @@ class DiscoverSpider(Spider):
         max_depth: int | str = 3,
         max_pages_per_domain: int | str = 1000,
         crawl_id: str | None = None,
+        render: str = "auto",
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if render not in RENDER_MODES:
+            raise ValueError(f"-a render={render!r}: expected one of {', '.join(RENDER_MODES)}")
+        self.render = render
         if scope not in SCOPES:
             raise ValueError(f"-a scope={scope!r}: expected one of {', '.join(SCOPES)}")
         self.scope = scope
@@ -89,12 +105,40 @@ class DiscoverSpider(Spider):
             max_query_variants=settings.getint("LINKSPIDER_TRAP_MAX_QUERY_VARIANTS"),
         )
         spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
+        spider._setup_rendering(settings)
         spider.crawl_state = None
         spider._resume_queue = []
         jobdir = settings.get("JOBDIR")
         if jobdir:
             spider._open_state(jobdir, settings.get("LINKSPIDER_OUTPUT"), kwargs.get("crawl_id"))
         return spider
+
+    def _setup_rendering(self, settings) -> None:
+        """Find a browser and configure scrapy-playwright, or degrade (auto) / fail (always)."""
+        self.render_budget = settings.getint("LINKSPIDER_RENDER_BUDGET_PER_DOMAIN")
+        self._context_pages = max(1, settings.getint("LINKSPIDER_RENDER_CONTEXT_RECYCLE"))
+        self._renders: Counter[str] = Counter()
+        self._render_serial = 0
+        self._open_render_pages: Counter[str] = Counter()
+        if self.render == "never":
+            return
+        browser = find_browser(settings.get("LINKSPIDER_BROWSER"))
+        if browser is None:
+            advice = (
+                "install a Chromium (Debian/Ubuntu: apt-get install chromium), or run "
+                "'uv run playwright install chromium', or set -s LINKSPIDER_BROWSER=/path/to/chrome"
+            )
+            if self.render == "always":
+                raise ValueError(f"-a render=always: no browser found; {advice}")
+            self.logger.warning(
+                "render=auto: no browser found, pages are fetched without JavaScript "
+                "rendering; to render, %s",
+                advice,
+            )
+            self.render = "never"
+            return
+        settings.setdict(playwright_settings(settings, browser), priority="spider")
+        self.logger.info("JavaScript rendering (render=%s) with %s", self.render, browser)
 
     def _open_state(self, jobdir: str, output: str, requested_crawl_id: str | None) -> None:
         """Resume from ``JOBDIR`` if a previous run left state there, else start one."""
@@ -177,6 +221,8 @@ class DiscoverSpider(Spider):
         return self._request(url, depth, redirects)
 
     def _request(self, url: str, depth: int, redirects: int) -> Request:
+        if self.render == "always":
+            return self._render_request(url, depth, redirects, fallback=None)
         # dont_filter: the spider's own seen-set (persisted with JOBDIR) is the
         # one authority on what was scheduled.
         return Request(
@@ -192,6 +238,49 @@ class DiscoverSpider(Spider):
             },
         )
 
+    def _render_request(
+        self, url: str, depth: int, redirects: int, fallback: tuple | None
+    ) -> Request:
+        """The same URL through the browser; contexts are recycled every N renders."""
+        context = f"linkspider-{self._render_serial // self._context_pages}"
+        self._render_serial += 1
+        self._open_render_pages[context] += 1
+        return Request(
+            url,
+            callback=self.parse_rendered,
+            errback=self.on_render_error,
+            dont_filter=True,
+            meta={
+                "depth": depth,
+                "linkspider_redirects": redirects,
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+                "playwright": True,
+                "playwright_include_page": True,
+                "playwright_context": context,
+                "playwright_page_goto_kwargs": {"wait_until": "load"},
+                "linkspider_fallback": fallback,
+            },
+        )
+
+    async def _release_page(self, request: Request) -> None:
+        """Close the render's page, and its context once retired and idle."""
+        context = request.meta.get("playwright_context")
+        page = request.meta.pop("playwright_page", None)
+        if context:
+            self._open_render_pages[context] -= 1
+        if page is None:
+            return
+        browser_context = page.context
+        try:
+            await page.close()
+            current = f"linkspider-{self._render_serial // self._context_pages}"
+            if context != current and self._open_render_pages[context] <= 0:
+                self._open_render_pages.pop(context, None)
+                await browser_context.close()
+        except Exception as exc:  # a dead browser: nothing left to close
+            self.logger.debug("closing render page failed: %s", exc)
+
     def _in_scope(self, domain: str) -> bool:
         return self.scope == "web" or domain in self.allowed_domains_set
 
@@ -200,10 +289,68 @@ class DiscoverSpider(Spider):
     def parse(self, response: Response) -> Iterator[CrawledPage | Request]:
         extraction, fetched_at = response.meta.pop(META_KEY)
         depth = response.meta.get("depth", 0)
+        if extraction.render_hint and self.render == "auto":
+            stats = self.crawler.stats
+            stats.inc_value("linkspider/render/candidates")
+            if self._renders[extraction.domain] < self.render_budget:
+                self._renders[extraction.domain] += 1
+                yield self._render_request(
+                    response.url,
+                    depth,
+                    response.meta.get("linkspider_redirects", 0),
+                    fallback=(extraction, fetched_at, response.status, len(response.body)),
+                )
+                return
+            stats.inc_value("linkspider/render/budget_exhausted")
+        yield from self._emit(extraction, response, fetched_at, depth)
+
+    def _emit(
+        self,
+        extraction: Extraction,
+        response: Response,
+        fetched_at: datetime,
+        depth: int,
+        rendered: bool = False,
+        render_error: str | None = None,
+    ) -> Iterator[CrawledPage | Request]:
         # Requests first: every URL a page discovers is recorded before the
         # page's own row can be committed (see linkspider.state).
         yield from self._follow(extraction, response, depth)
-        yield self._page_item(extraction, response, fetched_at, depth)
+        item = self._page_item(extraction, response, fetched_at, depth)
+        item.rendered = rendered
+        item.render_error = render_error
+        yield item
+
+    async def parse_rendered(self, response: Response):
+        """A page rendered by the browser: same extraction, same rows, ``rendered`` set."""
+        await self._release_page(response.request)
+        self.crawler.stats.inc_value("linkspider/render/rendered")
+        extraction, fetched_at = response.meta.pop(META_KEY)
+        for output in self._emit(
+            extraction, response, fetched_at, response.meta.get("depth", 0), rendered=True
+        ):
+            yield output
+
+    async def on_render_error(self, failure: Failure):
+        """A render that failed (timeout, crashed browser) costs that page only."""
+        request = failure.request
+        await self._release_page(request)
+        self.crawler.stats.inc_value("linkspider/render/failed")
+        message = f"{failure.type.__name__}: {failure.value}"[:500]
+        self.logger.warning("rendering %s failed: %s", request.url, message.splitlines()[0])
+        fallback = request.meta.get("linkspider_fallback")
+        if fallback is None:  # render=always: there is no plain result to fall back on
+            for item in self.on_error(failure):
+                item.rendered = True
+                item.render_error = message
+                yield item
+            return
+        extraction, fetched_at, status, size = fallback
+        plain = _PlainResponse(request.url, status, size, request.meta)
+        for output in self._emit(
+            extraction, plain, fetched_at, request.meta.get("depth", 0), render_error=message
+        ):
+            yield output
 
     def _follow(self, extraction: Extraction, response: Response, depth: int) -> Iterator[Request]:
         stats = self.crawler.stats
@@ -236,7 +383,7 @@ class DiscoverSpider(Spider):
         self, extraction: Extraction, response: Response, fetched_at: datetime, depth: int
     ) -> CrawledPage:
         return CrawledPage(
-            url=response.url,
+            url=response.request.url if response.request is not None else response.url,
             host=extraction.host,
             domain=extraction.domain,
             status=response.status,
@@ -249,7 +396,9 @@ class DiscoverSpider(Spider):
             lang=extraction.lang,
             meta_robots=extraction.meta_robots,
             x_robots_tag=extraction.x_robots_tag,
-            bytes=len(response.body),
+            bytes=response.body_size
+            if isinstance(response, _PlainResponse)
+            else len(response.body),
             error=extraction.error,
             edges_dropped=extraction.edges_dropped,
             edges=extraction.edges,
