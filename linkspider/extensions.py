@@ -27,12 +27,12 @@ class StatsFile:
         if not path:
             raise NotConfigured
         extension = cls(crawler, path)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # engine_stopped: after every spider_closed handler (e.g. compaction) has run
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
-    def spider_closed(self, reason: str) -> None:
+    def engine_stopped(self) -> None:
         stats = dict(self.crawler.stats.get_stats())
-        stats["finish_reason"] = reason
         tmp = f"{self.path}.tmp"
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(stats, handle, indent=1, sort_keys=True, default=_jsonable)

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS urls (
     done INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS flushes (sequence INTEGER PRIMARY KEY, files TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS retired (path TEXT PRIMARY KEY);
 """
 
 
@@ -97,6 +98,8 @@ class CrawlState:
                     resumed.queued.append((url, domain, depth, redirects))
             for (files,) in self._db.execute("SELECT files FROM flushes"):
                 resumed.committed_files.update(json.loads(files))
+            for (path,) in self._db.execute("SELECT path FROM retired"):
+                resumed.committed_files.discard(path)
             return resumed
 
     # -- writing ---------------------------------------------------------------
@@ -149,6 +152,21 @@ class CrawlState:
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('allowed_domains', ?)",
                     (json.dumps(sorted(allowed_domains)),),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def replace(self, sequence: int, new_files: list[str], old_files: list[str]) -> None:
+        """Commit a compaction: the new files replace the old ones, all or nothing."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("INSERT INTO flushes VALUES (?, ?)", (sequence, json.dumps(new_files)))
+                db.executemany(
+                    "INSERT OR IGNORE INTO retired VALUES (?)", ((p,) for p in old_files)
                 )
                 db.execute("COMMIT")
             except BaseException:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from linkspider.items import CrawledPage
+from pipelines.compact import compact_crawl
 from pipelines.writer import DatasetWriter
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,9 @@ class ParquetPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetPipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         settings = self.settings
@@ -53,6 +57,25 @@ class ParquetPipeline:
     def close_spider(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+    def spider_closed(self, reason: str) -> None:
+        """Compact the crawl's files once it has finished (not when it was stopped early)."""
+        if self.writer is None or not self.settings.getbool("LINKSPIDER_COMPACT_ON_CLOSE"):
+            return
+        if reason != "finished":
+            return  # stopped (SIGINT/SIGTERM, errors): stop fast; compaction happens when it ends
+        state = getattr(self.crawler.spider, "crawl_state", None)
+        before, after = compact_crawl(
+            self.writer.root,
+            self.writer.crawl_id,
+            self.writer.next_sequence,
+            row_group_size=self.settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
+            memory_limit=self.settings.get("LINKSPIDER_COMPACT_MEMORY"),
+            on_replace=state.replace if state is not None else None,
+        )
+        if before:
+            self.crawler.stats.set_value("linkspider/compacted_files", before)
+            self.crawler.stats.set_value("linkspider/files_after_compaction", after)
 
 
 class _StateCommitter:

@@ -227,6 +227,10 @@ class DatasetWriter:
         finally:
             self._executor.shutdown(wait=True)
 
+    @property
+    def next_sequence(self) -> int:
+        return self._sequence + 1
+
     def _wait(self) -> None:
         if self._inflight is None:
             return

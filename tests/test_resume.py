@@ -108,6 +108,16 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     links, pages = snapshot(out)
     assert pages == ref_pages
     assert links == ref_links  # exactly: no edge lost, no duplicate row
+    assert (
+        resumed.stats["linkspider/compacted_files"]
+        > resumed.stats["linkspider/files_after_compaction"]
+    )
+
+    # running a finished crawl again: nothing to fetch, and its compacted files stay
+    with LocalWeb(sites) as web:
+        again = run_crawl(web.proxy_url, out, *ARGS, settings=settings)
+    assert again.returncode == 0 and web.requests == []
+    assert snapshot(out) == (ref_links, ref_pages)
 
 
 def test_sigterm_stops_gracefully_flushes_and_resumes(tmp_path):

@@ -183,3 +183,50 @@ def test_hidden_temp_files_are_invisible_to_queries(tmp_path):
         (total,)
     ]
     assert os.path.exists(bucket_dir)
+
+
+def test_compaction_merges_one_crawl_into_one_sorted_file_per_bucket(tmp_path):
+    from pipelines.compact import compact_crawl
+
+    other = DatasetWriter(str(tmp_path), "other", flush_rows=2_000)
+    fill(other, pages=40, seed=3)
+    other.close()
+    other_files = {p: p.stat().st_mtime_ns for p in files(tmp_path) + files(tmp_path, "pages")}
+
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=2_000, flush_page_rows=50)
+    total = fill(w, pages=300)
+    w.close()
+    query = f"SELECT * EXCLUDE (target_bucket) FROM {LINKS.format(root=tmp_path)} WHERE crawl_id = 'c1' ORDER BY ALL"
+    before_rows = duckdb.sql(query).fetchall()
+    pages_before = duckdb.sql(
+        f"SELECT * FROM read_parquet('{tmp_path}/pages/*.parquet') WHERE crawl_id = 'c1' ORDER BY ALL"
+    ).fetchall()
+    replaced = []
+    n_before, n_after = compact_crawl(
+        str(tmp_path),
+        "c1",
+        w.next_sequence,
+        row_group_size=512,
+        on_replace=lambda *args: replaced.append(args),
+    )
+    assert n_before > n_after
+    assert duckdb.sql(query).fetchall() == before_rows and len(before_rows) == total
+    assert (
+        duckdb.sql(
+            f"SELECT * FROM read_parquet('{tmp_path}/pages/*.parquet') WHERE crawl_id = 'c1' ORDER BY ALL"
+        ).fetchall()
+        == pages_before
+    )
+    c1 = [p for p in files(tmp_path) + files(tmp_path, "pages") if "-c1-" in p.name]
+    assert len(c1) == n_after == len({p.parent for p in c1})  # one file per directory
+    for path in c1:
+        if path.parent.name == "pages":
+            continue
+        keys = duckdb.sql(
+            f"SELECT target_domain, target_url FROM read_parquet('{path}')"
+        ).fetchall()
+        assert keys == sorted(keys)
+    (sequence, new_files, old_files) = replaced[0]
+    assert sequence == w.next_sequence and len(new_files) == n_after and len(old_files) == n_before
+    assert {p: p.stat().st_mtime_ns for p in other_files} == other_files  # other crawls untouched
+    assert not list(tmp_path.glob(".compact-*")) and not list(tmp_path.rglob("*.tmp"))

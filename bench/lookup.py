@@ -1,0 +1,182 @@
+"""Reverse lookup speed: linkspider's layout against the same rows in one unsorted file.
+
+    uv run python bench/lookup.py [--edges 10000000] [--dir DIR] [--json OUT]
+
+Generates a ``links/`` dataset of N edges (skewed: a few domains get most
+links) written by linkspider's own writer at its default flush size, and the
+same rows shuffled into one Parquet file.  Then times, warm, in DuckDB:
+
+* "backlinks to one domain": every edge whose target_domain is D;
+* "referring domains of one domain": source domains linking to D, with counts.
+
+Each query runs for several domains (popular and rare), median of 5 runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pipelines import schema
+from pipelines.layout import bucket_sql
+from pipelines.writer import DatasetWriter
+
+DOMAINS = 200_000
+CHUNK = 250_000  # the writer's default LINKSPIDER_FLUSH_ROWS
+
+
+def skewed_index(n: int, size: int, power: float, seed: int) -> pa.Array:
+    """Indices in [0, size) where small indices are much more likely (a power law)."""
+    r = pc.random(n, initializer=seed)
+    return pc.cast(pc.floor(pc.multiply(pc.power(r, power), size)), pa.int64())
+
+
+def names(prefix: str, index: pa.Array, suffix: str) -> pa.Array:
+    return pc.binary_join_element_wise(prefix, pc.cast(index, pa.string()), suffix, "")
+
+
+def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
+    target_idx = skewed_index(n, DOMAINS, 3.0, seed)
+    source_idx = skewed_index(n, DOMAINS, 1.5, seed + 1)
+    page_idx = skewed_index(n, 5_000, 2.0, seed + 2)
+    target_domain = names("site", target_idx, ".com")
+    source_domain = names("blog", source_idx, ".net")
+    columns = {
+        "crawl_id": pa.array([crawl_id] * n),
+        "source_url": pc.binary_join_element_wise(
+            "https://www.", source_domain, "/post/", pc.cast(page_idx, pa.string()), ""
+        ),
+        "source_host": pc.binary_join_element_wise("www.", source_domain, ""),
+        "source_domain": source_domain,
+        "target_url": pc.binary_join_element_wise(
+            "https://", target_domain, "/page/", pc.cast(page_idx, pa.string()), ""
+        ),
+        "target_fragment": pa.array([""] * n),
+        "target_host": target_domain,
+        "target_domain": target_domain,
+        "anchor_text": names("anchor ", page_idx, ""),
+        "img_alt": pa.nulls(n, pa.string()),
+        "title": pa.nulls(n, pa.string()),
+        "rel": pa.array([[]] * n, pa.list_(pa.string())),
+        "nofollow": pc.less(pc.random(n, initializer=seed + 3), 0.2),
+        "region": pa.array(["main"] * n),
+        "link_type": pa.array(["text"] * n),
+        "position": pc.cast(page_idx, pa.int32()),
+        "is_external": pa.array([True] * n),
+        "fetched_at": pa.array([0] * n, pa.int64()).cast(schema.TIMESTAMP),
+        "source_depth": pa.array([1] * n, pa.int16()),
+        "region_score": pa.array([0.8] * n, pa.float32()),
+        "link_density": pa.array([0.1] * n, pa.float32()),
+        "rendered": pa.array([False] * n),
+    }
+    return pa.table(columns, schema=schema.LINKS)
+
+
+def build(root: Path, edges: int) -> Path:
+    """The dataset in linkspider's layout and the unsorted single file; returns the file."""
+    writer = DatasetWriter(str(root), "bench")
+    unsorted_path = root / "unsorted.parquet"
+    with pq.ParquetWriter(unsorted_path, schema.LINKS, compression="zstd") as unsorted:
+        for i, start in enumerate(range(0, edges, CHUNK)):
+            table = generate_chunk(min(CHUNK, edges - start), seed=17 + i * 10, crawl_id="bench")
+            writer._write_links(table, f"part-bench-{i + 1:05d}-00000000.parquet")
+            unsorted.write_table(table)  # generation order is random: unsorted by domain
+    writer.close()
+    return unsorted_path
+
+
+def timed(con, sql: str, params: list, runs: int = 5) -> tuple[float, int]:
+    con.execute(sql, params).fetchall()  # warm
+    times = []
+    rows = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        rows = len(con.execute(sql, params).fetchall())
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--edges", type=int, default=10_000_000)
+    parser.add_argument(
+        "--dir", type=Path, help="keep the generated data here (default: a temp dir, removed)"
+    )
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="linkspider-lookup-"))
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        started = time.perf_counter()
+        unsorted = build(root, args.edges)
+        files = len(list((root / "links").rglob("*.parquet")))
+        print(
+            f"generated {args.edges:,} edges in {time.perf_counter() - started:.0f} s: "
+            f"{files} files in links/, and {unsorted.name} ({unsorted.stat().st_size / 1e6:.0f} MB)"
+        )
+        con = duckdb.connect()
+        ours = f"read_parquet('{root}/links/*/*.parquet', hive_partitioning=true)"
+        base = f"read_parquet('{unsorted}')"
+        queries = {
+            "backlinks": (
+                f"SELECT source_url, target_url, anchor_text FROM {ours} WHERE target_bucket = {bucket_sql('?')} AND target_domain = ?",
+                f"SELECT source_url, target_url, anchor_text FROM {base} WHERE target_domain = ?",
+            ),
+            "referring domains": (
+                f"SELECT source_domain, count(*) FROM {ours} WHERE target_bucket = {bucket_sql('?')} AND target_domain = ? GROUP BY 1",
+                f"SELECT source_domain, count(*) FROM {base} WHERE target_domain = ? GROUP BY 1",
+            ),
+        }
+        results = {}
+        print(
+            f"{'query':20s} {'domain':14s} {'rows':>7s} {'linkspider ms':>14s} {'unsorted ms':>12s} {'speed-up':>9s}"
+        )
+        for name, (ours_sql, base_sql) in queries.items():
+            for domain in ("site0.com", "site7.com", "site1234.com", "site150000.com"):
+                ours_ms, rows = timed(con, ours_sql, [domain, domain])
+                base_ms, base_rows = timed(con, base_sql, [domain])
+                assert rows == base_rows, (name, domain, rows, base_rows)
+                results[f"{name} {domain}"] = {
+                    "rows": rows,
+                    "linkspider_ms": ours_ms,
+                    "unsorted_ms": base_ms,
+                }
+                print(
+                    f"{name:20s} {domain:14s} {rows:7d} {ours_ms:14.1f} {base_ms:12.1f} {base_ms / ours_ms:8.1f}x"
+                )
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "edges": args.edges,
+                        "files": files,
+                        "results": results,
+                        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                    },
+                    indent=1,
+                )
+            )
+    finally:
+        if args.dir is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""End-of-crawl compaction: one sorted file per bucket (and one pages file) per crawl.
+
+During a crawl, each flush adds a file per ``target_bucket``; a long crawl
+leaves dozens of files per bucket, each spanning most domains, so a lookup
+opens them all.  When the crawl closes, its own files in each bucket are
+merged into one file sorted by ``(target_domain, target_url)`` with row
+groups of ``row_group_size`` rows: a domain's rows then sit in one or two row
+groups of one file.  Other crawls' files are never touched.
+
+DuckDB does the merge (an external sort: memory stays under
+``memory_limit``, spilling to a hidden directory under the dataset root).
+Each merged file is written under a hidden name, fsynced and renamed; then the
+replacement is committed (``on_replace``, which the crash-safe crawl state
+records), and only then are the merged files deleted.  A reader querying at
+that moment may see a bucket's rows twice until the deletes finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from pipelines.layout import part_name, temp_path
+
+logger = logging.getLogger(__name__)
+
+_PART = re.compile(r"^part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}\.parquet$")
+
+
+def crawl_files(directory: Path, crawl_id: str) -> list[Path]:
+    """The committed-looking files of ``crawl_id`` in one directory (exact id match)."""
+    if not directory.is_dir():
+        return []
+    out = []
+    for path in sorted(directory.iterdir()):
+        match = _PART.match(path.name)
+        if match is not None and match["crawl_id"] == crawl_id:
+            out.append(path)
+    return out
+
+
+def _sql_path(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def compact_crawl(
+    root: str,
+    crawl_id: str,
+    sequence: int,
+    *,
+    row_group_size: int = 32_768,
+    memory_limit: str = "512MB",
+    on_replace: Callable[[int, list[str], list[str]], None] | None = None,
+) -> tuple[int, int]:
+    """Merge ``crawl_id``'s files per directory; returns (files before, files after).
+
+    ``sequence`` is the first free flush sequence number (used in new names);
+    ``on_replace(sequence, new_files, old_files)`` gets paths relative to ``root``.
+    """
+    base = Path(root)
+    groups: list[tuple[Path, list[Path], str]] = []
+    for bucket in sorted((base / "links").glob("target_bucket=*")):
+        groups.append((bucket, crawl_files(bucket, crawl_id), "target_domain, target_url"))
+    groups.append((base / "pages", crawl_files(base / "pages", crawl_id), "url"))
+    groups = [g for g in groups if len(g[1]) > 1]
+    if not groups:
+        return 0, 0
+    spill = base / f".compact-{crawl_id}"
+    spill.mkdir(exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = {_sql_path(spill)}")
+    con.execute("SET preserve_insertion_order = false")
+    before = after = 0
+    try:
+        new_files: list[str] = []
+        old_files: list[str] = []
+        for directory, files, order in groups:
+            final = directory / part_name(crawl_id, sequence)
+            tmp = temp_path(str(final))
+            sources = "[" + ", ".join(_sql_path(f) for f in files) + "]"
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet({sources}, hive_partitioning = false) ORDER BY {order}) "
+                f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_size)})"
+            )
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, final)
+            new_files.append(os.path.relpath(final, base))
+            old_files += [os.path.relpath(f, base) for f in files]
+            before += len(files)
+            after += 1
+        if on_replace is not None:
+            on_replace(sequence, new_files, old_files)
+        for relative in old_files:
+            (base / relative).unlink(missing_ok=True)
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+    logger.info("compacted crawl %s: %d files into %d", crawl_id, before, after)
+    return before, after
