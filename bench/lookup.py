@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipelines import schema
+from pipelines.compact import compact_crawl
 from pipelines.layout import bucket_sql
 from pipelines.writer import DatasetWriter
 
@@ -86,7 +87,7 @@ def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
     return pa.table(columns, schema=schema.LINKS)
 
 
-def build(root: Path, edges: int) -> Path:
+def build(root: Path, edges: int, compact: bool) -> Path:
     """The dataset in linkspider's layout and the unsorted single file; returns the file."""
     writer = DatasetWriter(str(root), "bench")
     unsorted_path = root / "unsorted.parquet"
@@ -96,6 +97,8 @@ def build(root: Path, edges: int) -> Path:
             writer._write_links(table, f"part-bench-{i + 1:05d}-00000000.parquet")
             unsorted.write_table(table)  # generation order is random: unsorted by domain
     writer.close()
+    if compact:  # what a finished crawl leaves (LINKSPIDER_COMPACT_ON_CLOSE)
+        compact_crawl(str(root), "bench", edges // CHUNK + 2)
     return unsorted_path
 
 
@@ -119,12 +122,13 @@ def main() -> None:
         "--dir", type=Path, help="keep the generated data here (default: a temp dir, removed)"
     )
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-compact", action="store_true", help="keep the per-flush files of a crawl in progress")
     args = parser.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="linkspider-lookup-"))
     root.mkdir(parents=True, exist_ok=True)
     try:
         started = time.perf_counter()
-        unsorted = build(root, args.edges)
+        unsorted = build(root, args.edges, compact=not args.no_compact)
         files = len(list((root / "links").rglob("*.parquet")))
         print(
             f"generated {args.edges:,} edges in {time.perf_counter() - started:.0f} s: "
