@@ -31,8 +31,35 @@ import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = "bench.test"
-WORDS = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut "
-         "labore et dolore magna aliqua enim ad minim veniam quis nostrud exercitation ullamco").split()
+WORDS = [
+    "lorem",
+    "ipsum",
+    "dolor",
+    "sit",
+    "amet",
+    "consectetur",
+    "adipiscing",
+    "elit",
+    "sed",
+    "do",
+    "eiusmod",
+    "tempor",
+    "incididunt",
+    "ut",
+    "labore",
+    "et",
+    "dolore",
+    "magna",
+    "aliqua",
+    "enim",
+    "ad",
+    "minim",
+    "veniam",
+    "quis",
+    "nostrud",
+    "exercitation",
+    "ullamco",
+]
 
 
 def generate(root: Path, pages: int, hosts: int, seed: int = 1) -> list[str]:
@@ -54,18 +81,24 @@ def generate(root: Path, pages: int, hosts: int, seed: int = 1) -> list[str]:
                     target = f"http://{rnd.choice(names)}/p{rnd.randrange(per_host)}"
                 else:
                     target = f"https://ext{rnd.randrange(5000)}.example.org/a/{j}"
-                links.append(f'<li><a href="{target}">{rnd.choice(WORDS)} {rnd.choice(WORDS)} {j}</a></li>')
+                links.append(
+                    f'<li><a href="{target}">{rnd.choice(WORDS)} {rnd.choice(WORDS)} {j}</a></li>'
+                )
             nav = "".join(links[:20])
             body_links = links[20:]
             size = rnd.randint(30_000, 100_000)
-            parts = [f"<!doctype html><html lang='en'><head><title>{host} page {i}</title></head><body>",
-                     f"<header><nav><ul>{nav}</ul></nav></header><main><article><h1>Page {i}</h1>"]
+            parts = [
+                f"<!doctype html><html lang='en'><head><title>{host} page {i}</title></head><body>",
+                f"<header><nav><ul>{nav}</ul></nav></header><main><article><h1>Page {i}</h1>",
+            ]
             k = 0
             while sum(map(len, parts)) < size - 2000:
-                parts.append(f"<p>{rnd.choice(paragraph)} {''.join(body_links[k:k + 3])}</p>")
+                parts.append(f"<p>{rnd.choice(paragraph)} {''.join(body_links[k : k + 3])}</p>")
                 k += 3
             parts.append(f"<ul>{''.join(body_links[k:])}</ul></article></main>")
-            parts.append(f'<footer><a href="/p{(i + 1) % per_host}">next</a></footer></body></html>')
+            parts.append(
+                f'<footer><a href="/p{(i + 1) % per_host}">next</a></footer></body></html>'
+            )
             (directory / (f"p{i}.html")).write_text("".join(parts))
         (directory / "index.html").write_text((directory / "p0.html").read_text())
     return names
@@ -134,9 +167,18 @@ COMMON = {
 def run(cmd: list[str], cwd: Path, proxy: str) -> tuple[float, int, int]:
     """(wall seconds, peak RSS bytes, exit status) of one crawl process."""
     env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy, no_proxy="", NO_PROXY="")
+    env.update(
+        http_proxy=proxy,
+        https_proxy=proxy,
+        HTTP_PROXY=proxy,
+        HTTPS_PROXY=proxy,
+        no_proxy="",
+        NO_PROXY="",
+    )
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -150,7 +192,9 @@ def settings_args(settings: dict) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
@@ -163,7 +207,9 @@ def main() -> None:
         started = time.perf_counter()
         hosts = generate(root / "www", args.pages, args.hosts)
         size = sum(f.stat().st_size for f in (root / "www").rglob("*.html"))
-        print(f"generated {args.pages:,} pages on {len(hosts)} hosts ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s")
+        print(
+            f"generated {args.pages:,} pages on {len(hosts)} hosts ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s"
+        )
         nginx, proxy = start_nginx(root, root / "www")
         seeds = ",".join(hosts)
         try:
@@ -171,34 +217,89 @@ def main() -> None:
             for round_ in range(args.rounds):
                 if args.only in ("both", "linkspider"):
                     out = root / f"out-{round_}"
-                    cmd = [sys.executable, "-m", "scrapy", "crawl", "discover", "-a", f"seeds={seeds}",
-                           "-a", "max_depth=1000", "-a", "max_pages_per_domain=10000000",
-                           *settings_args({**COMMON, "LINKSPIDER_OUTPUT": str(out)})]
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "scrapy",
+                        "crawl",
+                        "discover",
+                        "-a",
+                        f"seeds={seeds}",
+                        "-a",
+                        "max_depth=1000",
+                        "-a",
+                        "max_pages_per_domain=10000000",
+                        *settings_args({**COMMON, "LINKSPIDER_OUTPUT": str(out)}),
+                    ]
                     wall, rss, code = run(cmd, REPO, proxy)
-                    pages = duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}/pages/*.parquet')").fetchall()[0][0]
-                    edges = duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}/links/*/*.parquet')").fetchall()[0][0]
-                    results["linkspider"].append({"wall_s": wall, "peak_rss_mb": rss / 2**20, "exit": code, "pages": pages, "edges": edges})
-                    print(f"linkspider round {round_ + 1}: {wall:7.1f} s, {pages:,} pages, {edges:,} edges written, peak RSS {rss / 2**20:.0f} MB")
+                    pages = duckdb.sql(
+                        f"SELECT count(*) FROM read_parquet('{out}/pages/*.parquet')"
+                    ).fetchall()[0][0]
+                    edges = duckdb.sql(
+                        f"SELECT count(*) FROM read_parquet('{out}/links/*/*.parquet')"
+                    ).fetchall()[0][0]
+                    results["linkspider"].append(
+                        {
+                            "wall_s": wall,
+                            "peak_rss_mb": rss / 2**20,
+                            "exit": code,
+                            "pages": pages,
+                            "edges": edges,
+                        }
+                    )
+                    print(
+                        f"linkspider round {round_ + 1}: {wall:7.1f} s, {pages:,} pages, {edges:,} edges written, peak RSS {rss / 2**20:.0f} MB"
+                    )
                     shutil.rmtree(out, ignore_errors=True)
                 if args.only in ("both", "plain"):
                     cwd = root / "plain-cwd"
                     cwd.mkdir(exist_ok=True)  # outside the project: plain Scrapy settings
-                    cmd = [sys.executable, "-m", "scrapy", "runspider", str(REPO / "bench" / "plain_spider.py"),
-                           "-a", f"seeds={seeds}", "-a", f"domain={DOMAIN}", *settings_args(COMMON)]
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "scrapy",
+                        "runspider",
+                        str(REPO / "bench" / "plain_spider.py"),
+                        "-a",
+                        f"seeds={seeds}",
+                        "-a",
+                        f"domain={DOMAIN}",
+                        *settings_args(COMMON),
+                    ]
                     wall, rss, code = run(cmd, cwd, proxy)
-                    results["plain"].append({"wall_s": wall, "peak_rss_mb": rss / 2**20, "exit": code})
-                    print(f"plain    round {round_ + 1}: {wall:7.1f} s, peak RSS {rss / 2**20:.0f} MB")
+                    results["plain"].append(
+                        {"wall_s": wall, "peak_rss_mb": rss / 2**20, "exit": code}
+                    )
+                    print(
+                        f"plain    round {round_ + 1}: {wall:7.1f} s, peak RSS {rss / 2**20:.0f} MB"
+                    )
         finally:
             nginx.terminate()
             nginx.wait()
-        summary = {name: statistics.median(r["wall_s"] for r in runs) for name, runs in results.items() if runs}
+        summary = {
+            name: statistics.median(r["wall_s"] for r in runs)
+            for name, runs in results.items()
+            if runs
+        }
         if len(summary) == 2:
-            print(f"median wall: linkspider {summary['linkspider']:.1f} s, plain {summary['plain']:.1f} s: "
-                  f"ratio {summary['linkspider'] / summary['plain']:.2f}x (<= 1.0 means linkspider is as fast)")
+            print(
+                f"median wall: linkspider {summary['linkspider']:.1f} s, plain {summary['plain']:.1f} s: "
+                f"ratio {summary['linkspider'] / summary['plain']:.2f}x (<= 1.0 means linkspider is as fast)"
+            )
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps({"pages": args.pages, "hosts": args.hosts, "results": results, "median_wall_s": summary,
-                                             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}}, indent=1))
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "pages": args.pages,
+                        "hosts": args.hosts,
+                        "results": results,
+                        "median_wall_s": summary,
+                        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                    },
+                    indent=1,
+                )
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -37,7 +37,7 @@ from pipelines.layout import bucket_sql
 from pipelines.writer import DatasetWriter
 
 DOMAINS = 200_000
-CHUNK = 250_000  # the writer's default LINKSPIDER_FLUSH_ROWS
+CHUNK = 100_000  # the writer's default LINKSPIDER_FLUSH_ROWS
 
 
 def skewed_index(n: int, size: int, power: float, seed: int) -> pa.Array:
@@ -122,7 +122,9 @@ def main() -> None:
         "--dir", type=Path, help="keep the generated data here (default: a temp dir, removed)"
     )
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--no-compact", action="store_true", help="keep the per-flush files of a crawl in progress")
+    parser.add_argument(
+        "--no-compact", action="store_true", help="keep the per-flush files of a crawl in progress"
+    )
     args = parser.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="linkspider-lookup-"))
     root.mkdir(parents=True, exist_ok=True)

@@ -17,5 +17,10 @@ class PlainSpider(scrapy.Spider):
 
     def parse(self, response):
         for link in self.extractor.extract_links(response):
-            yield {"source": response.url, "url": link.url, "text": link.text, "nofollow": link.nofollow}
+            yield {
+                "source": response.url,
+                "url": link.url,
+                "text": link.text,
+                "nofollow": link.nofollow,
+            }
             yield response.follow(link, callback=self.parse)

@@ -64,14 +64,14 @@ LINKSPIDER_TRAP_MAX_URL_LENGTH = 2048
 LINKSPIDER_TRAP_MAX_QUERY_VARIANTS = 1000
 LINKSPIDER_MAX_REDIRECTS = 20
 LINKSPIDER_ALLOW_PRIVATE_ADDRESSES = False  # True: allow loopback/private/link-local targets
-LINKSPIDER_FLUSH_ROWS = 250_000
+LINKSPIDER_FLUSH_ROWS = 100_000
 LINKSPIDER_FLUSH_PAGE_ROWS = 50_000
 LINKSPIDER_ROW_GROUP_SIZE = 32_768
 LINKSPIDER_COMPACT_ON_CLOSE = (
     True  # merge the crawl's files into one sorted file per bucket at the end
 )
-LINKSPIDER_COMPACT_MEMORY = "512MB"  # DuckDB memory limit for that merge (it spills beyond)
-LINKSPIDER_FLUSH_BYTES = 128 * 1024 * 1024
+LINKSPIDER_COMPACT_MEMORY = "128MB"  # DuckDB memory limit for that merge (it spills beyond)
+LINKSPIDER_FLUSH_BYTES = 64 * 1024 * 1024
 LINKSPIDER_STATS_FILE = None  # path: the final crawl stats as JSON
 
 EXTENSIONS = {

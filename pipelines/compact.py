@@ -33,6 +33,15 @@ logger = logging.getLogger(__name__)
 _PART = re.compile(r"^part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}\.parquet$")
 
 
+class CompactionIncomplete(RuntimeError):
+    """Some directories could not be merged (their files are left, complete and valid)."""
+
+    def __init__(self, message: str, before: int, after: int) -> None:
+        super().__init__(message)
+        self.before = before
+        self.after = after
+
+
 def crawl_files(directory: Path, crawl_id: str) -> list[Path]:
     """The committed-looking files of ``crawl_id`` in one directory (exact id match)."""
     if not directory.is_dir():
@@ -55,7 +64,8 @@ def compact_crawl(
     sequence: int,
     *,
     row_group_size: int = 32_768,
-    memory_limit: str = "512MB",
+    memory_limit: str = "128MB",
+    threads: int = 1,
     on_replace: Callable[[int, list[str], list[str]], None] | None = None,
 ) -> tuple[int, int]:
     """Merge ``crawl_id``'s files per directory; returns (files before, files after).
@@ -77,7 +87,9 @@ def compact_crawl(
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = {_sql_path(spill)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET threads = {int(threads)}")
     before = after = 0
+    failed = 0
     try:
         new_files: list[str] = []
         old_files: list[str] = []
@@ -85,23 +97,85 @@ def compact_crawl(
             final = directory / part_name(crawl_id, sequence)
             tmp = temp_path(str(final))
             sources = "[" + ", ".join(_sql_path(f) for f in files) + "]"
-            con.execute(
-                f"COPY (SELECT * FROM read_parquet({sources}, hive_partitioning = false) ORDER BY {order}) "
-                f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_size)})"
-            )
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
+            try:
+                con.execute(
+                    f"COPY (SELECT * FROM read_parquet({sources}, hive_partitioning = false) ORDER BY {order}) "
+                    f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_size)})"
+                )
+                with open(tmp, "rb") as handle:
+                    os.fsync(handle.fileno())
+            except (duckdb.Error, OSError) as exc:
+                # the flush files stay: complete and valid, just not merged
+                Path(tmp).unlink(missing_ok=True)
+                failed += 1
+                logger.error(
+                    "compacting %s of crawl %s failed (%s); its %d files are complete and stay as "
+                    "they are. Retry with more memory: python -m pipelines.compact %s %s --memory 1GB",
+                    directory.name,
+                    crawl_id,
+                    str(exc).splitlines()[0],
+                    len(files),
+                    root,
+                    crawl_id,
+                )
+                continue
             os.replace(tmp, final)
             new_files.append(os.path.relpath(final, base))
             old_files += [os.path.relpath(f, base) for f in files]
             before += len(files)
             after += 1
-        if on_replace is not None:
+        if new_files and on_replace is not None:
             on_replace(sequence, new_files, old_files)
         for relative in old_files:
             (base / relative).unlink(missing_ok=True)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
+    if failed:
+        raise CompactionIncomplete(
+            f"{failed} of {len(groups)} directories not compacted", before, after
+        )
     logger.info("compacted crawl %s: %d files into %d", crawl_id, before, after)
     return before, after
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipelines.compact ROOT CRAWL_ID``: compact a crawl's files now.
+
+    For crawls compacted with too little memory, or with LINKSPIDER_COMPACT_ON_CLOSE off.
+    Do not run it on a crawl that is still running or will be resumed from a JOBDIR.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipelines.compact", description=main.__doc__)
+    parser.add_argument("root", help="the dataset root (LINKSPIDER_OUTPUT)")
+    parser.add_argument("crawl_id")
+    parser.add_argument("--memory", default="1GB", help="DuckDB memory limit (default 1GB)")
+    parser.add_argument("--row-group-size", type=int, default=32_768)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    sequences = [
+        int(m["sequence"])
+        for p in Path(args.root).rglob("part-*.parquet")
+        if (m := _PART.match(p.name)) is not None and m["crawl_id"] == args.crawl_id
+    ]
+    if not sequences:
+        print(f"no files of crawl {args.crawl_id!r} under {args.root}")
+        return 1
+    try:
+        before, after = compact_crawl(
+            args.root,
+            args.crawl_id,
+            max(sequences) + 1,
+            row_group_size=args.row_group_size,
+            memory_limit=args.memory,
+        )
+    except CompactionIncomplete as exc:
+        print(f"incomplete: {exc}")
+        return 1
+    print(f"crawl {args.crawl_id}: {before} files merged into {after}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,7 +9,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from linkspider.items import CrawledPage
-from pipelines.compact import compact_crawl
+from pipelines.compact import CompactionIncomplete, compact_crawl
 from pipelines.writer import DatasetWriter
 
 logger = logging.getLogger(__name__)
@@ -65,14 +65,18 @@ class ParquetPipeline:
         if reason != "finished":
             return  # stopped (SIGINT/SIGTERM, errors): stop fast; compaction happens when it ends
         state = getattr(self.crawler.spider, "crawl_state", None)
-        before, after = compact_crawl(
-            self.writer.root,
-            self.writer.crawl_id,
-            self.writer.next_sequence,
-            row_group_size=self.settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
-            memory_limit=self.settings.get("LINKSPIDER_COMPACT_MEMORY"),
-            on_replace=state.replace if state is not None else None,
-        )
+        try:
+            before, after = compact_crawl(
+                self.writer.root,
+                self.writer.crawl_id,
+                self.writer.next_sequence,
+                row_group_size=self.settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
+                memory_limit=self.settings.get("LINKSPIDER_COMPACT_MEMORY"),
+                on_replace=state.replace if state is not None else None,
+            )
+        except CompactionIncomplete as exc:
+            self.crawler.stats.set_value("linkspider/compaction_failed", str(exc))
+            before, after = exc.before, exc.after
         if before:
             self.crawler.stats.set_value("linkspider/compacted_files", before)
             self.crawler.stats.set_value("linkspider/files_after_compaction", after)

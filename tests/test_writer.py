@@ -230,3 +230,30 @@ def test_compaction_merges_one_crawl_into_one_sorted_file_per_bucket(tmp_path):
     assert sequence == w.next_sequence and len(new_files) == n_after and len(old_files) == n_before
     assert {p: p.stat().st_mtime_ns for p in other_files} == other_files  # other crawls untouched
     assert not list(tmp_path.glob(".compact-*")) and not list(tmp_path.rglob("*.tmp"))
+
+
+def test_compaction_that_runs_out_of_memory_leaves_valid_files(tmp_path):
+    from pipelines.compact import CompactionIncomplete, compact_crawl
+
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=5_000)
+    total = fill(w, pages=400)
+    w.close()
+    before = sorted(files(tmp_path) + files(tmp_path, "pages"))
+    with pytest.raises(CompactionIncomplete):
+        compact_crawl(str(tmp_path), "c1", w.next_sequence, memory_limit="1MB")
+    assert sorted(files(tmp_path) + files(tmp_path, "pages")) == before
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+    assert not list(tmp_path.rglob("*.tmp")) and not list(tmp_path.glob(".compact-*"))
+    assert main_cli([str(tmp_path), "c1", "--memory", "256MB"]) == 0  # later, with more memory
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+    assert len(files(tmp_path)) < len(before)
+
+
+def main_cli(argv):
+    from pipelines.compact import main
+
+    return main(argv)
