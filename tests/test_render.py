@@ -199,3 +199,38 @@ def test_without_a_browser_auto_degrades_and_always_fails_fast(tmp_path):
         "-a render=always: no browser found" in always.log
         and "apt-get install chromium" in always.log
     )
+
+
+def test_render_budget_and_context_recycling(tmp_path):
+    apps = {f"/app{i}": shell(FILL.format(f'<a href="/done{i}">done {i}</a>')) for i in range(4)}
+    home = html(
+        "<p>"
+        + "Plain words. " * 40
+        + "</p>"
+        + "".join(f'<a href="/app{i}">{i}</a>' for i in range(4))
+    )
+    site = {"js.test": {"/": home, **apps, **{f"/done{i}": html("<p>ok</p>") for i in range(4)}}}
+    with LocalWeb(site) as web:
+        budget = run_crawl(
+            web.proxy_url,
+            tmp_path / "budget",
+            "-a",
+            "seeds=js.test",
+            settings={"LINKSPIDER_RENDER_BUDGET_PER_DOMAIN": "2"},
+        )
+        recycle = run_crawl(
+            web.proxy_url,
+            tmp_path / "recycle",
+            "-a",
+            "seeds=js.test",
+            settings={"LINKSPIDER_RENDER_CONTEXT_RECYCLE": "1"},
+        )
+    assert budget.returncode == 0 and recycle.returncode == 0
+    assert budget.stats["linkspider/render/rendered"] == 2
+    assert budget.stats["linkspider/render/budget_exhausted"] == 2
+    rendered = budget.pages("url LIKE '%/app%'", "rendered")
+    assert sorted(r[0] for r in rendered) == [False, False, True, True]
+    # one context per render, each closed when done: all four rendered
+    assert recycle.stats["linkspider/render/rendered"] == 4
+    assert recycle.stats["playwright/context_count"] == 4
+    assert len(recycle.links("source_url LIKE '%/app%'")) == 4
