@@ -42,6 +42,16 @@ def _int_arg(name: str, value: Any, minimum: int = 0) -> int:
     return number
 
 
+def _request_meta(depth: int, redirects: int) -> dict:
+    """Every request: the spider sees every status and handles redirects itself."""
+    return {
+        "depth": depth,
+        "linkspider_redirects": redirects,
+        "handle_httpstatus_all": True,
+        "dont_redirect": True,
+    }
+
+
 class _PlainResponse:
     """What the spider needs of a plain response whose render failed."""
 
@@ -230,12 +240,7 @@ class DiscoverSpider(Spider):
             callback=self.parse,
             errback=self.on_error,
             dont_filter=True,
-            meta={
-                "depth": depth,
-                "linkspider_redirects": redirects,
-                "handle_httpstatus_all": True,
-                "dont_redirect": True,
-            },
+            meta=_request_meta(depth, redirects),
         )
 
     def _render_request(
@@ -251,10 +256,7 @@ class DiscoverSpider(Spider):
             errback=self.on_render_error,
             dont_filter=True,
             meta={
-                "depth": depth,
-                "linkspider_redirects": redirects,
-                "handle_httpstatus_all": True,
-                "dont_redirect": True,
+                **_request_meta(depth, redirects),
                 "playwright": True,
                 "playwright_include_page": True,
                 "playwright_context": context,
