@@ -1,7 +1,15 @@
-"""A scheduler whose queue stays in memory even when ``JOBDIR`` is set.
+"""The scheduler of linkspider: a disk-backed frontier that is rebuilt, not resumed.
 
-With ``JOBDIR``, linkspider's own crash-safe store (:mod:`linkspider.state`)
-holds the frontier and re-schedules it on resume.  Scrapy's disk queue and
+Breadth-first, almost every URL a crawl discovers waits in the scheduler's
+queue; as in-memory ``Request`` objects that is the bulk of a long crawl's
+memory.  This scheduler always keeps its queue on disk (Scrapy's pickled FIFO
+queues), in a private directory that lives for one run only
+(``LINKSPIDER_FRONTIER_DIR``, default: the system's temporary directory) and
+is deleted at the end.
+
+It never resumes from that directory, and ignores ``JOBDIR`` for it: with
+``JOBDIR``, linkspider's own crash-safe store (:mod:`linkspider.state`) holds
+the frontier and re-schedules it on resume.  Scrapy's persisted queue and
 ``requests.seen`` file are not crash-safe (their pointers and buffers are
 written on clean shutdown only) and would second-guess that store, e.g. by
 dropping a resumed crawl's ``robots.txt`` request as already seen.
@@ -9,22 +17,33 @@ dropping a resumed crawl's ``robots.txt`` request as already seen.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.misc import load_object
 
 
-class MemoryScheduler(Scheduler):
+class FrontierScheduler(Scheduler):
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> MemoryScheduler:
+    def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         settings = crawler.settings
-        return cls(
+        on_disk = settings.getbool("LINKSPIDER_DISK_FRONTIER")
+        directory = (
+            tempfile.mkdtemp(
+                prefix="linkspider-frontier-", dir=settings.get("LINKSPIDER_FRONTIER_DIR")
+            )
+            if on_disk
+            else None
+        )
+        scheduler = cls(
             dupefilter=RFPDupeFilter(
                 debug=settings.getbool("DUPEFILTER_DEBUG"),
                 fingerprinter=crawler.request_fingerprinter,
             ),
-            jobdir=None,
+            jobdir=directory,
             dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
             mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
             logunser=settings.getbool("SCHEDULER_DEBUG"),
@@ -32,3 +51,15 @@ class MemoryScheduler(Scheduler):
             pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
             crawler=crawler,
         )
+        scheduler._frontier_dir = directory
+        return scheduler
+
+    def close(self, reason: str):
+        result = super().close(reason)
+        if self._frontier_dir:
+            shutil.rmtree(self._frontier_dir, ignore_errors=True)
+        return result
+
+
+#: The former name, kept for settings that refer to it.
+MemoryScheduler = FrontierScheduler

@@ -78,8 +78,11 @@ EXTENSIONS = {
     "linkspider.extensions.StatsFile": 500,
 }
 
-# The frontier of a JOBDIR crawl lives in linkspider's own crash-safe store.
-SCHEDULER = "linkspider.scheduler.MemoryScheduler"
+# The frontier waits on disk (memory stays flat); with JOBDIR, linkspider's own
+# crash-safe store is what a resume rebuilds it from (see linkspider/scheduler.py).
+SCHEDULER = "linkspider.scheduler.FrontierScheduler"
+LINKSPIDER_DISK_FRONTIER = True
+LINKSPIDER_FRONTIER_DIR = None  # default: the system's temporary directory
 
 # --- JavaScript rendering (scrapy-playwright; configured by the spider when a browser exists)
 LINKSPIDER_BROWSER = None  # path or name of a Chromium; default: detect (never downloaded)

@@ -24,8 +24,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from pipelines.layout import part_name, temp_path
 
 logger = logging.getLogger(__name__)
@@ -73,6 +71,8 @@ def compact_crawl(
     ``sequence`` is the first free flush sequence number (used in new names);
     ``on_replace(sequence, new_files, old_files)`` gets paths relative to ``root``.
     """
+    import duckdb  # only needed here: keeps the crawl's memory lower until the end
+
     base = Path(root)
     groups: list[tuple[Path, list[Path], str]] = []
     for bucket in sorted((base / "links").glob("target_bucket=*")):

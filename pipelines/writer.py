@@ -261,22 +261,34 @@ class DatasetWriter:
             self.committer.commit(sequence, files, page_urls, prepared)
 
     def _write_links(self, table: pa.Table, name: str) -> list[str]:
+        """One file per bucket, rows sorted by (target_domain, target_url).
+
+        Only the sort keys are sorted; each bucket's rows are then taken and
+        written in turn, so at most one bucket's copy exists besides the buffer.
+        """
         domains = pc.dictionary_encode(table.column("target_domain")).combine_chunks()
         buckets = pa.array([target_bucket(d) for d in domains.dictionary.to_pylist()], pa.string())
-        table = table.append_column("_bucket", pc.take(buckets, domains.indices))
-        table = table.sort_by(
-            [("_bucket", "ascending"), ("target_domain", "ascending"), ("target_url", "ascending")]
+        keys = pa.table(
+            {
+                "b": pc.take(buckets, domains.indices),
+                "d": table.column("target_domain"),
+                "u": table.column("target_url"),
+            }
         )
-        runs = pc.run_end_encode(table.column("_bucket").combine_chunks())
-        table = table.drop_columns(["_bucket"])
+        order = pc.sort_indices(
+            keys, sort_keys=[("b", "ascending"), ("d", "ascending"), ("u", "ascending")]
+        )
+        runs = pc.run_end_encode(pc.take(keys.column("b"), order).combine_chunks())
+        del keys, domains
         start = 0
         files = []
         for end, bucket in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
-            part = table.slice(start, end - start)
+            part = table.take(order.slice(start, end - start))
             start = end
             relative = os.path.join("links", f"target_bucket={bucket}", name)
             write_atomically(part, os.path.join(self.root, relative), self.row_group_size)
             files.append(relative)
             self.inc_stat("linkspider/edges_written", part.num_rows)
             self.inc_stat("linkspider/files_written", 1)
+            del part
         return files
