@@ -3,9 +3,10 @@
 Breadth-first, almost every URL a crawl discovers waits in the scheduler's
 queue; as in-memory ``Request`` objects that is the bulk of a long crawl's
 memory.  This scheduler always keeps its queue on disk (Scrapy's pickled FIFO
-queues), in a private directory that lives for one run only
-(``LINKSPIDER_FRONTIER_DIR``, default: the system's temporary directory) and
-is deleted at the end.
+queues), in a private directory that lives for one run only and is deleted at the
+end: ``JOBDIR/frontier-queue`` (cleared when a run starts, so a killed run
+leaves nothing behind for long), else a new directory under
+``LINKSPIDER_FRONTIER_DIR`` (default: the system's temporary directory).
 
 It never resumes from that directory, and ignores ``JOBDIR`` for it: with
 ``JOBDIR``, linkspider's own crash-safe store (:mod:`linkspider.state`) holds
@@ -17,6 +18,7 @@ dropping a resumed crawl's ``robots.txt`` request as already seen.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 
@@ -30,14 +32,17 @@ class FrontierScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         settings = crawler.settings
-        on_disk = settings.getbool("LINKSPIDER_DISK_FRONTIER")
-        directory = (
-            tempfile.mkdtemp(
-                prefix="linkspider-frontier-", dir=settings.get("LINKSPIDER_FRONTIER_DIR")
-            )
-            if on_disk
-            else None
-        )
+        directory = None
+        if settings.getbool("LINKSPIDER_DISK_FRONTIER"):
+            jobdir = settings.get("JOBDIR")
+            if jobdir:  # a killed run's queue is left there: start from a clean one
+                directory = os.path.join(jobdir, "frontier-queue")
+                shutil.rmtree(directory, ignore_errors=True)
+                os.makedirs(directory)
+            else:
+                directory = tempfile.mkdtemp(
+                    prefix="linkspider-frontier-", dir=settings.get("LINKSPIDER_FRONTIER_DIR")
+                )
         scheduler = cls(
             dupefilter=RFPDupeFilter(
                 debug=settings.getbool("DUPEFILTER_DEBUG"),
