@@ -391,7 +391,8 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
                 anchor = ""
                 link_type = "area"
                 img_alt = _collapse(attrs.get("alt"), max_len)
-            key = regions.add_link(node, ink(anchor))
+            # collapsed already: single spaces only
+            key = regions.add_link(node, len(anchor) - anchor.count(" "))
             pending.append((href, link_type, anchor, img_alt, title, rel, key))
         elif tag == "link":
             rel_attr = attrs.get("rel")
