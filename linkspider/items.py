@@ -8,7 +8,7 @@ from datetime import datetime
 from linkspider.extract import Edge
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class CrawledPage:
     """A ``pages`` row and the page's edges, written by the Parquet pipeline."""
 
@@ -35,3 +35,13 @@ class CrawledPage:
     @property
     def outlink_count(self) -> int:
         return len(self.edges)
+
+    def __repr__(self) -> str:
+        # Scrapy logs items at DEBUG level: a summary, not 20,000 edges
+        """
+        >>> CrawledPage("http://a.test/", "a.test", "a.test", 200, None, 0)
+        <CrawledPage http://a.test/ status=200 edges=0>
+        """
+        extra = f" error={self.error!r}" if self.error else ""
+        rendered = " rendered" if self.rendered else ""
+        return f"<CrawledPage {self.url} status={self.status} edges={len(self.edges)}{rendered}{extra}>"
