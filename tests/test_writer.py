@@ -257,3 +257,20 @@ def main_cli(argv):
     from pipelines.compact import main
 
     return main(argv)
+
+
+def test_compaction_with_quotes_and_spaces_in_the_output_path(tmp_path):
+    from pipelines.compact import compact_crawl
+
+    root = tmp_path / "it's a dir; DROP TABLE x"
+    w = DatasetWriter(str(root), "c1", flush_rows=3_000)
+    total = fill(w, pages=200)
+    w.close()
+    before, after = compact_crawl(str(root), "c1", w.next_sequence)
+    assert before > after
+    con = duckdb.connect()
+    rows = con.execute(
+        "SELECT count(*) FROM read_parquet(?, hive_partitioning=true)",
+        [f"{root}/links/*/*.parquet"],
+    ).fetchall()
+    assert rows == [(total,)]
