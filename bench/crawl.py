@@ -229,9 +229,22 @@ def main() -> None:
                         "max_depth=1000",
                         "-a",
                         "max_pages_per_domain=10000000",
-                        *settings_args({**COMMON, "LINKSPIDER_OUTPUT": str(out)}),
+                        *settings_args(
+                            {
+                                **COMMON,
+                                "LINKSPIDER_OUTPUT": str(out),
+                                "LINKSPIDER_STATS_FILE": f"{out}.json",
+                            }
+                        ),
                     ]
                     wall, rss, code = run(cmd, REPO, proxy)
+                    stats = json.loads(Path(f"{out}.json").read_text())
+                    compaction = (
+                        f"compacted {stats.get('linkspider/compacted_files', 0)} files into "
+                        f"{stats.get('linkspider/files_after_compaction', 0)}"
+                    )
+                    if "linkspider/compaction_failed" in stats:
+                        compaction += f", FAILED: {stats['linkspider/compaction_failed']}"
                     pages = duckdb.sql(
                         f"SELECT count(*) FROM read_parquet('{out}/pages/*.parquet')"
                     ).fetchall()[0][0]
@@ -245,10 +258,12 @@ def main() -> None:
                             "exit": code,
                             "pages": pages,
                             "edges": edges,
+                            "compaction": compaction,
                         }
                     )
                     print(
-                        f"linkspider round {round_ + 1}: {wall:7.1f} s, {pages:,} pages, {edges:,} edges written, peak RSS {rss / 2**20:.0f} MB"
+                        f"linkspider round {round_ + 1}: {wall:7.1f} s, {pages:,} pages, {edges:,} edges written, "
+                        f"peak RSS {rss / 2**20:.0f} MB, {compaction}"
                     )
                     shutil.rmtree(out, ignore_errors=True)
                 if args.only in ("both", "plain"):
