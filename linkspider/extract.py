@@ -47,7 +47,15 @@ from linkspider.regions import PageRegions, ink
 from linkspider.render import shell_reason
 from linkspider.urls import host_of, resolve
 
-__all__ = ["DEFAULT_LIMITS", "REGIONS_ALL", "Edge", "Extraction", "Limits", "extract"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "REGIONS_ALL",
+    "Edge",
+    "Extraction",
+    "Limits",
+    "extract",
+    "lower_headers",
+]
 
 HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
 _SELECTOR = "a[href], area[href], link[href], meta[content], base[href]"
@@ -180,7 +188,7 @@ def parse_refresh(content: str) -> str | None:
     return s or None
 
 
-def _lower_headers(headers: Mapping | None) -> dict[str, str]:
+def lower_headers(headers: Mapping | None) -> dict[str, str]:
     """Header names lowercased, repeated values joined with ', ', bytes decoded."""
     if not headers:
         return {}
@@ -221,7 +229,7 @@ def extract(
     redirect).  ``headers`` may be a plain mapping or Scrapy ``Headers``.
     Never raises on hostile input: problems end up in ``Extraction.error``.
     """
-    h = _lower_headers(headers)
+    h = lower_headers(headers)
     host = host_of(url)
     domain = registered_domain(host)
     ctype = h.get("content-type")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from linkspider.extract import Extraction, Limits, extract
+from linkspider.extract import Extraction, Limits, extract, lower_headers
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +43,8 @@ class LinkExtractionMiddleware:
         headers = response.headers
         if response.meta.get("playwright"):
             # the browser's DOM, serialized by scrapy-playwright in this encoding
-            headers = {
-                k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in headers.items()
-            }
-            headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-            headers["Content-Type"] = f"text/html; charset={getattr(response, 'encoding', 'utf-8')}"
+            charset = getattr(response, "encoding", "utf-8")
+            headers = {**lower_headers(headers), "content-type": f"text/html; charset={charset}"}
         result: Extraction = extract(
             response.body,
             response.url,

@@ -166,23 +166,6 @@ def token_region(class_and_id: str) -> str | None:
     return None
 
 
-def own_region(tag: str, attrs) -> str | None:
-    """Region that an element itself announces (``attrs`` has ``.get``)."""
-    region = _TAGS.get(tag)
-    if region is not None:
-        return region
-    role = attrs.get("role")
-    if role:
-        region = _ROLES.get(role.strip().lower())
-        if region is not None:
-            return region
-    cls = attrs.get("class") or ""
-    ident = attrs.get("id") or ""
-    if cls or ident:
-        return token_region(f"{cls} {ident}")
-    return None
-
-
 # Mozilla Readability's published name heuristics (Readability.js REGEXPS).
 _UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|"
@@ -257,6 +240,16 @@ def ink(text: str) -> int:
     )
 
 
+def _block_score(text: str) -> float | None:
+    """Readability's score of a text block (1 + commas + length/100, up to 3), if long enough."""
+    if len(text) < MIN_BLOCK_TEXT:
+        return None
+    length = ink(text)
+    if length < MIN_BLOCK_TEXT:
+        return None
+    return 1 + text.count(",") + text.count("\uff0c") + min(length // 100, 3)
+
+
 def class_weight(cls: str, ident: str) -> int:
     """Readability's class weight: +-25 for positive/negative class and id names.
 
@@ -303,7 +296,6 @@ class PageRegions:
         self.depth: dict[int, int] = {}
         self.link_text: dict[int, int] = {}  # own links first; subtree totals after finish()
         self.main: set[int] = set()
-        self.main_score = 0.0
         self._clean = True
         self._boilerplate: dict[int, bool] = {}
         self._text_len: dict[int, int] = {}
@@ -421,66 +413,48 @@ class PageRegions:
         # paragraphs: first those already known (ancestors of links and
         # paragraphs), then, if the page still falls short, all of them.
         seen = {k for k, _ in blocks}
-        hosts = _PHRASING_TAGS
-        for key in [k for k, t in self.tag.items() if t in hosts and k not in seen]:
-            block = self._own_text_block(key)
-            if block is not None:
-                blocks.append(block)
+        for key in [k for k, t in self.tag.items() if t in _PHRASING_TAGS and k not in seen]:
+            score = _block_score(self.node[key].text(deep=False))
+            if score is not None:
+                blocks.append((key, score))
         best = self._choose(blocks)
         if best is None or best[0] < CHAR_THRESHOLD:
-            # Readability also scores divs that hold phrasing content as
-            # paragraphs; only pages whose paragraphs fall short need it.
             known = {k for k, _ in blocks}
             extra = [b for b in self._blocks(_PHRASING_HOSTS, deep=False) if b[0] not in known]
             more = self._choose(blocks + extra)
             if more is not None and (best is None or more[0] > best[0]):
                 best = more
         if best is not None:
-            _, self.main, self.main_score, self._clean = best
-
-    def _own_text_block(self, key: int) -> tuple[int, float] | None:
-        text = self.node[key].text(deep=False)
-        if len(text) < MIN_BLOCK_TEXT:
-            return None
-        length = ink(text)
-        if length < MIN_BLOCK_TEXT:
-            return None
-        return key, 1 + text.count(",") + text.count("\uff0c") + min(length // 100, 3)
+            _, self.main, self._clean = best
 
     def _blocks(self, selector: str, deep: bool) -> list[tuple[int, float]]:
         """``(key, score)`` of every text block: its (own, unless ``deep``) text scores."""
         blocks = []
         for block in self.tree.css(selector):
-            text = block.text(deep=deep)
-            if len(text) < MIN_BLOCK_TEXT:
-                continue
-            length = ink(text)
-            if length < MIN_BLOCK_TEXT:
-                continue
-            score = 1 + text.count(",") + text.count("\uff0c") + min(length // 100, 3)
-            blocks.append((self._register(block), score))
+            score = _block_score(block.text(deep=deep))
+            if score is not None:
+                blocks.append((self._register(block), score))
         return blocks
 
-    def _choose(self, blocks: list[tuple[int, float]]) -> tuple[int, set[int], float, bool] | None:
+    def _choose(self, blocks: list[tuple[int, float]]) -> tuple[int, set[int], bool] | None:
         """Readability's attempts, in order, until one finds enough text."""
         if not blocks:
             return None
-        best: tuple[int, set[int], float, bool] | None = None
+        best: tuple[int, set[int], bool] | None = None
         for strip_unlikely, weights, clean in _ATTEMPTS:
-            chosen = self._attempt(blocks, strip_unlikely, weights)
-            if chosen is None:
+            main = self._attempt(blocks, strip_unlikely, weights)
+            if main is None:
                 continue
-            main, score = chosen
             length = sum(self._text_length(k) for k in main)
             if best is None or length > best[0]:
-                best = (length, main, score, clean)
+                best = (length, main, clean)
             if length >= CHAR_THRESHOLD:
                 break
         return best
 
     def _attempt(
         self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
-    ) -> tuple[set[int], float] | None:
+    ) -> set[int] | None:
         scores: dict[int, float] = {}
         parent, tag, weight = self.parent, self.tag, self.weight
         for key, score in blocks:
@@ -503,7 +477,7 @@ class PageRegions:
         top_score = scores.get(top, top_score)
         main = {top}
         self._add_siblings(main, top, top_score, scores)
-        return main, top_score
+        return main
 
     def _climb(self, top: int, top_score: float, scores: dict[int, float]) -> int:
         """Readability's refinements: a better-scoring parent, or a parent of an only child."""

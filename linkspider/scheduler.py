@@ -64,7 +64,3 @@ class FrontierScheduler(Scheduler):
         if self._frontier_dir:
             shutil.rmtree(self._frontier_dir, ignore_errors=True)
         return result
-
-
-#: The former name, kept for settings that refer to it.
-MemoryScheduler = FrontierScheduler
