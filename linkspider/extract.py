@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
-_SELECTOR = "a[href], area[href], link[href], meta[content], base[href]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,72 +347,59 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
     if title_node is not None:
         page.title = _collapse(title_node.text(), limits.max_title_length) or None
 
-    nodes = tree.css(_SELECTOR)
+    regions = PageRegions(tree)
+    refs = regions.table.refs  # every a, area, link, meta, base (linkspider.dom.Ref)
     # First pass: document-level facts that apply to every link.
     base = url
     robots: list[str] = []
     seen_base = False
-    for node in nodes:
-        tag = node.tag
-        if tag == "base" and not seen_base:
+    for _, tag, href, _, _, _, content, name, _, _, _ in refs:
+        if tag == "base" and not seen_base and href is not None:
             seen_base = True
             try:
-                base = ada_url.join_url(url, node.attrs.get("href") or "")
+                base = ada_url.join_url(url, href)
             except ValueError:
                 base = url
-        elif tag == "meta":
-            name = (node.attrs.get("name") or "").strip().lower()
-            if name == "robots":
-                robots.append((node.attrs.get("content") or "").strip())
+        elif tag == "meta" and content is not None and (name or "").strip().lower() == "robots":
+            robots.append(content.strip())
     if robots:
         page.meta_robots = ", ".join(robots)[:1024]
         page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
 
     # Second pass: collect the edges in document order; DOM links wait for the
     # region model, which needs every link registered before it decides.
-    regions = PageRegions(tree)
     max_len = limits.max_text_length
     pending: list[tuple] = []
-    for node in nodes:
-        tag = node.tag
-        attrs = node.attributes
+    for element, tag, href, rel_attr, title, alt, content, _, http_equiv, text, image in refs:
         if tag == "a" or tag == "area":
-            href = attrs.get("href") or ""
-            if _is_skippable_href(href):
+            if href is None or _is_skippable_href(href):
                 continue
-            rel_attr = attrs.get("rel")
             rel = tuple(rel_attr.lower().split()) if rel_attr else ()
-            title = attrs.get("title")
             if title is not None:
                 title = _collapse(title, max_len)
             img_alt = None
             if tag == "a":
-                anchor = _collapse(node.text(), max_len)
+                anchor = _collapse(text, max_len)
                 link_type = "text"
-                if not anchor:
-                    img = node.css_first("img")
-                    if img is not None:
-                        link_type = "image"
-                        img_alt = _collapse(img.attributes.get("alt"), max_len)
+                if not anchor and image is not None:
+                    link_type = "image"
+                    img_alt = _collapse(image, max_len)
             else:
                 anchor = ""
                 link_type = "area"
-                img_alt = _collapse(attrs.get("alt"), max_len)
-            # collapsed already: single spaces only
-            key = regions.add_link(node, len(anchor) - anchor.count(" "))
+                img_alt = _collapse(alt, max_len)
+            key = regions.add_link(element)
             pending.append((href, link_type, anchor, img_alt, title, rel, key))
         elif tag == "link":
-            rel_attr = attrs.get("rel")
-            rel = tuple(rel_attr.lower().split()) if rel_attr else ()
-            if "canonical" not in rel:
+            if href is None:
                 continue
-            href = attrs.get("href") or ""
-            if not _is_skippable_href(href):
+            rel = tuple(rel_attr.lower().split()) if rel_attr else ()
+            if "canonical" in rel and not _is_skippable_href(href):
                 pending.append((href, "canonical", "", None, None, rel, None))
         elif tag == "meta":
-            if (attrs.get("http-equiv") or "").strip().lower() != "refresh":
+            if content is None or (http_equiv or "").strip().lower() != "refresh":
                 continue
-            target = parse_refresh(attrs.get("content") or "")
+            target = parse_refresh(content)
             if target and not _is_skippable_href(target):
                 pending.append((target, "refresh", "", None, None, (), None))
 

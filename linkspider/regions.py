@@ -24,7 +24,7 @@ decides, else ``body``.  With no text block on the page, cues alone decide.
 ...     f'<article>{text}<p><a href="b">b</a>{text}</p><nav><a href="c">c</a></nav></article>'
 ...     '<div class="commentlist"><a href="d">d</a></div><a href="e">e</a></body>')
 >>> model = PageRegions(tree)
->>> keys = [model.add_link(a, 1) for a in tree.css("a")]
+>>> keys = [model.add_link(ref[0]) for ref in model.table.refs]
 >>> model.finish()
 >>> [model.region(k)[0] for k in keys]
 ['aside', 'main', 'nav', 'comment', 'body']
@@ -34,6 +34,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
+
+from linkspider.dom import element_table
+
+_UNSET = object()
 
 REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
 
@@ -166,23 +171,46 @@ def token_region(class_and_id: str) -> str | None:
     return None
 
 
-# Mozilla Readability's published name heuristics (Readability.js REGEXPS).
-_UNLIKELY = re.compile(
-    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|"
-    r"header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|"
-    r"supplemental|ad-break|agegate|pagination|pager|popup|yom-remote",
-    re.I,
-)
-_MAYBE = re.compile(r"and|article|body|column|content|main|mathjax|shadow", re.I)
-_POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", re.I
-)
-_NEGATIVE = re.compile(
-    r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|"
-    r"media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|"
-    r"tags|widget",
-    re.I,
-)
+# Mozilla Readability's published name heuristics (Readability.js REGEXPS:
+# unlikelyCandidates, okMaybeItsACandidate, positive, negative), as substring
+# lists over lowercased names: Python's regex engine tries every branch of a
+# long alternation at every position, which made these the slowest part of a
+# page whose class names are new.
+_UNLIKELY = (
+    "-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community", "cover-wrap",
+    "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
+    "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
+    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote",
+)  # fmt: skip
+_MAYBE = ("and", "article", "body", "column", "content", "main", "mathjax", "shadow")
+_POSITIVE = (
+    "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "pagination",
+    "post", "text", "blog", "story",
+)  # fmt: skip
+_NEGATIVE = (
+    "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "footer", "gdpr",
+    "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox",
+    "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget",
+)  # fmt: skip
+
+
+def _mentions(name: str, words: tuple[str, ...]) -> bool:
+    """Does lowercased ``name`` contain one of ``words``?
+
+    >>> _mentions("site-footer", _NEGATIVE), _mentions("x", _NEGATIVE)
+    (True, False)
+    """
+    for word in words:  # noqa: SIM110 (a loop is twice as fast as any() here)
+        if word in name:
+            return True
+    return False
+
+
+def _negative(name: str) -> bool:
+    """Readability's negative pattern, including its whole-word ``hid``."""
+    return _mentions(name, _NEGATIVE) or ("hid" in name and "hid" in name.split(" "))
+
+
 _UNLIKELY_ROLES = frozenset(
     ("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog")
 )
@@ -210,8 +238,7 @@ _TAG_SCORE = {
 #: Containers that Readability cleans conditionally inside the article.
 _CLEANED = frozenset(("div", "ul", "ol", "table", "form", "fieldset", "section", "dl"))
 _ROOTS = frozenset(("html", "-document", "#document"))
-_TEXT_BLOCKS = "p, pre, td, blockquote"
-_PHRASING_HOSTS = "div, li, section, article, main"
+_TEXT_BLOCKS = frozenset(("p", "pre", "td", "blockquote"))
 _PHRASING_TAGS = frozenset(("div", "li", "section", "article", "main"))
 #: Text blocks count from this many non-whitespace characters (Readability: 25 characters).
 MIN_BLOCK_TEXT = 21
@@ -240,28 +267,21 @@ def ink(text: str) -> int:
     )
 
 
-def _block_score(text: str) -> float | None:
-    """Readability's score of a text block (1 + commas + length/100, up to 3), if long enough."""
-    if len(text) < MIN_BLOCK_TEXT:
-        return None
-    length = ink(text)
-    if length < MIN_BLOCK_TEXT:
-        return None
-    return 1 + text.count(",") + text.count("\uff0c") + min(length // 100, 3)
-
-
 def class_weight(cls: str, ident: str) -> int:
     """Readability's class weight: +-25 for positive/negative class and id names.
 
     >>> class_weight("post-content", ""), class_weight("sidebar widget", "x"), class_weight("", "")
     (25, -25, 0)
+    >>> class_weight("hid", ""), class_weight("a hid", ""), class_weight("hidx", "")
+    (-25, -25, 0)
     """
     weight = 0
     for name in (cls, ident):
         if name:
-            if _NEGATIVE.search(name):
+            name = name.lower()
+            if _negative(name):
                 weight -= 25
-            if _POSITIVE.search(name):
+            if _mentions(name, _POSITIVE):
                 weight += 25
     return weight
 
@@ -269,8 +289,8 @@ def class_weight(cls: str, ident: str) -> int:
 @lru_cache(maxsize=65_536)
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely)."""
-    names = f"{cls} {ident}"
-    unlikely = bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
+    names = f"{cls} {ident}".lower()
+    unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
     return token_region(names), class_weight(cls, ident), unlikely
 
 
@@ -281,122 +301,94 @@ def _FALSE() -> bool:
 class PageRegions:
     """The region model of one parsed document.
 
-    Use: :meth:`add_link` for every link element (in document order), then
-    :meth:`finish` once, then :meth:`region` per link key.
+    Use: :meth:`add_link` for every link element, then :meth:`finish` once,
+    then :meth:`region` per link key.  Everything it reads about the page
+    comes from the :func:`linkspider.dom.element_table` of the tree: one walk,
+    in C when the extension is built.
     """
 
     def __init__(self, tree) -> None:
-        self.tree = tree
-        self.parent: dict[int, int] = {}
-        self.node: dict[int, object] = {}
-        self.tag: dict[int, str] = {}
-        self.cue: dict[int, str | None] = {}
-        self.weight: dict[int, int] = {}
-        self.unlikely: dict[int, bool] = {}
-        self.depth: dict[int, int] = {}
-        self.link_text: dict[int, int] = {}  # own links first; subtree totals after finish()
+        t = self.table = element_table(tree)
+        n = len(t.tag)
+        self.parent = t.parent
+        self.tag = t.tag
+        self.end = t.end
+        self.ink = t.ink
+        self.cue: list = [_UNSET] * n
+        self.weight: list[int] = [0] * n
+        self.unlikely: list[bool] = [False] * n
+        self._links: list[int] = []
+        self._link_ink: list[int] = []  # prefix sums of link text ink, after finish()
         self.main: set[int] = set()
         self._clean = True
         self._boilerplate: dict[int, bool] = {}
-        self._text_len: dict[int, int] = {}
         self._region: dict[int, tuple[str, float, float]] = {}
         self._paths: dict[int, tuple] = {}
 
-    # -- the element tree, one Python visit per element ------------------------
+    # -- what an element says about itself -------------------------------------
 
-    def _register(self, node) -> int:
-        key = node.mem_id
-        if key in self.parent:
-            return key
-        pending = []
-        current = node
-        while current is not None:
-            k = current.mem_id
-            if k in self.parent:
-                break
-            pending.append((k, current))
-            if current.tag in _ROOTS:
-                current = None
-                break
-            current = current.parent
-        above = current.mem_id if current is not None else 0
-        depth = self.depth.get(above, 0)
-        for i in range(len(pending) - 1, -1, -1):  # top-down, so depths are known
-            k, n = pending[i]
-            self.parent[k] = pending[i + 1][0] if i + 1 < len(pending) else above
-            depth += 1
-            self.depth[k] = depth
-            self._describe(k, n)
-        return key
-
-    def _describe(self, key: int, node) -> None:
-        tag = node.tag
-        self.node[key] = node
-        self.tag[key] = tag
-        if tag in _ROOTS or tag == "body":
-            self.cue[key] = None
-            self.weight[key] = 0
-            self.unlikely[key] = False
-            return
-        attrs = node.attributes
-        cls = attrs.get("class")
-        ident = attrs.get("id")
-        role = attrs.get("role")
-        cue = _TAGS.get(tag)
-        if role:
-            role = role.strip().lower()
-            if cue is None:
-                cue = _ROLES.get(role)
-        if cls or ident:
-            token_cue, weight, unlikely_name = _name_facts(cls or "", ident or "")
-            if cue is None:
-                cue = token_cue
-            unlikely = unlikely_name and tag not in ("a", "body", "article", "main")
-        else:
-            weight, unlikely = 0, False
+    def _describe(self, key: int):
+        """The cue of element ``key`` (and its class weight and "unlikely" flag)."""
+        tag = self.tag[key]
+        cue = None
+        if tag not in _ROOTS and tag != "body":
+            t = self.table
+            cls, ident, role = t.cls[key], t.ident[key], t.role[key]
+            cue = _TAGS.get(tag)
+            if role:
+                role = role.strip().lower()
+                if cue is None:
+                    cue = _ROLES.get(role)
+            if cls or ident:
+                token_cue, self.weight[key], unlikely_name = _name_facts(cls or "", ident or "")
+                if cue is None:
+                    cue = token_cue
+                unlikely = unlikely_name and tag not in ("a", "body", "article", "main")
+            else:
+                unlikely = False
+            self.unlikely[key] = unlikely or (role in _UNLIKELY_ROLES if role else False)
         self.cue[key] = cue
-        self.weight[key] = weight
-        self.unlikely[key] = unlikely or (role in _UNLIKELY_ROLES if role else False)
+        return cue
+
+    def _cue(self, key: int):
+        cue = self.cue[key]
+        return self._describe(key) if cue is _UNSET else cue
+
+    def _weight(self, key: int) -> int:
+        if self.cue[key] is _UNSET:
+            self._describe(key)
+        return self.weight[key]
+
+    def _unlikely(self, key: int) -> bool:
+        if self.cue[key] is _UNSET:
+            self._describe(key)
+        return self.unlikely[key]
 
     # -- evidence ----------------------------------------------------------------
 
-    def add_link(self, node, text_length: int) -> int:
-        """Register a link element and its text length; returns its key."""
-        key = self._register(node)
-        if text_length:
-            self.link_text[key] = self.link_text.get(key, 0) + text_length
+    def add_link(self, key: int) -> int:
+        """Register the link element ``key`` (its element index); its text counts as link text."""
+        self._links.append(key)
         return key
 
-    def _propagate_link_text(self) -> None:
-        """Turn per-link text lengths into subtree totals, deepest elements first."""
-        link_text, parent = self.link_text, self.parent
-        for k in sorted(self.depth, key=self.depth.__getitem__, reverse=True):
-            total = link_text.get(k)
-            if total:
-                up = parent.get(k, 0)
-                if up:
-                    link_text[up] = link_text.get(up, 0) + total
-
-    def _text_length(self, key: int) -> int:
-        length = self._text_len.get(key)
-        if length is None:
-            length = ink(self.node[key].text())
-            self._text_len[key] = length
-        return length
+    def _link_text(self, key: int) -> int:
+        """Ink of the link text inside the subtree of ``key``."""
+        prefix = self._link_ink
+        return prefix[self.end[key]] - prefix[key]
 
     def _link_density(self, key: int) -> float:
-        length = self._text_length(key)
-        return min(1.0, self.link_text.get(key, 0) / length) if length else 0.0
+        length = self.ink[key]
+        return min(1.0, self._link_text(key) / length) if length else 0.0
 
     def _in_unlikely(self, key: int) -> bool:
-        parent, unlikely, tag = self.parent, self.unlikely, self.tag
+        parent, tag = self.parent, self.tag
         k = key
-        while k:
-            if unlikely.get(k):
+        while k >= 0:
+            if self._unlikely(k):
                 return True
-            if tag.get(k) in ("table", "code"):
+            if tag[k] in ("table", "code"):
                 return False
-            k = parent.get(k, 0)
+            k = parent[k]
         return False
 
     def finish(self) -> None:
@@ -407,34 +399,28 @@ class PageRegions:
         longer skipped, then with class weights off, then with conditional
         cleaning off; failing all, keep the attempt with the most text.
         """
-        self._propagate_link_text()
-        blocks = self._blocks(_TEXT_BLOCKS, deep=True)
-        # Readability also scores divs that hold phrasing content as
-        # paragraphs: first those already known (ancestors of links and
-        # paragraphs), then, if the page still falls short, all of them.
-        seen = {k for k, _ in blocks}
-        for key in [k for k, t in self.tag.items() if t in _PHRASING_TAGS and k not in seen]:
-            score = _block_score(self.node[key].text(deep=False))
-            if score is not None:
-                blocks.append((key, score))
+        t = self.table
+        ink_at = [0] * (len(self.tag) + 1)
+        for key in set(self._links):
+            ink_at[key + 1] = t.ink[key]
+        self._link_ink = list(accumulate(ink_at))
+        # Text blocks score by their whole text; divs (and the like) that hold
+        # phrasing content score by their own text, as Readability's paragraphs.
+        blocks = []
+        ink, commas = t.ink, t.commas
+        own_ink, own_commas = t.own_ink, t.own_commas
+        for key, tag in enumerate(self.tag):
+            if tag in _TEXT_BLOCKS:
+                length = ink[key]
+                if length >= MIN_BLOCK_TEXT:
+                    blocks.append((key, 1 + commas[key] + min(length // 100, 3)))
+            elif tag in _PHRASING_TAGS:
+                length = own_ink[key]
+                if length >= MIN_BLOCK_TEXT:
+                    blocks.append((key, 1 + own_commas[key] + min(length // 100, 3)))
         best = self._choose(blocks)
-        if best is None or best[0] < CHAR_THRESHOLD:
-            known = {k for k, _ in blocks}
-            extra = [b for b in self._blocks(_PHRASING_HOSTS, deep=False) if b[0] not in known]
-            more = self._choose(blocks + extra)
-            if more is not None and (best is None or more[0] > best[0]):
-                best = more
         if best is not None:
             _, self.main, self._clean = best
-
-    def _blocks(self, selector: str, deep: bool) -> list[tuple[int, float]]:
-        """``(key, score)`` of every text block: its (own, unless ``deep``) text scores."""
-        blocks = []
-        for block in self.tree.css(selector):
-            score = _block_score(block.text(deep=deep))
-            if score is not None:
-                blocks.append((self._register(block), score))
-        return blocks
 
     def _choose(self, blocks: list[tuple[int, float]]) -> tuple[int, set[int], bool] | None:
         """Readability's attempts, in order, until one finds enough text."""
@@ -445,7 +431,7 @@ class PageRegions:
             main = self._attempt(blocks, strip_unlikely, weights)
             if main is None:
                 continue
-            length = sum(self._text_length(k) for k in main)
+            length = sum(self.ink[k] for k in main)
             if best is None or length > best[0]:
                 best = (length, main, clean)
             if length >= CHAR_THRESHOLD:
@@ -456,16 +442,16 @@ class PageRegions:
         self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
     ) -> set[int] | None:
         scores: dict[int, float] = {}
-        parent, tag, weight = self.parent, self.tag, self.weight
+        parent, tag = self.parent, self.tag
         for key, score in blocks:
             if strip_unlikely and self._in_unlikely(key):
                 continue
-            k, level = parent.get(key, 0), 0
-            while k and level < 5 and tag.get(k) not in _ROOTS:
+            k, level = parent[key], 0
+            while k >= 0 and level < 5 and tag[k] not in _ROOTS:
                 if k not in scores:
-                    scores[k] = _TAG_SCORE.get(tag[k], 0) + (weight[k] if weights else 0)
+                    scores[k] = _TAG_SCORE.get(tag[k], 0) + (self._weight(k) if weights else 0)
                 scores[k] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
-                k = parent.get(k, 0)
+                k = parent[k]
                 level += 1
         if not scores:
             return None
@@ -481,12 +467,13 @@ class PageRegions:
 
     def _climb(self, top: int, top_score: float, scores: dict[int, float]) -> int:
         """Readability's refinements: a better-scoring parent, or a parent of an only child."""
+        parent, tag = self.parent, self.tag
         last = top_score
         threshold = last / 3
-        k = self.parent.get(top, 0)
-        while k and self.tag.get(k) not in _ROOTS and self.tag.get(k) != "body":
+        k = parent[top]
+        while k >= 0 and tag[k] not in _ROOTS and tag[k] != "body":
             if k not in scores:
-                k = self.parent.get(k, 0)
+                k = parent[k]
                 continue
             if scores[k] < threshold:
                 break
@@ -494,15 +481,11 @@ class PageRegions:
                 top = k
                 break
             last = scores[k]
-            k = self.parent.get(k, 0)
+            k = parent[k]
+        children = self.table.children
         while True:
-            k = self.parent.get(top, 0)
-            if not k or self.tag.get(k) in _ROOTS or self.tag.get(k) == "body":
-                break
-            children = [
-                c for c in self.node[k].iter() if c.tag not in ("-text", "-comment", "_text")
-            ]
-            if len(children) != 1:
+            k = parent[top]
+            if k < 0 or tag[k] in _ROOTS or tag[k] == "body" or children[k] != 1:
                 break
             top = k
         return top
@@ -510,60 +493,57 @@ class PageRegions:
     def _add_siblings(
         self, main: set[int], top: int, top_score: float, scores: dict[int, float]
     ) -> None:
-        parent = self.parent.get(top, 0)
-        if not parent or self.tag.get(parent) in _ROOTS:
+        up = self.parent[top]
+        if up < 0 or self.tag[up] in _ROOTS:
             return
+        t, end = self.table, self.end
         threshold = max(10.0, top_score * 0.2)
-        top_class = self.node[top].attrs.get("class") or ""
-        for sibling in self.node[parent].iter():
-            key = sibling.mem_id
-            if key == top or sibling.tag in ("-text", "-comment"):
+        top_class = t.cls[top] or ""
+        sibling = up + 1
+        while sibling < end[up]:
+            key, sibling = sibling, end[sibling]
+            if key == top:
                 continue
-            bonus = top_score * 0.2 if top_class and sibling.attrs.get("class") == top_class else 0
+            bonus = top_score * 0.2 if top_class and t.cls[key] == top_class else 0
             score = scores.get(key)
             keep = score is not None and score + bonus >= threshold
-            if not keep and sibling.tag == "p":
-                key = self._register(sibling)
-                length = self._text_length(key)
+            if not keep and self.tag[key] == "p":
+                length = self.ink[key]
                 density = self._link_density(key)
-                text = sibling.text().rstrip()
                 keep = (length > 70 and density < 0.25) or (
-                    0 < length < 70 and density == 0 and text.endswith(".")
+                    0 < length < 70 and density == 0 and t.period[key]
                 )
             if keep:
-                main.add(self._register(sibling))
+                main.add(key)
 
     def _is_boilerplate(self, key: int) -> bool:
         """Readability's conditional cleaning of a container inside the article."""
         cached = self._boilerplate.get(key)
         if cached is not None:
             return cached
-        node, tag, weight = self.node[key], self.tag[key], self.weight[key]
+        t = self.table
+        tag, weight = self.tag[key], self._weight(key)
         result = False
         if weight < 0:
             result = True
-        else:
-            text = node.text()
-            if text.count(",") + text.count("\uff0c") < 10:
-                length = self._text_length(key)
-                density = self._link_density(key)
-                is_list = tag in ("ul", "ol")
-                if not is_list and length:
-                    lists = sum(ink(x.text()) for x in node.css("ul, ol"))
-                    is_list = lists / length > 0.9
-                p = len(node.css("p"))
-                img = len(node.css("img"))
-                result = (
-                    (img > 1 and p / img < 0.5)
-                    or (
-                        not is_list
-                        and length < MIN_BLOCK_TEXT
-                        and (img == 0 or img > 2)
-                        and density > 0
-                    )
-                    or (not is_list and weight < 25 and density > 0.2)
-                    or (weight >= 25 and density > 0.5)
+        elif t.commas[key] < 10:
+            length = self.ink[key]
+            density = self._link_density(key)
+            is_list = tag in ("ul", "ol")
+            if not is_list and length:
+                is_list = t.list_ink[key] / length > 0.9
+            p, img = t.p[key], t.img[key]
+            result = (
+                (img > 1 and p / img < 0.5)
+                or (
+                    not is_list
+                    and length < MIN_BLOCK_TEXT
+                    and (img == 0 or img > 2)
+                    and density > 0
                 )
+                or (not is_list and weight < 25 and density > 0.2)
+                or (weight >= 25 and density > 0.5)
+            )
         self._boilerplate[key] = result
         return result
 
@@ -571,8 +551,8 @@ class PageRegions:
 
     def region(self, key: int) -> tuple[str, float, float]:
         """``(region, confidence, link_density)`` of the link registered as ``key``."""
-        if self.cue.get(key) is None and self.tag.get(key) in ("a", "area"):
-            key = self.parent.get(key, 0)  # links without a cue of their own share the answer
+        if self._cue(key) is None and self.tag[key] in ("a", "area"):
+            key = self.parent[key]  # links without a cue of their own share the answer
         cached = self._region.get(key)
         if cached is None:
             cached = self._region[key] = self._decide(key)
@@ -580,7 +560,7 @@ class PageRegions:
 
     def _decide(self, key: int) -> tuple[str, float, float]:
         inside, cue, saw_main, boiler, container = self._path(key)
-        density = self._link_density(container) if container else 0.0
+        density = self._link_density(container) if container >= 0 else 0.0
         if cue is not None:
             return (cue, 0.9 if inside or saw_main or not self.main else 0.8, density)
         if inside:
@@ -598,27 +578,27 @@ class PageRegions:
         only elements strictly below the main block count, and containers only
         below the innermost cue; ``boilerplate`` is evaluated lazily.
         """
-        memo = self._paths
+        memo, main, parent = self._paths, self.main, self.parent
         chain = []
         k = key
-        while k and k not in memo and k not in self.main:
+        while k >= 0 and k not in memo and k not in main:
             chain.append(k)
-            k = self.parent.get(k, 0)
-        if not k:
-            above = (False, None, False, _FALSE, 0)
-        elif k in self.main:
-            above = (True, None, False, _FALSE, 0)
+            k = parent[k]
+        if k < 0:
+            above = (False, None, False, _FALSE, -1)
+        elif k in main:
+            above = (True, None, False, _FALSE, -1)
         else:
             above = memo[k]
         for k in reversed(chain):
             inside, cue, saw_main, boiler, container = above
-            own = self.cue.get(k)
+            own = self._cue(k)
             if own is not None and own != "main":
-                above = (inside, own, saw_main, _FALSE, 0)
+                above = (inside, own, saw_main, _FALSE, -1)
             else:
                 if own == "main":
                     saw_main = True
-                if cue is None and self.tag.get(k) in _CLEANED:
+                if cue is None and self.tag[k] in _CLEANED:
                     boiler = self._boiler_fn(k, boiler)
                     container = k
                 above = (inside, cue, saw_main, boiler, container)
@@ -627,6 +607,6 @@ class PageRegions:
 
     def _boiler_fn(self, key: int, outer):
         def boiler() -> bool:
-            return bool(self.unlikely.get(key)) or self._is_boilerplate(key) or outer()
+            return self._unlikely(key) or self._is_boilerplate(key) or outer()
 
         return boiler

@@ -1,0 +1,470 @@
+/* linkspider._dom: one C-speed pass over a Lexbor DOM that selectolax parsed.
+ *
+ * The region model (linkspider/regions.py) needs, for every element of a page,
+ * its parent, its tag, its class/id/role names and a few text measures of its
+ * subtree.  Asking selectolax for each of these costs a Python call per element
+ * and a subtree walk per text measure; this module reads them all in one walk
+ * of the tree selectolax already built, and returns plain Python lists.
+ *
+ * The tree is reached through the address selectolax exposes as `Node.mem_id`.
+ * The struct layouts below are copied from the Lexbor release that selectolax
+ * vendors (Lexbor 3.1.0 in selectolax 1.0.x, Apache License 2.0, (C) Alexander
+ * Borisov).  linkspider/dom.py checks them at import against selectolax's own
+ * answers on a reference page and falls back to a pure-Python walk when they
+ * disagree, so a selectolax upgrade that changes the layout costs speed, not
+ * correctness.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct { unsigned char *data; size_t length; } lx_str;
+
+typedef struct lx_node lx_node;
+struct lx_node {
+    void *events;
+    uintptr_t local_name;
+    uintptr_t prefix;
+    uintptr_t ns;
+    void *owner_document;
+    lx_node *next;
+    lx_node *prev;
+    lx_node *parent;
+    lx_node *first_child;
+    lx_node *last_child;
+    void *user;
+    int type; /* lxb_dom_node_type_t */
+};
+
+typedef struct lx_attr lx_attr;
+struct lx_attr {
+    lx_node node;
+    uintptr_t upper_name;
+    uintptr_t qualified_name;
+    lx_str *value;
+    void *owner;
+    lx_attr *next;
+    lx_attr *prev;
+};
+
+typedef struct {
+    lx_node node;
+    uintptr_t upper_name;
+    uintptr_t qualified_name;
+    lx_str *is_value;
+    lx_attr *first_attr;
+    lx_attr *last_attr;
+    lx_attr *attr_id;
+    lx_attr *attr_class;
+} lx_element;
+
+typedef struct { lx_node node; lx_str data; } lx_chardata;
+
+typedef struct {
+    union { unsigned char *long_str; unsigned char short_str[17]; } u;
+    size_t length;
+    void *next;
+} lx_hash_entry;
+
+typedef struct { lx_hash_entry entry; uintptr_t attr_id; } lx_attr_data;
+
+#define NODE_ELEMENT 1
+#define NODE_TEXT 3
+#define ATTR_LAST_ENTRY 0x0049
+
+/* Tags the region model tells apart; every other element is "". */
+static const struct { uintptr_t id; const char *name; } TAGS[] = {
+    {0x0066, "html"}, {0x0020, "body"}, {0x0062, "head"}, {0x0007, "a"}, {0x0013, "area"},
+    {0x0092, "p"}, {0x0097, "pre"}, {0x00b5, "td"}, {0x00ba, "th"}, {0x001f, "blockquote"},
+    {0x0034, "div"}, {0x0072, "li"}, {0x00a4, "section"}, {0x0014, "article"},
+    {0x0076, "main"}, {0x0063, "header"}, {0x0087, "nav"}, {0x0015, "aside"},
+    {0x0056, "footer"}, {0x007c, "menu"}, {0x00c2, "ul"}, {0x008e, "ol"}, {0x0035, "dl"},
+    {0x002d, "dd"}, {0x0036, "dt"}, {0x0058, "form"}, {0x0052, "fieldset"}, {0x005c, "h1"},
+    {0x005d, "h2"}, {0x005e, "h3"}, {0x005f, "h4"}, {0x0060, "h5"}, {0x0061, "h6"},
+    {0x000a, "address"}, {0x00b3, "table"}, {0x0028, "code"}, {0x006a, "img"},
+    {0x00a2, "script"}, {0x00ae, "style"}, {0x008c, "noscript"}, {0x00ab, "span"},
+    {0x00be, "tr"}, {0x00b4, "tbody"}, {0x0054, "figure"}, {0x0068, "iframe"},
+    {0x00b6, "template"}, {0x00b2, "svg"}, {0x0074, "link"}, {0x007d, "meta"},
+    {0x0018, "base"}, {0x00bd, "title"},
+};
+#define N_TAGS (sizeof(TAGS) / sizeof(TAGS[0]))
+#define MAX_TAG_ID 0x100
+static PyObject *tag_names[MAX_TAG_ID]; /* id -> interned str, NULL: not told apart */
+static PyObject *empty_str;
+
+enum {
+    TAG_P = 0x0092, TAG_IMG = 0x006a, TAG_UL = 0x00c2, TAG_OL = 0x008e,
+    TAG_SCRIPT = 0x00a2, TAG_STYLE = 0x00ae, TAG_NOSCRIPT = 0x008c, TAG_TEMPLATE = 0x00b6,
+    TAG_A = 0x0007, TAG_AREA = 0x0013, TAG_LINK = 0x0074, TAG_META = 0x007d, TAG_BASE = 0x0018,
+};
+
+/* Per element, in document (pre-)order. */
+typedef struct {
+    lx_node *node;
+    Py_ssize_t parent;
+    Py_ssize_t end;       /* one past the last descendant: a subtree is [i, end) */
+    Py_ssize_t ink;       /* non-whitespace characters of the subtree's text */
+    Py_ssize_t commas;    /* ',' and U+FF0C in the subtree's text */
+    Py_ssize_t own_ink;   /* the same, text children only */
+    Py_ssize_t own_commas;
+    Py_ssize_t children;  /* element children */
+    Py_ssize_t p, img;    /* <p> and <img> descendants */
+    Py_ssize_t list_ink;  /* ink of every <ul>/<ol> descendant, summed (nested ones again) */
+    uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
+    int hidden;           /* inside <script>, <style>, <noscript> or <template>: no text */
+} elem_t;
+
+/* Python's str.isspace() for a code point. */
+static int is_space(uint32_t c) {
+    if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    return c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+static uint32_t decode_at(const unsigned char *s, size_t i, size_t n) {
+    unsigned char b = s[i];
+    if (b < 0x80) return b;
+    if ((b & 0xe0) == 0xc0 && i + 1 < n) return ((b & 0x1fu) << 6) | (s[i + 1] & 0x3fu);
+    if ((b & 0xf0) == 0xe0 && i + 2 < n)
+        return ((b & 0x0fu) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu);
+    if ((b & 0xf8) == 0xf0 && i + 3 < n)
+        return ((b & 0x07u) << 18) | ((s[i + 1] & 0x3fu) << 12) | ((s[i + 2] & 0x3fu) << 6) |
+               (s[i + 3] & 0x3fu);
+    return 0xfffd;
+}
+
+/* 1 for bytes that start a character other than space, \n, \t, \r. */
+static unsigned char INK[256];
+
+/* Measures of one UTF-8 text (Lexbor keeps text as valid UTF-8): ink
+ * (characters other than space, \n, \t, \r and U+00A0, as
+ * linkspider.regions.ink counts them), commas (',' and U+FF0C), and the last
+ * character that is not whitespace (0 when none). */
+static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_t *commas,
+                    uint32_t *last) {
+    Py_ssize_t k = 0, c = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = s[i];
+        k += INK[b];
+        c += b == ',';
+        if (b >= 0xc2) {
+            if (b == 0xc2 && i + 1 < n && s[i + 1] == 0xa0) k--;
+            else if (b == 0xef && i + 2 < n && s[i + 1] == 0xbc && s[i + 2] == 0x8c) c++;
+        }
+    }
+    *ink += k;
+    *commas += c;
+    size_t end = n;
+    while (end > 0) {
+        size_t start = end - 1;
+        while (start > 0 && (s[start] & 0xc0) == 0x80) start--;
+        uint32_t ch = decode_at(s, start, n);
+        if (!is_space(ch)) { *last = ch; return; }
+        end = start;
+    }
+}
+
+static PyObject *str_or_none(lx_str *s) {
+    if (s == NULL || s->data == NULL) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8((const char *)s->data, (Py_ssize_t)s->length, "replace");
+}
+
+enum {
+    ATTR_ALT = 0x0006, ATTR_CONTENT = 0x0010, ATTR_HREF = 0x001d, ATTR_HTTP_EQUIV = 0x0020,
+    ATTR_REL = 0x0032, ATTR_TITLE = 0x0042,
+};
+/* Attribute slots the extraction reads; "present" is a separate flag because a
+ * valueless attribute has no string. */
+enum { A_HREF, A_REL, A_TITLE, A_ALT, A_CONTENT, A_NAME, A_HTTP_EQUIV, A_ROLE, N_ATTRS };
+
+typedef struct { lx_str *value[N_ATTRS]; char present[N_ATTRS]; } attrs_t;
+
+static void set_slot(attrs_t *out, int slot, lx_attr *a) {
+    if (!out->present[slot]) { out->present[slot] = 1; out->value[slot] = a->value; }
+}
+
+/* One pass over an element's attributes (the first of duplicates wins, as the
+ * HTML parser keeps it; prefixed names such as xlink:href are not read). */
+static void read_attrs(lx_element *el, attrs_t *out) {
+    memset(out, 0, sizeof(*out));
+    for (lx_attr *a = el->first_attr; a != NULL; a = a->next) {
+        if (a->node.prefix != 0) continue;
+        uintptr_t id = a->node.local_name;
+        switch (id) {
+            case ATTR_HREF: set_slot(out, A_HREF, a); break;
+            case ATTR_REL: set_slot(out, A_REL, a); break;
+            case ATTR_TITLE: set_slot(out, A_TITLE, a); break;
+            case ATTR_ALT: set_slot(out, A_ALT, a); break;
+            case ATTR_CONTENT: set_slot(out, A_CONTENT, a); break;
+            case ATTR_HTTP_EQUIV: set_slot(out, A_HTTP_EQUIV, a); break;
+            default:
+                if (id > ATTR_LAST_ENTRY) {
+                    lx_attr_data *d = (lx_attr_data *)id;
+                    if (d->entry.length == 4 && memcmp(d->entry.u.short_str, "role", 4) == 0)
+                        set_slot(out, A_ROLE, a);
+                    else if (d->entry.length == 4 && memcmp(d->entry.u.short_str, "name", 4) == 0)
+                        set_slot(out, A_NAME, a);
+                }
+        }
+    }
+}
+
+static PyObject *slot_str(attrs_t *at, int slot) {
+    if (!at->present[slot]) Py_RETURN_NONE;
+    lx_str *v = at->value[slot];
+    if (v == NULL || v->data == NULL) return PyUnicode_FromStringAndSize("", 0);
+    return PyUnicode_DecodeUTF8((const char *)v->data, (Py_ssize_t)v->length, "replace");
+}
+
+typedef struct { char *data; size_t len, cap; } buf_t;
+
+static int buf_add(buf_t *b, const unsigned char *s, size_t n) {
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n) cap *= 2;
+        char *p = PyMem_Realloc(b->data, cap);
+        if (p == NULL) { PyErr_NoMemory(); return -1; }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* The text of a link (all its text nodes, as Node.text() joins them) and the
+ * alt of its first <img>: (text, None) without an image, (text, alt or "") with. */
+static PyObject *link_text(lx_node *a, buf_t *b) {
+    b->len = 0;
+    lx_node *img = NULL;
+    lx_node *node = a->first_child;
+    while (node != NULL) {
+        if (node->type == NODE_TEXT) {
+            lx_str *s = &((lx_chardata *)node)->data;
+            if (s->data != NULL && s->length && buf_add(b, s->data, s->length) < 0) return NULL;
+        }
+        else if (node->type == NODE_ELEMENT && img == NULL && node->local_name == TAG_IMG) {
+            img = node;
+        }
+        if (node->first_child != NULL) { node = node->first_child; continue; }
+        while (node != a && node->next == NULL) node = node->parent;
+        if (node == a) break;
+        node = node->next;
+    }
+    PyObject *text = PyUnicode_DecodeUTF8(b->data ? b->data : "", (Py_ssize_t)b->len, "replace");
+    if (text == NULL) return NULL;
+    PyObject *alt;
+    if (img == NULL) { alt = Py_None; Py_INCREF(alt); }
+    else {
+        attrs_t at;
+        read_attrs((lx_element *)img, &at);
+        alt = at.present[A_ALT] ? slot_str(&at, A_ALT) : PyUnicode_FromStringAndSize("", 0);
+        if (alt == NULL) { Py_DECREF(text); return NULL; }
+    }
+    PyObject *pair = PyTuple_Pack(2, text, alt);
+    Py_DECREF(text);
+    Py_DECREF(alt);
+    return pair;
+}
+
+static int is_ref_tag(uintptr_t tag) {
+    return tag == TAG_A || tag == TAG_AREA || tag == TAG_LINK || tag == TAG_META || tag == TAG_BASE;
+}
+
+/* (index, tag, href, rel, title, alt, content, name, http-equiv, text, img_alt) */
+static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lx_node *node, attrs_t *at, buf_t *b) {
+    PyObject *text = Py_None, *img_alt = Py_None, *pair = NULL;
+    if (node->local_name == TAG_A) {
+        pair = link_text(node, b);
+        if (pair == NULL) return NULL;
+        text = PyTuple_GET_ITEM(pair, 0);
+        img_alt = PyTuple_GET_ITEM(pair, 1);
+    }
+    PyObject *out = Py_BuildValue(
+        "(nONNNNNNNOO)", i, name, slot_str(at, A_HREF), slot_str(at, A_REL), slot_str(at, A_TITLE),
+        slot_str(at, A_ALT), slot_str(at, A_CONTENT), slot_str(at, A_NAME),
+        slot_str(at, A_HTTP_EQUIV), text, img_alt);
+    Py_XDECREF(pair);
+    return out;
+}
+
+static int grow(elem_t **items, Py_ssize_t *cap, Py_ssize_t need) {
+    if (need <= *cap) return 0;
+    Py_ssize_t n = *cap ? *cap * 2 : 1024;
+    while (n < need) n *= 2;
+    elem_t *p = PyMem_Realloc(*items, (size_t)n * sizeof(elem_t));
+    if (p == NULL) { PyErr_NoMemory(); return -1; }
+    *items = p;
+    *cap = n;
+    return 0;
+}
+
+/* Close element i: its measures join its parent's. */
+static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end) {
+    elem_t *x = &e[i];
+    x->end = end;
+    if (x->parent < 0) return;
+    elem_t *up = &e[x->parent];
+    uintptr_t tag = x->node->local_name;
+    up->ink += x->ink;
+    up->commas += x->commas;
+    up->children += 1;
+    up->p += x->p + (tag == TAG_P);
+    up->img += x->img + (tag == TAG_IMG);
+    up->list_ink += x->list_ink + ((tag == TAG_UL || tag == TAG_OL) ? x->ink : 0);
+    if (x->last) up->last = x->last;
+}
+
+#define N_FIELDS 17
+#define N_NUMERIC 11
+
+static PyObject *walk(PyObject *self, PyObject *arg) {
+    (void)self;
+    uintptr_t address = (uintptr_t)PyLong_AsVoidPtr(arg);
+    if (address == 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null node address");
+        return NULL;
+    }
+    lx_node *root = (lx_node *)address;
+    if (root->type != NODE_ELEMENT) {
+        PyErr_SetString(PyExc_ValueError, "walk() starts at an element");
+        return NULL;
+    }
+    elem_t *e = NULL;
+    Py_ssize_t n = 0, cap = 0;
+    Py_ssize_t stack_top = -1; /* index of the innermost open element */
+
+    lx_node *node = root;
+    while (node != NULL) {
+        int descend = 0;
+        if (node->type == NODE_ELEMENT) {
+            if (grow(&e, &cap, n + 1) < 0) { PyMem_Free(e); return NULL; }
+            elem_t *x = &e[n];
+            memset(x, 0, sizeof(*x));
+            x->node = node;
+            x->parent = stack_top;
+            uintptr_t t = node->local_name;
+            x->hidden = (stack_top >= 0 && e[stack_top].hidden) || t == TAG_SCRIPT ||
+                        t == TAG_STYLE || t == TAG_NOSCRIPT || t == TAG_TEMPLATE;
+            stack_top = n++;
+            descend = node->first_child != NULL;
+            if (!descend) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
+        }
+        else if (node->type == NODE_TEXT && stack_top >= 0 && !e[stack_top].hidden) {
+            lx_str *s = &((lx_chardata *)node)->data;
+            if (s->data != NULL && s->length) {
+                elem_t *x = &e[stack_top];
+                Py_ssize_t ink = 0, commas = 0;
+                uint32_t last = 0;
+                measure(s->data, s->length, &ink, &commas, &last);
+                x->ink += ink;
+                x->commas += commas;
+                x->own_ink += ink;
+                x->own_commas += commas;
+                if (last) x->last = last;
+            }
+        }
+        if (descend) { node = node->first_child; continue; }
+        /* next node in document order, closing the elements we climb out of */
+        while (node != root && node->next == NULL) {
+            node = node->parent;
+            if (node == NULL) break;
+            if (stack_top >= 0 && e[stack_top].node == node) {
+                close_elem(e, stack_top, n);
+                stack_top = e[stack_top].parent;
+            }
+        }
+        if (node == NULL || node == root) break;
+        node = node->next;
+    }
+    while (stack_top >= 0) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
+
+    /* Numbers go out as one int64 buffer per column (Python reads them through
+     * memoryview.cast("q"): no object per item until one is read); names and
+     * flags as lists. */
+    PyObject *out = PyTuple_New(N_FIELDS);
+    if (out == NULL) { PyMem_Free(e); return NULL; }
+    int64_t *cols[N_NUMERIC];
+    buf_t text = {NULL, 0, 0};
+    for (int f = 0; f < N_NUMERIC; f++) {
+        PyObject *b = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+        if (b == NULL) { Py_DECREF(out); PyMem_Free(e); return NULL; }
+        PyTuple_SET_ITEM(out, f, b);
+        cols[f] = (int64_t *)PyBytes_AS_STRING(b);
+    }
+    for (int f = N_NUMERIC; f < N_FIELDS; f++) {
+        PyObject *l = PyList_New(f == N_FIELDS - 1 ? 0 : n);
+        if (l == NULL) { Py_DECREF(out); PyMem_Free(e); return NULL; }
+        PyTuple_SET_ITEM(out, f, l);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        elem_t *x = &e[i];
+        int64_t nums[N_NUMERIC] = {
+            (int64_t)(uintptr_t)x->node, x->parent, x->end, x->ink, x->commas, x->own_ink,
+            x->own_commas, x->children, x->p, x->img, x->list_ink,
+        };
+        for (int f = 0; f < N_NUMERIC; f++) cols[f][i] = nums[f];
+        uintptr_t tag = x->node->local_name;
+        PyObject *name = tag < MAX_TAG_ID && tag_names[tag] ? tag_names[tag] : empty_str;
+        lx_element *el = (lx_element *)x->node;
+        Py_INCREF(name);
+        PyObject *period = PyBool_FromLong(x->last == '.');
+        PyObject *cls = el->attr_class ? str_or_none(el->attr_class->value) : (Py_INCREF(Py_None), Py_None);
+        PyObject *ident = el->attr_id ? str_or_none(el->attr_id->value) : (Py_INCREF(Py_None), Py_None);
+        attrs_t at;
+        read_attrs(el, &at);
+        PyObject *role_str = slot_str(&at, A_ROLE);
+        PyObject *objs[N_FIELDS - N_NUMERIC - 1] = {name, period, cls, ident, role_str};
+        for (int f = N_NUMERIC; f < N_FIELDS - 1; f++) {
+            PyObject *v = objs[f - N_NUMERIC];
+            if (v == NULL) {
+                for (int g = f + 1; g < N_FIELDS - 1; g++) Py_XDECREF(objs[g - N_NUMERIC]);
+                goto fail;
+            }
+            PyList_SET_ITEM(PyTuple_GET_ITEM(out, f), i, v);
+        }
+        if (is_ref_tag(tag)) {
+            PyObject *ref = ref_tuple(i, name, x->node, &at, &text);
+            if (ref == NULL) goto fail;
+            int rc = PyList_Append(PyTuple_GET_ITEM(out, N_FIELDS - 1), ref);
+            Py_DECREF(ref);
+            if (rc < 0) goto fail;
+        }
+    }
+    PyMem_Free(e);
+    PyMem_Free(text.data);
+    return out;
+fail:
+    Py_DECREF(out);
+    PyMem_Free(e);
+    PyMem_Free(text.data);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"walk", walk, METH_O,
+     "walk(address) -> 16 columns, one item per element of the subtree at `address` (a "
+     "selectolax Node.mem_id), in document order. As int64 bytes: address, parent, end, ink, "
+     "commas, own_ink, own_commas, children, p, img, list_ink; as lists: tag, ends_with_period, "
+     "class, id, role; last, refs: (index, tag, href, rel, title, alt, content, name, "
+     "http-equiv, text, img_alt) for every a, area, link, meta and base element."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "linkspider._dom",
+    "One C-speed pass over a selectolax (Lexbor) DOM for the region model.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__dom(void) {
+    for (int b = 0; b < 256; b++)
+        INK[b] = !((b & 0xc0) == 0x80 || b == ' ' || b == '\n' || b == '\t' || b == '\r');
+    empty_str = PyUnicode_InternFromString("");
+    if (empty_str == NULL) return NULL;
+    for (size_t i = 0; i < N_TAGS; i++) {
+        tag_names[TAGS[i].id] = PyUnicode_InternFromString(TAGS[i].name);
+        if (tag_names[TAGS[i].id] == NULL) return NULL;
+    }
+    return PyModule_Create(&module);
+}

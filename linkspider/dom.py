@@ -1,0 +1,266 @@
+"""The element table of a parsed page: what the region model reads, in one pass.
+
+:func:`element_table` turns a selectolax (Lexbor) tree into columns, one item
+per element in document order: parent, tag, subtree extent, text measures and
+class/id/role names.  Text measures count page text only: not the text of
+``<script>``, ``<style>``, ``<noscript>`` and ``<template>``, which Readability
+removes before it scores.  The C extension ``linkspider._dom`` fills them in one
+walk of the tree; :func:`python_walk` computes the same columns through
+selectolax's Python API, for machines where the extension was not built or
+its view of Lexbor's structures does not match the installed selectolax
+(checked once, at import, on a reference page).
+
+>>> from selectolax.lexbor import LexborHTMLParser
+>>> tree = LexborHTMLParser('<div id="x"><p>Hello, world. </p><ul><li>a b</li></ul></div>')
+>>> t = element_table(tree)
+>>> t.tag
+['html', 'head', 'body', 'div', 'p', 'ul', 'li']
+>>> t.parent[3], t.end[3], t.ink[3], t.commas[3], t.p[3], t.list_ink[3], t.ident[3]
+(2, 7, 14, 1, 1, 2, 'x')
+>>> t.period[4], t.period[3]
+(True, False)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import NamedTuple
+
+logger = logging.getLogger(__name__)
+
+_SPACES = (" ", "\n", "\t", "\r", "\xa0")
+#: tags the model tells apart (the others are "")
+KNOWN_TAGS = frozenset(
+    [
+        "html",
+        "body",
+        "head",
+        "a",
+        "area",
+        "p",
+        "pre",
+        "td",
+        "th",
+        "blockquote",
+        "div",
+        "li",
+        "section",
+        "article",
+        "main",
+        "header",
+        "nav",
+        "aside",
+        "footer",
+        "menu",
+        "ul",
+        "ol",
+        "dl",
+        "dd",
+        "dt",
+        "form",
+        "fieldset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "address",
+        "table",
+        "code",
+        "img",
+        "script",
+        "style",
+        "noscript",
+        "span",
+        "tr",
+        "tbody",
+        "figure",
+        "iframe",
+        "template",
+        "svg",
+        "link",
+        "meta",
+        "base",
+        "title",
+    ]
+)
+
+
+class ElementTable(NamedTuple):
+    """Columns over the elements of a document, in document (pre-)order.
+
+    The subtree of element ``i`` is ``range(i, end[i])``.  Text measures count
+    the text nodes of the subtree, as ``Node.text()`` returns them.
+    """
+
+    address: Sequence[int]  # selectolax Node.mem_id
+    parent: Sequence[int]  # -1 for the root
+    end: Sequence[int]
+    ink: Sequence[int]  # non-whitespace characters of the subtree's text (regions.ink)
+    commas: Sequence[int]  # ',' and U+FF0C
+    own_ink: Sequence[int]  # the same over the element's own text children
+    own_commas: Sequence[int]
+    children: Sequence[int]  # element children
+    p: Sequence[int]  # <p> descendants
+    img: Sequence[int]  # <img> descendants
+    list_ink: Sequence[int]  # ink of every <ul>/<ol> descendant, summed
+    tag: list[str]
+    period: list[bool]  # the subtree's text ends with '.' (trailing whitespace aside)
+    cls: list[str | None]
+    ident: list[str | None]
+    role: list[str | None]
+    #: every a, area, link, meta and base element, in document order: tuples of
+    #: :class:`Ref`'s fields (plain tuples from the C walk)
+    refs: list[tuple]
+
+
+class Ref(NamedTuple):
+    """The attributes of a link-like element that the extraction reads (None: absent)."""
+
+    element: int  # element index
+    tag: str
+    href: str | None
+    rel: str | None
+    title: str | None
+    alt: str | None
+    content: str | None
+    name: str | None
+    http_equiv: str | None
+    #: ``<a>`` only: its text, and the ``alt`` of its first ``<img>`` ('' without alt;
+    #: None without an image)
+    text: str | None
+    img_alt: str | None
+
+
+_REF_TAGS = frozenset(("a", "area", "link", "meta", "base"))
+
+
+def _ink(text: str) -> int:
+    return len(text) - sum(text.count(c) for c in _SPACES)
+
+
+def _commas(text: str) -> int:
+    return text.count(",") + text.count("\uff0c")
+
+
+#: elements whose text is not page text
+HIDDEN = frozenset(("script", "style", "noscript", "template"))
+
+
+def _last_char(text: str) -> str:
+    text = text.rstrip()
+    return text[-1] if text else ""
+
+
+def python_walk(root) -> ElementTable:
+    """:func:`element_table`'s columns through selectolax's Python API (slow, exact)."""
+    cols: list[list] = [[] for _ in ElementTable._fields]
+    (address, parent, end, ink, commas, own_ink, own_commas, children, p, img, list_ink,
+     tag, period, cls, ident, role, refs) = cols  # fmt: skip
+
+    def visit(node, up: int, hidden: bool) -> tuple[int, str]:
+        i = len(address)
+        name = node.tag
+        attrs = node.attributes
+        hidden = hidden or name in HIDDEN
+        address.append(node.mem_id)
+        parent.append(up)
+        tag.append(name if name in KNOWN_TAGS else "")
+        for col in (end, ink, commas, own_ink, own_commas, children, p, img, list_ink):
+            col.append(0)
+        period.append(False)
+        cls.append(attrs.get("class"))
+        ident.append(attrs.get("id"))
+        role.append(attrs.get("role"))
+        if name in _REF_TAGS:
+            text = img_alt = None
+            if name == "a":
+                text = node.text()
+                image = node.css_first("img")
+                if image is not None:
+                    img_alt = image.attributes.get("alt") or ""
+            get = attrs.get
+            refs.append(
+                Ref(i, name, get("href"), get("rel"), get("title"), get("alt"), get("content"),
+                 get("name"), get("http-equiv"), text, img_alt)
+            )  # fmt: skip
+        last = ""
+        for child in node.iter(include_text=True):
+            kind = child.tag
+            if kind == "-text":
+                text = child.text_content or ""
+                if not hidden and text:
+                    own_ink[i] += _ink(text)
+                    own_commas[i] += _commas(text)
+                    last = _last_char(text) or last
+            elif kind != "-comment" and not kind.startswith(("#", "!")):
+                c, child_last = visit(child, i, hidden)
+                children[i] += 1
+                ink[i] += ink[c]
+                commas[i] += commas[c]
+                p[i] += p[c] + (tag[c] == "p")
+                img[i] += img[c] + (tag[c] == "img")
+                list_ink[i] += list_ink[c] + (ink[c] if tag[c] in ("ul", "ol") else 0)
+                last = child_last or last
+        ink[i] += own_ink[i]
+        commas[i] += own_commas[i]
+        period[i] = last == "."
+        end[i] = len(address)
+        return i, last
+
+    visit(root, -1, False)
+    return ElementTable(*cols)
+
+
+_NUMERIC = 11  # the leading columns, which the C walk returns as int64 buffers
+
+
+def _c_walk(root) -> ElementTable:
+    cols = _walk(root.mem_id)
+    return ElementTable(*[memoryview(b).cast("q") for b in cols[:_NUMERIC]], *cols[_NUMERIC:])
+
+
+def _layout_matches() -> bool:
+    """Does the C extension read the installed selectolax's trees right?"""
+    from selectolax.lexbor import LexborHTMLParser
+
+    page = (
+        '<!doctype html><html lang="en"><head><title>t</title><base href="/b/">'
+        '<meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=/r">'
+        '<link rel="canonical" href="/c"></head><body class="b">'
+        '<a href="/i" title="T"><img alt="pic"></a><map><area href="/m" alt="A"></map>'
+        '<div id="main" role="main" data-x="1"><p>Caf\u00e9, na\u00efve\u00a0text. </p>'
+        '<ul><li><a href="/x" rel="nofollow">link\uff0c one</a></li><li>two<img src="i"></li></ul>'
+        '<!-- c --><section role="complementary" class="side bar"><p>more \u4e2d\u6587</p></section>'
+        "<custom-tag>x</custom-tag><svg><a>s</a></svg></div><footer>end</footer></body></html>"
+    )
+    tree = LexborHTMLParser(page.encode())
+    return _columns(_c_walk(tree.root)) == _columns(python_walk(tree.root))
+
+
+def _columns(table: ElementTable) -> list[list]:
+    """Every column as a list (for comparisons)."""
+    return [list(column) for column in table]
+
+
+try:
+    from linkspider._dom import walk as _walk
+except ImportError:  # not built (no C compiler at install time)
+    _walk = None
+
+if _walk is not None and not _layout_matches():
+    logger.warning(
+        "linkspider._dom does not match this selectolax version; using the slower Python walk"
+    )
+    _walk = None
+
+#: "c" when the C extension walks trees, "python" otherwise.
+BACKEND = "c" if _walk is not None else "python"
+
+
+def element_table(tree) -> ElementTable:
+    """The element table of a parsed document (from its root element)."""
+    root = tree.root
+    return _c_walk(root) if _walk is not None else python_walk(root)
