@@ -16,6 +16,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -122,47 +123,68 @@ static int is_space(uint32_t c) {
            c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
-static uint32_t decode_at(const unsigned char *s, size_t i, size_t n) {
+/* Decode the character at s[i] as Python's bytes.decode("utf-8", "replace")
+ * does: a well-formed sequence gives its code point, the maximal subpart of an
+ * ill-formed one gives U+FFFD (Unicode 3.9, "substitution of maximal
+ * subparts").  Returns the number of bytes read. */
+static size_t decode_next(const unsigned char *s, size_t i, size_t n, uint32_t *cp) {
     unsigned char b = s[i];
-    if (b < 0x80) return b;
-    if ((b & 0xe0) == 0xc0 && i + 1 < n) return ((b & 0x1fu) << 6) | (s[i + 1] & 0x3fu);
-    if ((b & 0xf0) == 0xe0 && i + 2 < n)
-        return ((b & 0x0fu) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu);
-    if ((b & 0xf8) == 0xf0 && i + 3 < n)
-        return ((b & 0x07u) << 18) | ((s[i + 1] & 0x3fu) << 12) | ((s[i + 2] & 0x3fu) << 6) |
-               (s[i + 3] & 0x3fu);
-    return 0xfffd;
+    if (b < 0x80) { *cp = b; return 1; }
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xbf;
+    uint32_t c;
+    if (b >= 0xc2 && b <= 0xdf) { need = 1; c = b & 0x1f; }
+    else if (b >= 0xe0 && b <= 0xef) {
+        need = 2; c = b & 0x0f;
+        if (b == 0xe0) lo = 0xa0;
+        else if (b == 0xed) hi = 0x9f;
+    }
+    else if (b >= 0xf0 && b <= 0xf4) {
+        need = 3; c = b & 0x07;
+        if (b == 0xf0) lo = 0x90;
+        else if (b == 0xf4) hi = 0x8f;
+    }
+    else { *cp = 0xfffd; return 1; }
+    size_t k = 1;
+    for (; k <= need; k++) {
+        if (i + k >= n) { *cp = 0xfffd; return k; }
+        unsigned char x = s[i + k];
+        if (x < lo || x > hi) { *cp = 0xfffd; return k; }
+        lo = 0x80; hi = 0xbf;
+        c = (c << 6) | (x & 0x3f);
+    }
+    *cp = c;
+    return k;
 }
 
-/* 1 for bytes that start a character other than space, \n, \t, \r. */
-static unsigned char INK[256];
-
-/* Measures of one UTF-8 text (Lexbor keeps text as valid UTF-8): ink
- * (characters other than space, \n, \t, \r and U+00A0, as
- * linkspider.regions.ink counts them), commas (',' and U+FF0C), and the last
- * character that is not whitespace (0 when none). */
+/* Measures of one UTF-8 text: ink (characters other than space, \n, \t, \r
+ * and U+00A0, as linkspider.regions.ink counts them), commas (',' and U+FF0C),
+ * and the last character that is not whitespace (0 when none).  Characters are
+ * counted as Python decodes the bytes (ill-formed ones count as U+FFFD). */
 static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_t *commas,
                     uint32_t *last) {
     Py_ssize_t k = 0, c = 0;
-    for (size_t i = 0; i < n; i++) {
+    uint32_t tail = 0;
+    size_t i = 0;
+    while (i < n) {
         unsigned char b = s[i];
-        k += INK[b];
-        c += b == ',';
-        if (b >= 0xc2) {
-            if (b == 0xc2 && i + 1 < n && s[i + 1] == 0xa0) k--;
-            else if (b == 0xef && i + 2 < n && s[i + 1] == 0xbc && s[i + 2] == 0x8c) c++;
+        if (b < 0x80) {
+            i++;
+            if (b == ' ' || b == '\n' || b == '\t' || b == '\r') continue;
+            k++;
+            if (b == ',') c++;
+            if (!(b == 0x0b || b == 0x0c || (b >= 0x1c && b <= 0x1f))) tail = b;
+            continue;
         }
+        uint32_t cp;
+        i += decode_next(s, i, n, &cp);
+        if (cp != 0xa0) k++;
+        if (cp == 0xff0c) c++;
+        if (!is_space(cp)) tail = cp;
     }
     *ink += k;
     *commas += c;
-    size_t end = n;
-    while (end > 0) {
-        size_t start = end - 1;
-        while (start > 0 && (s[start] & 0xc0) == 0x80) start--;
-        uint32_t ch = decode_at(s, start, n);
-        if (!is_space(ch)) { *last = ch; return; }
-        end = start;
-    }
+    if (tail) *last = tail;
 }
 
 static PyObject *str_or_none(lx_str *s) {
@@ -210,10 +232,11 @@ static void read_attrs(lx_element *el, attrs_t *out) {
     }
 }
 
+/* An attribute's value; None when absent or valueless (as selectolax reads it). */
 static PyObject *slot_str(attrs_t *at, int slot) {
     if (!at->present[slot]) Py_RETURN_NONE;
     lx_str *v = at->value[slot];
-    if (v == NULL || v->data == NULL) return PyUnicode_FromStringAndSize("", 0);
+    if (v == NULL || v->data == NULL) Py_RETURN_NONE;
     return PyUnicode_DecodeUTF8((const char *)v->data, (Py_ssize_t)v->length, "replace");
 }
 
@@ -259,7 +282,8 @@ static PyObject *link_text(lx_node *a, buf_t *b) {
     else {
         attrs_t at;
         read_attrs((lx_element *)img, &at);
-        alt = at.present[A_ALT] ? slot_str(&at, A_ALT) : PyUnicode_FromStringAndSize("", 0);
+        alt = slot_str(&at, A_ALT);
+        if (alt == Py_None) { Py_DECREF(alt); alt = PyUnicode_FromStringAndSize("", 0); }
         if (alt == NULL) { Py_DECREF(text); return NULL; }
     }
     PyObject *pair = PyTuple_Pack(2, text, alt);
@@ -442,6 +466,96 @@ fail:
     return NULL;
 }
 
+/* ---- URL resolution through ada's C API -------------------------------------
+ *
+ * ada-url's Python package wraps the same C functions with cffi, one Python call
+ * and a few allocations per step; linkspider.urls hands their addresses to
+ * use_ada() and resolves a page's hrefs here in one call. */
+
+typedef void *ada_url;
+typedef struct { const char *data; size_t length; } ada_string;
+static ada_url (*ada_parse_with_base)(const char *, size_t, const char *, size_t);
+static bool (*ada_is_valid)(ada_url);
+static ada_string (*ada_get_href)(ada_url);
+static ada_string (*ada_get_hostname)(ada_url);
+static void (*ada_free)(ada_url);
+
+static PyObject *use_ada(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *p[5];
+    if (!PyArg_ParseTuple(args, "OOOOO", &p[0], &p[1], &p[2], &p[3], &p[4])) return NULL;
+    void *f[5];
+    for (int i = 0; i < 5; i++) {
+        f[i] = PyLong_AsVoidPtr(p[i]);
+        if (f[i] == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null function address");
+            return NULL;
+        }
+    }
+    ada_parse_with_base = (ada_url (*)(const char *, size_t, const char *, size_t))f[0];
+    ada_is_valid = (bool (*)(ada_url))f[1];
+    ada_get_href = (ada_string (*)(ada_url))f[2];
+    ada_get_hostname = (ada_string (*)(ada_url))f[3];
+    ada_free = (void (*)(ada_url))f[4];
+    Py_RETURN_NONE;
+}
+
+/* One href: (url without fragment, fragment, host), or None when the result is
+ * not a valid http(s) URL. */
+static PyObject *resolve_one(const char *base, Py_ssize_t base_len, PyObject *href) {
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(href, &len);
+    if (s == NULL) { PyErr_Clear(); Py_RETURN_NONE; } /* e.g. lone surrogates */
+    ada_url url = ada_parse_with_base(s, (size_t)len, base, (size_t)base_len);
+    if (url == NULL) Py_RETURN_NONE;
+    PyObject *out = NULL;
+    if (ada_is_valid(url)) {
+        ada_string h = ada_get_href(url);
+        size_t start = 0;
+        if (h.length >= 7 && memcmp(h.data, "http://", 7) == 0) start = 7;
+        else if (h.length >= 8 && memcmp(h.data, "https://", 8) == 0) start = 8;
+        if (start) {
+            const char *hash = memchr(h.data, '#', h.length);
+            size_t url_len = hash ? (size_t)(hash - h.data) : h.length;
+            ada_string host = ada_get_hostname(url);
+            out = Py_BuildValue(
+                "(s#s#s#)", h.data, (Py_ssize_t)url_len, hash ? hash + 1 : "",
+                (Py_ssize_t)(hash ? h.length - url_len - 1 : 0), host.data, (Py_ssize_t)host.length);
+        }
+    }
+    ada_free(url);
+    if (out == NULL && !PyErr_Occurred()) Py_RETURN_NONE;
+    return out;
+}
+
+static PyObject *resolve_many(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *base_obj, *hrefs;
+    if (!PyArg_ParseTuple(args, "UO!", &base_obj, &PyList_Type, &hrefs)) return NULL;
+    if (ada_parse_with_base == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "use_ada() was not called");
+        return NULL;
+    }
+    Py_ssize_t base_len;
+    const char *base = PyUnicode_AsUTF8AndSize(base_obj, &base_len);
+    if (base == NULL) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(hrefs);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *href = PyList_GET_ITEM(hrefs, i);
+        if (!PyUnicode_Check(href)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "hrefs must be str");
+            return NULL;
+        }
+        PyObject *r = resolve_one(base, base_len, href);
+        if (r == NULL) { Py_DECREF(out); return NULL; }
+        PyList_SET_ITEM(out, i, r);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_O,
      "walk(address) -> 16 columns, one item per element of the subtree at `address` (a "
@@ -449,6 +563,11 @@ static PyMethodDef methods[] = {
      "commas, own_ink, own_commas, children, p, img, list_ink; as lists: tag, ends_with_period, "
      "class, id, role; last, refs: (index, tag, href, rel, title, alt, content, name, "
      "http-equiv, text, img_alt) for every a, area, link, meta and base element."},
+    {"use_ada", use_ada, METH_VARARGS,
+     "use_ada(parse_with_base, is_valid, get_href, get_hostname, free): addresses of ada's C API."},
+    {"resolve_many", resolve_many, METH_VARARGS,
+     "resolve_many(base, hrefs) -> [(url_without_fragment, fragment, host) or None, ...] "
+     "(WHATWG URL parsing by ada; None unless the result is a valid http(s) URL)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -458,8 +577,6 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__dom(void) {
-    for (int b = 0; b < 256; b++)
-        INK[b] = !((b & 0xc0) == 0x80 || b == ' ' || b == '\n' || b == '\t' || b == '\r');
     empty_str = PyUnicode_InternFromString("");
     if (empty_str == NULL) return NULL;
     for (size_t i = 0; i < N_TAGS; i++) {

@@ -155,13 +155,21 @@ def _last_char(text: str) -> str:
 
 
 def python_walk(root) -> ElementTable:
-    """:func:`element_table`'s columns through selectolax's Python API (slow, exact)."""
+    """:func:`element_table`'s columns through selectolax's Python API (slow, exact).
+
+    Iterative, so that no nesting depth exhausts Python's recursion limit.
+    """
     cols: list[list] = [[] for _ in ElementTable._fields]
     (address, parent, end, ink, commas, own_ink, own_commas, children, p, img, list_ink,
      tag, period, cls, ident, role, refs) = cols  # fmt: skip
-
-    def visit(node, up: int, hidden: bool) -> tuple[int, str]:
-        i = len(address)
+    # In document order: each element's text and element children, in order,
+    # as ("text", last character) or ("child", [index, filled in when visited]).
+    sequence: list[list] = []
+    last: list[str] = []
+    stack = [(root, -1, False, [0])]
+    while stack:
+        node, up, hidden, slot = stack.pop()
+        i = slot[0] = len(address)
         name = node.tag
         attrs = node.attributes
         hidden = hidden or name in HIDDEN
@@ -171,6 +179,7 @@ def python_walk(root) -> ElementTable:
         for col in (end, ink, commas, own_ink, own_commas, children, p, img, list_ink):
             col.append(0)
         period.append(False)
+        last.append("")
         cls.append(attrs.get("class"))
         ident.append(attrs.get("id"))
         role.append(attrs.get("role"))
@@ -186,7 +195,8 @@ def python_walk(root) -> ElementTable:
                 Ref(i, name, get("href"), get("rel"), get("title"), get("alt"), get("content"),
                  get("name"), get("http-equiv"), text, img_alt)
             )  # fmt: skip
-        last = ""
+        items: list = []
+        kids = []
         for child in node.iter(include_text=True):
             kind = child.tag
             if kind == "-text":
@@ -194,23 +204,33 @@ def python_walk(root) -> ElementTable:
                 if not hidden and text:
                     own_ink[i] += _ink(text)
                     own_commas[i] += _commas(text)
-                    last = _last_char(text) or last
+                    items.append(("text", _last_char(text)))
             elif kind != "-comment" and not kind.startswith(("#", "!")):
-                c, child_last = visit(child, i, hidden)
-                children[i] += 1
-                ink[i] += ink[c]
-                commas[i] += commas[c]
-                p[i] += p[c] + (tag[c] == "p")
-                img[i] += img[c] + (tag[c] == "img")
-                list_ink[i] += list_ink[c] + (ink[c] if tag[c] in ("ul", "ol") else 0)
-                last = child_last or last
+                child_slot = [-1]
+                items.append(("child", child_slot))
+                kids.append((child, i, hidden, child_slot))
+        sequence.append(items)
+        stack.extend(reversed(kids))
+    for i in range(len(address) - 1, -1, -1):  # children before parents
         ink[i] += own_ink[i]
         commas[i] += own_commas[i]
-        period[i] = last == "."
-        end[i] = len(address)
-        return i, last
-
-    visit(root, -1, False)
+        end[i] = i + 1
+        tail = ""
+        for kind, value in sequence[i]:
+            if kind == "text":
+                tail = value or tail
+                continue
+            c = value[0]
+            end[i] = end[c]
+            children[i] += 1
+            ink[i] += ink[c]
+            commas[i] += commas[c]
+            p[i] += p[c] + (tag[c] == "p")
+            img[i] += img[c] + (tag[c] == "img")
+            list_ink[i] += list_ink[c] + (ink[c] if tag[c] in ("ul", "ol") else 0)
+            tail = last[c] or tail
+        last[i] = tail
+        period[i] = tail == "."
     return ElementTable(*cols)
 
 

@@ -45,7 +45,7 @@ from linkspider.encoding import decode_for_parser, looks_binary
 from linkspider.regions import REGIONS as REGIONS_ALL
 from linkspider.regions import PageRegions, ink
 from linkspider.render import shell_reason
-from linkspider.urls import host_of, resolve
+from linkspider.urls import host_of, resolve, resolve_many
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -284,8 +284,10 @@ def _add(
     rel_nofollow: bool = False,
     region_score: float = 1.0,
     link_density: float | None = None,
+    resolved: tuple[str, str, str] | bool | None = False,
 ) -> Edge | None:
-    resolved = resolve(href, base)
+    if resolved is False:
+        resolved = resolve(href, base)
     if resolved is None:
         return None
     target_url, fragment, target_host = resolved
@@ -408,11 +410,15 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
         page.render_hint = _shell_hint(tree, dom_links)
 
     regions.finish()
-    for href, link_type, anchor, img_alt, title, rel, key in pending:
+    targets = resolve_many(base, [item[0] for item in pending])
+    for (href, link_type, anchor, img_alt, title, rel, key), target in zip(
+        pending, targets, strict=True
+    ):
         if key is None:
             edge = _add(
-                page, href, base, link_type, "", None, None, rel, "body", limits, "nofollow" in rel
-            )
+                page, href, base, link_type, "", None, None, rel, "body", limits,
+                "nofollow" in rel, resolved=target,
+            )  # fmt: skip
             if edge is not None and link_type == "canonical" and page.canonical_url is None:
                 page.canonical_url = edge.target_url
             continue
@@ -431,4 +437,5 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
             "nofollow" in rel,
             score,
             round(density, 3),
+            target,
         )

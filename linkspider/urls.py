@@ -92,3 +92,53 @@ def host_of(url: str) -> str:
         return _hostname(ada_url.parse_url(url, ("host",))["host"])
     except ValueError:
         return ""
+
+
+def _resolve_each(base: str, hrefs: list[str]) -> list[tuple[str, str, str] | None]:
+    return [resolve(href, base) for href in hrefs]
+
+
+def _c_resolver():
+    """``linkspider._dom.resolve_many`` wired to ada's C API, if both are there and agree."""
+    try:
+        from ada_url._ada_wrapper import ffi, lib
+
+        from linkspider import _dom
+    except ImportError:
+        return None
+    try:
+        names = (
+            "ada_parse_with_base",
+            "ada_is_valid",
+            "ada_get_href",
+            "ada_get_hostname",
+            "ada_free",
+        )
+        _dom.use_ada(*(int(ffi.cast("uintptr_t", ffi.addressof(lib, n))) for n in names))
+    except (AttributeError, TypeError, ValueError, ffi.error):
+        return None
+    probes = [
+        "../c?q=1#top",
+        "//b\u00fccher.de/x",
+        "mailto:a@b.c",
+        "http://[::1]:8080/",
+        "http://[::1",
+    ]
+    base = "http://Example.COM:80/a/b/"
+    if _dom.resolve_many(base, probes) != _resolve_each(base, probes):
+        return None
+    return _dom.resolve_many
+
+
+_RESOLVE_MANY = _c_resolver()
+
+
+def resolve_many(base: str, hrefs: list[str]) -> list[tuple[str, str, str] | None]:
+    """:func:`resolve` for every href of a page, in one call (C speed when built).
+
+    >>> resolve_many("https://h.example/p", ["q#f", "mailto:x@y.z"])
+    [('https://h.example/q', 'f', 'h.example'), None]
+    """
+    if _RESOLVE_MANY is not None:
+        return _RESOLVE_MANY(base, hrefs)
+    return _resolve_each(base, hrefs)

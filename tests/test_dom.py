@@ -1,0 +1,155 @@
+"""The element table: the C walk (linkspider._dom) and the Python walk agree, everywhere."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from linkspider import dom, urls
+from linkspider.encoding import decode_for_parser
+from tests.conftest import CORPUS
+
+needs_c = pytest.mark.skipif(
+    dom.BACKEND != "c", reason="linkspider._dom not built (no C compiler at install)"
+)
+
+
+def same_tables(markup: str | bytes) -> None:
+    tree = LexborHTMLParser(markup)
+    if tree.root is None:
+        return
+    c = dom._columns(dom._c_walk(tree.root))
+    py = dom._columns(dom.python_walk(tree.root))
+    for name, a, b in zip(dom.ElementTable._fields, c, py, strict=True):
+        assert a == b, name
+
+
+@pytest.mark.skipif(not os.environ.get("CI"), reason="CI only: a machine with a C compiler")
+def test_ci_builds_the_extension():
+    """The benchmarks' figures are the C walk's: CI must not silently fall back."""
+    assert dom.BACKEND == "c"
+    assert urls._RESOLVE_MANY is not None
+
+
+@needs_c
+def test_c_walk_equals_python_walk_on_real_pages(corpus):
+    pages = sorted(corpus.glob("*/source.html"))
+    assert pages
+    for page in pages:
+        markup, _ = decode_for_parser(page.read_bytes(), "text/html; charset=utf-8")
+        same_tables(markup)
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "markup",
+    [
+        b"",
+        b"<html>",
+        b"\x00\x01\x02 binary \xff\xfe",
+        b"<a href>x</a><a href=''>y</a><area href>",
+        b"<div class><p id>text, text</p></div>",
+        b"<a href='/x'><img><img alt='second'></a>",
+        b"<svg><a href='/s' xlink:href='/x'>s</a></svg><math><mi>x</mi></math>",
+        b"<template><a href='/t'>hidden</a></template><script>a, b, c</script><style>p{}</style>",
+        b"<p>" + "\u00e9\u00a0\u3000\u2028,\uff0c. ".encode() * 50 + b"</p>",
+        b"<div role='  Navigation ' ROLE='main' Class='A' class='B'>x</div>",
+        b"<table><tr><td><a href=/a>a</a></table><form><a href=/b>b</form>",
+        b"<div>" * 3000 + b"<a href='/deep'>deep</a>" + b"</div>" * 3000,
+        b"<p>unclosed <b>bold <i>italic <a href=/x>link</p> after",
+        "<p>\ud800 lone surrogate</p>".encode("utf-8", "surrogatepass"),
+    ],
+)
+def test_c_walk_equals_python_walk_on_hostile_markup(markup):
+    same_tables(markup)
+
+
+names = st.sampled_from(["", "content", "sidebar", "comment", "menu", "post", "hid", "x y", "é"])
+fragments = st.recursive(
+    st.one_of(
+        st.text(max_size=30).map(html_lib.escape),
+        st.builds(
+            lambda h, t, r: f'<a href="{html_lib.escape(h)}" rel="{r}">{html_lib.escape(t)}</a>',
+            st.text(max_size=20),
+            st.text(max_size=20),
+            st.sampled_from(["", "nofollow", "ugc sponsored"]),
+        ),
+        st.builds(lambda a: f'<img alt="{html_lib.escape(a)}">', st.text(max_size=10)),
+        st.just("<meta name=robots content=nofollow><link rel=canonical href=/c><base href=/b/>"),
+        st.just("<script>var a = 'x, y';</script><!-- comment -->"),
+    ),
+    lambda kids: st.builds(
+        lambda tag, cls, ident, role, inner: (
+            f'<{tag} class="{cls}" id="{ident}" role="{role}">{"".join(inner)}</{tag}>'
+        ),
+        st.sampled_from(["div", "p", "ul", "li", "a", "nav", "td", "article", "span", "noscript"]),
+        names,
+        names,
+        st.sampled_from(["", "navigation", "main", "complementary"]),
+        st.lists(kids, max_size=5),
+    ),
+    max_leaves=30,
+)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(fragments, max_size=6))
+def test_c_walk_equals_python_walk_on_generated_html(parts):
+    same_tables("".join(parts).encode("utf-8", "surrogatepass"))
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=2048))
+def test_c_walk_equals_python_walk_on_any_bytes(body):
+    same_tables(body)
+
+
+@pytest.mark.skipif(urls._RESOLVE_MANY is None, reason="C resolver not available")
+def test_c_resolver_equals_python_resolver_on_whatwg_cases():
+    cases = [
+        c
+        for c in json.loads((CORPUS / "whatwg-url" / "urltestdata.json").read_text())
+        if isinstance(c, dict)
+    ]
+    assert len(cases) > 500
+    for case in cases:
+        base = case.get("base") or "http://example.com/"
+        assert urls.resolve_many(base, [case["input"]]) == [urls.resolve(case["input"], base)], case
+
+
+@pytest.mark.skipif(urls._RESOLVE_MANY is None, reason="C resolver not available")
+@settings(max_examples=300, deadline=None)
+@given(
+    href=st.text(max_size=60), base=st.sampled_from(["http://a.test/b/c", "https://[::1]:8/x?y"])
+)
+def test_c_resolver_equals_python_resolver_on_any_text(href, base):
+    try:
+        href.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: no URL either way
+        assert urls.resolve_many(base, [href]) == [None]
+        return
+    assert urls.resolve_many(base, [href]) == [urls.resolve(href, base)]
+
+
+@needs_c
+def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
+    """Machines without a C compiler get the same edges, only slower."""
+    from linkspider.extract import extract
+
+    pages = sorted(corpus.glob("*/source.html"))[:20]
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    url = "http://fakehost/test/page.html"
+    fast = [extract(p.read_bytes(), url, headers) for p in pages]
+    monkeypatch.setattr(dom, "_walk", None)
+    monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
+    slow = [extract(p.read_bytes(), url, headers) for p in pages]
+    assert sum(len(page.edges) for page in fast) > 1000
+    assert fast == slow
