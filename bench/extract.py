@@ -22,6 +22,7 @@ from scrapy.linkextractors import LinkExtractor
 from selectolax.lexbor import LexborHTMLParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from linkspider import dom
 from linkspider.extract import extract
 
 DEFAULT_CORPUS = (
@@ -103,11 +104,15 @@ def main() -> None:
     print(
         f"linkspider / LinkExtractor speed: {ratio:.2f}x (every field incl. region, vs url+text+nofollow)"
     )
+    print(
+        f"element walk: {dom.BACKEND} (linkspider._dom {'built' if dom.BACKEND == 'c' else 'NOT built'})"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "results": results,
             "ratio_vs_linkextractor": ratio,
+            "walk_backend": dom.BACKEND,
             "pages": len(pages),
             "machine": {
                 "cpus": os.cpu_count(),

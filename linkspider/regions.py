@@ -331,9 +331,12 @@ class PageRegions:
         """The cue of element ``key`` (and its class weight and "unlikely" flag)."""
         tag = self.tag[key]
         cue = None
+        t = self.table
+        cls, ident, role = t.cls[key], t.ident[key], t.role[key]
+        if not (cls or ident or role):
+            cue = self.cue[key] = _TAGS.get(tag)
+            return cue
         if tag not in _ROOTS and tag != "body":
-            t = self.table
-            cls, ident, role = t.cls[key], t.ident[key], t.role[key]
             cue = _TAGS.get(tag)
             if role:
                 role = role.strip().lower()
@@ -406,18 +409,16 @@ class PageRegions:
         self._link_ink = list(accumulate(ink_at))
         # Text blocks score by their whole text; divs (and the like) that hold
         # phrasing content score by their own text, as Readability's paragraphs.
-        blocks = []
         ink, commas = t.ink, t.commas
         own_ink, own_commas = t.own_ink, t.own_commas
-        for key, tag in enumerate(self.tag):
-            if tag in _TEXT_BLOCKS:
-                length = ink[key]
-                if length >= MIN_BLOCK_TEXT:
-                    blocks.append((key, 1 + commas[key] + min(length // 100, 3)))
-            elif tag in _PHRASING_TAGS:
-                length = own_ink[key]
-                if length >= MIN_BLOCK_TEXT:
-                    blocks.append((key, 1 + own_commas[key] + min(length // 100, 3)))
+        blocks = [
+            (key, 1 + commas[key] + min(ink[key] // 100, 3))
+            if tag in _TEXT_BLOCKS
+            else (key, 1 + own_commas[key] + min(own_ink[key] // 100, 3))
+            for key, tag in enumerate(self.tag)
+            if (tag in _TEXT_BLOCKS and ink[key] >= MIN_BLOCK_TEXT)
+            or (tag in _PHRASING_TAGS and own_ink[key] >= MIN_BLOCK_TEXT)
+        ]
         best = self._choose(blocks)
         if best is not None:
             _, self.main, self._clean = best
