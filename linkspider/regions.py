@@ -294,10 +294,6 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool]:
     return token_region(names), class_weight(cls, ident), unlikely
 
 
-def _FALSE() -> bool:
-    return False
-
-
 class PageRegions:
     """The region model of one parsed document.
 
@@ -324,6 +320,8 @@ class PageRegions:
         self._boilerplate: dict[int, bool] = {}
         self._region: dict[int, tuple[str, float, float]] = {}
         self._paths: dict[int, tuple] = {}
+        self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
+        self._boiler_chain: dict[int, bool] = {}
 
     # -- what an element says about itself -------------------------------------
 
@@ -560,54 +558,69 @@ class PageRegions:
         return cached
 
     def _decide(self, key: int) -> tuple[str, float, float]:
-        inside, cue, saw_main, boiler, container = self._path(key)
+        inside, cue, saw_main, container = self._path(key)
         density = self._link_density(container) if container >= 0 else 0.0
         if cue is not None:
             return (cue, 0.9 if inside or saw_main or not self.main else 0.8, density)
         if inside:
-            if self._clean and boiler():
+            if self._clean and self._in_boilerplate(container):
                 return ("aside", 0.6, density)
             return ("main", 0.9 if saw_main else 0.8, density)
         if saw_main and not self.main:
             return ("main", 0.6, density)  # no text block on the page: trust the markup
         return ("body", 0.6, density)
 
-    def _path(self, key: int):
+    def _path(self, key: int) -> tuple[bool, str | None, bool, int]:
         """What the path from ``key`` up to the main block (or the root) says, memoized.
 
-        ``(inside_main, innermost_non_main_cue, saw_main_cue, boilerplate(), innermost_container)``:
-        only elements strictly below the main block count, and containers only
-        below the innermost cue; ``boilerplate`` is evaluated lazily.
+        ``(inside_main, innermost_non_main_cue, saw_main_cue, innermost_container)``:
+        only elements strictly below the main block count, and cleanable
+        containers only above any cue; each container's next one up is in
+        ``self._outer``, for :meth:`_in_boilerplate`.
         """
-        memo, main, parent = self._paths, self.main, self.parent
+        memo, main, parent, outer = self._paths, self.main, self.parent, self._outer
         chain = []
         k = key
         while k >= 0 and k not in memo and k not in main:
             chain.append(k)
             k = parent[k]
         if k < 0:
-            above = (False, None, False, _FALSE, -1)
+            above = (False, None, False, -1)
         elif k in main:
-            above = (True, None, False, _FALSE, -1)
+            above = (True, None, False, -1)
         else:
             above = memo[k]
         for k in reversed(chain):
-            inside, cue, saw_main, boiler, container = above
+            inside, cue, saw_main, container = above
             own = self._cue(k)
             if own is not None and own != "main":
-                above = (inside, own, saw_main, _FALSE, -1)
+                above = (inside, own, saw_main, -1)
             else:
                 if own == "main":
                     saw_main = True
                 if cue is None and self.tag[k] in _CLEANED:
-                    boiler = self._boiler_fn(k, boiler)
+                    outer[k] = container
                     container = k
-                above = (inside, cue, saw_main, boiler, container)
+                above = (inside, cue, saw_main, container)
             memo[k] = above
         return above
 
-    def _boiler_fn(self, key: int, outer):
-        def boiler() -> bool:
-            return self._unlikely(key) or self._is_boilerplate(key) or outer()
-
-        return boiler
+    def _in_boilerplate(self, container: int) -> bool:
+        """Is ``container``, or a cleanable container above it in the main block, boilerplate?"""
+        memo, outer = self._boiler_chain, self._outer
+        chain = []
+        k = container
+        known = False
+        while k >= 0:  # iterative: nesting depth is the page's to choose
+            cached = memo.get(k)
+            if cached is not None:
+                known = cached
+                break
+            chain.append(k)
+            if self._unlikely(k) or self._is_boilerplate(k):
+                known = True
+                break
+            k = outer[k]
+        for k in chain:
+            memo[k] = known
+        return known

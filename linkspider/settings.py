@@ -71,6 +71,7 @@ LINKSPIDER_COMPACT_ON_CLOSE = (
     True  # merge the crawl's files into one sorted file per bucket at the end
 )
 LINKSPIDER_COMPACT_MEMORY = "128MB"  # DuckDB memory limit for that merge (it spills beyond)
+LINKSPIDER_COMPACT_MAX_ROWS = 4_000_000  # a bigger bucket becomes several sorted files
 LINKSPIDER_FLUSH_BYTES = 64 * 1024 * 1024
 LINKSPIDER_STATS_FILE = None  # path: the final crawl stats as JSON
 

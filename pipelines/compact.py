@@ -9,6 +9,10 @@ groups of one file.  Other crawls' files are never touched.
 
 DuckDB does the merge (an external sort: memory stays under
 ``memory_limit``, spilling to a hidden directory under the dataset root).
+A directory whose files hold more than ``max_rows`` rows is merged into
+several files of at most about ``max_rows`` rows each, and a merge that runs
+out of memory is retried as two merges of half the files each: a huge bucket
+ends up in a few sorted files rather than in none.
 Each merged file is written under a hidden name, fsynced and renamed; then the
 replacement is committed (``on_replace``, which the crash-safe crawl state
 records), and only then are the merged files deleted.  A reader querying at
@@ -64,9 +68,10 @@ def compact_crawl(
     row_group_size: int = 32_768,
     memory_limit: str = "128MB",
     threads: int = 1,
+    max_rows: int = 4_000_000,
     on_replace: Callable[[int, list[str], list[str]], None] | None = None,
 ) -> tuple[int, int]:
-    """Merge ``crawl_id``'s files per directory; returns (files before, files after).
+    """Merge ``crawl_id``'s files per directory; returns (files merged, files they became).
 
     ``sequence`` is the first free flush sequence number (used in new names);
     ``on_replace(sequence, new_files, old_files)`` gets paths relative to ``root``.
@@ -94,36 +99,27 @@ def compact_crawl(
         new_files: list[str] = []
         old_files: list[str] = []
         for directory, files, order in groups:
-            final = directory / part_name(crawl_id, sequence)
-            tmp = temp_path(str(final))
-            sources = "[" + ", ".join(_sql_path(f) for f in files) + "]"
-            try:
-                con.execute(
-                    f"COPY (SELECT * FROM read_parquet({sources}, hive_partitioning = false) ORDER BY {order}) "
-                    f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_size)})"
-                )
-                with open(tmp, "rb") as handle:
-                    os.fsync(handle.fileno())
-            except (duckdb.Error, OSError) as exc:
-                # the flush files stay: complete and valid, just not merged
-                Path(tmp).unlink(missing_ok=True)
+            merged, sources, unmerged = _merge_directory(
+                con, directory, files, order, crawl_id, sequence, row_group_size, max_rows
+            )
+            new_files += [os.path.relpath(f, base) for f in merged]
+            old_files += [os.path.relpath(f, base) for f in sources]
+            before += len(sources)
+            after += len(merged)
+            if unmerged:
                 failed += 1
                 logger.error(
-                    "compacting %s of crawl %s failed (%s); its %d files are complete and stay as "
-                    "they are. Retry with more memory: python -m pipelines.compact %s %s --memory 1GB",
+                    "compacting %s of crawl %s: %d of its %d files could not be merged within "
+                    "%s; they are complete and stay as they are. Retry with more memory: "
+                    "python -m pipelines.compact %s %s --memory 1GB",
                     directory.name,
                     crawl_id,
-                    str(exc).splitlines()[0],
+                    len(unmerged),
                     len(files),
+                    memory_limit,
                     root,
                     crawl_id,
                 )
-                continue
-            os.replace(tmp, final)
-            new_files.append(os.path.relpath(final, base))
-            old_files += [os.path.relpath(f, base) for f in files]
-            before += len(files)
-            after += 1
         if new_files and on_replace is not None:
             on_replace(sequence, new_files, old_files)
         for relative in old_files:
@@ -139,6 +135,67 @@ def compact_crawl(
     return before, after
 
 
+def _runs(files: list[Path], max_rows: int) -> list[list[Path]]:
+    """Consecutive groups of files holding at most ``max_rows`` rows (or one file) each."""
+    import pyarrow.parquet as pq
+
+    runs: list[list[Path]] = [[]]
+    rows = 0
+    for path in files:
+        n = pq.read_metadata(path).num_rows
+        if runs[-1] and rows + n > max_rows:
+            runs.append([])
+            rows = 0
+        runs[-1].append(path)
+        rows += n
+    return runs
+
+
+def _merge_directory(
+    con, directory: Path, files: list[Path], order: str, crawl_id: str, sequence: int,
+    row_group_size: int, max_rows: int,
+) -> tuple[list[Path], list[Path], list[Path]]:  # fmt: skip
+    """Merge one directory's files: ``(new files, files they replace, files left unmerged)``."""
+    import duckdb
+
+    merged: list[Path] = []
+    sources: list[Path] = []
+    unmerged: list[Path] = []
+    todo = [run for run in _runs(files, max_rows) if len(run) > 1]
+    while todo:
+        run = todo.pop(0)
+        final = directory / part_name(crawl_id, sequence)
+        tmp = temp_path(str(final))
+        listing = "[" + ", ".join(_sql_path(f) for f in run) + "]"
+        try:
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet({listing}, hive_partitioning = false) ORDER BY {order}) "
+                f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_size)})"
+            )
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+        except (duckdb.Error, OSError) as exc:
+            Path(tmp).unlink(missing_ok=True)  # the run's files stay: complete and valid
+            if isinstance(exc, duckdb.OutOfMemoryException) and len(run) >= 4:
+                half = len(run) // 2
+                logger.info(
+                    "merging %d files of %s needs more memory: trying %d and %d",
+                    len(run), directory.name, half, len(run) - half,
+                )  # fmt: skip
+                todo[:0] = [run[:half], run[half:]]
+            else:
+                logger.warning(
+                    "could not merge %d files of %s: %s",
+                    len(run), directory.name, str(exc).splitlines()[0],
+                )  # fmt: skip
+                unmerged += run
+            continue
+        os.replace(tmp, final)
+        merged.append(final)
+        sources += run
+    return merged, sources, unmerged
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m pipelines.compact ROOT CRAWL_ID``: compact a crawl's files now.
 
@@ -152,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("crawl_id")
     parser.add_argument("--memory", default="1GB", help="DuckDB memory limit (default 1GB)")
     parser.add_argument("--row-group-size", type=int, default=32_768)
+    parser.add_argument(
+        "--max-rows", type=int, default=4_000_000, help="rows per merged file (default 4,000,000)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sequences = [
@@ -169,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             max(sequences) + 1,
             row_group_size=args.row_group_size,
             memory_limit=args.memory,
+            max_rows=args.max_rows,
         )
     except CompactionIncomplete as exc:
         print(f"incomplete: {exc}")

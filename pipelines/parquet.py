@@ -72,6 +72,7 @@ class ParquetPipeline:
                 self.writer.next_sequence,
                 row_group_size=self.settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
                 memory_limit=self.settings.get("LINKSPIDER_COMPACT_MEMORY"),
+                max_rows=self.settings.getint("LINKSPIDER_COMPACT_MAX_ROWS", 4_000_000),
                 on_replace=state.replace if state is not None else None,
             )
         except CompactionIncomplete as exc:

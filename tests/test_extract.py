@@ -196,6 +196,16 @@ def test_hostile_markup_does_not_raise():
     assert edges(b"<!--<a href='/c'>c</a>-->") == []
 
 
+def test_ten_thousand_nested_elements_inside_the_article():
+    """Nesting depth is the page's choice: nothing in the core recurses on it."""
+    text = "<p>" + "Some article text, with commas, and words. " * 5 + "</p>"
+    depth = 10_000
+    body = f"<article>{text}{'<div>' * depth}{text}<a href=/in>in</a>{'</div>' * depth}</article>"
+    page = extract(body.encode(), URL, H)
+    assert page.error is None
+    assert [(e.target_url, e.region) for e in page.edges] == [("http://www.example.com/in", "main")]
+
+
 def test_edge_cap_is_counted():
     body = "".join(f'<a href="/p{i}">{i}</a>' for i in range(50))
     page = extract(body.encode(), URL, H, limits=Limits(max_edges=10))

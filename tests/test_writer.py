@@ -274,3 +274,70 @@ def test_compaction_with_quotes_and_spaces_in_the_output_path(tmp_path):
         [f"{root}/links/*/*.parquet"],
     ).fetchall()
     assert rows == [(total,)]
+
+
+def test_compaction_of_a_bucket_too_big_for_one_merge(tmp_path):
+    """A huge bucket becomes a few sorted files, by row budget and by halving on out-of-memory."""
+    from pipelines.compact import compact_crawl
+
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=1_500)
+    total = fill(w, pages=400)
+    w.close()
+    before = files(tmp_path)
+    biggest = max({p.parent for p in before}, key=lambda d: len(list(d.glob("*.parquet"))))
+    n_files = len(list(biggest.glob("*.parquet")))
+    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{biggest}/*.parquet')").fetchall()[0][0]
+    assert n_files >= 8
+    budget = rows // 3 + 1  # about three merged files for that bucket
+    n_before, n_after = compact_crawl(str(tmp_path), "c1", w.next_sequence, max_rows=budget)
+    assert n_before > n_after
+    merged = list(biggest.glob("*.parquet"))
+    assert 2 <= len(merged) <= 4
+    for path in merged:
+        keys = duckdb.sql(
+            f"SELECT target_domain, target_url FROM read_parquet('{path}')"
+        ).fetchall()
+        assert keys == sorted(keys)
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+
+
+def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch):
+    import duckdb as duckdb_module
+
+    from pipelines import compact
+
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=1_500)
+    total = fill(w, pages=400)
+    w.close()
+    before = files(tmp_path)
+    biggest = max({p.parent for p in before}, key=lambda d: len(list(d.glob("*.parquet"))))
+    n_files = len(list(biggest.glob("*.parquet")))
+    assert n_files >= 8
+    real = compact._merge_directory
+    calls = []
+
+    class TooBig:
+        """A DuckDB connection that cannot merge more than 3 files at once."""
+
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql):
+            sources = sql.count(".parquet'")  # the target is a hidden .tmp name
+            if sql.startswith("COPY") and sources > 3:
+                calls.append(sources)
+                raise duckdb_module.OutOfMemoryException("out of memory (simulated)")
+            return self.con.execute(sql)
+
+    monkeypatch.setattr(compact, "_merge_directory", lambda con, *args: real(TooBig(con), *args))
+    n_before, n_after = compact.compact_crawl(str(tmp_path), "c1", w.next_sequence)
+    assert n_before > n_after
+    assert calls and max(calls) == n_files  # the whole bucket was tried first
+    merged = list(biggest.glob("*.parquet"))
+    assert 1 < len(merged) < n_files
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+    assert not list(tmp_path.rglob("*.tmp"))
