@@ -305,10 +305,24 @@ static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lx_node *node, attrs_t 
         text = PyTuple_GET_ITEM(pair, 0);
         img_alt = PyTuple_GET_ITEM(pair, 1);
     }
-    PyObject *out = Py_BuildValue(
-        "(nONNNNNNNOO)", i, name, slot_str(at, A_HREF), slot_str(at, A_REL), slot_str(at, A_TITLE),
-        slot_str(at, A_ALT), slot_str(at, A_CONTENT), slot_str(at, A_NAME),
-        slot_str(at, A_HTTP_EQUIV), text, img_alt);
+    PyObject *items[11] = {
+        PyLong_FromSsize_t(i), name, slot_str(at, A_HREF), slot_str(at, A_REL),
+        slot_str(at, A_TITLE), slot_str(at, A_ALT), slot_str(at, A_CONTENT), slot_str(at, A_NAME),
+        slot_str(at, A_HTTP_EQUIV), text, img_alt,
+    };
+    Py_INCREF(name);
+    Py_INCREF(text);
+    Py_INCREF(img_alt);
+    PyObject *out = PyTuple_New(11);
+    for (int k = 0; k < 11; k++) {
+        if (items[k] == NULL || out == NULL) {
+            for (int j = 0; j < 11; j++) Py_XDECREF(items[j]);
+            Py_XDECREF(out);
+            Py_XDECREF(pair);
+            return NULL;
+        }
+    }
+    for (int k = 0; k < 11; k++) PyTuple_SET_ITEM(out, k, items[k]);
     Py_XDECREF(pair);
     return out;
 }

@@ -411,6 +411,8 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
 
     regions.finish()
     targets = resolve_many(base, [item[0] for item in pending])
+    edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
+    max_url, max_edges = limits.max_url_length, limits.max_edges
     for (href, link_type, anchor, img_alt, title, rel, key), target in zip(
         pending, targets, strict=True
     ):
@@ -422,20 +424,19 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
             if edge is not None and link_type == "canonical" and page.canonical_url is None:
                 page.canonical_url = edge.target_url
             continue
+        # the hot path: _add() inlined for links in the DOM
+        if target is None:
+            continue
+        target_url, fragment, target_host = target
+        if len(target_url) > max_url or len(edges) >= max_edges:
+            page.edges_dropped += 1
+            continue
         region, score, density = regions.region(key)
-        _add(
-            page,
-            href,
-            base,
-            link_type,
-            anchor,
-            img_alt,
-            title,
-            rel,
-            region,
-            limits,
-            "nofollow" in rel,
-            score,
-            round(density, 3),
-            target,
-        )
+        target_domain = registered_domain(target_host)
+        edges.append(
+            Edge(
+                target_url, fragment, target_host, target_domain, anchor, img_alt, title, rel,
+                page_nofollow or "nofollow" in rel, region, link_type, len(edges),
+                target_domain != domain, score, round(density, 3),
+            )
+        )  # fmt: skip

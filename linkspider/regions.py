@@ -240,6 +240,7 @@ _CLEANED = frozenset(("div", "ul", "ol", "table", "form", "fieldset", "section",
 _ROOTS = frozenset(("html", "-document", "#document"))
 _TEXT_BLOCKS = frozenset(("p", "pre", "td", "blockquote"))
 _PHRASING_TAGS = frozenset(("div", "li", "section", "article", "main"))
+_BLOCK_TAGS = _TEXT_BLOCKS | _PHRASING_TAGS
 #: Text blocks count from this many non-whitespace characters (Readability: 25 characters).
 MIN_BLOCK_TEXT = 21
 #: A main block with less text than this triggers Readability's retries (its 500 characters).
@@ -310,6 +311,7 @@ class PageRegions:
         self.tag = t.tag
         self.end = t.end
         self.ink = t.ink
+        self._cls, self._ident, self._role = t.cls, t.ident, t.role
         self.cue: list = [_UNSET] * n
         self.weight: list[int] = [0] * n
         self.unlikely: list[bool] = [False] * n
@@ -322,6 +324,7 @@ class PageRegions:
         self._paths: dict[int, tuple] = {}
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
         self._boiler_chain: dict[int, bool] = {}
+        self._unlikely_memo: dict[int, bool] = {}
 
     # -- what an element says about itself -------------------------------------
 
@@ -329,8 +332,7 @@ class PageRegions:
         """The cue of element ``key`` (and its class weight and "unlikely" flag)."""
         tag = self.tag[key]
         cue = None
-        t = self.table
-        cls, ident, role = t.cls[key], t.ident[key], t.role[key]
+        cls, ident, role = self._cls[key], self._ident[key], self._role[key]
         if not (cls or ident or role):
             cue = self.cue[key] = _TAGS.get(tag)
             return cue
@@ -382,15 +384,26 @@ class PageRegions:
         return min(1.0, self._link_text(key) / length) if length else 0.0
 
     def _in_unlikely(self, key: int) -> bool:
-        parent, tag = self.parent, self.tag
+        """Is ``key`` or an ancestor "unlikely" (up to a table or code block)? Memoized."""
+        memo, parent, tag = self._unlikely_memo, self.parent, self.tag
+        chain = []
         k = key
+        found = False
         while k >= 0:
+            known = memo.get(k)
+            if known is not None:
+                found = known
+                break
+            chain.append(k)
             if self._unlikely(k):
-                return True
+                found = True
+                break
             if tag[k] in ("table", "code"):
-                return False
+                break
             k = parent[k]
-        return False
+        for k in chain:
+            memo[k] = found
+        return found
 
     def finish(self) -> None:
         """Score text blocks and choose the main block.
@@ -409,14 +422,14 @@ class PageRegions:
         # phrasing content score by their own text, as Readability's paragraphs.
         ink, commas = t.ink, t.commas
         own_ink, own_commas = t.own_ink, t.own_commas
-        blocks = [
-            (key, 1 + commas[key] + min(ink[key] // 100, 3))
-            if tag in _TEXT_BLOCKS
-            else (key, 1 + own_commas[key] + min(own_ink[key] // 100, 3))
-            for key, tag in enumerate(self.tag)
-            if (tag in _TEXT_BLOCKS and ink[key] >= MIN_BLOCK_TEXT)
-            or (tag in _PHRASING_TAGS and own_ink[key] >= MIN_BLOCK_TEXT)
-        ]
+        blocks = []
+        for key in [k for k, tag in enumerate(self.tag) if tag in _BLOCK_TAGS]:
+            if self.tag[key] in _TEXT_BLOCKS:
+                length, n_commas = ink[key], commas[key]
+            else:
+                length, n_commas = own_ink[key], own_commas[key]
+            if length >= MIN_BLOCK_TEXT:
+                blocks.append((key, 1 + n_commas + min(length // 100, 3)))
         best = self._choose(blocks)
         if best is not None:
             _, self.main, self._clean = best
@@ -550,7 +563,10 @@ class PageRegions:
 
     def region(self, key: int) -> tuple[str, float, float]:
         """``(region, confidence, link_density)`` of the link registered as ``key``."""
-        if self._cue(key) is None and self.tag[key] in ("a", "area"):
+        cue = self.cue[key]
+        if cue is _UNSET:
+            cue = self._describe(key)
+        if cue is None and self.tag[key] in ("a", "area"):
             key = self.parent[key]  # links without a cue of their own share the answer
         cached = self._region.get(key)
         if cached is None:
@@ -579,6 +595,7 @@ class PageRegions:
         ``self._outer``, for :meth:`_in_boilerplate`.
         """
         memo, main, parent, outer = self._paths, self.main, self.parent, self._outer
+        cues, tags = self.cue, self.tag
         chain = []
         k = key
         while k >= 0 and k not in memo and k not in main:
@@ -592,13 +609,15 @@ class PageRegions:
             above = memo[k]
         for k in reversed(chain):
             inside, cue, saw_main, container = above
-            own = self._cue(k)
+            own = cues[k]
+            if own is _UNSET:
+                own = self._describe(k)
             if own is not None and own != "main":
                 above = (inside, own, saw_main, -1)
             else:
                 if own == "main":
                     saw_main = True
-                if cue is None and self.tag[k] in _CLEANED:
+                if cue is None and tags[k] in _CLEANED:
                     outer[k] = container
                     container = k
                 above = (inside, cue, saw_main, container)
