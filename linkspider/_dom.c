@@ -98,6 +98,7 @@ enum {
     TAG_P = 0x0092, TAG_IMG = 0x006a, TAG_UL = 0x00c2, TAG_OL = 0x008e,
     TAG_SCRIPT = 0x00a2, TAG_STYLE = 0x00ae, TAG_NOSCRIPT = 0x008c, TAG_TEMPLATE = 0x00b6,
     TAG_A = 0x0007, TAG_AREA = 0x0013, TAG_LINK = 0x0074, TAG_META = 0x007d, TAG_BASE = 0x0018,
+    TAG_TITLE = 0x00bd,
 };
 
 /* Per element, in document (pre-)order. */
@@ -256,16 +257,51 @@ static int buf_add(buf_t *b, const unsigned char *s, size_t n) {
     return 0;
 }
 
-/* The text of a link (all its text nodes, as Node.text() joins them) and the
- * alt of its first <img>: (text, None) without an image, (text, alt or "") with. */
+/* Append text with whitespace collapsed as " ".join(text.split()) does: runs
+ * of whitespace (str.isspace) become one space between words, none at the
+ * ends; `space` carries a pending separator from one text node to the next. */
+static int buf_add_words(buf_t *b, const unsigned char *s, size_t n, int *space) {
+    size_t i = 0, run = 0;
+    while (i <= n) {
+        uint32_t cp = ' ';
+        size_t k = 1;
+        if (i < n) {
+            unsigned char c = s[i];
+            if (c < 0x80) {  /* ASCII: the common case */
+                if (!(c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f))) {
+                    i++;
+                    continue;
+                }
+            }
+            else k = decode_next(s, i, n, &cp);
+        }
+        if (i == n || is_space(cp)) {
+            if (i > run) {
+                if (*space && b->len && buf_add(b, (const unsigned char *)" ", 1) < 0) return -1;
+                if (buf_add(b, s + run, i - run) < 0) return -1;
+                *space = 0;
+            }
+            if (i < n) *space = 1;
+            run = i + k;
+        }
+        i += k;
+    }
+    return 0;
+}
+
+/* The text of a link, whitespace collapsed (all its text nodes, as
+ * " ".join(node.text().split()) gives it), and the alt of its first <img>:
+ * (text, None) without an image, (text, alt or "") with. */
 static PyObject *link_text(lx_node *a, buf_t *b) {
     b->len = 0;
+    int space = 0;
     lx_node *img = NULL;
     lx_node *node = a->first_child;
     while (node != NULL) {
         if (node->type == NODE_TEXT) {
             lx_str *s = &((lx_chardata *)node)->data;
-            if (s->data != NULL && s->length && buf_add(b, s->data, s->length) < 0) return NULL;
+            if (s->data != NULL && s->length && buf_add_words(b, s->data, s->length, &space) < 0)
+                return NULL;
         }
         else if (node->type == NODE_ELEMENT && img == NULL && node->local_name == TAG_IMG) {
             img = node;
@@ -293,13 +329,14 @@ static PyObject *link_text(lx_node *a, buf_t *b) {
 }
 
 static int is_ref_tag(uintptr_t tag) {
-    return tag == TAG_A || tag == TAG_AREA || tag == TAG_LINK || tag == TAG_META || tag == TAG_BASE;
+    return tag == TAG_A || tag == TAG_AREA || tag == TAG_LINK || tag == TAG_META ||
+           tag == TAG_BASE || tag == TAG_TITLE;
 }
 
 /* (index, tag, href, rel, title, alt, content, name, http-equiv, text, img_alt) */
 static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lx_node *node, attrs_t *at, buf_t *b) {
     PyObject *text = Py_None, *img_alt = Py_None, *pair = NULL;
-    if (node->local_name == TAG_A) {
+    if (node->local_name == TAG_A || node->local_name == TAG_TITLE) {
         pair = link_text(node, b);
         if (pair == NULL) return NULL;
         text = PyTuple_GET_ITEM(pair, 0);
@@ -576,7 +613,7 @@ static PyMethodDef methods[] = {
      "selectolax Node.mem_id), in document order. As int64 bytes: address, parent, end, ink, "
      "commas, own_ink, own_commas, children, p, img, list_ink; as lists: tag, ends_with_period, "
      "class, id, role; last, refs: (index, tag, href, rel, title, alt, content, name, "
-     "http-equiv, text, img_alt) for every a, area, link, meta and base element."},
+     "http-equiv, text, img_alt) for every a, area, link, meta, base and title element."},
     {"use_ada", use_ada, METH_VARARGS,
      "use_ada(parse_with_base, is_valid, get_href, get_hostname, free): addresses of ada's C API."},
     {"resolve_many", resolve_many, METH_VARARGS,

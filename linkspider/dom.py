@@ -111,7 +111,7 @@ class ElementTable(NamedTuple):
     cls: list[str | None]
     ident: list[str | None]
     role: list[str | None]
-    #: every a, area, link, meta and base element, in document order: tuples of
+    #: every a, area, link, meta, base and title element, in document order: tuples of
     #: :class:`Ref`'s fields (plain tuples from the C walk)
     refs: list[tuple]
 
@@ -128,13 +128,13 @@ class Ref(NamedTuple):
     content: str | None
     name: str | None
     http_equiv: str | None
-    #: ``<a>`` only: its text, and the ``alt`` of its first ``<img>`` ('' without alt;
+    #: ``<a>`` and ``<title>`` only: the text (whitespace collapsed), and the ``alt`` of the first ``<img>`` ('' without alt;
     #: None without an image)
     text: str | None
     img_alt: str | None
 
 
-_REF_TAGS = frozenset(("a", "area", "link", "meta", "base"))
+_REF_TAGS = frozenset(("a", "area", "link", "meta", "base", "title"))
 
 
 def _ink(text: str) -> int:
@@ -185,8 +185,8 @@ def python_walk(root) -> ElementTable:
         role.append(attrs.get("role"))
         if name in _REF_TAGS:
             text = img_alt = None
-            if name == "a":
-                text = node.text()
+            if name in ("a", "title"):
+                text = " ".join(node.text().split())
                 image = node.css_first("img")
                 if image is not None:
                     img_alt = image.attributes.get("alt") or ""

@@ -345,34 +345,28 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
     if root is not None:
         lang = root.attrs.get("lang")
         page.lang = lang.strip()[:64] or None if lang else None
-    title_node = tree.css_first("title")
-    if title_node is not None:
-        page.title = _collapse(title_node.text(), limits.max_title_length) or None
-
     regions = PageRegions(tree)
-    refs = regions.table.refs  # every a, area, link, meta, base (linkspider.dom.Ref)
-    # First pass: document-level facts that apply to every link.
+    # One pass over every a, area, link, meta, base and title (linkspider.dom.Ref),
+    # in document order: page facts, and the edges, whose DOM links wait for
+    # the region model (it needs every link registered before it decides).
     base = url
     robots: list[str] = []
-    seen_base = False
-    for _, tag, href, _, _, _, content, name, _, _, _ in refs:
-        if tag == "base" and not seen_base and href is not None:
-            seen_base = True
-            try:
-                base = ada_url.join_url(url, href)
-            except ValueError:
-                base = url
-        elif tag == "meta" and content is not None and (name or "").strip().lower() == "robots":
-            robots.append(content.strip())
-    if robots:
-        page.meta_robots = ", ".join(robots)[:1024]
-        page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
-
-    # Second pass: collect the edges in document order; DOM links wait for the
-    # region model, which needs every link registered before it decides.
+    seen_base = seen_title = False
     max_len = limits.max_text_length
     pending: list[tuple] = []
-    for element, tag, href, rel_attr, title, alt, content, _, http_equiv, text, image in refs:
+    for (
+        element,
+        tag,
+        href,
+        rel_attr,
+        title,
+        alt,
+        content,
+        name,
+        http_equiv,
+        text,
+        image,
+    ) in regions.table.refs:
         if tag == "a" or tag == "area":
             if href is None or _is_skippable_href(href):
                 continue
@@ -381,7 +375,7 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
                 title = _collapse(title, max_len)
             img_alt = None
             if tag == "a":
-                anchor = _collapse(text, max_len)
+                anchor = text if len(text) <= max_len else text[:max_len].rstrip()
                 link_type = "text"
                 if not anchor and image is not None:
                     link_type = "image"
@@ -399,11 +393,28 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
             if "canonical" in rel and not _is_skippable_href(href):
                 pending.append((href, "canonical", "", None, None, rel, None))
         elif tag == "meta":
-            if content is None or (http_equiv or "").strip().lower() != "refresh":
+            if content is None:
+                continue
+            if (name or "").strip().lower() == "robots":
+                robots.append(content.strip())
+            if (http_equiv or "").strip().lower() != "refresh":
                 continue
             target = parse_refresh(content)
             if target and not _is_skippable_href(target):
                 pending.append((target, "refresh", "", None, None, (), None))
+        elif tag == "base":
+            if not seen_base and href is not None:
+                seen_base = True
+                try:
+                    base = ada_url.join_url(url, href)
+                except ValueError:
+                    base = url
+        elif tag == "title" and not seen_title:
+            seen_title = True
+            page.title = _collapse(text, limits.max_title_length) or None
+    if robots:
+        page.meta_robots = ", ".join(robots)[:1024]
+        page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
 
     dom_links = sum(1 for item in pending if item[6] is not None)
     if dom_links <= _SHELL_MAX_LINKS:
