@@ -30,6 +30,7 @@ from w3lib.encoding import (
 
 #: Bytes that never occur in text (WHATWG MIME Sniffing, "binary data byte").
 _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_BINARY_BYTES_STRING = bytes(sorted(_BINARY_BYTES))
 _BINARY_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 #: How much of a body is examined for binary bytes (the standard's resource header).
 SNIFF_BYTES = 1445
@@ -65,10 +66,8 @@ def looks_binary(body: bytes, content_type: str | None = None) -> bool:
         return False
     if head.startswith(_BINARY_SIGNATURES) or b"\x00" in head:
         return True
-    if _BINARY_BYTES.isdisjoint(head):
-        return False
     # stray control bytes occur in real pages; a body made of them is not text
-    controls = sum(1 for byte in head if byte in _BINARY_BYTES)
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES_STRING))
     return controls >= BINARY_MIN_CONTROLS and controls > len(head) * 0.10
 
 
