@@ -113,6 +113,8 @@ typedef struct {
     Py_ssize_t children;  /* element children */
     Py_ssize_t p, img;    /* <p> and <img> descendants */
     Py_ssize_t list_ink;  /* ink of every <ul>/<ol> descendant, summed (nested ones again) */
+    Py_ssize_t phrasing_ink, phrasing_commas; /* children that are phrasing content (own text added at output) */
+    int block_inside;     /* has a descendant that is block content (DIV_TO_P) */
     uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
     int hidden;           /* inside <script>, <style>, <noscript> or <template>: no text */
 } elem_t;
@@ -164,7 +166,30 @@ static size_t decode_next(const unsigned char *s, size_t i, size_t n, uint32_t *
  * counted as Python decodes the bytes (ill-formed ones count as U+FFFD). */
 static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_t *commas,
                     uint32_t *last) {
+    /* ASCII text (the common case): branch-free counts, then the tail. */
     Py_ssize_t k = 0, c = 0;
+    unsigned char high = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = s[i];
+        high |= b;
+        k += b != ' ' && b != '\n' && b != '\t' && b != '\r';
+        c += b == ',';
+    }
+    if (!(high & 0x80)) {
+        *ink += k;
+        *commas += c;
+        for (size_t i = n; i > 0; i--) {
+            unsigned char b = s[i - 1];
+            if (!(b == ' ' || (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x1f))) {
+                *last = b;
+                break;
+            }
+        }
+        return;
+    }
+    /* Otherwise decode, as Python would. */
+    k = 0;
+    c = 0;
     uint32_t tail = 0;
     size_t i = 0;
     while (i < n) {
@@ -375,6 +400,20 @@ static int grow(elem_t **items, Py_ssize_t *cap, Py_ssize_t need) {
     return 0;
 }
 
+/* Readability's DIV_TO_P_ELEMS: block content that keeps a <div> from being a paragraph. */
+static int is_div_to_p(uintptr_t t) {
+    return t == 0x001f || t == 0x0035 || t == 0x0034 || t == 0x006a || t == 0x008e ||
+           t == 0x0092 || t == 0x0097 || t == 0x00b3 || t == 0x00c2;
+}
+
+/* Elements whose text is not a phrasing run of their parent (linkspider.dom.NOT_PHRASING):
+ * td li section article main h1-h6 header footer nav aside form. */
+static int not_phrasing(uintptr_t t) {
+    return t == 0x00b5 || t == 0x0072 || t == 0x00a4 || t == 0x0014 || t == 0x0076 ||
+           (t >= 0x005c && t <= 0x0061) || t == 0x0063 || t == 0x0056 || t == 0x0087 ||
+           t == 0x0015 || t == 0x0058;
+}
+
 /* Close element i: its measures join its parent's. */
 static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end) {
     elem_t *x = &e[i];
@@ -388,11 +427,17 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end) {
     up->p += x->p + (tag == TAG_P);
     up->img += x->img + (tag == TAG_IMG);
     up->list_ink += x->list_ink + ((tag == TAG_UL || tag == TAG_OL) ? x->ink : 0);
+    int block = is_div_to_p(tag);
+    if (block || x->block_inside) up->block_inside = 1;
+    else if (!not_phrasing(tag)) {
+        up->phrasing_ink += x->ink;
+        up->phrasing_commas += x->commas;
+    }
     if (x->last) up->last = x->last;
 }
 
-#define N_FIELDS 17
-#define N_NUMERIC 11
+#define N_FIELDS 19
+#define N_NUMERIC 13
 
 static PyObject *walk(PyObject *self, PyObject *arg) {
     (void)self;
@@ -478,6 +523,7 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
         int64_t nums[N_NUMERIC] = {
             (int64_t)(uintptr_t)x->node, x->parent, x->end, x->ink, x->commas, x->own_ink,
             x->own_commas, x->children, x->p, x->img, x->list_ink,
+            x->phrasing_ink + x->own_ink, x->phrasing_commas + x->own_commas,
         };
         for (int f = 0; f < N_NUMERIC; f++) cols[f][i] = nums[f];
         uintptr_t tag = x->node->local_name;
@@ -611,7 +657,8 @@ static PyMethodDef methods[] = {
     {"walk", walk, METH_O,
      "walk(address) -> 16 columns, one item per element of the subtree at `address` (a "
      "selectolax Node.mem_id), in document order. As int64 bytes: address, parent, end, ink, "
-     "commas, own_ink, own_commas, children, p, img, list_ink; as lists: tag, ends_with_period, "
+     "commas, own_ink, own_commas, children, p, img, list_ink, phrasing_ink, phrasing_commas; "
+     "as lists: tag, ends_with_period, "
      "class, id, role; last, refs: (index, tag, href, rel, title, alt, content, name, "
      "http-equiv, text, img_alt) for every a, area, link, meta, base and title element."},
     {"use_ada", use_ada, METH_VARARGS,

@@ -106,6 +106,11 @@ class ElementTable(NamedTuple):
     p: Sequence[int]  # <p> descendants
     img: Sequence[int]  # <img> descendants
     list_ink: Sequence[int]  # ink of every <ul>/<ol> descendant, summed
+    #: own text plus the text of element children that are phrasing content (not in
+    #: NOT_PHRASING and without DIV_TO_P descendants): a <div>'s paragraph text as
+    #: Readability wraps it
+    phrasing_ink: Sequence[int]
+    phrasing_commas: Sequence[int]
     tag: list[str]
     period: list[bool]  # the subtree's text ends with '.' (trailing whitespace aside)
     cls: list[str | None]
@@ -145,6 +150,14 @@ def _commas(text: str) -> int:
     return text.count(",") + text.count("\uff0c")
 
 
+#: Readability's DIV_TO_P_ELEMS: block content that keeps a <div> from being a paragraph
+DIV_TO_P = frozenset(("blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul"))
+#: elements whose text is not part of their parent's phrasing runs (besides DIV_TO_P)
+NOT_PHRASING = frozenset(
+    ("td", "li", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+     "footer", "nav", "aside", "form")
+)  # fmt: skip
+
 #: elements whose text is not page text
 HIDDEN = frozenset(("script", "style", "noscript", "template"))
 
@@ -161,7 +174,8 @@ def python_walk(root) -> ElementTable:
     """
     cols: list[list] = [[] for _ in ElementTable._fields]
     (address, parent, end, ink, commas, own_ink, own_commas, children, p, img, list_ink,
-     tag, period, cls, ident, role, refs) = cols  # fmt: skip
+     phrasing_ink, phrasing_commas, tag, period, cls, ident, role, refs) = cols  # fmt: skip
+    block_inside: list[bool] = []
     # In document order: each element's text and element children, in order,
     # as ("text", last character) or ("child", [index, filled in when visited]).
     sequence: list[list] = []
@@ -176,8 +190,10 @@ def python_walk(root) -> ElementTable:
         address.append(node.mem_id)
         parent.append(up)
         tag.append(name if name in KNOWN_TAGS else "")
-        for col in (end, ink, commas, own_ink, own_commas, children, p, img, list_ink):
+        for col in (end, ink, commas, own_ink, own_commas, children, p, img, list_ink,
+                    phrasing_ink, phrasing_commas):  # fmt: skip
             col.append(0)
+        block_inside.append(False)
         period.append(False)
         last.append("")
         cls.append(attrs.get("class"))
@@ -214,6 +230,8 @@ def python_walk(root) -> ElementTable:
     for i in range(len(address) - 1, -1, -1):  # children before parents
         ink[i] += own_ink[i]
         commas[i] += own_commas[i]
+        phrasing_ink[i] += own_ink[i]
+        phrasing_commas[i] += own_commas[i]
         end[i] = i + 1
         tail = ""
         for kind, value in sequence[i]:
@@ -228,13 +246,18 @@ def python_walk(root) -> ElementTable:
             p[i] += p[c] + (tag[c] == "p")
             img[i] += img[c] + (tag[c] == "img")
             list_ink[i] += list_ink[c] + (ink[c] if tag[c] in ("ul", "ol") else 0)
+            if tag[c] in DIV_TO_P or block_inside[c]:
+                block_inside[i] = True
+            elif tag[c] not in NOT_PHRASING:
+                phrasing_ink[i] += ink[c]
+                phrasing_commas[i] += commas[c]
             tail = last[c] or tail
         last[i] = tail
         period[i] = tail == "."
     return ElementTable(*cols)
 
 
-_NUMERIC = 11  # the leading columns, which the C walk returns as int64 buffers
+_NUMERIC = 13  # the leading columns, which the C walk returns as int64 buffers
 
 
 def _c_walk(root) -> ElementTable:

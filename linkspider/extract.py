@@ -422,6 +422,7 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
 
     regions.finish()
     targets = resolve_many(base, [item[0] for item in pending])
+    new_edge = tuple.__new__  # an Edge from a full tuple, without NamedTuple's Python __new__
     edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
     max_url, max_edges = limits.max_url_length, limits.max_edges
     for (href, link_type, anchor, img_alt, title, rel, key), target in zip(
@@ -445,9 +446,9 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
         region, score, density = regions.region(key)
         target_domain = registered_domain(target_host)
         edges.append(
-            Edge(
+            new_edge(Edge, (
                 target_url, fragment, target_host, target_domain, anchor, img_alt, title, rel,
                 page_nofollow or "nofollow" in rel, region, link_type, len(edges),
                 target_domain != domain, score, round(density, 3),
-            )
+            ))
         )  # fmt: skip

@@ -295,6 +295,12 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool]:
     return token_region(names), class_weight(cls, ident), unlikely
 
 
+@lru_cache(maxsize=65_536)
+def _class_facts(cls: str) -> tuple[str | None, int, bool]:
+    """:func:`_name_facts` of an element with a class and no id (most of them; a cheaper key)."""
+    return _name_facts(cls, "")
+
+
 class PageRegions:
     """The region model of one parsed document.
 
@@ -343,7 +349,9 @@ class PageRegions:
                 if cue is None:
                     cue = _ROLES.get(role)
             if cls or ident:
-                token_cue, self.weight[key], unlikely_name = _name_facts(cls or "", ident or "")
+                token_cue, self.weight[key], unlikely_name = (
+                    _name_facts(cls or "", ident) if ident else _class_facts(cls)
+                )
                 if cue is None:
                     cue = token_cue
                 unlikely = unlikely_name and tag not in ("a", "body", "article", "main")
@@ -418,14 +426,21 @@ class PageRegions:
         for key in set(self._links):
             ink_at[key + 1] = t.ink[key]
         self._link_ink = list(accumulate(ink_at))
-        # Text blocks score by their whole text; divs (and the like) that hold
-        # phrasing content score by their own text, as Readability's paragraphs.
+        # Text blocks score by their whole text.  A <div>'s runs of phrasing
+        # content (its text and inline children) score as one paragraph, as
+        # Readability wraps them into <p>s; li, section, article and main score
+        # by their own text.
         ink, commas = t.ink, t.commas
         own_ink, own_commas = t.own_ink, t.own_commas
+        run_ink, run_commas = t.phrasing_ink, t.phrasing_commas
         blocks = []
-        for key in [k for k, tag in enumerate(self.tag) if tag in _BLOCK_TAGS]:
-            if self.tag[key] in _TEXT_BLOCKS:
+        tags = self.tag
+        for key in [k for k, tag in enumerate(tags) if tag in _BLOCK_TAGS]:
+            tag = tags[key]
+            if tag in _TEXT_BLOCKS:
                 length, n_commas = ink[key], commas[key]
+            elif tag == "div":
+                length, n_commas = run_ink[key], run_commas[key]
             else:
                 length, n_commas = own_ink[key], own_commas[key]
             if length >= MIN_BLOCK_TEXT:

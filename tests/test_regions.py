@@ -132,3 +132,18 @@ def test_plain_reference_list_inside_the_article_stays_main():
     </article></body></html>"""
     got = regions(body)
     assert got == {"First source": "main", "Second source": "main"}
+
+
+def test_div_paragraphs_whose_text_is_mostly_inline_elements():
+    """Readability wraps a div's runs of phrasing content (text, <b>, <a>, <span>...) into
+    paragraphs: text inside inline elements counts, so such an article beats a wordy sidebar."""
+    words = "<b>Bold words, more words,</b> <em>emphasis, and meaning,</em> <span>a span, of text,</span> "
+    story = "".join(
+        f'<div class="c">{words * 3}<a href="/cite{i}">citation {i}</a> {words * 2}</div>'
+        for i in range(4)
+    )
+    body = f"""<html><body><div id="a">{story}</div>
+    <div id="b"><p>{PARA}</p><a href="/side">side link</a></div></body></html>"""
+    got = regions(body)
+    assert {got[f"citation {i}"] for i in range(4)} == {"main"}
+    assert got["side link"] != "main"
