@@ -12,7 +12,7 @@ setup(
             "linkspider._dom",
             ["linkspider/_dom.c"],
             optional=True,
-            extra_compile_args=["-O2", "-std=c99", "-Wall"],
+            extra_compile_args=["-O3", "-std=c99", "-Wall"],
         )
     ]
 )
