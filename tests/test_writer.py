@@ -276,16 +276,20 @@ def test_compaction_with_quotes_and_spaces_in_the_output_path(tmp_path):
     assert rows == [(total,)]
 
 
-def test_compaction_of_a_bucket_too_big_for_one_merge(tmp_path):
-    """A huge bucket becomes a few sorted files, by row budget and by halving on out-of-memory."""
-    from pipelines.compact import compact_crawl
-
-    w = DatasetWriter(str(tmp_path), "c1", flush_rows=1_500)
+def many_flushes(root):
+    """A crawl of small flushes: (writer, total rows, the bucket with most files, its file count)."""
+    w = DatasetWriter(str(root), "c1", flush_rows=1_500)
     total = fill(w, pages=400)
     w.close()
-    before = files(tmp_path)
-    biggest = max({p.parent for p in before}, key=lambda d: len(list(d.glob("*.parquet"))))
-    n_files = len(list(biggest.glob("*.parquet")))
+    biggest = max({p.parent for p in files(root)}, key=lambda d: len(list(d.glob("*.parquet"))))
+    return w, total, biggest, len(list(biggest.glob("*.parquet")))
+
+
+def test_compaction_of_a_bucket_too_big_for_one_merge(tmp_path):
+    """A huge bucket becomes a few sorted files of at most about max_rows rows."""
+    from pipelines.compact import compact_crawl
+
+    w, total, biggest, n_files = many_flushes(tmp_path)
     rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{biggest}/*.parquet')").fetchall()[0][0]
     assert n_files >= 8
     budget = rows // 3 + 1  # about three merged files for that bucket
@@ -308,12 +312,7 @@ def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch
 
     from pipelines import compact
 
-    w = DatasetWriter(str(tmp_path), "c1", flush_rows=1_500)
-    total = fill(w, pages=400)
-    w.close()
-    before = files(tmp_path)
-    biggest = max({p.parent for p in before}, key=lambda d: len(list(d.glob("*.parquet"))))
-    n_files = len(list(biggest.glob("*.parquet")))
+    w, total, biggest, n_files = many_flushes(tmp_path)
     assert n_files >= 8
     real = compact._merge_directory
     calls = []
