@@ -68,7 +68,7 @@ LINKSPIDER_FLUSH_ROWS = 100_000
 LINKSPIDER_FLUSH_PAGE_ROWS = 50_000
 LINKSPIDER_ROW_GROUP_SIZE = 32_768
 LINKSPIDER_COMPACT_ON_CLOSE = (
-    True  # merge the crawl's files into one sorted file per bucket at the end
+    True  # merge the crawl's files into sorted files per bucket at the end
 )
 LINKSPIDER_COMPACT_MEMORY = "128MB"  # DuckDB memory limit for that merge (it spills beyond)
 LINKSPIDER_COMPACT_MAX_ROWS = 4_000_000  # a bigger bucket becomes several sorted files

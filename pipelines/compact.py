@@ -1,4 +1,4 @@
-"""End-of-crawl compaction: one sorted file per bucket (and one pages file) per crawl.
+"""End-of-crawl compaction: one sorted file per bucket (a few for huge ones) and per crawl.
 
 During a crawl, each flush adds a file per ``target_bucket``; a long crawl
 leaves dozens of files per bucket, each spanning most domains, so a lookup
