@@ -161,7 +161,7 @@ static size_t decode_next(const unsigned char *s, size_t i, size_t n, uint32_t *
 }
 
 /* Measures of one UTF-8 text: ink (characters other than space, \n, \t, \r
- * and U+00A0, as linkspider.regions.ink counts them), commas (',' and U+FF0C),
+ * and U+00A0, as linkspider.dom.ink counts them), commas (',' and U+FF0C),
  * and the last character that is not whitespace (0 when none).  Characters are
  * counted as Python decodes the bytes (ill-formed ones count as U+FFFD). */
 static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_t *commas,
@@ -261,9 +261,7 @@ static void read_attrs(lx_element *el, attrs_t *out) {
 /* An attribute's value; None when absent or valueless (as selectolax reads it). */
 static PyObject *slot_str(attrs_t *at, int slot) {
     if (!at->present[slot]) Py_RETURN_NONE;
-    lx_str *v = at->value[slot];
-    if (v == NULL || v->data == NULL) Py_RETURN_NONE;
-    return PyUnicode_DecodeUTF8((const char *)v->data, (Py_ssize_t)v->length, "replace");
+    return str_or_none(at->value[slot]);
 }
 
 typedef struct { char *data; size_t len, cap; } buf_t;

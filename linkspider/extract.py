@@ -40,10 +40,11 @@ from typing import NamedTuple
 import ada_url
 from selectolax.lexbor import LexborHTMLParser
 
+from linkspider.dom import ink
 from linkspider.domains import registered_domain
 from linkspider.encoding import decode_for_parser, looks_binary
 from linkspider.regions import REGIONS as REGIONS_ALL
-from linkspider.regions import PageRegions, ink
+from linkspider.regions import PageRegions
 from linkspider.render import shell_reason
 from linkspider.urls import host_of, resolve, resolve_many
 
@@ -245,7 +246,7 @@ def extract(
     if 300 <= status < 400:
         location = h.get("location")
         if location:
-            _add(page, location, url, "redirect", "", None, None, (), "body", limits)
+            _add(page, resolve(location, url), "redirect", (), limits)
         elif status not in (304,):
             page.error = f"redirect without Location ({status})"
         return page
@@ -272,25 +273,19 @@ def extract(
 
 def _add(
     page: Extraction,
-    href: str,
-    base: str,
+    target: tuple[str, str, str] | None,
     link_type: str,
-    anchor: str,
-    img_alt: str | None,
-    title: str | None,
     rel: tuple[str, ...],
-    region: str,
     limits: Limits,
-    rel_nofollow: bool = False,
-    region_score: float = 1.0,
-    link_density: float | None = None,
-    resolved: tuple[str, str, str] | bool | None = False,
 ) -> Edge | None:
-    if resolved is False:
-        resolved = resolve(href, base)
-    if resolved is None:
+    """Record an edge that is not in the DOM (redirect, canonical, refresh): region ``body``.
+
+    ``target`` is :func:`linkspider.urls.resolve`'s answer.  Links in the DOM
+    are recorded by the same steps inlined in ``_extract_html`` (its hot loop).
+    """
+    if target is None:
         return None
-    target_url, fragment, target_host = resolved
+    target_url, fragment, target_host = target
     if len(target_url) > limits.max_url_length or len(page.edges) >= limits.max_edges:
         page.edges_dropped += 1
         return None
@@ -300,17 +295,15 @@ def _add(
         fragment,
         target_host,
         target_domain,
-        anchor,
-        img_alt,
-        title,
+        "",
+        None,
+        None,
         rel,
-        rel_nofollow or page.nofollow,
-        region,
+        "nofollow" in rel or page.nofollow,
+        "body",
         link_type,
         len(page.edges),
         target_domain != page.domain,
-        region_score,
-        link_density,
     )
     page.edges.append(edge)
     return edge
@@ -425,18 +418,15 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
     new_edge = tuple.__new__  # an Edge from a full tuple, without NamedTuple's Python __new__
     edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
     max_url, max_edges = limits.max_url_length, limits.max_edges
-    for (href, link_type, anchor, img_alt, title, rel, key), target in zip(
+    for (_, link_type, anchor, img_alt, title, rel, key), target in zip(
         pending, targets, strict=True
     ):
         if key is None:
-            edge = _add(
-                page, href, base, link_type, "", None, None, rel, "body", limits,
-                "nofollow" in rel, resolved=target,
-            )  # fmt: skip
+            edge = _add(page, target, link_type, rel, limits)
             if edge is not None and link_type == "canonical" and page.canonical_url is None:
                 page.canonical_url = edge.target_url
             continue
-        # the hot path: _add() inlined for links in the DOM
+        # the hot path: _add()'s steps for links in the DOM, with their region
         if target is None:
             continue
         target_url, fragment, target_host = target

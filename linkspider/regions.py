@@ -249,25 +249,6 @@ CHAR_THRESHOLD = 420
 _ATTEMPTS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
 
 
-def ink(text: str) -> int:
-    """Characters that are not whitespace: the text length measure of the model.
-
-    Cheaper than collapsing whitespace on large subtrees, and the same for a
-    link's text whichever way its whitespace was written.
-
-    >>> ink(" a b\\n\\t c "), ink("")
-    (3, 0)
-    """
-    return (
-        len(text)
-        - text.count(" ")
-        - text.count("\n")
-        - text.count("\t")
-        - text.count("\r")
-        - text.count("\xa0")
-    )
-
-
 def class_weight(cls: str, ident: str) -> int:
     """Readability's class weight: +-25 for positive/negative class and id names.
 
