@@ -25,9 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from linkspider import dom
 from linkspider.extract import extract
 
-DEFAULT_CORPUS = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability-dev"
-)
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "readability-dev"
 BASE = "http://fakehost/test/page.html"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 

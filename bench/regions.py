@@ -28,9 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from linkspider.extract import extract
 from linkspider.urls import resolve
 
-DEFAULT_CORPUS = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "readability-dev"
-)
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "readability-dev"
 BASE = "http://fakehost/test/page.html"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 

@@ -11,9 +11,8 @@ import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
-if not CORPUS.exists():  # CI clones next to shared/
-    CORPUS = Path(os.environ.get("LINKSPIDER_CORPUS", "/work/shared/corpus"))
+#: Test inputs that live in the repository (origins and licences: tests/data/README.md).
+DATA = REPO / "tests" / "data"
 
 
 @dataclass
@@ -103,7 +102,4 @@ def run_crawl(
 
 @pytest.fixture
 def corpus() -> Path:
-    path = CORPUS / "readability-dev"
-    if not path.exists():
-        pytest.fail(f"corpus not found at {path}")
-    return path
+    return DATA / "readability-dev"

@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import dom, urls
 from linkspider.encoding import decode_for_parser
-from tests.conftest import CORPUS
+from tests.conftest import DATA
 
 needs_c = pytest.mark.skipif(
     dom.BACKEND != "c", reason="linkspider._dom not built (no C compiler at install)"
@@ -116,7 +116,7 @@ def test_c_walk_equals_python_walk_on_any_bytes(body):
 def test_c_resolver_equals_python_resolver_on_whatwg_cases():
     cases = [
         c
-        for c in json.loads((CORPUS / "whatwg-url" / "urltestdata.json").read_text())
+        for c in json.loads((DATA / "whatwg-url" / "urltestdata.json").read_text())
         if isinstance(c, dict)
     ]
     assert len(cases) > 500

@@ -9,15 +9,13 @@ import pytest
 
 from linkspider.extract import extract
 from linkspider.urls import resolve
-from tests.conftest import CORPUS
+from tests.conftest import DATA
 
-DATA = CORPUS / "whatwg-url" / "urltestdata.json"
+URLTESTDATA = DATA / "whatwg-url" / "urltestdata.json"
 
 
 def _cases():
-    if not DATA.exists():
-        pytest.fail(f"WHATWG URL test data not found at {DATA}")
-    for case in json.loads(DATA.read_text(encoding="utf-8")):
+    for case in json.loads(URLTESTDATA.read_text(encoding="utf-8")):
         if not isinstance(case, dict):
             continue
         base = case.get("base")
