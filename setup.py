@@ -1,7 +1,12 @@
-"""Build hook for the one C extension, ``linkspider._dom`` (see linkspider/_dom.c).
+"""Build hook for linkspider's two optional C extensions.
 
-The extension is optional: without a C compiler the package installs anyway and
-linkspider.dom walks the tree in Python (same results, slower).
+- ``linkspider._dom`` (linkspider/_dom.c): one walk of the Lexbor tree selectolax parsed.
+- ``linkspider._ada`` (linkspider/_ada.cpp): every href of a page resolved in one call by
+  ada's C API, compiled from the ada sources vendored in linkspider/_vendor/ada (needs a
+  C++20 compiler).
+
+Both are optional: without a compiler the package installs anyway and linkspider uses
+its pure-Python paths (same results, slower).
 """
 
 from setuptools import Extension, setup
@@ -12,7 +17,16 @@ setup(
             "linkspider._dom",
             ["linkspider/_dom.c"],
             optional=True,
-            extra_compile_args=["-O3", "-std=c99", "-Wall"],
-        )
+            extra_compile_args=["-O3", "-std=gnu11", "-Wall"],
+        ),
+        Extension(
+            "linkspider._ada",
+            ["linkspider/_ada.cpp", "linkspider/_vendor/ada/ada.cpp"],
+            include_dirs=["linkspider/_vendor/ada"],
+            define_macros=[("ADA_INCLUDE_URL_PATTERN", "0")],
+            language="c++",
+            optional=True,
+            extra_compile_args=["-O2", "-std=c++20"],
+        ),
     ]
 )

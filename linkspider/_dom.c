@@ -2,122 +2,274 @@
  *
  * The region model (linkspider/regions.py) needs, for every element of a page,
  * its parent, its tag, its class/id/role names and a few text measures of its
- * subtree.  Asking selectolax for each of these costs a Python call per element
- * and a subtree walk per text measure; this module reads them all in one walk
- * of the tree selectolax already built, and returns plain Python lists.
+ * subtree; the extraction needs the attributes and text of every link-like
+ * element.  Asking selectolax for each costs a Python call per element and a
+ * subtree walk per text measure; this module reads them all in one walk of the
+ * tree selectolax already built, and returns columns.
  *
- * The tree is reached through the address selectolax exposes as `Node.mem_id`.
- * The struct layouts below are copied from the Lexbor release that selectolax
- * vendors (Lexbor 3.1.0 in selectolax 1.0.x, Apache License 2.0, (C) Alexander
- * Borisov).  linkspider/dom.py checks them at import against selectolax's own
- * answers on a reference page and falls back to a pure-Python walk when they
- * disagree, so a selectolax upgrade that changes the layout costs speed, not
- * correctness.
+ * Fail closed.  Nothing here reads memory whose layout it has not checked:
+ *
+ * - bind() takes the selectolax module that parsed the tree and looks up
+ *   Lexbor's exported API (lxb_dom_node_next_noi, lxb_dom_attr_value_noi, ...)
+ *   in it.  linkspider/dom.py calls it only for a selectolax version the walk
+ *   was verified on (pinned in pyproject.toml).  Attributes are always read
+ *   through the API.
+ * - probe() reads every node of a reference tree both ways: through the API,
+ *   and as the struct Lexbor 2.x/3.x lays out (type, tag id, next, prev,
+ *   parent, first and last child, the namespace, a text node's characters).
+ *   The struct is copied through a pipe (an unreadable address makes write()
+ *   fail with EFAULT: it cannot crash) and its fields are compared with the
+ *   API's answers as integers, never dereferenced; the namespace values must
+ *   sort the reference elements into HTML, SVG and MathML exactly as
+ *   selectolax's public serializer does; each text node's characters must equal
+ *   a copy the API made.  Only when every node agrees does walk() read those
+ *   fields directly (the API functions return exactly them, at a call each).
+ * - configure() takes the tag ids (read with selectolax's public Node.tag_id)
+ *   and the namespace ids; walk() refuses to run before it, and takes a
+ *   selectolax node object (which keeps its tree alive), never an address.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
-typedef struct { unsigned char *data; size_t length; } lx_str;
+typedef struct lxb_node lxb_node; /* opaque: reached through Lexbor's API */
+typedef struct lxb_attr lxb_attr;
 
-typedef struct lx_node lx_node;
-struct lx_node {
+/* Lexbor's exported functions (lexbor/dom/interfaces/), bound by bind(). */
+static struct {
+    lxb_node *(*first_child)(lxb_node *);
+    lxb_node *(*last_child)(lxb_node *);
+    lxb_node *(*next)(lxb_node *);
+    lxb_node *(*prev)(lxb_node *);
+    lxb_node *(*parent)(lxb_node *);
+    int (*type)(lxb_node *);
+    uintptr_t (*tag_id)(lxb_node *);
+    lxb_attr *(*first_attr)(lxb_node *);
+    lxb_attr *(*next_attr)(lxb_attr *);
+    const unsigned char *(*attr_local_name)(lxb_attr *, size_t *);
+    const unsigned char *(*attr_qualified_name)(lxb_attr *, size_t *);
+    const unsigned char *(*attr_value)(lxb_attr *, size_t *);
+    unsigned char *(*text_content)(lxb_node *, size_t *);
+} api;
+static const char *API_NAMES[] = {
+    "lxb_dom_node_first_child_noi", "lxb_dom_node_last_child_noi", "lxb_dom_node_next_noi",
+    "lxb_dom_node_prev_noi", "lxb_dom_node_parent_noi", "lxb_dom_node_type_noi",
+    "lxb_dom_node_tag_id_noi", "lxb_dom_element_first_attribute_noi",
+    "lxb_dom_element_next_attribute_noi", "lxb_dom_attr_local_name_noi",
+    "lxb_dom_attr_qualified_name", "lxb_dom_attr_value_noi", "lxb_dom_node_text_content",
+};
+#define N_API (sizeof(API_NAMES) / sizeof(API_NAMES[0]))
+static PyTypeObject *node_type; /* selectolax.lexbor.LexborNode */
+
+/* Lexbor's lxb_dom_node_t as laid out in Lexbor 2.x/3.x: read only after
+ * probe() has compared it with the API's answers on a reference tree. */
+typedef struct {
     void *events;
     uintptr_t local_name;
     uintptr_t prefix;
     uintptr_t ns;
     void *owner_document;
-    lx_node *next;
-    lx_node *prev;
-    lx_node *parent;
-    lx_node *first_child;
-    lx_node *last_child;
+    void *next, *prev, *parent, *first_child, *last_child;
     void *user;
-    int type; /* lxb_dom_node_type_t */
-};
+    int type;
+} lx_node_layout;
+typedef struct { unsigned char *data; size_t length; } lx_str;
 
-typedef struct lx_attr lx_attr;
-struct lx_attr {
-    lx_node node;
-    uintptr_t upper_name;
-    uintptr_t qualified_name;
-    lx_str *value;
-    void *owner;
-    lx_attr *next;
-    lx_attr *prev;
-};
+static bool layout_ok;  /* probe() verified the two offsets below */
+static bool configured; /* configure() was called after a good probe */
+#define NS_OFFSET offsetof(lx_node_layout, ns)
+#define TEXT_OFFSET sizeof(lx_node_layout) /* lxb_dom_character_data_t.data */
 
-typedef struct {
-    lx_node node;
-    uintptr_t upper_name;
-    uintptr_t qualified_name;
-    lx_str *is_value;
-    lx_attr *first_attr;
-    lx_attr *last_attr;
-    lx_attr *attr_id;
-    lx_attr *attr_class;
-} lx_element;
+static inline uintptr_t ns_of(lxb_node *n) { return *(uintptr_t *)((char *)n + NS_OFFSET); }
+static inline lx_str *text_of(lxb_node *n) { return (lx_str *)((char *)n + TEXT_OFFSET); }
 
-typedef struct { lx_node node; lx_str data; } lx_chardata;
-
-typedef struct {
-    union { unsigned char *long_str; unsigned char short_str[17]; } u;
-    size_t length;
-    void *next;
-} lx_hash_entry;
-
-typedef struct { lx_hash_entry entry; uintptr_t attr_id; } lx_attr_data;
+/* The node fields probe() compared with the API on every node of the reference
+ * tree: once it has, walk() reads them directly (the API functions return
+ * exactly these fields, at the cost of a call each). */
+#define L(n) ((const lx_node_layout *)(n))
+static inline int n_type(lxb_node *n) { return L(n)->type; }
+static inline uintptr_t n_tag(lxb_node *n) { return L(n)->local_name; }
+static inline lxb_node *n_first(lxb_node *n) { return (lxb_node *)L(n)->first_child; }
+static inline lxb_node *n_next(lxb_node *n) { return (lxb_node *)L(n)->next; }
+static inline lxb_node *n_parent(lxb_node *n) { return (lxb_node *)L(n)->parent; }
 
 #define NODE_ELEMENT 1
 #define NODE_TEXT 3
-#define ATTR_LAST_ENTRY 0x0049
 
-/* Tags the region model tells apart; every other element is "". */
-static const struct { uintptr_t id; const char *name; } TAGS[] = {
-    {0x0066, "html"}, {0x0020, "body"}, {0x0062, "head"}, {0x0007, "a"}, {0x0013, "area"},
-    {0x0092, "p"}, {0x0097, "pre"}, {0x00b5, "td"}, {0x00ba, "th"}, {0x001f, "blockquote"},
-    {0x0034, "div"}, {0x0072, "li"}, {0x00a4, "section"}, {0x0014, "article"},
-    {0x0076, "main"}, {0x0063, "header"}, {0x0087, "nav"}, {0x0015, "aside"},
-    {0x0056, "footer"}, {0x007c, "menu"}, {0x00c2, "ul"}, {0x008e, "ol"}, {0x0035, "dl"},
-    {0x002d, "dd"}, {0x0036, "dt"}, {0x0058, "form"}, {0x0052, "fieldset"}, {0x005c, "h1"},
-    {0x005d, "h2"}, {0x005e, "h3"}, {0x005f, "h4"}, {0x0060, "h5"}, {0x0061, "h6"},
-    {0x000a, "address"}, {0x00b3, "table"}, {0x0028, "code"}, {0x006a, "img"},
-    {0x00a2, "script"}, {0x00ae, "style"}, {0x008c, "noscript"}, {0x00ab, "span"},
-    {0x00be, "tr"}, {0x00b4, "tbody"}, {0x0054, "figure"}, {0x0068, "iframe"},
-    {0x00b6, "template"}, {0x00b2, "svg"}, {0x0074, "link"}, {0x007d, "meta"},
-    {0x0018, "base"}, {0x00bd, "title"},
+/* What configure() says of each known tag id (see linkspider/dom.py TAG_FLAGS). */
+enum {
+    F_P = 1, F_IMG = 2, F_LIST = 4, F_HIDDEN = 8, F_DIV_TO_P = 16, F_NOT_PHRASING = 32,
+    F_REF = 64, F_A = 128, F_TEXT = 256,
 };
-#define N_TAGS (sizeof(TAGS) / sizeof(TAGS[0]))
-#define MAX_TAG_ID 0x100
-static PyObject *tag_names[MAX_TAG_ID]; /* id -> interned str, NULL: not told apart */
+#define MAX_TAG_ID 4096
+static PyObject *tag_names[MAX_TAG_ID]; /* id -> interned str; NULL: not told apart */
+static unsigned tag_flags[MAX_TAG_ID];
+static uintptr_t html_ns, svg_ns;
 static PyObject *empty_str;
 
-enum {
-    TAG_P = 0x0092, TAG_IMG = 0x006a, TAG_UL = 0x00c2, TAG_OL = 0x008e,
-    TAG_SCRIPT = 0x00a2, TAG_STYLE = 0x00ae, TAG_NOSCRIPT = 0x008c, TAG_TEMPLATE = 0x00b6,
-    TAG_A = 0x0007, TAG_AREA = 0x0013, TAG_LINK = 0x0074, TAG_META = 0x007d, TAG_BASE = 0x0018,
-    TAG_TITLE = 0x00bd,
-};
+static inline unsigned flags_of(uintptr_t tag) { return tag < MAX_TAG_ID ? tag_flags[tag] : 0; }
 
-/* Per element, in document (pre-)order. */
-typedef struct {
-    lx_node *node;
-    Py_ssize_t parent;
-    Py_ssize_t end;       /* one past the last descendant: a subtree is [i, end) */
-    Py_ssize_t ink;       /* non-whitespace characters of the subtree's text */
-    Py_ssize_t commas;    /* ',' and U+FF0C in the subtree's text */
-    Py_ssize_t own_ink;   /* the same, text children only */
-    Py_ssize_t own_commas;
-    Py_ssize_t children;  /* element children */
-    Py_ssize_t p, img;    /* <p> and <img> descendants */
-    Py_ssize_t list_ink;  /* ink of every <ul>/<ol> descendant, summed (nested ones again) */
-    Py_ssize_t phrasing_ink, phrasing_commas; /* children that are phrasing content (own text added at output) */
-    int block_inside;     /* has a descendant that is block content (DIV_TO_P) */
-    uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
-    int hidden;           /* inside <script>, <style>, <noscript> or <template>: no text */
-} elem_t;
+/* ---- binding and verification ------------------------------------------- */
+
+static PyObject *bind(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *path;
+    PyObject *type;
+    if (!PyArg_ParseTuple(args, "sO!", &path, &PyType_Type, &type)) return NULL;
+    /* the module is loaded already (it parsed the tree): RTLD_NOLOAD finds it */
+    void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (handle == NULL) {
+        PyErr_Format(PyExc_ImportError, "cannot find the loaded module %s: %s", path, dlerror());
+        return NULL;
+    }
+    void *found[N_API];
+    for (size_t i = 0; i < N_API; i++) {
+        found[i] = dlsym(handle, API_NAMES[i]);
+        if (found[i] == NULL) {
+            dlclose(handle);
+            PyErr_Format(PyExc_ImportError, "%s does not export Lexbor's %s", path, API_NAMES[i]);
+            return NULL;
+        }
+    }
+    _Static_assert(sizeof(api) == sizeof(found), "one function pointer per API name");
+    memcpy(&api, found, sizeof(api)); /* every member is a function pointer, in API_NAMES order */
+    /* the handle stays open: the functions must outlive this call */
+    Py_XSETREF(node_type, (PyTypeObject *)Py_NewRef(type));
+    layout_ok = configured = false;
+    Py_RETURN_NONE;
+}
+
+/* A selectolax node's Lexbor node; NULL (with an exception) for anything else. */
+static lxb_node *node_of(PyObject *obj) {
+    if (node_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "linkspider._dom: bind() was not called");
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(obj, node_type)) {
+        PyErr_Format(PyExc_TypeError, "expected a %s, got %s", node_type->tp_name,
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    PyObject *id = PyObject_GetAttrString(obj, "mem_id");
+    if (id == NULL) return NULL;
+    lxb_node *node = (lxb_node *)PyLong_AsVoidPtr(id);
+    Py_DECREF(id);
+    if (node == NULL && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "empty node");
+    return node;
+}
+
+/* Copy n bytes from p, which may be a bad pointer, through a pipe: the kernel
+ * reports an unreadable p as EFAULT instead of faulting. */
+static bool safe_copy(void *dst, const void *p, size_t n) {
+    if (n == 0) return true;
+    if (p == NULL || n > 4096) return false;
+    int fds[2];
+    if (pipe(fds) != 0) return false;
+    bool ok = write(fds[1], p, n) == (ssize_t)n && read(fds[0], dst, n) == (ssize_t)n;
+    close(fds[0]);
+    close(fds[1]);
+    return ok;
+}
+
+/* Does node n's memory (copied into *l) agree with the API at every field compared? */
+static bool fields_agree(lxb_node *n, int type, lx_node_layout *l) {
+    if (!safe_copy(l, n, sizeof(*l))) return false;
+    if (l->type != type || l->next != (void *)api.next(n) || l->prev != (void *)api.prev(n) ||
+        l->parent != (void *)api.parent(n) || l->first_child != (void *)api.first_child(n) ||
+        l->last_child != (void *)api.last_child(n))
+        return false;
+    return type != NODE_ELEMENT || l->local_name == api.tag_id(n);
+}
+
+/* Do the characters at text node n's data offset equal the API's copy? */
+static bool text_agrees(lxb_node *n, const unsigned char *copy, size_t len) {
+    lx_str s;
+    unsigned char bytes[4096];
+    if (len > sizeof(bytes) || !safe_copy(&s, text_of(n), sizeof(s)) || s.length != len) return false;
+    return safe_copy(bytes, s.data, len) && memcmp(bytes, copy, len) == 0;
+}
+
+/* probe(root) -> [(type, tag_id, text, ns), ...] for the element and text
+ * nodes under root, in document order, read through the API (ns: the value at
+ * the namespace offset, for elements), or None when the layout disagrees. */
+static PyObject *probe(PyObject *self, PyObject *arg) {
+    (void)self;
+    lxb_node *root = node_of(arg);
+    if (root == NULL) return NULL;
+    layout_ok = configured = false;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    bool agree = api.type(root) == NODE_ELEMENT;
+    lxb_node *node = root;
+    while (node != NULL && agree) {
+        int type = api.type(node);
+        lx_node_layout l;
+        if (!fields_agree(node, type, &l)) agree = false;
+        PyObject *item = NULL;
+        if (type == NODE_ELEMENT && agree) {
+            item = Py_BuildValue("(iKOK)", type, (unsigned long long)api.tag_id(node), Py_None,
+                                 (unsigned long long)l.ns);
+        }
+        else if (type == NODE_TEXT) {
+            size_t len = 0;
+            unsigned char *copy = api.text_content(node, &len); /* freed with the document */
+            if (copy == NULL || !text_agrees(node, copy, len))
+                agree = false;
+            else
+                item = Py_BuildValue("(iKs#K)", type, 0ULL, (const char *)copy, (Py_ssize_t)len, 0ULL);
+        }
+        if (item != NULL) {
+            int rc = PyList_Append(out, item);
+            Py_DECREF(item);
+            if (rc < 0) { Py_DECREF(out); return NULL; }
+        }
+        else if (PyErr_Occurred()) { Py_DECREF(out); return NULL; }
+        lxb_node *down = api.first_child(node);
+        if (down != NULL) { node = down; continue; }
+        while (node != root && api.next(node) == NULL) node = api.parent(node);
+        node = node == root ? NULL : api.next(node);
+    }
+    if (!agree) { Py_DECREF(out); Py_RETURN_NONE; }
+    layout_ok = true;
+    return out;
+}
+
+/* configure({tag_id: (name, flags)}, html_ns, svg_ns): enables walk(). */
+static PyObject *configure(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *tags;
+    unsigned long long h, s;
+    if (!PyArg_ParseTuple(args, "O!KK", &PyDict_Type, &tags, &h, &s)) return NULL;
+    if (!layout_ok) {
+        PyErr_SetString(PyExc_RuntimeError, "linkspider._dom: probe() has not verified the layout");
+        return NULL;
+    }
+    for (size_t i = 0; i < MAX_TAG_ID; i++) { Py_CLEAR(tag_names[i]); tag_flags[i] = 0; }
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(tags, &pos, &key, &value)) {
+        size_t id = PyLong_AsSize_t(key);
+        const char *name;
+        unsigned flags;
+        if (PyErr_Occurred() || !PyArg_ParseTuple(value, "sI", &name, &flags)) return NULL;
+        if (id >= MAX_TAG_ID) return PyErr_Format(PyExc_ValueError, "tag id %zu too large", id);
+        tag_names[id] = PyUnicode_InternFromString(name);
+        if (tag_names[id] == NULL) return NULL;
+        tag_flags[id] = flags;
+    }
+    html_ns = (uintptr_t)h;
+    svg_ns = (uintptr_t)s;
+    configured = true;
+    Py_RETURN_NONE;
+}
+
+/* ---- text measures ------------------------------------------------------- */
 
 /* Python's str.isspace() for a code point. */
 static int is_space(uint32_t c) {
@@ -213,55 +365,64 @@ static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_
     if (tail) *last = tail;
 }
 
-static PyObject *str_or_none(lx_str *s) {
-    if (s == NULL || s->data == NULL) Py_RETURN_NONE;
-    return PyUnicode_DecodeUTF8((const char *)s->data, (Py_ssize_t)s->length, "replace");
+static PyObject *str_or_none(const unsigned char *data, size_t length) {
+    if (data == NULL) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)length, "replace");
 }
 
+/* Attribute slots the extraction reads.  A valueless attribute reads as ""
+ * (as the DOM has it); an absent one as None. */
 enum {
-    ATTR_ALT = 0x0006, ATTR_CONTENT = 0x0010, ATTR_HREF = 0x001d, ATTR_HTTP_EQUIV = 0x0020,
-    ATTR_REL = 0x0032, ATTR_TITLE = 0x0042,
+    A_HREF, A_XLINK_HREF, A_REL, A_TITLE, A_ALT, A_CONTENT, A_NAME, A_HTTP_EQUIV, A_ROLE,
+    A_CLASS, A_ID, N_ATTRS
 };
-/* Attribute slots the extraction reads; "present" is a separate flag because a
- * valueless attribute has no string. */
-enum { A_HREF, A_REL, A_TITLE, A_ALT, A_CONTENT, A_NAME, A_HTTP_EQUIV, A_ROLE, N_ATTRS };
+static const struct { const char *name; size_t length; int slot; } ATTR_NAMES[] = {
+    {"href", 4, A_HREF}, {"rel", 3, A_REL}, {"title", 5, A_TITLE}, {"alt", 3, A_ALT},
+    {"content", 7, A_CONTENT}, {"name", 4, A_NAME}, {"http-equiv", 10, A_HTTP_EQUIV},
+    {"role", 4, A_ROLE}, {"class", 5, A_CLASS}, {"id", 2, A_ID},
+};
+#define N_ATTR_NAMES (sizeof(ATTR_NAMES) / sizeof(ATTR_NAMES[0]))
 
-typedef struct { lx_str *value[N_ATTRS]; char present[N_ATTRS]; } attrs_t;
+typedef struct {
+    const unsigned char *value[N_ATTRS];
+    size_t length[N_ATTRS];
+    char present[N_ATTRS];
+} attrs_t;
 
-static void set_slot(attrs_t *out, int slot, lx_attr *a) {
-    if (!out->present[slot]) { out->present[slot] = 1; out->value[slot] = a->value; }
-}
-
-/* One pass over an element's attributes (the first of duplicates wins, as the
- * HTML parser keeps it; prefixed names such as xlink:href are not read). */
-static void read_attrs(lx_element *el, attrs_t *out) {
-    memset(out, 0, sizeof(*out));
-    for (lx_attr *a = el->first_attr; a != NULL; a = a->next) {
-        if (a->node.prefix != 0) continue;
-        uintptr_t id = a->node.local_name;
-        switch (id) {
-            case ATTR_HREF: set_slot(out, A_HREF, a); break;
-            case ATTR_REL: set_slot(out, A_REL, a); break;
-            case ATTR_TITLE: set_slot(out, A_TITLE, a); break;
-            case ATTR_ALT: set_slot(out, A_ALT, a); break;
-            case ATTR_CONTENT: set_slot(out, A_CONTENT, a); break;
-            case ATTR_HTTP_EQUIV: set_slot(out, A_HTTP_EQUIV, a); break;
-            default:
-                if (id > ATTR_LAST_ENTRY) {
-                    lx_attr_data *d = (lx_attr_data *)id;
-                    if (d->entry.length == 4 && memcmp(d->entry.u.short_str, "role", 4) == 0)
-                        set_slot(out, A_ROLE, a);
-                    else if (d->entry.length == 4 && memcmp(d->entry.u.short_str, "name", 4) == 0)
-                        set_slot(out, A_NAME, a);
-                }
+/* One pass over an element's attributes (the parser keeps the first of
+ * duplicates).  Prefixed names are not read, except xlink:href (SVG links). */
+static void read_attrs(lxb_node *el, attrs_t *out) {
+    memset(out->present, 0, sizeof(out->present));
+    for (lxb_attr *a = api.first_attr(el); a != NULL; a = api.next_attr(a)) {
+        size_t ln = 0, qn = 0;
+        const unsigned char *local = api.attr_local_name(a, &ln);
+        api.attr_qualified_name(a, &qn);
+        if (local == NULL) continue;
+        int slot = -1;
+        if (qn != ln) { /* a prefix */
+            if (qn == 10 && ln == 4 && memcmp(local, "href", 4) == 0) slot = A_XLINK_HREF;
         }
+        else {
+            for (size_t k = 0; k < N_ATTR_NAMES; k++) {
+                if (ATTR_NAMES[k].length == ln && memcmp(ATTR_NAMES[k].name, local, ln) == 0) {
+                    slot = ATTR_NAMES[k].slot;
+                    break;
+                }
+            }
+        }
+        if (slot < 0 || out->present[slot]) continue;
+        size_t vl = 0;
+        const unsigned char *v = api.attr_value(a, &vl);
+        out->present[slot] = 1;
+        out->value[slot] = v != NULL ? v : (const unsigned char *)"";
+        out->length[slot] = v != NULL ? vl : 0;
     }
 }
 
-/* An attribute's value; None when absent or valueless (as selectolax reads it). */
+/* An attribute's value; None when absent. */
 static PyObject *slot_str(attrs_t *at, int slot) {
     if (!at->present[slot]) Py_RETURN_NONE;
-    return str_or_none(at->value[slot]);
+    return str_or_none(at->value[slot], at->length[slot]);
 }
 
 typedef struct { char *data; size_t len, cap; } buf_t;
@@ -312,37 +473,38 @@ static int buf_add_words(buf_t *b, const unsigned char *s, size_t n, int *space)
     return 0;
 }
 
-/* The text of a link, whitespace collapsed (all its text nodes, as
+/* The text of a link or title, whitespace collapsed (all its text nodes, as
  * " ".join(node.text().split()) gives it), and the alt of its first <img>:
  * (text, None) without an image, (text, alt or "") with. */
-static PyObject *link_text(lx_node *a, buf_t *b) {
+static PyObject *link_text(lxb_node *a, buf_t *b) {
     b->len = 0;
     int space = 0;
-    lx_node *img = NULL;
-    lx_node *node = a->first_child;
+    lxb_node *img = NULL;
+    lxb_node *node = n_first(a);
     while (node != NULL) {
-        if (node->type == NODE_TEXT) {
-            lx_str *s = &((lx_chardata *)node)->data;
+        int type = n_type(node);
+        if (type == NODE_TEXT) {
+            lx_str *s = text_of(node);
             if (s->data != NULL && s->length && buf_add_words(b, s->data, s->length, &space) < 0)
                 return NULL;
         }
-        else if (node->type == NODE_ELEMENT && img == NULL && node->local_name == TAG_IMG) {
+        else if (type == NODE_ELEMENT && img == NULL && (flags_of(n_tag(node)) & F_IMG)) {
             img = node;
         }
-        if (node->first_child != NULL) { node = node->first_child; continue; }
-        while (node != a && node->next == NULL) node = node->parent;
+        lxb_node *down = n_first(node);
+        if (down != NULL) { node = down; continue; }
+        while (node != a && n_next(node) == NULL) node = n_parent(node);
         if (node == a) break;
-        node = node->next;
+        node = n_next(node);
     }
     PyObject *text = PyUnicode_DecodeUTF8(b->data ? b->data : "", (Py_ssize_t)b->len, "replace");
     if (text == NULL) return NULL;
     PyObject *alt;
-    if (img == NULL) { alt = Py_None; Py_INCREF(alt); }
+    if (img == NULL) alt = Py_NewRef(Py_None);
     else {
         attrs_t at;
-        read_attrs((lx_element *)img, &at);
-        alt = slot_str(&at, A_ALT);
-        if (alt == Py_None) { Py_DECREF(alt); alt = PyUnicode_FromStringAndSize("", 0); }
+        read_attrs(img, &at);
+        alt = at.present[A_ALT] ? slot_str(&at, A_ALT) : PyUnicode_FromStringAndSize("", 0);
         if (alt == NULL) { Py_DECREF(text); return NULL; }
     }
     PyObject *pair = PyTuple_Pack(2, text, alt);
@@ -351,41 +513,53 @@ static PyObject *link_text(lx_node *a, buf_t *b) {
     return pair;
 }
 
-static int is_ref_tag(uintptr_t tag) {
-    return tag == TAG_A || tag == TAG_AREA || tag == TAG_LINK || tag == TAG_META ||
-           tag == TAG_BASE || tag == TAG_TITLE;
-}
-
 /* (index, tag, href, rel, title, alt, content, name, http-equiv, text, img_alt) */
-static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lx_node *node, attrs_t *at, buf_t *b) {
+static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lxb_node *node, unsigned flags,
+                           attrs_t *at, buf_t *b) {
     PyObject *text = Py_None, *img_alt = Py_None, *pair = NULL;
-    if (node->local_name == TAG_A || node->local_name == TAG_TITLE) {
+    if (flags & F_TEXT) {
         pair = link_text(node, b);
         if (pair == NULL) return NULL;
         text = PyTuple_GET_ITEM(pair, 0);
         img_alt = PyTuple_GET_ITEM(pair, 1);
     }
+    int href = (flags & F_A) && !at->present[A_HREF] ? A_XLINK_HREF : A_HREF;
     PyObject *items[11] = {
-        PyLong_FromSsize_t(i), name, slot_str(at, A_HREF), slot_str(at, A_REL),
+        PyLong_FromSsize_t(i), Py_NewRef(name), slot_str(at, href), slot_str(at, A_REL),
         slot_str(at, A_TITLE), slot_str(at, A_ALT), slot_str(at, A_CONTENT), slot_str(at, A_NAME),
-        slot_str(at, A_HTTP_EQUIV), text, img_alt,
+        slot_str(at, A_HTTP_EQUIV), Py_NewRef(text), Py_NewRef(img_alt),
     };
-    Py_INCREF(name);
-    Py_INCREF(text);
-    Py_INCREF(img_alt);
+    Py_XDECREF(pair);
     PyObject *out = PyTuple_New(11);
     for (int k = 0; k < 11; k++) {
         if (items[k] == NULL || out == NULL) {
             for (int j = 0; j < 11; j++) Py_XDECREF(items[j]);
             Py_XDECREF(out);
-            Py_XDECREF(pair);
             return NULL;
         }
     }
     for (int k = 0; k < 11; k++) PyTuple_SET_ITEM(out, k, items[k]);
-    Py_XDECREF(pair);
     return out;
 }
+
+/* Per element, in document (pre-)order. */
+typedef struct {
+    lxb_node *node;
+    uintptr_t tag;
+    Py_ssize_t parent;
+    Py_ssize_t end;       /* one past the last descendant: a subtree is [i, end) */
+    Py_ssize_t ink;       /* non-whitespace characters of the subtree's text */
+    Py_ssize_t commas;    /* ',' and U+FF0C in the subtree's text */
+    Py_ssize_t own_ink;   /* the same, text children only */
+    Py_ssize_t own_commas;
+    Py_ssize_t children;  /* element children */
+    Py_ssize_t p, img;    /* <p> and <img> descendants */
+    Py_ssize_t list_ink;  /* ink of every <ul>/<ol> descendant, summed (nested ones again) */
+    Py_ssize_t phrasing_ink, phrasing_commas; /* children that are phrasing content (own text added at output) */
+    int block_inside;     /* has a descendant that is block content (DIV_TO_P) */
+    uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
+    int hidden;           /* inside <script>, <style>, <noscript> or <template>: no text */
+} elem_t;
 
 static int grow(elem_t **items, Py_ssize_t *cap, Py_ssize_t need) {
     if (need <= *cap) return 0;
@@ -398,54 +572,39 @@ static int grow(elem_t **items, Py_ssize_t *cap, Py_ssize_t need) {
     return 0;
 }
 
-/* Readability's DIV_TO_P_ELEMS: block content that keeps a <div> from being a paragraph. */
-static int is_div_to_p(uintptr_t t) {
-    return t == 0x001f || t == 0x0035 || t == 0x0034 || t == 0x006a || t == 0x008e ||
-           t == 0x0092 || t == 0x0097 || t == 0x00b3 || t == 0x00c2;
-}
-
-/* Elements whose text is not a phrasing run of their parent (linkspider.dom.NOT_PHRASING):
- * td li section article main h1-h6 header footer nav aside form. */
-static int not_phrasing(uintptr_t t) {
-    return t == 0x00b5 || t == 0x0072 || t == 0x00a4 || t == 0x0014 || t == 0x0076 ||
-           (t >= 0x005c && t <= 0x0061) || t == 0x0063 || t == 0x0056 || t == 0x0087 ||
-           t == 0x0015 || t == 0x0058;
-}
-
 /* Close element i: its measures join its parent's. */
 static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end) {
     elem_t *x = &e[i];
     x->end = end;
     if (x->parent < 0) return;
     elem_t *up = &e[x->parent];
-    uintptr_t tag = x->node->local_name;
+    unsigned f = flags_of(x->tag);
     up->ink += x->ink;
     up->commas += x->commas;
     up->children += 1;
-    up->p += x->p + (tag == TAG_P);
-    up->img += x->img + (tag == TAG_IMG);
-    up->list_ink += x->list_ink + ((tag == TAG_UL || tag == TAG_OL) ? x->ink : 0);
-    int block = is_div_to_p(tag);
-    if (block || x->block_inside) up->block_inside = 1;
-    else if (!not_phrasing(tag)) {
+    up->p += x->p + ((f & F_P) != 0);
+    up->img += x->img + ((f & F_IMG) != 0);
+    up->list_ink += x->list_ink + ((f & F_LIST) ? x->ink : 0);
+    if ((f & F_DIV_TO_P) || x->block_inside) up->block_inside = 1;
+    else if (!(f & F_NOT_PHRASING)) {
         up->phrasing_ink += x->ink;
         up->phrasing_commas += x->commas;
     }
     if (x->last) up->last = x->last;
 }
 
-#define N_FIELDS 19
-#define N_NUMERIC 13
+#define N_FIELDS 18
+#define N_NUMERIC 12
 
 static PyObject *walk(PyObject *self, PyObject *arg) {
     (void)self;
-    uintptr_t address = (uintptr_t)PyLong_AsVoidPtr(arg);
-    if (address == 0) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null node address");
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "linkspider._dom: configure() was not called");
         return NULL;
     }
-    lx_node *root = (lx_node *)address;
-    if (root->type != NODE_ELEMENT) {
+    lxb_node *root = node_of(arg);
+    if (root == NULL) return NULL;
+    if (n_type(root) != NODE_ELEMENT) {
         PyErr_SetString(PyExc_ValueError, "walk() starts at an element");
         return NULL;
     }
@@ -453,24 +612,24 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
     Py_ssize_t n = 0, cap = 0;
     Py_ssize_t stack_top = -1; /* index of the innermost open element */
 
-    lx_node *node = root;
+    lxb_node *node = root;
     while (node != NULL) {
-        int descend = 0;
-        if (node->type == NODE_ELEMENT) {
+        lxb_node *down = NULL;
+        int type = n_type(node);
+        if (type == NODE_ELEMENT) {
             if (grow(&e, &cap, n + 1) < 0) { PyMem_Free(e); return NULL; }
             elem_t *x = &e[n];
             memset(x, 0, sizeof(*x));
             x->node = node;
+            x->tag = n_tag(node);
             x->parent = stack_top;
-            uintptr_t t = node->local_name;
-            x->hidden = (stack_top >= 0 && e[stack_top].hidden) || t == TAG_SCRIPT ||
-                        t == TAG_STYLE || t == TAG_NOSCRIPT || t == TAG_TEMPLATE;
+            x->hidden = (stack_top >= 0 && e[stack_top].hidden) || (flags_of(x->tag) & F_HIDDEN);
             stack_top = n++;
-            descend = node->first_child != NULL;
-            if (!descend) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
+            down = n_first(node);
+            if (down == NULL) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
         }
-        else if (node->type == NODE_TEXT && stack_top >= 0 && !e[stack_top].hidden) {
-            lx_str *s = &((lx_chardata *)node)->data;
+        else if (type == NODE_TEXT && stack_top >= 0 && !e[stack_top].hidden) {
+            lx_str *s = text_of(node);
             if (s->data != NULL && s->length) {
                 elem_t *x = &e[stack_top];
                 Py_ssize_t ink = 0, commas = 0;
@@ -483,10 +642,11 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
                 if (last) x->last = last;
             }
         }
-        if (descend) { node = node->first_child; continue; }
+        if (down != NULL) { node = down; continue; }
         /* next node in document order, closing the elements we climb out of */
-        while (node != root && node->next == NULL) {
-            node = node->parent;
+        lxb_node *next;
+        while (node != root && (next = n_next(node)) == NULL) {
+            node = n_parent(node);
             if (node == NULL) break;
             if (stack_top >= 0 && e[stack_top].node == node) {
                 close_elem(e, stack_top, n);
@@ -494,7 +654,7 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
             }
         }
         if (node == NULL || node == root) break;
-        node = node->next;
+        node = next;
     }
     while (stack_top >= 0) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
 
@@ -516,25 +676,21 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
         if (l == NULL) { Py_DECREF(out); PyMem_Free(e); return NULL; }
         PyTuple_SET_ITEM(out, f, l);
     }
+    attrs_t at;
     for (Py_ssize_t i = 0; i < n; i++) {
         elem_t *x = &e[i];
         int64_t nums[N_NUMERIC] = {
-            (int64_t)(uintptr_t)x->node, x->parent, x->end, x->ink, x->commas, x->own_ink,
+            x->parent, x->end, x->ink, x->commas, x->own_ink,
             x->own_commas, x->children, x->p, x->img, x->list_ink,
             x->phrasing_ink + x->own_ink, x->phrasing_commas + x->own_commas,
         };
         for (int f = 0; f < N_NUMERIC; f++) cols[f][i] = nums[f];
-        uintptr_t tag = x->node->local_name;
-        PyObject *name = tag < MAX_TAG_ID && tag_names[tag] ? tag_names[tag] : empty_str;
-        lx_element *el = (lx_element *)x->node;
-        Py_INCREF(name);
-        PyObject *period = PyBool_FromLong(x->last == '.');
-        PyObject *cls = el->attr_class ? str_or_none(el->attr_class->value) : (Py_INCREF(Py_None), Py_None);
-        PyObject *ident = el->attr_id ? str_or_none(el->attr_id->value) : (Py_INCREF(Py_None), Py_None);
-        attrs_t at;
-        read_attrs(el, &at);
-        PyObject *role_str = slot_str(&at, A_ROLE);
-        PyObject *objs[N_FIELDS - N_NUMERIC - 1] = {name, period, cls, ident, role_str};
+        PyObject *name = x->tag < MAX_TAG_ID && tag_names[x->tag] ? tag_names[x->tag] : empty_str;
+        read_attrs(x->node, &at);
+        PyObject *objs[N_FIELDS - N_NUMERIC - 1] = {
+            Py_NewRef(name), PyBool_FromLong(x->last == '.'), slot_str(&at, A_CLASS),
+            slot_str(&at, A_ID), slot_str(&at, A_ROLE),
+        };
         for (int f = N_NUMERIC; f < N_FIELDS - 1; f++) {
             PyObject *v = objs[f - N_NUMERIC];
             if (v == NULL) {
@@ -543,13 +699,16 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
             }
             PyList_SET_ITEM(PyTuple_GET_ITEM(out, f), i, v);
         }
-        if (is_ref_tag(tag)) {
-            PyObject *ref = ref_tuple(i, name, x->node, &at, &text);
-            if (ref == NULL) goto fail;
-            int rc = PyList_Append(PyTuple_GET_ITEM(out, N_FIELDS - 1), ref);
-            Py_DECREF(ref);
-            if (rc < 0) goto fail;
-        }
+        unsigned flags = flags_of(x->tag);
+        if (!(flags & F_REF)) continue;
+        uintptr_t ns = ns_of(x->node);
+        /* HTML elements only (an SVG <base> or <title> is not the page's), and SVG links */
+        if (ns != html_ns && !((flags & F_A) && ns == svg_ns)) continue;
+        PyObject *ref = ref_tuple(i, name, x->node, flags, &at, &text);
+        if (ref == NULL) goto fail;
+        int rc = PyList_Append(PyTuple_GET_ITEM(out, N_FIELDS - 1), ref);
+        Py_DECREF(ref);
+        if (rc < 0) goto fail;
     }
     PyMem_Free(e);
     PyMem_Free(text.data);
@@ -561,123 +720,32 @@ fail:
     return NULL;
 }
 
-/* ---- URL resolution through ada's C API -------------------------------------
- *
- * ada-url's Python package wraps the same C functions with cffi, one Python call
- * and a few allocations per step; linkspider.urls hands their addresses to
- * use_ada() and resolves a page's hrefs here in one call. */
-
-typedef void *ada_url;
-typedef struct { const char *data; size_t length; } ada_string;
-static ada_url (*ada_parse_with_base)(const char *, size_t, const char *, size_t);
-static bool (*ada_is_valid)(ada_url);
-static ada_string (*ada_get_href)(ada_url);
-static ada_string (*ada_get_hostname)(ada_url);
-static void (*ada_free)(ada_url);
-
-static PyObject *use_ada(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *p[5];
-    if (!PyArg_ParseTuple(args, "OOOOO", &p[0], &p[1], &p[2], &p[3], &p[4])) return NULL;
-    void *f[5];
-    for (int i = 0; i < 5; i++) {
-        f[i] = PyLong_AsVoidPtr(p[i]);
-        if (f[i] == NULL) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "null function address");
-            return NULL;
-        }
-    }
-    ada_parse_with_base = (ada_url (*)(const char *, size_t, const char *, size_t))f[0];
-    ada_is_valid = (bool (*)(ada_url))f[1];
-    ada_get_href = (ada_string (*)(ada_url))f[2];
-    ada_get_hostname = (ada_string (*)(ada_url))f[3];
-    ada_free = (void (*)(ada_url))f[4];
-    Py_RETURN_NONE;
-}
-
-/* One href: (url without fragment, fragment, host), or None when the result is
- * not a valid http(s) URL. */
-static PyObject *resolve_one(const char *base, Py_ssize_t base_len, PyObject *href) {
-    Py_ssize_t len;
-    const char *s = PyUnicode_AsUTF8AndSize(href, &len);
-    if (s == NULL) { PyErr_Clear(); Py_RETURN_NONE; } /* e.g. lone surrogates */
-    ada_url url = ada_parse_with_base(s, (size_t)len, base, (size_t)base_len);
-    if (url == NULL) Py_RETURN_NONE;
-    PyObject *out = NULL;
-    if (ada_is_valid(url)) {
-        ada_string h = ada_get_href(url);
-        size_t start = 0;
-        if (h.length >= 7 && memcmp(h.data, "http://", 7) == 0) start = 7;
-        else if (h.length >= 8 && memcmp(h.data, "https://", 8) == 0) start = 8;
-        if (start) {
-            const char *hash = memchr(h.data, '#', h.length);
-            size_t url_len = hash ? (size_t)(hash - h.data) : h.length;
-            ada_string host = ada_get_hostname(url);
-            out = Py_BuildValue(
-                "(s#s#s#)", h.data, (Py_ssize_t)url_len, hash ? hash + 1 : "",
-                (Py_ssize_t)(hash ? h.length - url_len - 1 : 0), host.data, (Py_ssize_t)host.length);
-        }
-    }
-    ada_free(url);
-    if (out == NULL && !PyErr_Occurred()) Py_RETURN_NONE;
-    return out;
-}
-
-static PyObject *resolve_many(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *base_obj, *hrefs;
-    if (!PyArg_ParseTuple(args, "UO!", &base_obj, &PyList_Type, &hrefs)) return NULL;
-    if (ada_parse_with_base == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "use_ada() was not called");
-        return NULL;
-    }
-    Py_ssize_t base_len;
-    const char *base = PyUnicode_AsUTF8AndSize(base_obj, &base_len);
-    if (base == NULL) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(hrefs);
-    PyObject *out = PyList_New(n);
-    if (out == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *href = PyList_GET_ITEM(hrefs, i);
-        if (!PyUnicode_Check(href)) {
-            Py_DECREF(out);
-            PyErr_SetString(PyExc_TypeError, "hrefs must be str");
-            return NULL;
-        }
-        PyObject *r = resolve_one(base, base_len, href);
-        if (r == NULL) { Py_DECREF(out); return NULL; }
-        PyList_SET_ITEM(out, i, r);
-    }
-    return out;
-}
-
 static PyMethodDef methods[] = {
+    {"bind", bind, METH_VARARGS,
+     "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
+    {"probe", probe, METH_O,
+     "probe(node) -> [(type, tag_id, text, ns), ...] or None: verify the two struct reads on a "
+     "reference tree (see the module comment)."},
+    {"configure", configure, METH_VARARGS,
+     "configure({tag_id: (name, flags)}, html_ns, svg_ns): enable walk()."},
     {"walk", walk, METH_O,
-     "walk(address) -> 16 columns, one item per element of the subtree at `address` (a "
-     "selectolax Node.mem_id), in document order. As int64 bytes: address, parent, end, ink, "
-     "commas, own_ink, own_commas, children, p, img, list_ink, phrasing_ink, phrasing_commas; "
-     "as lists: tag, ends_with_period, "
-     "class, id, role; last, refs: (index, tag, href, rel, title, alt, content, name, "
-     "http-equiv, text, img_alt) for every a, area, link, meta, base and title element."},
-    {"use_ada", use_ada, METH_VARARGS,
-     "use_ada(parse_with_base, is_valid, get_href, get_hostname, free): addresses of ada's C API."},
-    {"resolve_many", resolve_many, METH_VARARGS,
-     "resolve_many(base, hrefs) -> [(url_without_fragment, fragment, host) or None, ...] "
-     "(WHATWG URL parsing by ada; None unless the result is a valid http(s) URL)."},
+     "walk(node) -> 18 columns, one item per element of the subtree at `node` (a selectolax "
+     "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "
+     "children, p, img, list_ink, phrasing_ink, phrasing_commas; as lists: tag, "
+     "ends_with_period, class, id, role; last, refs: (index, tag, href, rel, title, alt, "
+     "content, name, http-equiv, text, img_alt) for every HTML a, area, link, meta, base and "
+     "title element and every SVG a."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "linkspider._dom",
-    "One C-speed pass over a selectolax (Lexbor) DOM for the region model.", -1, methods,
+    "One C-speed pass over a selectolax (Lexbor) DOM for the region model and the extraction.",
+    -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__dom(void) {
     empty_str = PyUnicode_InternFromString("");
     if (empty_str == NULL) return NULL;
-    for (size_t i = 0; i < N_TAGS; i++) {
-        tag_names[TAGS[i].id] = PyUnicode_InternFromString(TAGS[i].name);
-        if (tag_names[TAGS[i].id] == NULL) return NULL;
-    }
     return PyModule_Create(&module);
 }

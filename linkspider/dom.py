@@ -7,8 +7,16 @@ class/id/role names.  Text measures count page text only: not the text of
 removes before it scores.  The C extension ``linkspider._dom`` fills them in one
 walk of the tree; :func:`python_walk` computes the same columns through
 selectolax's Python API, for machines where the extension was not built or
-its view of Lexbor's structures does not match the installed selectolax
-(checked once, at import, on a reference page).
+cannot be used safely with the installed selectolax.
+
+The C walk fails closed (see linkspider/_dom.c).  At import, before it reads
+anything: the selectolax version must be one it was verified on
+(:data:`VERIFIED_SELECTOLAX`, pinned in pyproject.toml); Lexbor's API must be
+exported by selectolax's module; the two struct reads it makes must agree with
+the API on a reference tree (:data:`PROBE_PAGE`, checked without dereferencing
+anything); tag ids come from selectolax's public ``Node.tag_id``; and the C and
+Python walks must give the same columns on that page.  Any failure: a warning,
+and the Python walk.
 
 >>> from selectolax.lexbor import LexborHTMLParser
 >>> tree = LexborHTMLParser('<div id="x"><p>Hello, world. </p><ul><li>a b</li></ul></div>')
@@ -94,7 +102,6 @@ class ElementTable(NamedTuple):
     the text nodes of the subtree, as ``Node.text()`` returns them.
     """
 
-    address: Sequence[int]  # selectolax Node.mem_id
     parent: Sequence[int]  # -1 for the root
     end: Sequence[int]
     ink: Sequence[int]  # non-whitespace characters of the subtree's text (see ink())
@@ -115,16 +122,20 @@ class ElementTable(NamedTuple):
     cls: list[str | None]
     ident: list[str | None]
     role: list[str | None]
-    #: every a, area, link, meta, base and title element, in document order: tuples of
-    #: :class:`Ref`'s fields (plain tuples from the C walk)
+    #: every HTML a, area, link, meta, base and title element and every SVG a, in
+    #: document order: tuples of :class:`Ref`'s fields (plain tuples from the C walk)
     refs: list[tuple]
 
 
 class Ref(NamedTuple):
-    """The attributes of a link-like element that the extraction reads (None: absent)."""
+    """The attributes of a link-like element that the extraction reads.
+
+    ``None``: the attribute is absent; a valueless attribute is ``''``, as in the DOM.
+    """
 
     element: int  # element index
     tag: str
+    #: ``href``; for an SVG ``<a>`` without one, its ``xlink:href``
     href: str | None
     rel: str | None
     title: str | None
@@ -139,6 +150,8 @@ class Ref(NamedTuple):
 
 
 _REF_TAGS = frozenset(("a", "area", "link", "meta", "base", "title"))
+#: ref elements whose text the extraction reads
+_TEXT_TAGS = frozenset(("a", "title"))
 
 
 def ink(text: str) -> int:
@@ -175,10 +188,87 @@ NOT_PHRASING = frozenset(
 #: elements whose text is not page text
 HIDDEN = frozenset(("script", "style", "noscript", "template"))
 
+# What the C walk is told about each known tag (its flag bits, linkspider/_dom.c)
+_F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT = (
+    1 << k for k in range(9)
+)
+
+
+def _tag_flags(name: str) -> int:
+    """The C walk's flag bits of a known tag: the sets above, in one place.
+
+    >>> _tag_flags("p") == _F_P | _F_DIV_TO_P, _tag_flags("span")
+    (True, 0)
+    """
+    return (
+        (_F_P if name == "p" else 0)
+        | (_F_IMG if name == "img" else 0)
+        | (_F_LIST if name in ("ul", "ol") else 0)
+        | (_F_HIDDEN if name in HIDDEN else 0)
+        | (_F_DIV_TO_P if name in DIV_TO_P else 0)
+        | (_F_NOT_PHRASING if name in NOT_PHRASING else 0)
+        | (_F_REF if name in _REF_TAGS else 0)
+        | (_F_A if name == "a" else 0)
+        | (_F_TEXT if name in _TEXT_TAGS else 0)
+    )
+
 
 def _last_char(text: str) -> str:
     text = text.rstrip()
     return text[-1] if text else ""
+
+
+def _attr(attrs: dict, name: str) -> str | None:
+    """An attribute as the DOM has it: absent None, valueless '' (selectolax says None)."""
+    value = attrs.get(name)
+    if value is None and name in attrs:
+        return ""
+    return value
+
+
+_SVG_HTML_POINTS = frozenset(("foreignObject", "desc", "title"))
+_MATH_TEXT_POINTS = frozenset(("mi", "mo", "mn", "ms", "mtext"))
+
+
+def _child_namespace(namespace: str, name: str, attrs: dict, child: str) -> str:
+    """The namespace the HTML tree builder gives element ``child`` of element ``name``.
+
+    HTML standard, "tree construction": an ``svg`` or ``math`` start tag opens
+    foreign content; inside it, elements stay foreign except below the HTML
+    integration points (SVG ``foreignObject``, ``desc``, ``title``; MathML
+    ``annotation-xml`` holding HTML) and the MathML text integration points;
+    start tags that break out of foreign content land outside it, under an HTML
+    parent, so the parent's namespace is all this needs.
+
+    >>> _child_namespace("html", "div", {}, "svg"), _child_namespace("svg", "svg", {}, "a")
+    ('svg', 'svg')
+    >>> _child_namespace("svg", "foreignObject", {}, "p"), _child_namespace("math", "mi", {}, "b")
+    ('html', 'html')
+    """
+    if namespace == "svg" and name not in _SVG_HTML_POINTS:
+        return "svg"
+    if namespace == "math":
+        if name in _MATH_TEXT_POINTS:
+            if child in ("mglyph", "malignmark"):
+                return "math"
+        elif name == "annotation-xml":
+            if child == "svg":
+                return "svg"
+            encoding = (attrs.get("encoding") or "").lower()
+            if encoding not in ("text/html", "application/xhtml+xml"):
+                return "math"
+        else:
+            return "math"
+    return "svg" if child == "svg" else "math" if child == "math" else "html"
+
+
+def _namespace(node) -> str:
+    """'html', 'svg' or 'math': an element's namespace, from selectolax's serializer.
+
+    Serializes the subtree: for checks on small reference pages only.
+    """
+    head = node.html_pretty(tag_with_ns=True)[:6]
+    return "svg" if head.startswith("<svg:") else "math" if head.startswith("<math:") else "html"
 
 
 def python_walk(root) -> ElementTable:
@@ -187,21 +277,20 @@ def python_walk(root) -> ElementTable:
     Iterative, so that no nesting depth exhausts Python's recursion limit.
     """
     cols: list[list] = [[] for _ in ElementTable._fields]
-    (address, parent, end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
+    (parent, end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
      phrasing_ink, phrasing_commas, tag, period, cls, ident, role, refs) = cols  # fmt: skip
     block_inside: list[bool] = []
     # In document order: each element's text and element children, in order,
     # as ("text", last character) or ("child", [index, filled in when visited]).
     sequence: list[list] = []
     last: list[str] = []
-    stack = [(root, -1, False, [0])]
+    stack = [(root, -1, False, "html", [0])]
     while stack:
-        node, up, hidden, slot = stack.pop()
-        i = slot[0] = len(address)
+        node, up, hidden, namespace, slot = stack.pop()
+        i = slot[0] = len(parent)
         name = node.tag
         attrs = node.attributes
         hidden = hidden or name in HIDDEN
-        address.append(node.mem_id)
         parent.append(up)
         tag.append(name if name in KNOWN_TAGS else "")
         for col in (end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
@@ -210,20 +299,24 @@ def python_walk(root) -> ElementTable:
         block_inside.append(False)
         period.append(False)
         last.append("")
-        cls.append(attrs.get("class"))
-        ident.append(attrs.get("id"))
-        role.append(attrs.get("role"))
-        if name in _REF_TAGS:
+        cls.append(_attr(attrs, "class"))
+        ident.append(_attr(attrs, "id"))
+        role.append(_attr(attrs, "role"))
+        # HTML elements only (an SVG <base> or <title> is not the page's), and SVG links
+        if name in _REF_TAGS and (namespace == "html" or (name == "a" and namespace == "svg")):
             text = img_alt = None
-            if name in ("a", "title"):
+            if name in _TEXT_TAGS:
                 text = " ".join(node.text().split())
                 image = node.css_first("img")
                 if image is not None:
-                    img_alt = image.attributes.get("alt") or ""
-            get = attrs.get
+                    img_alt = _attr(image.attributes, "alt") or ""
+            href = _attr(attrs, "href")
+            if href is None and namespace == "svg":
+                href = _attr(attrs, "xlink:href")
             refs.append(
-                Ref(i, name, get("href"), get("rel"), get("title"), get("alt"), get("content"),
-                 get("name"), get("http-equiv"), text, img_alt)
+                Ref(i, name, href, _attr(attrs, "rel"), _attr(attrs, "title"),
+                    _attr(attrs, "alt"), _attr(attrs, "content"), _attr(attrs, "name"),
+                    _attr(attrs, "http-equiv"), text, img_alt)
             )  # fmt: skip
         items: list = []
         kids = []
@@ -235,13 +328,21 @@ def python_walk(root) -> ElementTable:
                     own_ink[i] += ink(text)
                     own_commas[i] += _commas(text)
                     items.append(("text", _last_char(text)))
-            elif kind != "-comment" and not kind.startswith(("#", "!")):
+            elif child.is_element_node:
                 child_slot = [-1]
                 items.append(("child", child_slot))
-                kids.append((child, i, hidden, child_slot))
+                kids.append(
+                    (
+                        child,
+                        i,
+                        hidden,
+                        _child_namespace(namespace, name, attrs, child.tag),
+                        child_slot,
+                    )
+                )
         sequence.append(items)
         stack.extend(reversed(kids))
-    for i in range(len(address) - 1, -1, -1):  # children before parents
+    for i in range(len(parent) - 1, -1, -1):  # children before parents
         deep_ink[i] += own_ink[i]
         commas[i] += own_commas[i]
         phrasing_ink[i] += own_ink[i]
@@ -271,30 +372,41 @@ def python_walk(root) -> ElementTable:
     return ElementTable(*cols)
 
 
-_NUMERIC = 13  # the leading columns, which the C walk returns as int64 buffers
+_NUMERIC = 12  # the leading columns, which the C walk returns as int64 buffers
 
 
 def _c_walk(root) -> ElementTable:
-    cols = _walk(root.mem_id)
+    cols = _dom.walk(root)
     return ElementTable(*[memoryview(b).cast("q") for b in cols[:_NUMERIC]], *cols[_NUMERIC:])
 
 
-def _layout_matches() -> bool:
-    """Does the C extension read the installed selectolax's trees right?"""
-    from selectolax.lexbor import LexborHTMLParser
+#: selectolax releases whose Lexbor the C walk was verified on (pyproject.toml pins these).
+VERIFIED_SELECTOLAX = ("1.0.2",)
 
-    page = (
-        '<!doctype html><html lang="en"><head><title>t</title><base href="/b/">'
-        '<meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=/r">'
-        '<link rel="canonical" href="/c"></head><body class="b">'
-        '<a href="/i" title="T"><img alt="pic"></a><map><area href="/m" alt="A"></map>'
-        '<div id="main" role="main" data-x="1"><p>Caf\u00e9, na\u00efve\u00a0text. </p>'
-        '<ul><li><a href="/x" rel="nofollow">link\uff0c one</a></li><li>two<img src="i"></li></ul>'
-        '<!-- c --><section role="complementary" class="side bar"><p>more \u4e2d\u6587</p></section>'
-        "<custom-tag>x</custom-tag><svg><a>s</a></svg></div><footer>end</footer></body></html>"
-    )
-    tree = LexborHTMLParser(page.encode())
-    return _columns(_c_walk(tree.root)) == _columns(python_walk(tree.root))
+#: The reference page of the import-time checks: every known tag, SVG and MathML
+#: (foreign elements, integration points, xlink:href), valueless and duplicate
+#: attributes, non-ASCII and odd-length text.
+PROBE_PAGE = (
+    '<!doctype html><html lang="en"><head><title>t</title><base href="/b/">'
+    '<meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=/r">'
+    '<link rel="canonical" href="/c"><style>p{}</style><script>var x = "<a>";</script></head>'
+    '<body class="b"><header><nav><menu><li><a href="/n">n</a></li></menu></nav></header>'
+    '<a href="/i" title="T"><img alt="pic"></a><map><area href="/m" alt="A"></map>'
+    '<main><article><section><div id="main" role="main" data-x="1" class>'
+    "<h1>h1</h1><h2>h2</h2><h3>h3</h3><h4>h4</h4><h5>h5</h5><h6>h6</h6>"
+    "<p>Caf\u00e9, na\u00efve\u00a0text. </p><pre>pre</pre><blockquote>q</blockquote>"
+    '<ul><li><a href="/x" rel="nofollow" rel="dup">link\uff0c one</a></li><li>two<img src="i"></li></ul>'
+    "<ol><li>o</li></ol><dl><dt>t</dt><dd>d</dd></dl><address>a</address><code>c</code>"
+    "<figure><span>s</span></figure><table><tbody><tr><th>h</th><td>d</td></tr></tbody></table>"
+    '<form><fieldset><a href>valueless</a></fieldset></form><iframe src="f"></iframe>'
+    "<noscript>no script</noscript><template><a href=/t>t</a></template>"
+    '<!-- c --><aside role="complementary" class="side bar"><p>more \u4e2d\u6587</p></aside>'
+    '<custom-tag>x</custom-tag><svg><a xlink:href="/s">svg link</a><title>svg title</title>'
+    '<base href="/svg-base/"><foreignObject><p>html in svg</p><a href="/fo">fo</a></foreignObject>'
+    '</svg><math><mi>x</mi><mtext><b>html in math</b></mtext><a href="/mathml">m</a></math>'
+    "</div></section></article></main><footer>end: an odd-length text node, 47 bytes</footer>"
+    "</body></html>"
+)
 
 
 def _columns(table: ElementTable) -> list[list]:
@@ -302,28 +414,79 @@ def _columns(table: ElementTable) -> list[list]:
     return [list(column) for column in table]
 
 
+def _enable_c_walk() -> str | None:
+    """Check and configure the C walk; the reason it cannot be used, or None."""
+    import selectolax
+    import selectolax.lexbor
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+    version = getattr(selectolax, "__version__", "unknown")
+    if version not in VERIFIED_SELECTOLAX:
+        return f"selectolax {version} is not a version it was verified on ({', '.join(VERIFIED_SELECTOLAX)})"
+    try:
+        _dom.bind(selectolax.lexbor.__file__, LexborNode)
+    except ImportError as exc:
+        return str(exc)
+    tree = LexborHTMLParser(PROBE_PAGE.encode())
+    seen = _dom.probe(tree.root)
+    if seen is None:
+        return "Lexbor's node layout is not the one the walk reads"
+    expected = []  # the same nodes through selectolax's public API
+    stack = [tree.root]
+    while stack:
+        node = stack.pop()
+        if node.is_text_node:
+            expected.append((3, 0, node.text_content, None))
+            continue
+        expected.append((1, node.tag_id, None, _namespace(node)))
+        stack.extend(
+            reversed(
+                [c for c in node.iter(include_text=True) if c.is_element_node or c.is_text_node]
+            )
+        )
+    if [item[:3] for item in seen] != [item[:3] for item in expected]:
+        return "Lexbor's API and selectolax disagree on the reference tree"
+    namespaces: dict[str, set[int]] = {}
+    for (_, _, _, ns), (_, _, _, kind) in zip(seen, expected, strict=True):
+        if kind is not None:
+            namespaces.setdefault(kind, set()).add(ns)
+    values = [namespaces.get(kind, set()) for kind in ("html", "svg", "math")]
+    if any(len(v) != 1 for v in values) or len(set.union(*values)) != 3:
+        return "the namespace field does not sort elements as selectolax does"
+    tags = {}
+    for node in tree.root.traverse():
+        if node.tag in KNOWN_TAGS:
+            tags.setdefault(node.tag_id, (node.tag, _tag_flags(node.tag)))
+    missing = KNOWN_TAGS - {name for name, _ in tags.values()}
+    if missing:
+        return f"the reference page lacks tags {sorted(missing)}"
+    _dom.configure(tags, *(v.pop() for v in values[:2]))
+    if _columns(_c_walk(tree.root)) != _columns(python_walk(tree.root)):
+        return "the C and Python walks disagree on the reference page"
+    return None
+
+
 try:
-    from linkspider._dom import walk as _walk
+    from linkspider import _dom
 except ImportError:  # not built (no C compiler at install time)
-    _walk = None
-    logger.warning(
-        "linkspider._dom is not built (no C compiler when linkspider was installed): "
-        "extraction falls back to a pure-Python walk, about 4x slower. Install a C compiler "
-        "(Debian: apt-get install gcc) and run `uv sync --reinstall-package linkspider`."
+    _dom = None
+    BACKEND_PROBLEM = (
+        "linkspider._dom is not built (no C compiler when linkspider was installed): extraction "
+        "falls back to a pure-Python walk, about 4x slower. Install a C compiler (Debian: apt-get "
+        "install gcc) and run `uv sync --reinstall-package linkspider`."
     )
+else:
+    BACKEND_PROBLEM = _enable_c_walk()
+    if BACKEND_PROBLEM is not None:
+        BACKEND_PROBLEM = f"linkspider._dom is not used ({BACKEND_PROBLEM}): the pure-Python walk gives the same results, about 4x slower"
+if BACKEND_PROBLEM is not None:
+    logger.warning(BACKEND_PROBLEM)
 
-if _walk is not None and not _layout_matches():
-    logger.warning(
-        "linkspider._dom does not read this selectolax version's trees right; "
-        "using the pure-Python walk (same results, about 4x slower)"
-    )
-    _walk = None
-
-#: "c" when the C extension walks trees, "python" otherwise.
-BACKEND = "c" if _walk is not None else "python"
+#: "c" when the C extension walks trees, "python" otherwise (:data:`BACKEND_PROBLEM` says why).
+BACKEND = "c" if BACKEND_PROBLEM is None else "python"
 
 
 def element_table(tree) -> ElementTable:
     """The element table of a parsed document (from its root element)."""
     root = tree.root
-    return _c_walk(root) if _walk is not None else python_walk(root)
+    return _c_walk(root) if BACKEND == "c" else python_walk(root)

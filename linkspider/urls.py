@@ -99,23 +99,11 @@ def _resolve_each(base: str, hrefs: list[str]) -> list[tuple[str, str, str] | No
 
 
 def _c_resolver():
-    """``linkspider._dom.resolve_many`` wired to ada's C API, if both are there and agree."""
+    """``linkspider._ada.resolve_many`` (ada compiled in, see linkspider/_ada.cpp) if built and
+    in agreement with the ada-url package on a few probes."""
     try:
-        from ada_url._ada_wrapper import ffi, lib
-
-        from linkspider import _dom
+        from linkspider import _ada
     except ImportError:
-        return None
-    try:
-        names = (
-            "ada_parse_with_base",
-            "ada_is_valid",
-            "ada_get_href",
-            "ada_get_hostname",
-            "ada_free",
-        )
-        _dom.use_ada(*(int(ffi.cast("uintptr_t", ffi.addressof(lib, n))) for n in names))
-    except (AttributeError, TypeError, ValueError, ffi.error):
         return None
     probes = [
         "../c?q=1#top",
@@ -123,11 +111,12 @@ def _c_resolver():
         "mailto:a@b.c",
         "http://[::1]:8080/",
         "http://[::1",
+        "http://a\u3002b/%7E?\u00e9#\u00e9",
     ]
     base = "http://Example.COM:80/a/b/"
-    if _dom.resolve_many(base, probes) != _resolve_each(base, probes):
+    if _ada.resolve_many(base, probes) != _resolve_each(base, probes):
         return None
-    return _dom.resolve_many
+    return _ada.resolve_many
 
 
 _RESOLVE_MANY = _c_resolver()

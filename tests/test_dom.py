@@ -5,6 +5,8 @@ from __future__ import annotations
 import html as html_lib
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import dom, urls
 from linkspider.encoding import decode_for_parser
-from tests.conftest import DATA
+from tests.conftest import DATA, REPO
 
 needs_c = pytest.mark.skipif(
     dom.BACKEND != "c", reason="linkspider._dom not built (no C compiler at install)"
@@ -33,8 +35,67 @@ def same_tables(markup: str | bytes) -> None:
 @pytest.mark.skipif(not os.environ.get("CI"), reason="CI only: a machine with a C compiler")
 def test_ci_builds_the_extension():
     """The benchmarks' figures are the C walk's: CI must not silently fall back."""
-    assert dom.BACKEND == "c"
+    assert dom.BACKEND == "c", dom.BACKEND_PROBLEM
     assert urls._RESOLVE_MANY is not None
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+
+
+@needs_c
+def test_an_unverified_selectolax_version_gets_the_python_walk():
+    """Fail closed: nothing is read from a Lexbor the walk was not verified on."""
+    proc = run_python(
+        "import selectolax; selectolax.__version__ = '9.9.9'\n"
+        "from linkspider import dom\n"
+        "print(dom.BACKEND); print(dom.BACKEND_PROBLEM)"
+    )
+    backend, problem = proc.stdout.splitlines()
+    assert (backend, proc.returncode) == ("python", 0)
+    assert "selectolax 9.9.9 is not a version it was verified on" in problem
+    assert "about 4x slower" in proc.stderr  # the warning
+
+
+@needs_c
+def test_the_c_walk_takes_nodes_only_and_only_once_checked():
+    proc = run_python(
+        "from selectolax.lexbor import LexborHTMLParser\n"
+        "from linkspider import _dom\n"
+        "tree = LexborHTMLParser('<p>x</p>')\n"
+        "for call in (lambda: _dom.walk(tree.root), lambda: _dom.probe(tree.root)):\n"
+        "    try: call()\n"
+        "    except RuntimeError as exc: print('refused:', exc)\n"
+        "from linkspider import dom\n"
+        "for bad in (tree.root.mem_id, 0, 'x', None, tree):\n"
+        "    try: _dom.walk(bad)\n"
+        "    except TypeError as exc: print('type error')\n"
+        "print(len(dom._c_walk(tree.root).tag))"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "refused: linkspider._dom: configure() was not called",
+        "refused: linkspider._dom: bind() was not called",
+        *["type error"] * 5,
+        "4",
+    ]
+
+
+@needs_c
+def test_fuzz_the_c_walk_in_a_subprocess():
+    """Random bytes, mutated real pages, deep nesting: no crash, C walk equal to Python walk."""
+    seconds = 45 if os.environ.get("CI") else 15
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.fuzz_dom", "--seconds", str(seconds)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 240,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr[-2000:])
+    assert "equal on every one" in proc.stdout
 
 
 @needs_c
@@ -148,7 +209,7 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     headers = {"Content-Type": "text/html; charset=utf-8"}
     url = "http://fakehost/test/page.html"
     fast = [extract(p.read_bytes(), url, headers) for p in pages]
-    monkeypatch.setattr(dom, "_walk", None)
+    monkeypatch.setattr(dom, "BACKEND", "python")
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
     slow = [extract(p.read_bytes(), url, headers) for p in pages]
     assert sum(len(page.edges) for page in fast) > 1000
