@@ -68,26 +68,37 @@ def _loose(url: str) -> str:
     return re.sub(r"/+", "/", url.split("://", 1)[-1]).rstrip("?")
 
 
+def _same_link(edge, href: str, text: str) -> bool:
+    resolved = resolve(href, BASE)
+    return resolved is not None and (
+        edge.target_url == resolved[0]
+        # the labels' URLs are not always normalized as the standard says
+        or (
+            edge.anchor_text == " ".join(text.split())
+            and _loose(edge.target_url) == _loose(resolved[0])
+        )
+    )
+
+
 def linkspider_predictions(body: bytes, labels: list) -> list[bool]:
-    """Align the core's <a> edges with the labelled links, in document order."""
+    """Align the core's <a> edges with the labelled links, in document order.
+
+    The labels leave fragment-only hrefs out; under a ``<base>`` that names another
+    document such an href is an edge (as in a browser), which is skipped here.
+    """
     edges = [e for e in extract(body, BASE, HEADERS).edges if e.link_type in ("text", "image")]
     predicted = []
     j = 0
-    for href, _text, _ in labels:
+    for href, text, _ in labels:
         match = False
-        resolved = resolve(href, BASE)
-        if (
-            resolved is not None
-            and j < len(edges)
-            and (
-                edges[j].target_url == resolved[0]
-                # the labels' URLs are not always normalized as the standard says
-                or (
-                    edges[j].anchor_text == " ".join(_text.split())
-                    and _loose(edges[j].target_url) == _loose(resolved[0])
-                )
-            )
+        while (
+            j + 1 < len(edges)
+            and edges[j].target_fragment
+            and not _same_link(edges[j], href, text)
+            and _same_link(edges[j + 1], href, text)
         ):
+            j += 1  # a fragment-only href under a foreign base: not in the labels
+        if j < len(edges) and _same_link(edges[j], href, text):
             match = edges[j].region == "main"
             j += 1
         predicted.append(match)

@@ -40,9 +40,14 @@ from typing import NamedTuple
 import ada_url
 from selectolax.lexbor import LexborHTMLParser
 
-from linkspider.dom import ink
 from linkspider.domains import registered_domain
-from linkspider.encoding import decode_for_parser, looks_binary
+from linkspider.encoding import (
+    decode_for_parser,
+    encode_query,
+    looks_binary,
+    sniff_mime_type,
+    url_encoder,
+)
 from linkspider.regions import REGIONS as REGIONS_ALL
 from linkspider.regions import PageRegions
 from linkspider.render import shell_reason
@@ -58,6 +63,7 @@ __all__ = [
     "lower_headers",
 ]
 
+_ASCII_SPACE = "\t\n\f\r "
 HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "application/xml", "text/xml"))
 
 
@@ -154,45 +160,75 @@ def _says_nofollow(directives: str | None) -> bool:
 
 
 def parse_refresh(content: str) -> str | None:
-    """The URL of a ``<meta http-equiv=refresh>`` content value (HTML standard).
+    """The URL of a refresh (``<meta http-equiv=refresh>`` content, or the ``Refresh`` header).
+
+    The HTML standard's "parse a refresh": ASCII digits (then digits and dots) for
+    the time, then ``;``, ``,`` or whitespace alone, then the URL, optionally as
+    ``url=`` and quoted.  None when it is not a refresh or names no URL (a
+    refresh of the page itself).
 
     >>> parse_refresh("5; url=/next"), parse_refresh("0;URL='a b'"), parse_refresh("3")
     ('/next', 'a b', None)
-    >>> parse_refresh(" 0 , https://x.org/"), parse_refresh("x; url=/y")
-    ('https://x.org/', None)
+    >>> parse_refresh(" 0 , https://x.org/"), parse_refresh("x; url=/y"), parse_refresh("0 url=/z")
+    ('https://x.org/', None, '/z')
+    >>> parse_refresh("\u00b2; url=/y"), parse_refresh(".5;\u00a0/w"), parse_refresh("1; url")
+    (None, '\xa0/w', 'url')
     """
-    s = content.lstrip(" \t\n\f\r")
+    n = len(content)
     i = 0
-    while i < len(s) and s[i].isdigit():
+    while i < n and content[i] in _ASCII_SPACE:
         i += 1
-    while i < len(s) and (s[i].isdigit() or s[i] == "."):
+    start = i
+    while i < n and "0" <= content[i] <= "9":
         i += 1
-    if i == 0 and not s.startswith("."):
+    if i == start and (i >= n or content[i] != "."):
         return None
-    s = s[i:].lstrip(" \t\n\f\r")
-    if not s or s[0] not in ";,":
+    while i < n and ("0" <= content[i] <= "9" or content[i] == "."):
+        i += 1
+    if i < n:
+        if content[i] not in ";," and content[i] not in _ASCII_SPACE:
+            return None
+        while i < n and content[i] in _ASCII_SPACE:
+            i += 1
+        if i < n and content[i] in ";,":
+            i += 1
+        while i < n and content[i] in _ASCII_SPACE:
+            i += 1
+    if i >= n:
         return None
-    s = s[1:].lstrip(" \t\n\f\r")
-    if not s:
-        return None
-    if s[:3].lower() == "url":
-        rest = s[3:].lstrip(" \t\n\f\r")
-        if rest.startswith("="):
-            s = rest[1:].lstrip(" \t\n\f\r")
-    if s[:1] in ("'", '"'):
-        quote, s = s[0], s[1:]
-        end = s.find(quote)
+    url = content[i:]
+    if content[i] in "Uu":
+        i += 1
+        if i < n and content[i] in "Rr" and i + 1 < n and content[i + 1] in "Ll":
+            i += 2
+            while i < n and content[i] in _ASCII_SPACE:
+                i += 1
+            if i < n and content[i] == "=":
+                i += 1
+                while i < n and content[i] in _ASCII_SPACE:
+                    i += 1
+                url = _unquote_refresh(content[i:])
+    else:
+        url = _unquote_refresh(url)
+    return url or None
+
+
+def _unquote_refresh(url: str) -> str:
+    """The standard's "skip quotes" step of a refresh URL."""
+    if url[:1] in ("'", '"'):
+        quote, url = url[0], url[1:]
+        end = url.find(quote)
         if end != -1:
-            s = s[:end]
-    s = s.strip()
-    return s or None
+            url = url[:end]
+    return url
 
 
-def lower_headers(headers: Mapping | None) -> dict[str, str]:
-    """Header names lowercased, repeated values joined with ', ', bytes decoded."""
+def lower_headers(headers: Mapping | None, joined: bool = True) -> dict:
+    """Header names lowercased, bytes decoded, repeated values joined with ', '
+    (``joined=False``: as lists)."""
     if not headers:
         return {}
-    out: dict[str, str] = {}
+    out: dict[str, list[str]] = {}
     getlist = getattr(headers, "getlist", None)
     for key in headers:
         values = getlist(key) if getlist else headers[key]
@@ -200,8 +236,8 @@ def lower_headers(headers: Mapping | None) -> dict[str, str]:
             values = [values]
         name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
         decoded = [v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in values]
-        out[name.lower()] = ", ".join(decoded)
-    return out
+        out.setdefault(name.lower(), []).extend(decoded)
+    return {k: ", ".join(v) for k, v in out.items()} if joined else out
 
 
 def mime_type(content_type: str | None) -> str:
@@ -222,12 +258,15 @@ def extract(
     *,
     status: int = 200,
     limits: Limits = DEFAULT_LIMITS,
+    strict: bool = False,
 ) -> Extraction:
     """Extract the outbound edges and facts of one fetched page.
 
     ``url`` is the URL the body was fetched from (the final one, after any
     redirect).  ``headers`` may be a plain mapping or Scrapy ``Headers``.
-    Never raises on hostile input: problems end up in ``Extraction.error``.
+    Never raises on hostile input: problems end up in ``Extraction.error``
+    (with ``strict=True``, an exception inside the extraction is raised instead:
+    for tests, which must see a bug rather than an error string).
     """
     h = lower_headers(headers)
     host = host_of(url)
@@ -244,9 +283,11 @@ def extract(
     page.nofollow = _says_nofollow(page.x_robots_tag)
 
     if 300 <= status < 400:
-        location = h.get("location")
-        if location:
-            _add(page, resolve(location, url), "redirect", (), limits)
+        locations = set(_header_values(headers, "location"))
+        if len(locations) > 1:  # Chromium: ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION
+            page.error = f"multiple Location headers ({status})"
+        elif locations:
+            _add(page, resolve(locations.pop(), url), "redirect", (), limits)
         elif status not in (304,):
             page.error = f"redirect without Location ({status})"
         return page
@@ -260,15 +301,31 @@ def extract(
     if mime and mime not in HTML_TYPES:
         page.error = f"not HTML ({mime})"
         return page
+    if not mime:  # no Content-Type: what the browser would take the body for
+        sniffed = sniff_mime_type(body)
+        if sniffed not in HTML_TYPES:
+            page.error = f"not HTML ({sniffed}, sniffed: no Content-Type)"
+            return page
     if looks_binary(body, ctype):
         page.error = "binary body"
         return page
     try:
         markup, page.encoding = decode_for_parser(body, ctype)
-        _extract_html(page, markup, url, limits)
+        _extract_html(page, markup, url, h.get("refresh"), limits)
     except Exception as exc:  # hostile input must never crash a crawl
+        if strict:
+            raise
         page.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
     return page
+
+
+def _header_values(headers: Mapping | None, name: str) -> list[str]:
+    """Every value of one header (Scrapy ``Headers`` keep repeated headers apart).
+
+    >>> _header_values({"Location": "/a"}, "location"), _header_values(None, "location")
+    (['/a'], [])
+    """
+    return lower_headers(headers, joined=False).get(name, [])
 
 
 def _add(
@@ -313,40 +370,79 @@ _SHELL_MAX_LINKS = 10
 _APP_ROOTS = "#root, #app, #__next, #__nuxt, #svelte, app-root, [data-reactroot], [ng-app]"
 
 
-def _shell_hint(tree: LexborHTMLParser, links: int) -> str | None:
-    """Facts for :func:`linkspider.render.shell_reason`, computed only for link-poor pages."""
-    scripts = tree.css("script")
-    noscripts = tree.css("noscript")
-    body = tree.body
-    text = body.text() if body is not None else ""
-    hidden = sum(len(n.text()) for n in scripts) + sum(len(n.text()) for n in noscripts)
-    text_ink = max(0, ink(text) - hidden)
+def _shell_hint(tree: LexborHTMLParser, table, links: int) -> str | None:
+    """Facts for :func:`linkspider.render.shell_reason`, computed only for link-poor pages.
+
+    The visible text is the ``<body>``'s ink in the element table, which leaves
+    out script, style, noscript and template text wherever it is.
+    """
+    tags = table.tag
+    body = tags.index("body") if "body" in tags else -1
+    text_ink = table.ink[body] if body >= 0 else 0
+    noscripts = tree.css("noscript") if "noscript" in tags else []
     noscript_js = any("javascript" in n.text().lower() for n in noscripts)
     empty_root = any(n.child is None and not n.text().strip() for n in tree.css(_APP_ROOTS))
-    return shell_reason(len(scripts), links, text_ink, noscript_js, empty_root)
+    return shell_reason(tags.count("script"), links, text_ink, noscript_js, empty_root)
 
 
-def _is_skippable_href(href: str) -> bool:
-    """Empty and fragment-only hrefs are not edges (they point at the page itself)."""
-    stripped = href.strip(" \t\n\r\f\x00")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_NO_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def _fragment_only(href: str) -> bool:
+    """Empty or fragment-only, as the URL parser reads it (C0 controls and spaces trimmed,
+    tabs and newlines removed): a link to the page itself unless a ``<base>`` says otherwise.
+
+    >>> _fragment_only(" \\x01#top"), _fragment_only(""), _fragment_only("\\t\\n"), _fragment_only("a#b")
+    (True, True, True, False)
+    """
+    stripped = href.strip(_C0_OR_SPACE).translate(_NO_TAB_OR_NEWLINE)
     return not stripped or stripped[0] == "#"
 
 
-def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limits) -> None:
+def _base_url(url: str, href: str | None, encoder: str | None) -> str:
+    """The document's base URL: its first HTML ``<base href>``, parsed against the
+    document URL, unless that fails or is a ``data:`` or ``javascript:`` URL
+    (HTML standard, "frozen base URL").
+
+    >>> _base_url("http://a.test/p", "/b/", None), _base_url("http://a.test/p", "javascript:x", None)
+    ('http://a.test/b/', 'http://a.test/p')
+    >>> _base_url("http://a.test/p", " DATA:text/html,x", None), _base_url("http://a.test/p", "http://[", None)
+    ('http://a.test/p', 'http://a.test/p')
+    """
+    if href is None:
+        return url
+    try:
+        base = ada_url.join_url(url, encode_query(href, encoder) if encoder else href)
+    except ValueError:
+        return url
+    if base.startswith(("data:", "javascript:")):
+        return url
+    return base
+
+
+def _extract_html(
+    page: Extraction, markup: str | bytes, url: str, refresh: str | None, limits: Limits
+) -> None:
     tree = LexborHTMLParser(markup)
     root = tree.root
     if root is not None:
         lang = root.attrs.get("lang")
         page.lang = lang.strip()[:64] or None if lang else None
     regions = PageRegions(tree)
-    # One pass over every a, area, link, meta, base and title (linkspider.dom.Ref),
-    # in document order: page facts, and the edges, whose DOM links wait for
-    # the region model (it needs every link registered before it decides).
-    base = url
+    # One pass over every HTML a, area, link, meta, base and title and every SVG a
+    # (linkspider.dom.Ref), in document order: page facts, and the edges, whose DOM
+    # links wait for the region model (it needs every link registered before it
+    # decides).  A Refresh header comes first.
+    base_href = None
     robots: list[str] = []
     seen_base = seen_title = False
     max_len = limits.max_text_length
     pending: list[tuple] = []
+    if refresh is not None:
+        target = parse_refresh(refresh)
+        if target is not None:
+            pending.append((target, "refresh", "", None, None, (), None))
     for (
         element,
         tag,
@@ -361,7 +457,7 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
         image,
     ) in regions.table.refs:
         if tag == "a" or tag == "area":
-            if href is None or _is_skippable_href(href):
+            if href is None:
                 continue
             rel = tuple(rel_attr.lower().split()) if rel_attr else ()
             if title is not None:
@@ -383,25 +479,22 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
             if href is None:
                 continue
             rel = tuple(rel_attr.lower().split()) if rel_attr else ()
-            if "canonical" in rel and not _is_skippable_href(href):
+            if "canonical" in rel:
                 pending.append((href, "canonical", "", None, None, rel, None))
         elif tag == "meta":
             if content is None:
                 continue
             if (name or "").strip().lower() == "robots":
                 robots.append(content.strip())
-            if (http_equiv or "").strip().lower() != "refresh":
+            if http_equiv is None or http_equiv.lower() != "refresh":
                 continue
             target = parse_refresh(content)
-            if target and not _is_skippable_href(target):
+            if target is not None:
                 pending.append((target, "refresh", "", None, None, (), None))
         elif tag == "base":
             if not seen_base and href is not None:
                 seen_base = True
-                try:
-                    base = ada_url.join_url(url, href)
-                except ValueError:
-                    base = url
+                base_href = href
         elif tag == "title" and not seen_title:
             seen_title = True
             page.title = _collapse(text, limits.max_title_length) or None
@@ -411,10 +504,24 @@ def _extract_html(page: Extraction, markup: str | bytes, url: str, limits: Limit
 
     dom_links = sum(1 for item in pending if item[6] is not None)
     if dom_links <= _SHELL_MAX_LINKS:
-        page.render_hint = _shell_hint(tree, dom_links)
+        page.render_hint = _shell_hint(tree, regions.table, dom_links)
 
     regions.finish()
-    targets = resolve_many(base, [item[0] for item in pending])
+    # Hrefs are parsed in the document's encoding (its URL queries are encoded in it).
+    encoder = url_encoder(page.encoding)
+    base = _base_url(url, base_href, encoder)
+    hrefs = [item[0] for item in pending]
+    if encoder is not None:
+        hrefs = [encode_query(href, encoder) for href in hrefs]
+    targets = resolve_many(base, hrefs)
+    # A link to this very page, written as an empty or fragment-only href, is no
+    # edge; under a <base> naming another document it is a link to that one.
+    document = resolve(url, url)
+    document_url = document[0] if document is not None else url
+    for i, href in enumerate(hrefs):
+        target = targets[i]
+        if target is not None and target[0] == document_url and _fragment_only(href):
+            targets[i] = None
     new_edge = tuple.__new__  # an Edge from a full tuple, without NamedTuple's Python __new__
     edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
     max_url, max_edges = limits.max_url_length, limits.max_edges

@@ -56,6 +56,30 @@ def crawl_files(directory: Path, crawl_id: str) -> list[Path]:
     return out
 
 
+_UNITS = {u.lower(): u for u in ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")}
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def memory_limit_value(text: str) -> str:
+    """A DuckDB memory limit checked and normalized (``"512 mb"`` -> ``'512MB'``).
+
+    >>> memory_limit_value("128MB"), memory_limit_value(" 1.5 gib ")
+    ('128MB', '1.5GiB')
+    >>> memory_limit_value("1GB'; DROP TABLE x; --")
+    Traceback (most recent call last):
+    ...
+    ValueError: memory limit "1GB'; DROP TABLE x; --": expected a size such as 512MB or 2GB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)
+    """
+    match = _MEMORY.match(str(text))
+    if match is None:
+        raise ValueError(
+            f"memory limit {str(text)!r}: expected a size such as 512MB or 2GB "
+            "(units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+        )
+    number, unit = match.groups()
+    return number + _UNITS[unit.lower()]
+
+
 def _sql_path(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -78,6 +102,7 @@ def compact_crawl(
     """
     import duckdb  # only needed here: keeps the crawl's memory lower until the end
 
+    memory_limit = memory_limit_value(memory_limit)  # the one value formatted into SQL: checked
     base = Path(root)
     groups: list[tuple[Path, list[Path], str]] = []
     for bucket in sorted((base / "links").glob("target_bucket=*")):
@@ -207,7 +232,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.compact", description=main.__doc__)
     parser.add_argument("root", help="the dataset root (LINKSPIDER_OUTPUT)")
     parser.add_argument("crawl_id")
-    parser.add_argument("--memory", default="1GB", help="DuckDB memory limit (default 1GB)")
+
+    def memory(text: str) -> str:
+        try:
+            return memory_limit_value(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parser.add_argument(
+        "--memory", default="1GB", type=memory, help="DuckDB memory limit (default 1GB)"
+    )
     parser.add_argument("--row-group-size", type=int, default=32_768)
     parser.add_argument(
         "--max-rows", type=int, default=4_000_000, help="rows per merged file (default 4,000,000)"

@@ -9,7 +9,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from linkspider.items import CrawledPage
-from pipelines.compact import CompactionIncomplete, compact_crawl
+from pipelines.compact import CompactionIncomplete, compact_crawl, memory_limit_value
 from pipelines.writer import DatasetWriter
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ class ParquetPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetPipeline:
+        # checked now, not when the crawl ends and compacts
+        memory_limit_value(crawler.settings.get("LINKSPIDER_COMPACT_MEMORY"))
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import time
 import tracemalloc
+
+import pytest
 
 from linkspider.extract import Limits, extract
 
@@ -178,7 +181,7 @@ def test_binary_empty_and_non_html_bodies_are_errors_not_crashes():
     assert extract(b"<p>gone</p>", URL, H, status=404).error == "HTTP 404"
 
 
-def test_hostile_markup_does_not_raise():
+def test_hostile_markup_is_parsed_without_error():
     for body in [
         b"<a href=",
         b"<<<<a href='/x'>>>",
@@ -188,8 +191,11 @@ def test_hostile_markup_does_not_raise():
         b"<template><a href='/t'>t</a></template>",
         b"<!--<a href='/c'>c</a>-->",
         b"<a href='/\xff'>x</a>",
+        b"<p><?p ?></p><a href='/pi'>processing instruction</a>",
+        b"<math><mi><a href='/m'>m</a></mi></math><svg><foreignObject><a href=/f>f</a>",
     ]:
-        extract(body, URL, H)
+        page = extract(body, URL, H, strict=True)
+        assert page.error is None, (body, page.error)
     assert [e.target_url for e in edges(b"<svg><a href='/s'>s</a></svg>")] == [
         "http://www.example.com/s"
     ]
@@ -229,3 +235,90 @@ def test_six_megabyte_page_with_20000_links_in_bounded_time_and_memory():
     assert page.edges[-1].anchor_text == "link 19999"
     assert peak < 200 * 1024 * 1024, peak  # Python-side allocations
     assert cpu < 30, cpu  # a generous bound: a hang or a quadratic blow-up fails, noise does not
+
+
+def test_strict_mode_raises_what_the_default_mode_records(monkeypatch):
+    import linkspider.extract as core
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(core, "_extract_html", broken)
+    assert extract(b"<a href=/x>x</a>", URL, H).error == "extraction failed: KeyError: 'a bug'"
+    with pytest.raises(KeyError):
+        extract(b"<a href=/x>x</a>", URL, H, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("content", "target"),
+    [
+        ("0; url=/a", "/a"),
+        ("0 url=/b", "/b"),  # whitespace alone separates
+        ("0,/c", "/c"),
+        ("  3.5 ; URL = '/d e'  ", "/d%20e"),
+        ('.5;url="/f"', "/f"),
+        ("0; url=/g'h", "/g'h"),
+        ("0; /i", "/i"),
+        ("0;\u00a0/j", "/dir/%C2%A0/j"),  # a leading no-break space is part of the URL
+        ("0; url", "/dir/url"),
+        ("\u00b2; url=/k", None),  # not an ASCII digit: not a refresh
+        ("x; url=/l", None),
+        ("5", None),  # a refresh of the page itself
+        ("0; url=", None),
+        ("0;url=#frag", None),
+    ],
+)
+def test_meta_refresh_by_the_html_standard(content, target):
+    page = extract(
+        f'<meta http-equiv="Refresh" content="{html.escape(content)}">'.encode(),
+        URL,
+        H,
+        strict=True,
+    )
+    got = [e.target_url for e in page.edges if e.link_type == "refresh"]
+    assert got == ([] if target is None else ["http://www.example.com" + target])
+
+
+def test_http_equiv_matches_exactly_and_the_refresh_header_is_an_edge():
+    page = extract(
+        b'<meta http-equiv="refresh " content="0; url=/no"><meta http-equiv=REFRESH content="0;url=/yes">',
+        URL,
+        {**H, "Refresh": "0; url=https://elsewhere.example/"},
+        strict=True,
+    )
+    assert [(e.link_type, e.target_url, e.position) for e in page.edges] == [
+        ("refresh", "https://elsewhere.example/", 0),
+        ("refresh", "http://www.example.com/yes", 1),
+    ]
+
+
+def test_refresh_and_canonical_urls_are_encoded_in_the_document_encoding():
+    body = (
+        '<meta http-equiv=refresh content="0; url=/r?q=\u00e9"><link rel=canonical href="/c?q=\u00e9">'
+    ).encode("cp1252")
+    page = extract(body, URL, {"Content-Type": "text/html; charset=windows-1252"}, strict=True)
+    assert [e.target_url for e in page.edges] == [
+        "http://www.example.com/r?q=%E9",
+        "http://www.example.com/c?q=%E9",
+    ]
+
+
+def test_several_location_headers_are_an_error_as_in_chromium():
+    from scrapy.http import Headers
+
+    headers = Headers({"Location": ["/first", "/second"]})
+    page = extract(b"", URL, headers, status=302)
+    assert page.edges == [] and page.error == "multiple Location headers (302)"
+    same = Headers({"Location": ["/same", "/same"]})
+    assert [e.target_url for e in extract(b"", URL, same, status=302).edges] == [
+        "http://www.example.com/same"
+    ]
+
+
+def test_a_server_rendered_page_with_a_big_head_script_is_not_an_app_shell():
+    head = "<script>" + "var config = {a: 1};" * 60 + "</script>"
+    text = "Visible text of a server-rendered page, words and more words. " * 5
+    page = extract(f"<html><head>{head}</head><body><p>{text}</p></body></html>".encode(), URL, H)
+    assert page.render_hint is None
+    shell = extract(f"<html><head>{head}</head><body><p>Loading</p></body></html>".encode(), URL, H)
+    assert shell.render_hint == "app shell: little text, few links"

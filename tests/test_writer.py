@@ -340,3 +340,17 @@ def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch
         (total,)
     ]
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_compaction_memory_limit_is_checked_before_it_reaches_sql(tmp_path, capsys):
+    from pipelines.compact import compact_crawl
+
+    w = DatasetWriter(str(tmp_path), "c1", flush_rows=100)
+    fill(w, pages=10, per_page=20)
+    w.close()
+    with pytest.raises(ValueError, match="expected a size such as 512MB"):
+        compact_crawl(str(tmp_path), "c1", w.next_sequence, memory_limit="1GB'; DROP TABLE x; --")
+    with pytest.raises(SystemExit) as exit_info:
+        main_cli([str(tmp_path), "c1", "--memory", "lots"])
+    assert exit_info.value.code == 2
+    assert "expected a size such as 512MB" in capsys.readouterr().err
