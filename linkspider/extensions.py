@@ -13,6 +13,10 @@ from scrapy.exceptions import NotConfigured
 
 logger = logging.getLogger(__name__)
 
+#: Set (to the reason) when a crawl could not do its job; ``scrapy crawl`` then exits 1
+#: (linkspider.commands.crawl).
+FAILURE_STAT = "linkspider/failed"
+
 
 class StatsFile:
     """Write the crawl's final stats as JSON to ``LINKSPIDER_STATS_FILE`` (if set)."""

@@ -6,6 +6,8 @@ Every ``LINKSPIDER_*`` setting is documented in the README.
 BOT_NAME = "linkspider"
 SPIDER_MODULES = ["linkspider.spiders"]
 NEWSPIDER_MODULE = "linkspider.spiders"
+# linkspider's `crawl` command: exits 1 when the crawl could not write its dataset
+COMMANDS_MODULE = "linkspider.commands"
 
 USER_AGENT = "linkspider/0.1 (backlink research crawler)"
 
@@ -74,6 +76,8 @@ LINKSPIDER_COMPACT_MEMORY = "128MB"  # DuckDB memory limit for that merge (it sp
 LINKSPIDER_COMPACT_MAX_ROWS = 4_000_000  # a bigger bucket becomes several sorted files
 LINKSPIDER_FLUSH_BYTES = 64 * 1024 * 1024
 LINKSPIDER_STATS_FILE = None  # path: the final crawl stats as JSON
+# seconds to wait before each retry of a write that failed; then the crawl stops (exit 1)
+LINKSPIDER_WRITE_RETRY_PAUSES = [1, 4, 10]
 
 EXTENSIONS = {
     "linkspider.extensions.StatsFile": 500,

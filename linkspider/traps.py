@@ -13,6 +13,8 @@
 ('calendar', None)
 >>> strip_session_ids("http://a.test/p;jsessionid=0AB12?x=1&PHPSESSID=deadbeef&sid=9")
 'http://a.test/p?x=1'
+>>> strip_session_ids("http://a.test/q?"), strip_session_ids("http://a.test/q?a&&b")
+('http://a.test/q?', 'http://a.test/q?a&&b')
 """
 
 from __future__ import annotations
@@ -76,11 +78,11 @@ def strip_session_ids(url: str) -> str:
         return url
     end = url.find("#", q)
     query = url[q + 1 : end if end != -1 else len(url)]
-    kept = [
-        part
-        for part in query.split("&")
-        if part and part.split("=", 1)[0].lower() not in _SESSION_PARAMS
-    ]
+    parts = query.split("&")
+    kept = [part for part in parts if part.split("=", 1)[0].lower() not in _SESSION_PARAMS]
+    if len(kept) == len(parts):
+        return url  # nothing to strip: the URL as it was (an empty query, "&&", stay)
+    kept = [part for part in kept if part]
     rebuilt = url[:q] + ("?" + "&".join(kept) if kept else "")
     return rebuilt + (url[end:] if end != -1 else "")
 

@@ -7,10 +7,12 @@ import os
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
+from linkspider.extensions import FAILURE_STAT
 from linkspider.items import CrawledPage
 from pipelines.compact import CompactionIncomplete, compact_crawl, memory_limit_value
-from pipelines.writer import DatasetWriter
+from pipelines.writer import DatasetWriter, WriteFailed
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +50,42 @@ class ParquetPipeline:
             inc_stat=lambda key, count: stats.inc_value(key, count),
             committer=_StateCommitter(spider, state) if state is not None else None,
             first_sequence=(getattr(spider, "resumed_sequence", None) or 0) + 1,
+            retry_pauses=tuple(float(p) for p in settings.getlist("LINKSPIDER_WRITE_RETRY_PAUSES")),
         )
         logger.info("writing Parquet under %s (crawl_id=%s)", os.path.abspath(root), crawl_id)
 
     def process_item(self, item):
         if isinstance(item, CrawledPage) and self.writer is not None:
-            self.writer.add(item)
+            if self.writer.failure is not None:
+                return item  # the crawl is stopping: nothing more is written
+            try:
+                self.writer.add(item)
+            except WriteFailed as exc:
+                self._stop(exc)
         return item
 
     def close_spider(self) -> None:
         if self.writer is not None:
-            self.writer.close()
+            try:
+                self.writer.close()
+            except WriteFailed as exc:
+                self._stop(exc)
+
+    def _stop(self, exc: WriteFailed) -> None:
+        """A write failed for good: stop the crawl, and make its command exit non-zero.
+
+        With ``JOBDIR`` nothing is lost: the rows not written were never committed,
+        and the same command fetches their pages again once the problem is fixed.
+        """
+        stats = self.crawler.stats
+        if stats.get_value(FAILURE_STAT) is not None:
+            return
+        message = f"writing the dataset under {self.writer.root} failed: {exc}"
+        stats.set_value(FAILURE_STAT, message)
+        logger.error("%s; stopping the crawl", message)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None and engine.running:
+            deferred_from_coro(engine.close_spider_async(reason="write_failed"))
 
     def spider_closed(self, reason: str) -> None:
         """Compact the crawl's files once it has finished (not when it was stopped early)."""

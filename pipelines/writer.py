@@ -12,8 +12,11 @@ Existing files are never touched: a new crawl only adds files.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
@@ -115,6 +118,14 @@ class Committer(Protocol):
         """Called on the writer thread once the flush's files are in place."""
 
 
+class WriteFailed(RuntimeError):
+    """A flush could not be written, even after retries: the writer writes nothing more."""
+
+
+#: Pauses (seconds) before the retries of a failed write.
+RETRY_PAUSES = (1.0, 4.0, 10.0)
+
+
 class DatasetWriter:
     """Append pages and their edges to a linkspider dataset rooted at ``root``."""
 
@@ -130,6 +141,7 @@ class DatasetWriter:
         inc_stat: Callable[[str, int], None] = _no_stats,
         committer: Committer | None = None,
         first_sequence: int = 1,
+        retry_pauses: tuple[float, ...] = RETRY_PAUSES,
     ) -> None:
         self.root = root
         self.crawl_id = crawl_id
@@ -141,6 +153,9 @@ class DatasetWriter:
         self.links = _Columns(schema.LINKS)
         self.pages = _Columns(schema.PAGES)
         self.committer = committer
+        self.retry_pauses = retry_pauses
+        #: the exception of a write that failed for good (then nothing more is written)
+        self.failure: BaseException | None = None
         self._sequence = first_sequence - 1
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="linkspider-parquet")
         self._inflight: Future | None = None
@@ -207,23 +222,29 @@ class DatasetWriter:
 
         Links and pages are always flushed together, so that a flush is one
         unit: its pages are committed with their edges (see ``Committer``).
+        The previous write's failure is raised before anything is taken, so a
+        failed write loses no other flush's rows; after a failure the writer
+        writes nothing more (:attr:`failure`).
         """
+        if self.failure is not None:
+            raise WriteFailed(f"an earlier write failed: {self.failure}") from self.failure
+        self._wait()
         link_table = self.links.take()
         page_table = self.pages.take()
         if link_table is None and page_table is None:
             return
         prepared = self.committer.prepare() if self.committer is not None else None
-        self._wait()  # one write in flight at a time: memory stays bounded
         self._sequence += 1
         self._inflight = self._executor.submit(
-            self._write, link_table, page_table, self._sequence, prepared
+            self._write_with_retries, link_table, page_table, self._sequence, prepared
         )
 
     def close(self) -> None:
-        """Write everything buffered and wait for it to be on disk."""
+        """Write everything buffered and wait for it to be on disk (nothing after a failure)."""
         try:
-            self.flush()
-            self._wait()
+            if self.failure is None:
+                self.flush()
+                self._wait()
         finally:
             self._executor.shutdown(wait=True)
 
@@ -236,31 +257,66 @@ class DatasetWriter:
             return
         future, self._inflight = self._inflight, None
         try:
-            future.result()
-        except Exception:
+            counts = future.result()
+        except Exception as exc:
+            self.failure = exc
             self.inc_stat("linkspider/write_errors", 1)
-            logger.exception("writing Parquet failed; the rows of this flush are lost")
-            raise
+            logger.error("writing Parquet failed for good: %s", exc)
+            raise WriteFailed(str(exc)) from exc
+        # counted here, on the caller's thread (Scrapy's stats collector is not thread-safe)
+        for key, count in counts.items():
+            self.inc_stat(key, count)
+
+    def _write_with_retries(
+        self, links: pa.Table | None, pages: pa.Table | None, sequence: int, prepared: object
+    ) -> dict[str, int]:
+        """:meth:`_write`, again after a pause when it fails (a transient error: a full disk
+        freed, a network file system back); the files of a failed attempt are removed."""
+        for attempt, pause in enumerate((*self.retry_pauses, None)):
+            written: list[str] = []
+            try:
+                self._write(links, pages, sequence, prepared, written)
+            except (OSError, sqlite3.Error) as exc:
+                for relative in written:
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(self.root, relative))
+                if pause is None:
+                    raise
+                logger.warning(
+                    "writing flush %d failed (attempt %d): %s; retrying in %s s",
+                    sequence, attempt + 1, exc, pause,
+                )  # fmt: skip
+                time.sleep(pause)
+                continue
+            return {
+                "linkspider/edges_written": links.num_rows if links is not None else 0,
+                "linkspider/pages_written": pages.num_rows if pages is not None else 0,
+                "linkspider/files_written": len(written),
+            }
+        raise AssertionError("unreachable")
 
     def _write(
-        self, links: pa.Table | None, pages: pa.Table | None, sequence: int, prepared: object
+        self,
+        links: pa.Table | None,
+        pages: pa.Table | None,
+        sequence: int,
+        prepared: object,
+        written: list[str],
     ) -> None:
         name = part_name(self.crawl_id, sequence)
-        files: list[str] = []
         page_urls: list[str] = []
         if links is not None and links.num_rows:
-            files += self._write_links(links, name)
+            self._write_links(links, name, written)
         if pages is not None and pages.num_rows:
             pages = pages.sort_by([("url", "ascending")])
-            write_atomically(pages, os.path.join(self.root, "pages", name), self.row_group_size)
-            files.append(os.path.join("pages", name))
+            relative = os.path.join("pages", name)
+            write_atomically(pages, os.path.join(self.root, relative), self.row_group_size)
+            written.append(relative)
             page_urls = pages.column("url").to_pylist()
-            self.inc_stat("linkspider/pages_written", pages.num_rows)
-            self.inc_stat("linkspider/files_written", 1)
         if self.committer is not None:
-            self.committer.commit(sequence, files, page_urls, prepared)
+            self.committer.commit(sequence, list(written), page_urls, prepared)
 
-    def _write_links(self, table: pa.Table, name: str) -> list[str]:
+    def _write_links(self, table: pa.Table, name: str, written: list[str]) -> None:
         """One file per bucket, rows sorted by (target_domain, target_url).
 
         Only the sort keys are sorted; each bucket's rows are then taken and
@@ -281,14 +337,10 @@ class DatasetWriter:
         runs = pc.run_end_encode(pc.take(keys.column("b"), order).combine_chunks())
         del keys, domains
         start = 0
-        files = []
         for end, bucket in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
             part = table.take(order.slice(start, end - start))
             start = end
             relative = os.path.join("links", f"target_bucket={bucket}", name)
             write_atomically(part, os.path.join(self.root, relative), self.row_group_size)
-            files.append(relative)
-            self.inc_stat("linkspider/edges_written", part.num_rows)
-            self.inc_stat("linkspider/files_written", 1)
+            written.append(relative)
             del part
-        return files

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import shlex
+import shutil
 import signal
+import subprocess
 
 import duckdb
+import pytest
 
-from tests.conftest import run_crawl, start_crawl
+from tests.conftest import REPO, crawl_command, proxy_env, run_crawl, start_crawl
 from tests.webserver import LocalWeb, html
 
 HOSTS = [f"h{i}.site.test" for i in range(3)]
@@ -152,3 +157,96 @@ def test_sigterm_stops_gracefully_flushes_and_resumes(tmp_path):
     links, pages = snapshot(out)
     assert len(pages) == len({p[0] for p in pages}) == total_pages
     assert len(links) == len({(row[0], row[1]) for row in links}) == total_pages * 8
+
+
+ODD_HREFS = ["/a|b", "/p?a[]=1&b[x]=2", "/q?", "/c{d}^e", "/été", "/sp ace", "/t?q=%7C|`"]
+# as the URL standard serializes them (and the crawl requests them): | [ ] stay, a
+# trailing ? stays, { } ^ ` and non-ASCII in a path are percent-encoded
+ODD = [
+    "/a|b",
+    "/p?a[]=1&b[x]=2",
+    "/q?",
+    "/c%7Bd%7D%5Ee",
+    "/%C3%A9t%C3%A9",
+    "/sp%20ace",
+    "/t?q=%7C|`",
+]
+
+
+def odd_web() -> dict:
+    """Pages whose URLs Scrapy would re-encode (| [ ] ` in a query, a trailing ?)."""
+    links = "".join(f'<a href="{h}">{h}</a>' for h in ODD_HREFS)
+    pages = {"/": html(f"<p>odd links</p>{links}")}
+    for path in ODD:
+        pages[path] = html(f'<p>page {path}</p><a href="/">home</a>{links}')
+    return {"odd.test": pages}
+
+
+def test_odd_urls_are_fetched_once_as_linked_and_a_finished_crawl_adds_nothing(tmp_path):
+    out, jobdir = tmp_path / "out", tmp_path / "job"
+    args = ("-a", "seeds=odd.test", "-a", "crawl_id=odd")
+    settings = {"JOBDIR": str(jobdir)}
+    with LocalWeb(odd_web()) as web:
+        run = run_crawl(web.proxy_url, out, *args, settings=settings)
+        assert run.returncode == 0, run.log[-2000:]
+        fetched = sorted(path for host, path in web.requests if path != "/robots.txt")
+    assert fetched == sorted(["/", *ODD])  # each once, under the URL the links give
+    con = duckdb.connect()
+    urls = {
+        row[0]
+        for row in con.execute(f"SELECT url FROM read_parquet('{out}/pages/*.parquet')").fetchall()
+    }
+    targets = {
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT target_url FROM read_parquet('{out}/links/*/*.parquet', hive_partitioning=true)"
+        ).fetchall()
+    }
+    assert urls == {f"http://odd.test{p}" for p in ["/", *ODD]} == targets
+    before = snapshot(out)
+
+    with LocalWeb(odd_web()) as web:
+        again = run_crawl(web.proxy_url, out, *args, settings=settings)
+    assert again.returncode == 0 and web.requests == []
+    assert snapshot(out) == before
+
+
+def test_a_full_disk_stops_the_crawl_with_exit_1_and_the_resume_is_exact(tmp_path):
+    """The output directory is a small tmpfs (in a mount namespace of its own): the crawl
+    fills it, stops and exits 1; after the space is freed, the same command completes
+    the crawl with exactly the rows of an uninterrupted one."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount a small file system")
+    sites = generated_web(pages_per_host=300)
+    settings = {**SETTINGS, "LINKSPIDER_WRITE_RETRY_PAUSES": "0.05,0.05"}
+    with LocalWeb(sites) as web:
+        reference = run_crawl(web.proxy_url, tmp_path / "ref", *ARGS, settings=settings)
+    assert reference.returncode == 0, reference.log[-2000:]
+
+    small, copy, jobdir = tmp_path / "small", tmp_path / "copy", tmp_path / "job"
+    small.mkdir()
+    copy.mkdir()
+    settings = {
+        **settings,
+        "JOBDIR": str(jobdir),
+        "LINKSPIDER_STATS_FILE": str(tmp_path / "s.json"),
+    }
+    with LocalWeb(sites) as web:
+        command = shlex.join(crawl_command(small, *ARGS, settings=settings))
+        script = f"""
+            mount -t tmpfs -o size=160k tmpfs {small}
+            {command} > {tmp_path}/first.log 2>&1; echo "first=$?"
+            mount -o remount,size=256m {small}
+            {command} > {tmp_path}/second.log 2>&1; echo "second=$?"
+            cp -a {small}/. {copy}/
+        """
+        proc = subprocess.run(
+            ["unshare", "-m", "sh", "-c", script],
+            cwd=REPO, env=proxy_env(web.proxy_url), capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    first_log = (tmp_path / "first.log").read_text()
+    assert "first=1" in proc.stdout, (proc.stdout, proc.stderr, first_log[-3000:])
+    assert "linkspider: crawl failed: writing the dataset under" in first_log
+    assert "No space left on device" in first_log
+    assert "second=0" in proc.stdout, (tmp_path / "second.log").read_text()[-3000:]
+    assert snapshot(copy) == snapshot(tmp_path / "ref")

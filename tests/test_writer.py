@@ -164,9 +164,11 @@ def test_failed_write_leaves_no_file_and_is_reported(tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer_module.pq, "write_table", half_then_fail)
     errors = []
-    w = DatasetWriter(str(tmp_path), "c1", inc_stat=lambda key, n: errors.append(key))
+    w = DatasetWriter(
+        str(tmp_path), "c1", inc_stat=lambda key, n: errors.append(key), retry_pauses=(0,)
+    )
     fill(w, pages=5)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(writer_module.WriteFailed, match="disk full"):
         w.close()
     assert errors == ["linkspider/write_errors"]
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
@@ -354,3 +356,78 @@ def test_compaction_memory_limit_is_checked_before_it_reaches_sql(tmp_path, caps
         main_cli([str(tmp_path), "c1", "--memory", "lots"])
     assert exit_info.value.code == 2
     assert "expected a size such as 512MB" in capsys.readouterr().err
+
+
+class ListCommitter:
+    """Records commits; hands out what prepare() is given as 'discovered'."""
+
+    def __init__(self) -> None:
+        self.discovered: list[str] = []
+        self.commits: list[tuple[int, list[str], list[str], object]] = []
+
+    def prepare(self) -> object:
+        taken, self.discovered = self.discovered, []
+        return taken
+
+    def commit(self, sequence, files, page_urls, prepared) -> None:
+        self.commits.append((sequence, files, page_urls, prepared))
+
+
+def test_a_transient_write_failure_is_retried_and_leaves_no_partial_files(tmp_path, monkeypatch):
+    real = writer_module.write_atomically
+    calls = {"n": 0}
+
+    def flaky(table, path, row_group_size):
+        calls["n"] += 1
+        if calls["n"] == 3:  # a bucket file of the first flush: the flush is half on disk
+            raise OSError(28, "No space left on device")
+        real(table, path, row_group_size)
+
+    monkeypatch.setattr(writer_module, "write_atomically", flaky)
+    committer = ListCommitter()
+    w = DatasetWriter(str(tmp_path), "c1", committer=committer, retry_pauses=(0,))
+    total = fill(w, pages=50, per_page=20)
+    w.close()
+    assert w.failure is None
+    assert len(committer.commits) == 1
+    committed = set(committer.commits[0][1])
+    on_disk = {os.path.relpath(p, tmp_path) for p in files(tmp_path) + files(tmp_path, "pages")}
+    assert on_disk == committed  # the failed attempt's files were removed
+    assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
+        (total,)
+    ]
+
+
+def test_a_write_that_keeps_failing_stops_the_writer_and_loses_no_earlier_flush(
+    tmp_path, monkeypatch
+):
+    real = writer_module.write_atomically
+    broken = {"on": False}
+
+    def sometimes(table, path, row_group_size):
+        if broken["on"]:
+            raise OSError(30, "Read-only file system")
+        real(table, path, row_group_size)
+
+    monkeypatch.setattr(writer_module, "write_atomically", sometimes)
+    committer = ListCommitter()
+    w = DatasetWriter(str(tmp_path), "c1", committer=committer, retry_pauses=(0, 0))
+    committer.discovered = ["http://a.test/1"]
+    fill(w, pages=30, per_page=10, seed=1)
+    w.flush()
+    w._wait()  # the first flush is on disk and committed, with its discovered URL
+    broken["on"] = True
+    committer.discovered = ["http://a.test/2"]
+    fill(w, pages=30, per_page=10, seed=2)
+    w.flush()  # taken and handed to the writer thread, which will fail
+    committer.discovered = ["http://a.test/3"]
+    fill(w, pages=30, per_page=10, seed=3)
+    with pytest.raises(writer_module.WriteFailed, match="Read-only file system"):
+        w.flush()  # the failure surfaces before the next flush takes anything
+    assert committer.discovered == ["http://a.test/3"]  # not taken: nothing lost
+    with pytest.raises(writer_module.WriteFailed):
+        w.flush()
+    w.close()  # writes nothing more, raises nothing more
+    assert [c[3] for c in committer.commits] == [["http://a.test/1"]]
+    on_disk = {os.path.relpath(p, tmp_path) for p in files(tmp_path) + files(tmp_path, "pages")}
+    assert on_disk == set(committer.commits[0][1])

@@ -71,7 +71,7 @@ class LocalWeb:
                 if parts.port and parts.port != 80:
                     host = f"{host}:{parts.port}"
                 path = parts.path or "/"
-                if parts.query:
+                if "?" in self.path:  # an empty query ("/q?") is kept
                     path = f"{path}?{parts.query}"
                 with web._lock:
                     web.requests.append((host, path))

@@ -43,12 +43,16 @@ def _int_arg(name: str, value: Any, minimum: int = 0) -> int:
 
 
 def _request_meta(depth: int, redirects: int) -> dict:
-    """Every request: the spider sees every status and handles redirects itself."""
+    """Every request: the spider sees every status and handles redirects itself, and the
+    URL is sent as the URL standard serialized it (Scrapy would re-encode ``|``, ``[``,
+    ``]`` or a trailing ``?``): one form of each URL in edges, page rows, the crawl state
+    and on the wire."""
     return {
         "depth": depth,
         "linkspider_redirects": redirects,
         "handle_httpstatus_all": True,
         "dont_redirect": True,
+        "verbatim_url": True,
     }
 
 

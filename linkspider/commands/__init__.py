@@ -1,0 +1,1 @@
+"""linkspider's Scrapy commands (``COMMANDS_MODULE``)."""
