@@ -79,6 +79,10 @@ class Limits:
     max_url_length: int = 8192
     #: The page ``<title>`` is cut to this many characters.
     max_title_length: int = 1024
+    #: ``target_fragment`` is cut to this many characters.
+    max_fragment_length: int = 1024
+    #: ``rel`` keeps this many tokens, each cut to 64 characters.
+    max_rel_tokens: int = 16
 
 
 DEFAULT_LIMITS = Limits()
@@ -346,6 +350,7 @@ def _add(
     if len(target_url) > limits.max_url_length or len(page.edges) >= limits.max_edges:
         page.edges_dropped += 1
         return None
+    fragment = fragment[: limits.max_fragment_length]
     target_domain = registered_domain(target_host)
     edge = Edge(
         target_url,
@@ -387,6 +392,24 @@ def _shell_hint(tree: LexborHTMLParser, table, links: int) -> str | None:
 
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))
 _NO_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+_CREDIT_TOKENS = ("nofollow", "sponsored", "ugc")
+
+
+def _rel_tokens(rel: str, limits: Limits) -> tuple[str, ...]:
+    """The ``rel`` tokens, lowercased: the first ``limits.max_rel_tokens``, cut to 64
+    characters, and any credit token (nofollow, sponsored, ugc) found after them.
+
+    >>> _rel_tokens(" NoFollow  UGC ", DEFAULT_LIMITS), _rel_tokens("x " * 5000 + "ugc", DEFAULT_LIMITS)[-2:]
+    (('nofollow', 'ugc'), ('x', 'ugc'))
+    """
+    tokens = rel.lower().split()
+    kept = [token[:64] for token in tokens[: limits.max_rel_tokens]]
+    if len(tokens) > limits.max_rel_tokens:
+        rest = set(tokens[limits.max_rel_tokens :])
+        kept += [t for t in _CREDIT_TOKENS if t in rest and t not in kept]
+    return tuple(kept)
 
 
 def _fragment_only(href: str) -> bool:
@@ -459,7 +482,7 @@ def _extract_html(
         if tag == "a" or tag == "area":
             if href is None:
                 continue
-            rel = tuple(rel_attr.lower().split()) if rel_attr else ()
+            rel = _rel_tokens(rel_attr, limits) if rel_attr else ()
             if title is not None:
                 title = _collapse(title, max_len)
             img_alt = None
@@ -478,7 +501,7 @@ def _extract_html(
         elif tag == "link":
             if href is None:
                 continue
-            rel = tuple(rel_attr.lower().split()) if rel_attr else ()
+            rel = _rel_tokens(rel_attr, limits) if rel_attr else ()
             if "canonical" in rel:
                 pending.append((href, "canonical", "", None, None, rel, None))
         elif tag == "meta":
@@ -525,6 +548,7 @@ def _extract_html(
     new_edge = tuple.__new__  # an Edge from a full tuple, without NamedTuple's Python __new__
     edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
     max_url, max_edges = limits.max_url_length, limits.max_edges
+    max_fragment = limits.max_fragment_length
     for (_, link_type, anchor, img_alt, title, rel, key), target in zip(
         pending, targets, strict=True
     ):
@@ -540,6 +564,8 @@ def _extract_html(
         if len(target_url) > max_url or len(edges) >= max_edges:
             page.edges_dropped += 1
             continue
+        if len(fragment) > max_fragment:
+            fragment = fragment[:max_fragment]
         region, score, density = regions.region(key)
         target_domain = registered_domain(target_host)
         edges.append(

@@ -40,6 +40,9 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100): a refused host gets no robots.txt request either
     "linkspider.safety.PrivateAddressMiddleware": 50,
+    # robots.txt by RFC 9309: an unreachable one (5xx, network error) disallows everything
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "linkspider.robots.RobotsTxt": 100,
 }
 SPIDER_MIDDLEWARES = {
     # depth is tracked by the spider itself (redirect hops keep their depth)

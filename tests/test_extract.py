@@ -322,3 +322,10 @@ def test_a_server_rendered_page_with_a_big_head_script_is_not_an_app_shell():
     assert page.render_hint is None
     shell = extract(f"<html><head>{head}</head><body><p>Loading</p></body></html>".encode(), URL, H)
     assert shell.render_hint == "app shell: little text, few links"
+
+
+def test_fragment_and_rel_are_capped():
+    body = f'<a href="/x#{"f" * 100_000}" rel="{"me " * 2000}{"y" * 500} NOFOLLOW">x</a>'.encode()
+    [edge] = edges(body)
+    assert len(edge.target_fragment) == 1024
+    assert edge.rel == ("me",) * 16 + ("nofollow",) and edge.nofollow

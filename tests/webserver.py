@@ -42,6 +42,11 @@ def redirect(location: str, status: int = 301) -> Resource:
     return Resource(b"", status, {"Location": location, "Content-Type": "text/html"})
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that hung up (a crawl's timeout, a killed crawl) is not an error here
+
+
 class LocalWeb:
     """``with LocalWeb(sites) as web: ... web.proxy_url ... web.requests``."""
 
@@ -101,7 +106,7 @@ class LocalWeb:
 
             do_HEAD = do_GET
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.proxy_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

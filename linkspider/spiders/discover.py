@@ -20,6 +20,7 @@ from linkspider.extract import Extraction
 from linkspider.items import CrawledPage
 from linkspider.middlewares import META_KEY
 from linkspider.render import RENDER_MODES, find_browser, playwright_settings
+from linkspider.robots import RobotsUnreachable
 from linkspider.safety import PrivateAddressRefused
 from linkspider.seeds import load_seeds
 from linkspider.state import CrawlState, remove_uncommitted
@@ -416,7 +417,7 @@ class DiscoverSpider(Spider):
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
-        if failure.check(PrivateAddressRefused):
+        if failure.check(PrivateAddressRefused, RobotsUnreachable):
             error = str(failure.value)
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error = "robots.txt disallowed"
