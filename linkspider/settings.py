@@ -28,6 +28,8 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # bytes; bigger bodies are cancelled (a pag
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
 DNS_TIMEOUT = 20
+# one resolution per name, checked and connected to (no DNS rebinding; see linkspider.safety)
+DNS_RESOLVER = "linkspider.safety.GuardedResolver"
 # Redirects are handled by the spider (each hop is an edge and a page row);
 # Scrapy's RedirectMiddleware still serves robots.txt requests.
 REDIRECT_MAX_TIMES = 20

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_crawl
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, CrawlRun, run_crawl
 from tests.webserver import LocalWeb, html, redirect
 
 
@@ -63,36 +71,90 @@ def test_setting_allows_private_targets(tmp_path):
     assert run.pages("true", "url, status") == [("http://localhost/", 200)]
 
 
-def test_names_resolving_to_private_addresses_are_refused(monkeypatch):
-    import asyncio
-    import socket
+def test_the_resolver_refuses_private_answers_and_trusts_the_configured_proxy(monkeypatch):
+    from scrapy.resolver import CachingThreadedResolver
+    from twisted.internet import defer, reactor
 
-    import pytest
-    from scrapy import Request
-    from scrapy.utils.test import get_crawler
-
-    from linkspider.safety import PrivateAddressMiddleware, PrivateAddressRefused
+    from linkspider.safety import GuardedResolver, ResolvedToPrivateAddress
 
     answers = {"intranet.example.com": "10.0.0.5", "public.example.com": "93.184.215.14"}
-    asked = []
-
-    async def fake_getaddrinfo(self, host, port, **kwargs):
-        asked.append(host)
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], 0))]
-
-    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake_getaddrinfo)
-    crawler = get_crawler()
-    crawler.stats.open_spider()
-    middleware = PrivateAddressMiddleware.from_crawler(crawler)
-
-    async def check(url):
-        return await middleware.process_request(Request(url, meta={"depth": 1}))
-
-    with pytest.raises(PrivateAddressRefused, match=r"resolves to 10\.0\.0\.5"):
-        asyncio.run(check("http://intranet.example.com/"))
-    assert asyncio.run(check("http://public.example.com/x")) is None
-    assert asyncio.run(check("http://public.example.com/y")) is None
-    assert asked == ["intranet.example.com", "public.example.com"]  # cached
+    answers["proxy.corp"] = "10.1.1.1"
+    monkeypatch.setattr(
+        CachingThreadedResolver, "getHostByName", lambda self, name, timeout=(): defer.succeed(answers[name])
+    )  # fmt: skip
+    resolver = GuardedResolver(reactor, 0, 5.0)
+    resolver.trusted = frozenset({"proxy.corp"})
+    results = []
+    for name in ("intranet.example.com", "public.example.com", "proxy.corp"):
+        resolver.getHostByName(name).addBoth(results.append)
+    refused, public, proxy = results
+    assert refused.check(ResolvedToPrivateAddress)
     assert (
-        asyncio.run(check("http://shop.test/")) is None and "shop.test" not in asked
-    )  # never looked up
+        str(refused.value)
+        == "refused: intranet.example.com resolves to 10.0.0.5, not a public address"
+    )
+    assert (public, proxy) == ("93.184.215.14", "10.1.1.1")
+
+
+IPV6_FORMS = {
+    "http://[2002:7f00:1::]/": "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "http://[64:ff9b::7f00:1]/": "64:ff9b::7f00:1",  # NAT64
+    "http://[::7f00:1]/": "::7f00:1",  # IPv4-compatible
+    "http://[::ffff:0:7f00:1]/": "::ffff:0:7f00:1",  # IPv4-translated
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/": "64:ff9b::a9fe:a9fe",  # NAT64 of metadata
+    "http://[::ffff:a00:7]/": "::ffff:a00:7",  # IPv4-mapped 10.0.0.7
+}
+
+
+def test_ipv6_forms_that_embed_a_private_ipv4_are_refused(tmp_path):
+    links = "".join(f'<a href="{url}">x</a>' for url in IPV6_FORMS)
+    with LocalWeb({"v6.test": {"/": html(links)}}) as web:
+        run = run_crawl(web.proxy_url, tmp_path, "-a", "seeds=v6.test", "-a", "scope=web")
+    assert run.returncode == 0, run.log[-2000:]
+    assert {h for h, _ in web.requests} == {"v6.test"}
+    errors = dict(run.pages("error LIKE 'refused%'", "url, error"))
+    assert errors == {
+        url: f"refused: {address} is not a public address" for url, address in IPV6_FORMS.items()
+    }
+
+
+def netns(tmp_path, *args: str) -> dict:
+    if shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the network namespace tests (root, unshare, iproute2)")
+        pytest.skip("needs root, unshare and ip to build a private network")
+    proc = subprocess.run(
+        ["unshare", "-n", "-m", sys.executable, "-m", "tests.netns", str(tmp_path), "--", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_dns_rebinding_cannot_reach_a_private_address(tmp_path):
+    """A name that resolves to a public address first and to 127.0.0.1 after: the crawl
+    asks once, connects to what it checked, and never reaches the internal server."""
+    report = netns(
+        tmp_path,
+        "-a", "seeds=http://rebind.example.net/,http://private.example.net/,http://public.example.net/",
+        "-a", "max_depth=2",
+    )  # fmt: skip
+    assert report["returncode"] == 0, report["log"]
+    assert report["served"]["internal"] == []
+    assert [q for q in report["questions"] if q == ["rebind.example.net", 1]] == [
+        ["rebind.example.net", 1]
+    ]
+    public = sorted(
+        path for host, path in report["served"]["public"] if host == "rebind.example.net"
+    )
+    assert public == ["/", "/next", "/robots.txt"]
+    pages = CrawlRun(0, "", {}, tmp_path)
+    rows = dict(pages.pages("true", "url, coalesce(error, status::varchar)"))
+    assert rows == {
+        "http://rebind.example.net/": "200",
+        "http://rebind.example.net/next": "200",
+        "http://public.example.net/": "200",
+        "http://public.example.net/next": "200",
+        "http://private.example.net/": "refused: private.example.net resolves to 127.0.0.1, not a public address",
+    }
+    assert "INTERNAL" not in json.dumps(pages.pages("true", "title"))
