@@ -122,22 +122,47 @@ def proxy_from_environment() -> dict | None:
     return proxy
 
 
-def playwright_settings(settings, browser: str) -> dict:
-    """The scrapy-playwright settings linkspider uses (set before settings freeze)."""
-    args = [
-        "--headless=new",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-    ]
+#: Chromium's own traffic off: updates, safe browsing, metrics, sync, translation,
+#: prefetching, pings, WebRTC outside the proxy, QUIC.
+BROWSER_ARGS = (
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--safebrowsing-disable-auto-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-breakpad",
+    "--metrics-recording-only",
+    "--no-pings",
+    "--dns-prefetch-disable",
+    "--disable-quic",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions,"
+    "AutofillServerCommunication,CertificateTransparencyComponentUpdater,DialMediaRouteProvider,"
+    "NetworkTimeServiceQuerying,SafeBrowsingRealTimeUrlLookups,PrivacySandboxSettings4",
+)
+
+
+def playwright_settings(settings, browser: str, guard_url: str | None = None) -> dict:
+    """The scrapy-playwright settings linkspider uses (set before settings freeze).
+
+    ``guard_url``: the browser's only proxy (:mod:`linkspider.guard`), loopback
+    included; without it (private addresses allowed) the user's proxy, if any.
+    """
+    args = list(BROWSER_ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to sandbox as root
     launch = {"executable_path": browser, "headless": True, "args": args}
-    proxy = proxy_from_environment()
+    proxy = (
+        {"server": guard_url, "bypass": "<-loopback>"} if guard_url else proxy_from_environment()
+    )
     if proxy:
         launch["proxy"] = proxy
     allow_private = settings.getbool("LINKSPIDER_ALLOW_PRIVATE_ADDRESSES")

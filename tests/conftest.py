@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -98,6 +99,20 @@ def run_crawl(
     )
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     return CrawlRun(proc.returncode, proc.stdout + proc.stderr, stats, out)
+
+
+def run_in_netns(out: Path, *scrapy_args: str, options: tuple[str, ...] = ()) -> dict:
+    """A crawl inside a private network of its own (tests/netns.py): its JSON report."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the network namespace tests (root, unshare, iproute2)")
+        pytest.skip("needs root, unshare and ip to build a private network")
+    command = ["unshare", "-n", "-m", sys.executable, "-m", "tests.netns", str(out), *options]
+    proc = subprocess.run(
+        [*command, "--", *scrapy_args], cwd=REPO, capture_output=True, text=True, timeout=400
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
 
 
 @pytest.fixture

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 
-import pytest
-
-from tests.conftest import REPO, CrawlRun, run_crawl
+from tests.conftest import CrawlRun, run_crawl, run_in_netns
 from tests.webserver import LocalWeb, html, redirect
 
 
@@ -118,23 +112,10 @@ def test_ipv6_forms_that_embed_a_private_ipv4_are_refused(tmp_path):
     }
 
 
-def netns(tmp_path, *args: str) -> dict:
-    if shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the network namespace tests (root, unshare, iproute2)")
-        pytest.skip("needs root, unshare and ip to build a private network")
-    proc = subprocess.run(
-        ["unshare", "-n", "-m", sys.executable, "-m", "tests.netns", str(tmp_path), "--", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=400,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout)
-
-
 def test_dns_rebinding_cannot_reach_a_private_address(tmp_path):
     """A name that resolves to a public address first and to 127.0.0.1 after: the crawl
     asks once, connects to what it checked, and never reaches the internal server."""
-    report = netns(
+    report = run_in_netns(
         tmp_path,
         "-a", "seeds=http://rebind.example.net/,http://private.example.net/,http://public.example.net/",
         "-a", "max_depth=2",

@@ -17,9 +17,15 @@ from twisted.python.failure import Failure
 
 from linkspider.domains import registered_domain
 from linkspider.extract import Extraction
+from linkspider.guard import GuardProxy
 from linkspider.items import CrawledPage
 from linkspider.middlewares import META_KEY
-from linkspider.render import RENDER_MODES, find_browser, playwright_settings
+from linkspider.render import (
+    RENDER_MODES,
+    find_browser,
+    playwright_settings,
+    proxy_from_environment,
+)
 from linkspider.robots import RobotsUnreachable
 from linkspider.safety import PrivateAddressRefused
 from linkspider.seeds import load_seeds
@@ -135,6 +141,7 @@ class DiscoverSpider(Spider):
         self._renders: Counter[str] = Counter()
         self._render_serial = 0
         self._open_render_pages: Counter[str] = Counter()
+        self.guard: GuardProxy | None = None
         if self.render == "never":
             return
         browser = find_browser(settings.get("LINKSPIDER_BROWSER"))
@@ -152,8 +159,28 @@ class DiscoverSpider(Spider):
             )
             self.render = "never"
             return
-        settings.setdict(playwright_settings(settings, browser), priority="spider")
+        guard_url = None
+        if not settings.getbool("LINKSPIDER_ALLOW_PRIVATE_ADDRESSES"):
+            # every byte the browser sends goes through the same checks as plain requests
+            upstream = proxy_from_environment()
+            self.guard = GuardProxy(upstream["server"] if upstream else None)
+            guard_url = self.guard.start()
+        settings.setdict(playwright_settings(settings, browser, guard_url), priority="spider")
         self.logger.info("JavaScript rendering (render=%s) with %s", self.render, browser)
+
+    def closed(self, reason: str) -> None:
+        """Stop the browser's guard proxy, and count what it refused."""
+        if self.guard is not None:
+            self.guard.stop()
+            if self.guard.refused:
+                self.crawler.stats.set_value(
+                    "linkspider/render/guard_refused", len(self.guard.refused)
+                )
+                self.logger.warning(
+                    "the browser tried %d requests to private addresses, all refused (first: %s)",
+                    len(self.guard.refused),
+                    "; ".join(f"{d}: {r}" for d, r in self.guard.refused[:3]),
+                )
 
     def _open_state(self, jobdir: str, output: str, requested_crawl_id: str | None) -> None:
         """Resume from ``JOBDIR`` if a previous run left state there, else start one."""
