@@ -441,62 +441,68 @@ static int buf_add(buf_t *b, const unsigned char *s, size_t n) {
     return 0;
 }
 
-/* Append text with whitespace collapsed as " ".join(text.split()) does: runs
- * of whitespace (str.isspace) become one space between words, none at the
- * ends; `space` carries a pending separator from one text node to the next. */
-static int buf_add_words(buf_t *b, const unsigned char *s, size_t n, int *space) {
-    size_t i = 0, run = 0;
-    while (i <= n) {
-        uint32_t cp = ' ';
+/* " ".join(raw[:scan].split())[:cap] of the UTF-8 text s[0:n], into b: runs of
+ * whitespace (str.isspace) become one space between words, none at the ends;
+ * lengths count code points as Python decodes the bytes (an ill-formed
+ * sequence is one U+FFFD per maximal subpart).  Reads at most `scan` code
+ * points, so the work is bounded whatever the subtree holds. */
+static int collapse_capped(buf_t *b, const unsigned char *s, size_t n, Py_ssize_t cap,
+                           Py_ssize_t scan) {
+    b->len = 0;
+    Py_ssize_t out = 0, seen = 0;
+    int pending = 0;
+    size_t i = 0;
+    while (i < n && seen < scan && out < cap) {
+        uint32_t cp;
         size_t k = 1;
-        if (i < n) {
-            unsigned char c = s[i];
-            if (c < 0x80) {  /* ASCII: the common case */
-                if (!(c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f))) {
-                    i++;
-                    continue;
-                }
-            }
-            else k = decode_next(s, i, n, &cp);
+        unsigned char c = s[i];
+        if (c < 0x80) cp = c;
+        else k = decode_next(s, i, n, &cp);
+        seen++;
+        if (c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f))
+                     : is_space(cp)) {
+            pending = out > 0;
+            i += k;
+            continue;
         }
-        if (i == n || is_space(cp)) {
-            if (i > run) {
-                if (*space && b->len && buf_add(b, (const unsigned char *)" ", 1) < 0) return -1;
-                if (buf_add(b, s + run, i - run) < 0) return -1;
-                *space = 0;
-            }
-            if (i < n) *space = 1;
-            run = i + k;
+        if (pending) {
+            if (buf_add(b, (const unsigned char *)" ", 1) < 0) return -1;
+            pending = 0;
+            if (++out >= cap) break;
         }
+        if (buf_add(b, s + i, k) < 0) return -1;
+        out++;
         i += k;
     }
     return 0;
 }
 
-/* The text of a link or title, whitespace collapsed (all its text nodes, as
- * " ".join(node.text().split()) gives it), and the alt of its first <img>:
- * (text, None) without an image, (text, alt or "") with. */
-static PyObject *link_text(lxb_node *a, buf_t *b) {
-    b->len = 0;
-    int space = 0;
-    lxb_node *img = NULL;
-    lxb_node *node = n_first(a);
-    while (node != NULL) {
-        int type = n_type(node);
-        if (type == NODE_TEXT) {
-            lx_str *s = text_of(node);
-            if (s->data != NULL && s->length && buf_add_words(b, s->data, s->length, &space) < 0)
-                return NULL;
-        }
-        else if (type == NODE_ELEMENT && img == NULL && (flags_of(n_tag(node)) & F_IMG)) {
-            img = node;
-        }
-        lxb_node *down = n_first(node);
-        if (down != NULL) { node = down; continue; }
-        while (node != a && n_next(node) == NULL) node = n_parent(node);
-        if (node == a) break;
-        node = n_next(node);
+/* What the refs say of the text of a link or title, and of a link's first <img>. */
+typedef struct {
+    buf_t all;            /* every text node of the page, in document order, concatenated */
+    Py_ssize_t *img;      /* element indices of the <img> elements, ascending */
+    Py_ssize_t n_img, cap_img;
+    Py_ssize_t link_cap, title_cap; /* code points of collapsed text kept */
+} texts_t;
+
+/* The first <img> element inside element i (its subtree is [i, end)), or -1. */
+static Py_ssize_t first_img(texts_t *t, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t lo = 0, hi = t->n_img;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (t->img[mid] <= i) lo = mid + 1;
+        else hi = mid;
     }
+    return lo < t->n_img && t->img[lo] < end ? t->img[lo] : -1;
+}
+
+/* (text, None) without an image, (text, alt or "") with; the text is the subtree's
+ * text [tstart, tend) of t->all, collapsed and capped. */
+static PyObject *link_text(texts_t *t, size_t tstart, size_t tend, Py_ssize_t cap,
+                           lxb_node *img, buf_t *b) {
+    if (collapse_capped(b, (const unsigned char *)t->all.data + tstart, tend - tstart, cap,
+                        8 * cap + 1024) < 0)
+        return NULL;
     PyObject *text = PyUnicode_DecodeUTF8(b->data ? b->data : "", (Py_ssize_t)b->len, "replace");
     if (text == NULL) return NULL;
     PyObject *alt;
@@ -514,12 +520,10 @@ static PyObject *link_text(lxb_node *a, buf_t *b) {
 }
 
 /* (index, tag, href, rel, title, alt, content, name, http-equiv, text, img_alt) */
-static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lxb_node *node, unsigned flags,
-                           attrs_t *at, buf_t *b) {
-    PyObject *text = Py_None, *img_alt = Py_None, *pair = NULL;
-    if (flags & F_TEXT) {
-        pair = link_text(node, b);
-        if (pair == NULL) return NULL;
+static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, unsigned flags, attrs_t *at,
+                           PyObject *pair) {
+    PyObject *text = Py_None, *img_alt = Py_None;
+    if (pair != NULL) {
         text = PyTuple_GET_ITEM(pair, 0);
         img_alt = PyTuple_GET_ITEM(pair, 1);
     }
@@ -529,7 +533,6 @@ static PyObject *ref_tuple(Py_ssize_t i, PyObject *name, lxb_node *node, unsigne
         slot_str(at, A_TITLE), slot_str(at, A_ALT), slot_str(at, A_CONTENT), slot_str(at, A_NAME),
         slot_str(at, A_HTTP_EQUIV), Py_NewRef(text), Py_NewRef(img_alt),
     };
-    Py_XDECREF(pair);
     PyObject *out = PyTuple_New(11);
     for (int k = 0; k < 11; k++) {
         if (items[k] == NULL || out == NULL) {
@@ -559,6 +562,7 @@ typedef struct {
     int block_inside;     /* has a descendant that is block content (DIV_TO_P) */
     uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
     int hidden;           /* inside <script>, <style>, <noscript> or <template>: no text */
+    size_t tstart, tend;  /* the subtree's text nodes: texts_t.all[tstart:tend] */
 } elem_t;
 
 static int grow(elem_t **items, Py_ssize_t *cap, Py_ssize_t need) {
@@ -573,9 +577,10 @@ static int grow(elem_t **items, Py_ssize_t *cap, Py_ssize_t need) {
 }
 
 /* Close element i: its measures join its parent's. */
-static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end) {
+static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end, size_t text_end) {
     elem_t *x = &e[i];
     x->end = end;
+    x->tend = text_end;
     if (x->parent < 0) return;
     elem_t *up = &e[x->parent];
     unsigned f = flags_of(x->tag);
@@ -596,10 +601,34 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end) {
 #define N_FIELDS 18
 #define N_NUMERIC 12
 
-static PyObject *walk(PyObject *self, PyObject *arg) {
+static void free_texts(texts_t *t) {
+    PyMem_Free(t->all.data);
+    PyMem_Free(t->img);
+}
+
+static int add_img(texts_t *t, Py_ssize_t i) {
+    if (t->n_img == t->cap_img) {
+        Py_ssize_t cap = t->cap_img ? t->cap_img * 2 : 64;
+        Py_ssize_t *p = PyMem_Realloc(t->img, (size_t)cap * sizeof(Py_ssize_t));
+        if (p == NULL) { PyErr_NoMemory(); return -1; }
+        t->img = p;
+        t->cap_img = cap;
+    }
+    t->img[t->n_img++] = i;
+    return 0;
+}
+
+static PyObject *walk(PyObject *self, PyObject *args) {
     (void)self;
+    PyObject *arg;
+    texts_t texts = {{NULL, 0, 0}, NULL, 0, 0, 512, 1024};
+    if (!PyArg_ParseTuple(args, "O|nn", &arg, &texts.link_cap, &texts.title_cap)) return NULL;
     if (!configured) {
         PyErr_SetString(PyExc_RuntimeError, "linkspider._dom: configure() was not called");
+        return NULL;
+    }
+    if (texts.link_cap < 0 || texts.title_cap < 0) {
+        PyErr_SetString(PyExc_ValueError, "text caps must be >= 0");
         return NULL;
     }
     lxb_node *root = node_of(arg);
@@ -617,20 +646,27 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
         lxb_node *down = NULL;
         int type = n_type(node);
         if (type == NODE_ELEMENT) {
-            if (grow(&e, &cap, n + 1) < 0) { PyMem_Free(e); return NULL; }
+            if (grow(&e, &cap, n + 1) < 0) goto fail_walk;
             elem_t *x = &e[n];
             memset(x, 0, sizeof(*x));
             x->node = node;
             x->tag = n_tag(node);
             x->parent = stack_top;
             x->hidden = (stack_top >= 0 && e[stack_top].hidden) || (flags_of(x->tag) & F_HIDDEN);
+            x->tstart = texts.all.len;
+            if ((flags_of(x->tag) & F_IMG) && add_img(&texts, n) < 0) goto fail_walk;
             stack_top = n++;
             down = n_first(node);
-            if (down == NULL) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
+            if (down == NULL) {
+                close_elem(e, stack_top, n, texts.all.len);
+                stack_top = e[stack_top].parent;
+            }
         }
-        else if (type == NODE_TEXT && stack_top >= 0 && !e[stack_top].hidden) {
+        else if (type == NODE_TEXT && stack_top >= 0) {
             lx_str *s = text_of(node);
-            if (s->data != NULL && s->length) {
+            if (s->data != NULL && s->length && buf_add(&texts.all, s->data, s->length) < 0)
+                goto fail_walk;
+            if (s->data != NULL && s->length && !e[stack_top].hidden) {
                 elem_t *x = &e[stack_top];
                 Py_ssize_t ink = 0, commas = 0;
                 uint32_t last = 0;
@@ -649,31 +685,34 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
             node = n_parent(node);
             if (node == NULL) break;
             if (stack_top >= 0 && e[stack_top].node == node) {
-                close_elem(e, stack_top, n);
+                close_elem(e, stack_top, n, texts.all.len);
                 stack_top = e[stack_top].parent;
             }
         }
         if (node == NULL || node == root) break;
         node = next;
     }
-    while (stack_top >= 0) { close_elem(e, stack_top, n); stack_top = e[stack_top].parent; }
+    while (stack_top >= 0) {
+        close_elem(e, stack_top, n, texts.all.len);
+        stack_top = e[stack_top].parent;
+    }
 
     /* Numbers go out as one int64 buffer per column (Python reads them through
      * memoryview.cast("q"): no object per item until one is read); names and
      * flags as lists. */
-    PyObject *out = PyTuple_New(N_FIELDS);
-    if (out == NULL) { PyMem_Free(e); return NULL; }
-    int64_t *cols[N_NUMERIC];
     buf_t text = {NULL, 0, 0};
+    PyObject *out = PyTuple_New(N_FIELDS);
+    if (out == NULL) goto fail_walk;
+    int64_t *cols[N_NUMERIC];
     for (int f = 0; f < N_NUMERIC; f++) {
         PyObject *b = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
-        if (b == NULL) { Py_DECREF(out); PyMem_Free(e); return NULL; }
+        if (b == NULL) goto fail;
         PyTuple_SET_ITEM(out, f, b);
         cols[f] = (int64_t *)PyBytes_AS_STRING(b);
     }
     for (int f = N_NUMERIC; f < N_FIELDS; f++) {
         PyObject *l = PyList_New(f == N_FIELDS - 1 ? 0 : n);
-        if (l == NULL) { Py_DECREF(out); PyMem_Free(e); return NULL; }
+        if (l == NULL) goto fail;
         PyTuple_SET_ITEM(out, f, l);
     }
     attrs_t at;
@@ -704,7 +743,16 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
         uintptr_t ns = ns_of(x->node);
         /* HTML elements only (an SVG <base> or <title> is not the page's), and SVG links */
         if (ns != html_ns && !((flags & F_A) && ns == svg_ns)) continue;
-        PyObject *ref = ref_tuple(i, name, x->node, flags, &at, &text);
+        PyObject *pair = NULL;
+        if (flags & F_TEXT) {
+            Py_ssize_t img = first_img(&texts, i, x->end);
+            pair = link_text(&texts, x->tstart, x->tend,
+                             (flags & F_A) ? texts.link_cap : texts.title_cap,
+                             img >= 0 ? e[img].node : NULL, &text);
+            if (pair == NULL) goto fail;
+        }
+        PyObject *ref = ref_tuple(i, name, flags, &at, pair);
+        Py_XDECREF(pair);
         if (ref == NULL) goto fail;
         int rc = PyList_Append(PyTuple_GET_ITEM(out, N_FIELDS - 1), ref);
         Py_DECREF(ref);
@@ -712,12 +760,323 @@ static PyObject *walk(PyObject *self, PyObject *arg) {
     }
     PyMem_Free(e);
     PyMem_Free(text.data);
+    free_texts(&texts);
     return out;
 fail:
     Py_DECREF(out);
-    PyMem_Free(e);
     PyMem_Free(text.data);
+fail_walk:
+    PyMem_Free(e);
+    free_texts(&texts);
     return NULL;
+}
+
+/* ---- bounding hostile markup before it is parsed ------------------------------
+ *
+ * Lexbor's tree builder does work proportional to the depth of the stack of
+ * open elements for many start tags, and checks each new attribute against the
+ * element's others: 100,000 nested <div>s, or one element with 100,000
+ * attributes, take seconds to minutes.  bound_markup() reads the bytes once,
+ * tokenizing as the HTML tokenizer does where it matters (comments, raw text
+ * elements, quoted attribute values), keeps an estimate of the stack of open
+ * elements (void elements, self-closing foreign elements and the implied end
+ * tags of p, li, td ... taken into account), and rewrites only what exceeds
+ * the bounds: start tags that would open an element deeper than max_depth are
+ * left out, with their end tags (links, and the elements of the head, are
+ * kept: they are what the extraction reads), and attributes past the first
+ * max_attrs of an element are left out, except those the extraction reads.
+ * Pages within the bounds come back as None: parsed exactly as sent. */
+
+typedef struct { uint32_t hash; unsigned char dropped, foreign; } open_t;
+
+static uint32_t name_hash(const unsigned char *s, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c >= 'A' && c <= 'Z') c += 32;
+        h = (h ^ c) * 16777619u;
+    }
+    return h ^ (uint32_t)n;
+}
+
+static int name_is(const unsigned char *s, size_t n, const char *const *names) {
+    for (; *names; names++) {
+        size_t k = strlen(*names);
+        if (k != n) continue;
+        size_t i = 0;
+        for (; i < n; i++) {
+            unsigned char c = s[i];
+            if (c >= 'A' && c <= 'Z') c += 32;
+            if (c != (unsigned char)(*names)[i]) break;
+        }
+        if (i == n) return 1;
+    }
+    return 0;
+}
+
+enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_IMPLIED = 8, T_FOREIGN_ROOT = 16, T_PLAINTEXT = 32,
+       T_A = 64 };
+static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
+    {"area", T_VOID | T_KEEP}, {"base", T_VOID | T_KEEP}, {"br", T_VOID}, {"col", T_VOID},
+    {"embed", T_VOID}, {"hr", T_VOID}, {"img", T_VOID}, {"input", T_VOID},
+    {"link", T_VOID | T_KEEP}, {"meta", T_VOID | T_KEEP}, {"source", T_VOID}, {"track", T_VOID},
+    {"wbr", T_VOID}, {"param", T_VOID}, {"keygen", T_VOID}, {"basefont", T_VOID},
+    {"bgsound", T_VOID}, {"frame", T_VOID}, {"image", T_VOID},
+    {"script", T_RAW}, {"style", T_RAW}, {"xmp", T_RAW}, {"iframe", T_RAW}, {"noembed", T_RAW},
+    {"noframes", T_RAW}, {"textarea", T_RAW}, {"title", T_RAW | T_KEEP},
+    {"a", T_KEEP | T_IMPLIED | T_A}, {"html", T_KEEP}, {"head", T_KEEP}, {"body", T_KEEP},
+    {"svg", T_KEEP | T_FOREIGN_ROOT}, {"math", T_KEEP | T_FOREIGN_ROOT},
+    {"p", T_IMPLIED}, {"li", T_IMPLIED}, {"dd", T_IMPLIED}, {"dt", T_IMPLIED},
+    {"option", T_IMPLIED}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED}, {"td", T_IMPLIED},
+    {"th", T_IMPLIED}, {"rb", T_IMPLIED}, {"rp", T_IMPLIED}, {"rt", T_IMPLIED},
+    {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED}, {"thead", T_IMPLIED}, {"tfoot", T_IMPLIED},
+    {"plaintext", T_PLAINTEXT},
+};
+#define N_TAG_CLASSES (sizeof(TAG_CLASSES) / sizeof(TAG_CLASSES[0]))
+#define CLASS_SLOTS 256 /* open addressing on the name hash */
+static uint32_t class_hash[CLASS_SLOTS];
+static unsigned class_flags[CLASS_SLOTS];
+static int classes_ready;
+
+static void init_classes(void) {
+    for (size_t i = 0; i < N_TAG_CLASSES; i++) {
+        const char *name = TAG_CLASSES[i].name;
+        uint32_t h = name_hash((const unsigned char *)name, strlen(name));
+        size_t slot = h % CLASS_SLOTS;
+        while (class_flags[slot]) slot = (slot + 1) % CLASS_SLOTS;
+        class_hash[slot] = h;
+        class_flags[slot] = TAG_CLASSES[i].flags;
+    }
+    classes_ready = 1;
+}
+
+/* The T_* flags of a tag name, by its hash (0 for every other name). */
+static unsigned tag_class(uint32_t h) {
+    for (size_t slot = h % CLASS_SLOTS; class_flags[slot]; slot = (slot + 1) % CLASS_SLOTS)
+        if (class_hash[slot] == h) return class_flags[slot];
+    return 0;
+}
+
+static const char *const KEEP_ATTRS[] = {
+    "href", "xlink:href", "rel", "title", "alt", "class", "id", "role", "name", "content",
+    "http-equiv", "charset", "lang", "src", "type", NULL};
+
+#define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\f' || (c) == '\r')
+#define IS_ALPHA(c) (((c) | 32) >= 'a' && ((c) | 32) <= 'z')
+
+/* The output, made only once something must change: the bytes before are copied. */
+typedef struct { buf_t b; size_t copied; int active; } rewrite_t;
+
+static int rw_skip(rewrite_t *w, const unsigned char *s, size_t from, size_t to) {
+    /* leave s[from:to] out: copy what came before it */
+    w->active = 1;
+    if (buf_add(&w->b, s + w->copied, from - w->copied) < 0) return -1;
+    w->copied = to;
+    return 0;
+}
+
+static size_t find_bytes(const unsigned char *s, size_t n, size_t from, const char *needle) {
+    size_t k = strlen(needle);
+    while (from + k <= n) {
+        const unsigned char *p = memchr(s + from, needle[0], n - from);
+        if (p == NULL) return n;
+        size_t at = (size_t)(p - s);
+        if (at + k <= n && memcmp(s + at, needle, k) == 0) return at;
+        from = at + 1;
+    }
+    return n;
+}
+
+/* The end of a raw text element's content: its "</name" followed by a space, / or >. */
+static size_t raw_text_end(const unsigned char *s, size_t n, size_t from,
+                           const unsigned char *name, size_t len) {
+    while (from < n) {
+        const unsigned char *p = memchr(s + from, '<', n - from);
+        if (p == NULL) return n;
+        size_t at = (size_t)(p - s);
+        if (at + 2 + len <= n && s[at + 1] == '/') {
+            size_t i = 0;
+            for (; i < len; i++) {
+                unsigned char c = s[at + 2 + i];
+                if (c >= 'A' && c <= 'Z') c += 32;
+                unsigned char d = name[i];
+                if (d >= 'A' && d <= 'Z') d += 32;
+                if (c != d) break;
+            }
+            if (i == len && (at + 2 + len == n || IS_WS(s[at + 2 + len]) ||
+                             s[at + 2 + len] == '/' || s[at + 2 + len] == '>'))
+                return at;
+        }
+        from = at + 1;
+    }
+    return n;
+}
+
+static PyObject *bound_markup(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view;
+    Py_ssize_t max_depth, max_attrs;
+    if (!PyArg_ParseTuple(args, "y*nn", &view, &max_depth, &max_attrs)) return NULL;
+    if (!classes_ready) init_classes();
+    const unsigned char *s = view.buf;
+    size_t n = (size_t)view.len;
+    rewrite_t w = {{NULL, 0, 0}, 0, 0};
+    open_t *stack = NULL;
+    size_t depth = 0, cap = 0;
+    /* attribute spans of the current start tag, when it has too many */
+    size_t *spans = NULL, spans_cap = 0;
+    size_t pos = 0;
+    int error = 0;
+    while (pos < n && !error) {
+        const unsigned char *lt = memchr(s + pos, '<', n - pos);
+        if (lt == NULL) break;
+        size_t at = (size_t)(lt - s);
+        if (at + 1 >= n) break;
+        unsigned char c1 = s[at + 1];
+        if (c1 == '!') {
+            if (at + 3 < n && s[at + 2] == '-' && s[at + 3] == '-') {
+                size_t end = find_bytes(s, n, at + 4, "-->");
+                if (end >= n) break;
+                pos = end + 3;
+            }
+            else {
+                const unsigned char *gt = memchr(s + at, '>', n - at);
+                if (gt == NULL) break;
+                pos = (size_t)(gt - s) + 1;
+            }
+            continue;
+        }
+        if (c1 == '?' ) {
+            const unsigned char *gt = memchr(s + at, '>', n - at);
+            if (gt == NULL) break;
+            pos = (size_t)(gt - s) + 1;
+            continue;
+        }
+        int closing = c1 == '/';
+        size_t name_at = at + 1 + (closing ? 1 : 0);
+        if (name_at >= n || !IS_ALPHA(s[name_at])) { pos = at + 1; continue; }
+        size_t name_end = name_at;
+        while (name_end < n && !IS_WS(s[name_end]) && s[name_end] != '/' && s[name_end] != '>')
+            name_end++;
+        const unsigned char *name = s + name_at;
+        size_t len = name_end - name_at;
+        uint32_t hash = name_hash(name, len);
+        if (closing) {
+            const unsigned char *gt = memchr(s + name_end, '>', n - name_end);
+            size_t tag_end = gt ? (size_t)(gt - s) + 1 : n;
+            size_t limit = depth > 256 ? depth - 256 : 0; /* a bounded search */
+            for (size_t k = depth; k > limit; k--) {
+                if (stack[k - 1].hash == hash) {
+                    if (stack[k - 1].dropped && rw_skip(&w, s, at, tag_end) < 0) error = 1;
+                    depth = k - 1;
+                    break;
+                }
+            }
+            pos = tag_end;
+            continue;
+        }
+        /* a start tag: its attributes */
+        size_t p = name_end, n_attrs = 0, n_spans = 0;
+        int self_closing = 0, complete = 0;
+        while (p < n) {
+            while (p < n && (IS_WS(s[p]) || s[p] == '/')) {
+                self_closing = s[p] == '/';
+                p++;
+            }
+            if (p >= n) break;
+            if (s[p] == '>') { complete = 1; p++; break; }
+            self_closing = 0;
+            size_t a_start = p;
+            while (p < n && !IS_WS(s[p]) && s[p] != '/' && s[p] != '>' && (s[p] != '=' || p == a_start))
+                p++;
+            size_t a_name_end = p;
+            while (p < n && IS_WS(s[p])) p++;
+            if (p < n && s[p] == '=') {
+                p++;
+                while (p < n && IS_WS(s[p])) p++;
+                if (p < n && (s[p] == '"' || s[p] == '\'')) {
+                    const unsigned char *q = memchr(s + p + 1, s[p], n - p - 1);
+                    p = q ? (size_t)(q - s) + 1 : n;
+                }
+                else {
+                    while (p < n && !IS_WS(s[p]) && s[p] != '>') p++;
+                }
+            }
+            else p = a_name_end;  /* a valueless attribute */
+            n_attrs++;
+            if (n_attrs > (size_t)max_attrs && !name_is(s + a_start, a_name_end - a_start, KEEP_ATTRS)) {
+                if (n_spans + 2 > spans_cap) {
+                    size_t c2 = spans_cap ? spans_cap * 2 : 256;
+                    size_t *q = PyMem_Realloc(spans, c2 * sizeof(size_t));
+                    if (q == NULL) { PyErr_NoMemory(); error = 1; break; }
+                    spans = q;
+                    spans_cap = c2;
+                }
+                spans[n_spans++] = a_start;
+                spans[n_spans++] = p;
+            }
+        }
+        if (error) break;
+        if (!complete) break; /* the document ends inside the tag */
+        size_t tag_end = p;
+        int foreign = depth > 0 && stack[depth - 1].foreign;
+        unsigned cls = tag_class(hash);
+        if (cls & T_IMPLIED) { /* closes an open element of its kind near the top */
+            size_t look = (cls & T_A) ? 64 : 8;
+            size_t limit = depth > look ? depth - look : 0;
+            for (size_t k = depth; k > limit; k--) {
+                if (stack[k - 1].hash == hash) { depth = k - 1; break; }
+            }
+        }
+        int is_void = (cls & T_VOID) || (self_closing && foreign);
+        int dropped = 0;
+        if (!is_void) {
+            dropped = depth >= (size_t)max_depth && !(cls & (T_KEEP | T_RAW));
+            if (depth + 1 > cap) {
+                size_t c2 = cap ? cap * 2 : 256;
+                open_t *q = PyMem_Realloc(stack, c2 * sizeof(open_t));
+                if (q == NULL) { PyErr_NoMemory(); error = 1; break; }
+                stack = q;
+                cap = c2;
+            }
+            stack[depth].hash = hash;
+            stack[depth].dropped = (unsigned char)dropped;
+            stack[depth].foreign = (unsigned char)(foreign || (cls & T_FOREIGN_ROOT));
+            depth++;
+        }
+        if (dropped) {
+            if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
+        }
+        else if (n_spans) { /* the tag without its extra attributes */
+            size_t from = at;
+            for (size_t k = 0; k < n_spans && !error; k += 2) {
+                if (rw_skip(&w, s, spans[k], spans[k + 1]) < 0) error = 1;
+                from = spans[k + 1];
+            }
+            (void)from;
+        }
+        pos = tag_end;
+        if (!foreign && (cls & T_RAW)) {
+            pos = raw_text_end(s, n, pos, name, len);
+            if (!is_void && depth) depth--; /* its end tag closes it */
+            if (pos < n) {
+                const unsigned char *gt = memchr(s + pos, '>', n - pos);
+                pos = gt ? (size_t)(gt - s) + 1 : n;
+            }
+        }
+        else if (!foreign && (cls & T_PLAINTEXT)) break;
+    }
+    PyObject *out = NULL;
+    if (!error) {
+        if (!w.active) out = Py_NewRef(Py_None);
+        else if (buf_add(&w.b, s + w.copied, n - w.copied) == 0)
+            out = PyBytes_FromStringAndSize(w.b.data, (Py_ssize_t)w.b.len);
+    }
+    PyMem_Free(w.b.data);
+    PyMem_Free(stack);
+    PyMem_Free(spans);
+    PyBuffer_Release(&view);
+    return out;
 }
 
 static PyMethodDef methods[] = {
@@ -728,13 +1087,18 @@ static PyMethodDef methods[] = {
      "reference tree (see the module comment)."},
     {"configure", configure, METH_VARARGS,
      "configure({tag_id: (name, flags)}, html_ns, svg_ns): enable walk()."},
-    {"walk", walk, METH_O,
-     "walk(node) -> 18 columns, one item per element of the subtree at `node` (a selectolax "
+    {"bound_markup", bound_markup, METH_VARARGS,
+     "bound_markup(data, max_depth, max_attrs) -> bytes or None: data with start tags nested "
+     "deeper than max_depth, and attributes past the first max_attrs of an element, left out "
+     "(None when nothing is; see the comment above it)."},
+    {"walk", walk, METH_VARARGS,
+     "walk(node, link_cap=512, title_cap=1024) -> 18 columns, one item per element of the subtree at `node` (a selectolax "
      "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "
      "children, p, img, list_ink, phrasing_ink, phrasing_commas; as lists: tag, "
      "ends_with_period, class, id, role; last, refs: (index, tag, href, rel, title, alt, "
      "content, name, http-equiv, text, img_alt) for every HTML a, area, link, meta, base and "
-     "title element and every SVG a."},
+     "title element and every SVG a; text is \" \".join(raw[:8 * cap + 1024].split())[:cap] of "
+     "the element's text, cap = link_cap for a, title_cap for title."},
     {NULL, NULL, 0, NULL},
 };
 

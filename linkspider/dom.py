@@ -271,7 +271,18 @@ def _namespace(node) -> str:
     return "svg" if head.startswith("<svg:") else "math" if head.startswith("<math:") else "html"
 
 
-def python_walk(root) -> ElementTable:
+def capped_text(raw: str, cap: int) -> str:
+    """The text of a link or title as the walks give it: whitespace collapsed, at most
+    ``cap`` characters, from at most ``8 * cap + 1024`` characters of the raw text (so
+    that nested links cost bounded work each).
+
+    >>> capped_text("  a\\n b  c ", 3), capped_text("x " * 10_000, 5)
+    ('a b', 'x x x')
+    """
+    return " ".join(raw[: 8 * cap + 1024].split())[:cap]
+
+
+def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:
     """:func:`element_table`'s columns through selectolax's Python API (slow, exact).
 
     Iterative, so that no nesting depth exhausts Python's recursion limit.
@@ -306,7 +317,7 @@ def python_walk(root) -> ElementTable:
         if name in _REF_TAGS and (namespace == "html" or (name == "a" and namespace == "svg")):
             text = img_alt = None
             if name in _TEXT_TAGS:
-                text = " ".join(node.text().split())
+                text = capped_text(node.text(), link_cap if name == "a" else title_cap)
                 image = node.css_first("img")
                 if image is not None:
                     img_alt = _attr(image.attributes, "alt") or ""
@@ -375,8 +386,8 @@ def python_walk(root) -> ElementTable:
 _NUMERIC = 12  # the leading columns, which the C walk returns as int64 buffers
 
 
-def _c_walk(root) -> ElementTable:
-    cols = _dom.walk(root)
+def _c_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:
+    cols = _dom.walk(root, link_cap, title_cap)
     return ElementTable(*[memoryview(b).cast("q") for b in cols[:_NUMERIC]], *cols[_NUMERIC:])
 
 
@@ -486,7 +497,29 @@ if BACKEND_PROBLEM is not None:
 BACKEND = "c" if BACKEND_PROBLEM is None else "python"
 
 
-def element_table(tree) -> ElementTable:
-    """The element table of a parsed document (from its root element)."""
+def bound_markup(markup: str | bytes, max_depth: int, max_attrs: int) -> bytes | None:
+    """The markup with what would make the parse superlinear left out, or None when it
+    is within the bounds: start tags nested deeper than ``max_depth`` (links and head
+    elements kept) and attributes past an element's first ``max_attrs`` (the ones the
+    extraction reads kept).  See ``bound_markup`` in linkspider/_dom.c.  Without the C
+    extension, None: such pages are then bounded only by the extraction's time limit.
+
+    >>> bound_markup(b"<div><p>fine</p></div>", 128, 64) is None
+    True
+    >>> bound_markup(b"<div>" * 5 + b"<a href=/x>x</a>", 2, 64)
+    b'<div><div><a href=/x>x</a>'
+    >>> bound_markup(b'<p a=1 b=2 c=3 href="/h">x</p>', 128, 1)
+    b'<p a=1   href="/h">x</p>'
+    """
+    if _dom is None:
+        return None
+    data = markup.encode("utf-8", "surrogatepass") if isinstance(markup, str) else markup
+    return _dom.bound_markup(data, max_depth, max_attrs)
+
+
+def element_table(tree, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:
+    """The element table of a parsed document (from its root element); link and title
+    texts are :func:`capped_text` at ``link_cap`` and ``title_cap`` characters."""
     root = tree.root
-    return _c_walk(root) if BACKEND == "c" else python_walk(root)
+    walk = _c_walk if BACKEND == "c" else python_walk
+    return walk(root, link_cap, title_cap)

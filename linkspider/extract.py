@@ -40,6 +40,7 @@ from typing import NamedTuple
 import ada_url
 from selectolax.lexbor import LexborHTMLParser
 
+from linkspider.dom import bound_markup
 from linkspider.domains import registered_domain
 from linkspider.encoding import (
     decode_for_parser,
@@ -83,6 +84,11 @@ class Limits:
     max_fragment_length: int = 1024
     #: ``rel`` keeps this many tokens, each cut to 64 characters.
     max_rel_tokens: int = 16
+    #: Start tags that would nest deeper than this are left out before parsing (links kept).
+    max_nesting_depth: int = 128
+    #: Attributes of one element past this many are left out before parsing (the ones
+    #: the extraction reads kept).
+    max_attributes: int = 64
 
 
 DEFAULT_LIMITS = Limits()
@@ -130,6 +136,8 @@ class Extraction:
     #: why the page looks like a JavaScript app shell (see linkspider.render), else None
     render_hint: str | None = None
     edges_dropped: int = 0
+    #: the markup was bounded before parsing (too deep, or too many attributes)
+    bounded: bool = False
     edges: list[Edge] = field(default_factory=list)
 
 
@@ -319,8 +327,17 @@ def extract(
     except Exception as exc:  # hostile input must never crash a crawl
         if strict:
             raise
-        page.error = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
+        page.error = failure_message(exc)
     return page
+
+
+def failure_message(exc: BaseException) -> str:
+    """The page error of an extraction that raised.
+
+    >>> failure_message(KeyError("x"))
+    "extraction failed: KeyError: 'x'"
+    """
+    return f"extraction failed: {type(exc).__name__}: {exc}"[:500]
 
 
 def _header_values(headers: Mapping | None, name: str) -> list[str]:
@@ -447,12 +464,15 @@ def _base_url(url: str, href: str | None, encoder: str | None) -> str:
 def _extract_html(
     page: Extraction, markup: str | bytes, url: str, refresh: str | None, limits: Limits
 ) -> None:
+    bounded = bound_markup(markup, limits.max_nesting_depth, limits.max_attributes)
+    if bounded is not None:
+        markup, page.bounded = bounded, True
     tree = LexborHTMLParser(markup)
     root = tree.root
     if root is not None:
         lang = root.attrs.get("lang")
         page.lang = lang.strip()[:64] or None if lang else None
-    regions = PageRegions(tree)
+    regions = PageRegions(tree, limits.max_text_length, limits.max_title_length)
     # One pass over every HTML a, area, link, meta, base and title and every SVG a
     # (linkspider.dom.Ref), in document order: page facts, and the edges, whose DOM
     # links wait for the region model (it needs every link registered before it
@@ -487,7 +507,7 @@ def _extract_html(
                 title = _collapse(title, max_len)
             img_alt = None
             if tag == "a":
-                anchor = text if len(text) <= max_len else text[:max_len].rstrip()
+                anchor = text.rstrip()  # capped by the walk: a cut may end in a space
                 link_type = "text"
                 if not anchor and image is not None:
                     link_type = "image"

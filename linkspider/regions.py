@@ -291,8 +291,8 @@ class PageRegions:
     in C when the extension is built.
     """
 
-    def __init__(self, tree) -> None:
-        t = self.table = element_table(tree)
+    def __init__(self, tree, link_cap: int = 512, title_cap: int = 1024) -> None:
+        t = self.table = element_table(tree, link_cap, title_cap)
         n = len(t.tag)
         self.parent = t.parent
         self.tag = t.tag

@@ -49,7 +49,6 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     # depth is tracked by the spider itself (redirect hops keep their depth)
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-    "linkspider.middlewares.LinkExtractionMiddleware": 900,
 }
 ITEM_PIPELINES = {
     "pipelines.parquet.ParquetPipeline": 300,
@@ -65,6 +64,11 @@ LINKSPIDER_OUTPUT = "data"
 LINKSPIDER_MAX_TEXT_LENGTH = 512
 LINKSPIDER_MAX_EDGES_PER_PAGE = 100_000
 LINKSPIDER_MAX_EDGE_URL_LENGTH = 8192
+LINKSPIDER_MAX_NESTING_DEPTH = 128  # deeper start tags are left out before parsing
+LINKSPIDER_MAX_ATTRIBUTES = 64  # an element's further attributes are left out before parsing
+LINKSPIDER_EXTRACT_WORKERS = 2  # worker processes that extract pages (0: in the crawl's process)
+LINKSPIDER_EXTRACT_TIMEOUT = 20  # seconds a page's extraction may take
+LINKSPIDER_EXTRACT_MEMORY = 2048  # MB of address space a worker may use (0: no limit)
 LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS = 2
 LINKSPIDER_TRAP_MAX_PATH_SEGMENTS = 20
 LINKSPIDER_TRAP_MAX_URL_LENGTH = 2048

@@ -28,6 +28,8 @@ class Resource:
     raw_gzip: bytes | None = None
     #: called (once) before answering, e.g. to kill a browser mid-render
     before: object = None
+    #: seconds the server takes to answer (a slow server, not a synchronisation)
+    latency: float = 0.0
 
 
 def html(
@@ -87,6 +89,8 @@ class LocalWeb:
                     resource = Resource(b"not found", 404, {"Content-Type": "text/plain"})
                 if resource.stall is not None:
                     resource.stall.wait(60)
+                if resource.latency:
+                    threading.Event().wait(resource.latency)
                 if resource.before is not None:
                     action, resource.before = resource.before, None
                     action()

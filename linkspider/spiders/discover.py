@@ -16,10 +16,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from linkspider.domains import registered_domain
-from linkspider.extract import Extraction
+from linkspider.extract import Extraction, Limits, lower_headers
+from linkspider.extractor import Extractor
 from linkspider.guard import GuardProxy
 from linkspider.items import CrawledPage
-from linkspider.middlewares import META_KEY
 from linkspider.render import (
     RENDER_MODES,
     find_browser,
@@ -126,6 +126,18 @@ class DiscoverSpider(Spider):
             max_query_variants=settings.getint("LINKSPIDER_TRAP_MAX_QUERY_VARIANTS"),
         )
         spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
+        spider.extractor = Extractor(
+            workers=settings.getint("LINKSPIDER_EXTRACT_WORKERS"),
+            timeout=settings.getfloat("LINKSPIDER_EXTRACT_TIMEOUT"),
+            memory_mb=settings.getint("LINKSPIDER_EXTRACT_MEMORY"),
+            limits=Limits(
+                max_text_length=settings.getint("LINKSPIDER_MAX_TEXT_LENGTH"),
+                max_edges=settings.getint("LINKSPIDER_MAX_EDGES_PER_PAGE"),
+                max_url_length=settings.getint("LINKSPIDER_MAX_EDGE_URL_LENGTH"),
+                max_nesting_depth=settings.getint("LINKSPIDER_MAX_NESTING_DEPTH"),
+                max_attributes=settings.getint("LINKSPIDER_MAX_ATTRIBUTES"),
+            ),
+        )
         spider._setup_rendering(settings)
         spider.crawl_state = None
         spider._resume_queue = []
@@ -169,7 +181,8 @@ class DiscoverSpider(Spider):
         self.logger.info("JavaScript rendering (render=%s) with %s", self.render, browser)
 
     def closed(self, reason: str) -> None:
-        """Stop the browser's guard proxy, and count what it refused."""
+        """Stop the extraction workers and the browser's guard proxy (counting what it refused)."""
+        self.extractor.close()
         if self.guard is not None:
             self.guard.stop()
             if self.guard.refused:
@@ -320,8 +333,31 @@ class DiscoverSpider(Spider):
 
     # -- responses ----------------------------------------------------------
 
-    def parse(self, response: Response) -> Iterator[CrawledPage | Request]:
-        extraction, fetched_at = response.meta.pop(META_KEY)
+    async def _extract(self, response: Response) -> tuple[Extraction, datetime]:
+        """The response's extraction, by a worker process (linkspider.extractor), and when."""
+        headers = response.headers
+        if response.meta.get("playwright"):
+            # the browser's DOM, serialized by scrapy-playwright in this encoding
+            charset = getattr(response, "encoding", "utf-8")
+            headers = {**lower_headers(headers), "content-type": f"text/html; charset={charset}"}
+        extraction, seconds = await self.extractor.extract(
+            response.body, response.url, headers, response.status
+        )
+        stats = self.crawler.stats
+        stats.inc_value("linkspider/extract_seconds", seconds)
+        stats.inc_value("linkspider/pages_extracted")
+        stats.inc_value("linkspider/edges_extracted", len(extraction.edges))
+        if extraction.edges_dropped:
+            stats.inc_value("linkspider/edges_dropped", extraction.edges_dropped)
+            stats.inc_value("linkspider/pages_edge_cap_hit")
+        if extraction.bounded:
+            stats.inc_value("linkspider/pages_bounded")
+        if extraction.error:
+            stats.inc_value("linkspider/pages_with_error")
+        return extraction, datetime.now(UTC)
+
+    async def parse(self, response: Response) -> AsyncIterator[CrawledPage | Request]:
+        extraction, fetched_at = await self._extract(response)
         depth = response.meta.get("depth", 0)
         if extraction.render_hint and self.render == "auto":
             stats = self.crawler.stats
@@ -336,7 +372,8 @@ class DiscoverSpider(Spider):
                 )
                 return
             stats.inc_value("linkspider/render/budget_exhausted")
-        yield from self._emit(extraction, response, fetched_at, depth)
+        for output in self._emit(extraction, response, fetched_at, depth):
+            yield output
 
     def _emit(
         self,
@@ -359,7 +396,7 @@ class DiscoverSpider(Spider):
         """A page rendered by the browser: same extraction, same rows, ``rendered`` set."""
         await self._release_page(response.request)
         self.crawler.stats.inc_value("linkspider/render/rendered")
-        extraction, fetched_at = response.meta.pop(META_KEY)
+        extraction, fetched_at = await self._extract(response)
         for output in self._emit(
             extraction, response, fetched_at, response.meta.get("depth", 0), rendered=True
         ):
