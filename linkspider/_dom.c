@@ -453,9 +453,25 @@ static int collapse_capped(buf_t *b, const unsigned char *s, size_t n, Py_ssize_
     int pending = 0;
     size_t i = 0;
     while (i < n && seen < scan && out < cap) {
+        unsigned char c = s[i];
+        if (c > 0x20 && c < 0x7f) { /* a run of printable ASCII: copied at once */
+            size_t j = i + 1;
+            Py_ssize_t room = cap - out - pending, left = scan - seen;
+            size_t most = (size_t)(room < left ? room : left);
+            while (j < n && j - i < most && s[j] > 0x20 && s[j] < 0x7f) j++;
+            if (pending) {
+                if (buf_add(b, (const unsigned char *)" ", 1) < 0) return -1;
+                pending = 0;
+                if (++out >= cap) break;
+            }
+            if (buf_add(b, s + i, j - i) < 0) return -1;
+            out += (Py_ssize_t)(j - i);
+            seen += (Py_ssize_t)(j - i);
+            i = j;
+            continue;
+        }
         uint32_t cp;
         size_t k = 1;
-        unsigned char c = s[i];
         if (c < 0x80) cp = c;
         else k = decode_next(s, i, n, &cp);
         seen++;
@@ -787,7 +803,7 @@ fail_walk:
  * max_attrs of an element are left out, except those the extraction reads.
  * Pages within the bounds come back as None: parsed exactly as sent. */
 
-typedef struct { uint32_t hash; unsigned char dropped, foreign; } open_t;
+typedef struct { uint32_t hash; unsigned char dropped, foreign, scope; } open_t;
 
 static uint32_t name_hash(const unsigned char *s, size_t n) {
     uint32_t h = 2166136261u;
@@ -815,7 +831,7 @@ static int name_is(const unsigned char *s, size_t n, const char *const *names) {
 }
 
 enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_IMPLIED = 8, T_FOREIGN_ROOT = 16, T_PLAINTEXT = 32,
-       T_A = 64 };
+       T_A = 64, T_SCOPE = 128 };
 static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
     {"area", T_VOID | T_KEEP}, {"base", T_VOID | T_KEEP}, {"br", T_VOID}, {"col", T_VOID},
     {"embed", T_VOID}, {"hr", T_VOID}, {"img", T_VOID}, {"input", T_VOID},
@@ -825,12 +841,16 @@ static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
     {"script", T_RAW}, {"style", T_RAW}, {"xmp", T_RAW}, {"iframe", T_RAW}, {"noembed", T_RAW},
     {"noframes", T_RAW}, {"textarea", T_RAW}, {"title", T_RAW | T_KEEP},
     {"a", T_KEEP | T_IMPLIED | T_A}, {"html", T_KEEP}, {"head", T_KEEP}, {"body", T_KEEP},
-    {"svg", T_KEEP | T_FOREIGN_ROOT}, {"math", T_KEEP | T_FOREIGN_ROOT},
+    {"svg", T_KEEP | T_FOREIGN_ROOT | T_SCOPE}, {"math", T_KEEP | T_FOREIGN_ROOT | T_SCOPE},
     {"p", T_IMPLIED}, {"li", T_IMPLIED}, {"dd", T_IMPLIED}, {"dt", T_IMPLIED},
-    {"option", T_IMPLIED}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED}, {"td", T_IMPLIED},
-    {"th", T_IMPLIED}, {"rb", T_IMPLIED}, {"rp", T_IMPLIED}, {"rt", T_IMPLIED},
-    {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED}, {"thead", T_IMPLIED}, {"tfoot", T_IMPLIED},
-    {"plaintext", T_PLAINTEXT},
+    {"option", T_IMPLIED}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED},
+    {"td", T_IMPLIED | T_SCOPE}, {"th", T_IMPLIED | T_SCOPE}, {"rb", T_IMPLIED},
+    {"rp", T_IMPLIED}, {"rt", T_IMPLIED}, {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED},
+    {"thead", T_IMPLIED}, {"tfoot", T_IMPLIED}, {"plaintext", T_PLAINTEXT},
+    /* boundaries: an implied end tag does not close anything past them */
+    {"table", T_SCOPE}, {"ul", T_SCOPE}, {"ol", T_SCOPE}, {"dl", T_SCOPE}, {"select", T_SCOPE},
+    {"caption", T_SCOPE}, {"object", T_SCOPE}, {"marquee", T_SCOPE}, {"applet", T_SCOPE},
+    {"button", T_SCOPE}, {"template", T_SCOPE},
 };
 #define N_TAG_CLASSES (sizeof(TAG_CLASSES) / sizeof(TAG_CLASSES[0]))
 #define CLASS_SLOTS 256 /* open addressing on the name hash */
@@ -1025,7 +1045,16 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             size_t look = (cls & T_A) ? 64 : 8;
             size_t limit = depth > look ? depth - look : 0;
             for (size_t k = depth; k > limit; k--) {
-                if (stack[k - 1].hash == hash) { depth = k - 1; break; }
+                if (stack[k - 1].hash != hash) {
+                    if (stack[k - 1].scope) break;
+                    continue;
+                }
+                if (cls & T_A) { /* the adoption agency: the elements inside stay open */
+                    memmove(stack + k - 1, stack + k, (depth - k) * sizeof(open_t));
+                    depth--;
+                }
+                else depth = k - 1;
+                break;
             }
         }
         int is_void = (cls & T_VOID) || (self_closing && foreign);
@@ -1042,6 +1071,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             stack[depth].hash = hash;
             stack[depth].dropped = (unsigned char)dropped;
             stack[depth].foreign = (unsigned char)(foreign || (cls & T_FOREIGN_ROOT));
+            stack[depth].scope = (unsigned char)((cls & T_SCOPE) != 0);
             depth++;
         }
         if (dropped) {

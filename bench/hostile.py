@@ -1,0 +1,84 @@
+"""Hostile page shapes against real pages: extraction time per MB, same process.
+
+    uv run python bench/hostile.py [--rounds N] [--json OUT]
+
+Each shape is a page built to make a parser or an extractor superlinear (deep
+nesting, nested links, thousands of attributes).  The figure that matters is
+its extraction time per MB divided by the real pages' (the 65 pages of
+tests/data/readability-dev), measured in the same process: the bounds in
+linkspider (markup bounded before parsing, link text read once per page) keep
+every shape within a small factor; edge-dense shapes also produce far more
+rows per MB than real pages, which is reported beside the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from linkspider.extract import extract
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "readability-dev"
+HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+URL = "http://fakehost/test/page.html"
+
+SHAPES = {
+    "svg + <a href> x 32,000 (nested links)": b"<svg>" + b'<a href="/x">t' * 32_000,
+    "math + <a href> x 32,000": b"<math>" + b'<a href="/x">t' * 32_000,
+    "<div><a href> x 100,000 (nested)": b'<div><a href="/x">t' * 100_000,
+    "<div> x 100,000 (nested)": b"<div>" * 100_000,
+    "one element, 100,000 attributes": b"<a "
+    + b" ".join(b"a%d=1" % i for i in range(100_000))
+    + b' href="/x">x</a>',
+    "<table><tr><td> x 20,000 (nested tables)": b"<table><tr><td>" * 20_000,
+    "<b><i><u> x 30,000 (nested inline)": b"<b><i><u>" * 30_000,
+    "<a href><object> x 20,000 (nested links)": b'<a href="/x">t<object>' * 20_000,
+}
+
+
+def seconds(body: bytes, rounds: int) -> tuple[float, int]:
+    best, edges = float("inf"), 0
+    for _ in range(rounds):
+        started = time.process_time()
+        page = extract(body, URL, HEADERS)
+        best = min(best, time.process_time() - started)
+        edges = len(page.edges)
+    return best, edges
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    pages = [p.read_bytes() for p in sorted(CORPUS.glob("*/source.html"))]
+    for body in pages:  # warm the caches as a crawl has them
+        extract(body, URL, HEADERS)
+    real_time = 0.0
+    real_edges = 0
+    for body in pages:
+        t, e = seconds(body, args.rounds)
+        real_time += t
+        real_edges += e
+    real_mb = sum(map(len, pages)) / 1e6
+    real = real_time / real_mb
+    rows = [("real pages (65)", real_mb, real_time, real_edges, 1.0)]
+    for name, body in SHAPES.items():
+        t, e = seconds(body, args.rounds)
+        mb = len(body) / 1e6
+        rows.append((name, mb, t, e, (t / mb) / real))
+    print(f"{'page':44} {'MB':>6} {'s':>7} {'ms/MB':>8} {'edges/MB':>9} {'x real':>7}")
+    for name, mb, t, e, ratio in rows:
+        print(f"{name:44} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        keys = ("page", "mb", "seconds", "edges", "ratio")
+        args.json.write_text(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=1))
+
+
+if __name__ == "__main__":
+    main()
