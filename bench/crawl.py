@@ -165,7 +165,9 @@ COMMON = {
 
 
 def run(cmd: list[str], cwd: Path, proxy: str) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS bytes, exit status) of one crawl process."""
+    """(wall seconds, peak RSS bytes, exit status) of one crawl process (the RSS of the
+    largest of it and the processes it started and waited for, such as its extraction
+    workers; CPU seconds of them all are in ``run.cpu``)."""
     env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
     env.update(
         http_proxy=proxy,
@@ -181,6 +183,7 @@ def run(cmd: list[str], cwd: Path, proxy: str) -> tuple[float, int, int]:
     )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
+    run.cpu = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or os.environ.get("BENCH_DEBUG"):
         print(proc.stderr.read().decode()[-3000:], file=sys.stderr)
@@ -199,6 +202,13 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--only", choices=("both", "linkspider", "plain"), default="both")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SETTING=VALUE",
+        help="a linkspider setting for its crawls (repeatable)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="linkspider-crawl-bench-"))
@@ -234,6 +244,7 @@ def main() -> None:
                                 **COMMON,
                                 "LINKSPIDER_OUTPUT": str(out),
                                 "LINKSPIDER_STATS_FILE": f"{out}.json",
+                                **dict(item.split("=", 1) for item in args.set),
                             }
                         ),
                     ]
@@ -254,6 +265,7 @@ def main() -> None:
                     results["linkspider"].append(
                         {
                             "wall_s": wall,
+                            "cpu_s": run.cpu,
                             "peak_rss_mb": rss / 2**20,
                             "exit": code,
                             "pages": pages,
@@ -262,7 +274,7 @@ def main() -> None:
                         }
                     )
                     print(
-                        f"linkspider round {round_ + 1}: {wall:7.1f} s, {pages:,} pages, {edges:,} edges written, "
+                        f"linkspider round {round_ + 1}: {wall:7.1f} s ({run.cpu:.1f} s CPU), {pages:,} pages, {edges:,} edges written, "
                         f"peak RSS {rss / 2**20:.0f} MB, {compaction}"
                     )
                     shutil.rmtree(out, ignore_errors=True)

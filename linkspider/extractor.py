@@ -1,8 +1,8 @@
 """Extraction away from the reactor: worker processes with a time and a memory limit.
 
-The crawl hands every response to :meth:`Extractor.extract`, which runs the
-pure :func:`linkspider.extract.extract` in one of ``LINKSPIDER_EXTRACT_WORKERS``
-worker processes and awaits the answer, so that:
+:meth:`Extractor.extract` runs the pure :func:`linkspider.extract.extract` in one
+of ``LINKSPIDER_EXTRACT_WORKERS`` worker processes and awaits the answer (the
+crawl calls it from :class:`linkspider.middlewares.ExtractionMiddleware`), so that:
 
 * the reactor keeps downloading while a page is parsed (other hosts' requests
   never wait for a slow page), and extraction runs beside it on another core;
@@ -38,11 +38,16 @@ from linkspider.urls import host_of
 logger = logging.getLogger(__name__)
 
 
+#: seconds a new worker may take to start (import linkspider, check its C walk)
+STARTUP_TIMEOUT = 120.0
+
+
 def _serve(connection, limits: Limits, memory_mb: int) -> None:
     """A worker: extract each page it is sent, until the pipe closes."""
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    connection.send_bytes(b"ready")  # imports done: the time limit counts from here
     while True:
         try:
             job = connection.recv_bytes()
@@ -76,6 +81,7 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self.ready = False
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -130,19 +136,29 @@ class Extractor:
                 self._idle.put_nowait(fresh)
         return result
 
-    async def _run(self, worker: _Worker, body, url, headers, status) -> tuple[Extraction, float]:
-        job = pickle.dumps(
-            (body, url, _headers_dict(headers), status), protocol=pickle.HIGHEST_PROTOCOL
-        )
+    async def _answer(self, worker: _Worker, timeout: float) -> bytes:
+        """The worker's next message, within ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         readable = loop.create_future()
         fileno = worker.connection.fileno()
         loop.add_reader(fileno, lambda: readable.done() or readable.set_result(None))
         try:
+            await asyncio.wait_for(readable, timeout)
+        finally:
+            loop.remove_reader(fileno)
+        return worker.connection.recv_bytes()
+
+    async def _run(self, worker: _Worker, body, url, headers, status) -> tuple[Extraction, float]:
+        job = pickle.dumps(
+            (body, url, _headers_dict(headers), status), protocol=pickle.HIGHEST_PROTOCOL
+        )
+        try:
+            if not worker.ready:  # a new worker: its start-up does not count against the page
+                await self._answer(worker, STARTUP_TIMEOUT)
+                worker.ready = True
             worker.connection.send_bytes(job)
             del job
-            await asyncio.wait_for(readable, self.timeout)
-            answer = worker.connection.recv_bytes()
+            answer = await self._answer(worker, self.timeout)
         except TimeoutError:
             worker.process.kill()
             worker.process.join(5)
@@ -153,8 +169,6 @@ class Extractor:
             worker.process.join(5)
             code = worker.process.exitcode
             return _failed(url, status, f"extraction crashed (exit status {code})"), 0.0
-        finally:
-            loop.remove_reader(fileno)
         result, seconds = pickle.loads(answer)
         if result is None:
             return _failed(

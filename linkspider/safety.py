@@ -11,7 +11,7 @@ new requests in linkspider), before any connection is made:
   ``::7f00:1``, IPv4-translated ``::ffff:0:7f00:1``, 6to4 ``2002:7f00:1::``,
   NAT64 ``64:ff9b::7f00:1`` (and the local-use NAT64 prefix ``64:ff9b:1::/48``);
 * a name is resolved **once**, by the crawl's DNS resolver
-  (:class:`GuardedResolver`, Scrapy's ``DNS_RESOLVER``), and the address it
+  (:class:`GuardedResolver`, Scrapy's ``TWISTED_DNS_RESOLVER``), and the address it
   returns is both the one checked and the one the connection goes to (cached
   for the crawl): a DNS server that answers a public address first and a
   private one next cannot slip the second past the check (DNS rebinding);
@@ -141,7 +141,7 @@ def proxy_hosts() -> frozenset[str]:
 
 
 class GuardedResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver (``DNS_RESOLVER``), refusing non-public answers.
+    """Scrapy's caching resolver (``TWISTED_DNS_RESOLVER``), refusing non-public answers.
 
     The address returned is the one Twisted connects to, and it is cached for
     the crawl, so it is also the one :class:`PrivateAddressMiddleware` checked.

@@ -29,7 +29,7 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
 DNS_TIMEOUT = 20
 # one resolution per name, checked and connected to (no DNS rebinding; see linkspider.safety)
-DNS_RESOLVER = "linkspider.safety.GuardedResolver"
+TWISTED_DNS_RESOLVER = "linkspider.safety.GuardedResolver"
 # Redirects are handled by the spider (each hop is an edge and a page row);
 # Scrapy's RedirectMiddleware still serves robots.txt requests.
 REDIRECT_MAX_TIMES = 20
@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt by RFC 9309: an unreachable one (5xx, network error) disallows everything
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "linkspider.robots.RobotsTxt": 100,
+    # closest to the engine: each page response, decompressed and final, is parsed once
+    # (in a worker process) before the spider sees it
+    "linkspider.middlewares.ExtractionMiddleware": 10,
 }
 SPIDER_MIDDLEWARES = {
     # depth is tracked by the spider itself (redirect hops keep their depth)

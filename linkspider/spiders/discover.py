@@ -16,10 +16,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from linkspider.domains import registered_domain
-from linkspider.extract import Extraction, Limits, lower_headers
-from linkspider.extractor import Extractor
+from linkspider.extract import Extraction
 from linkspider.guard import GuardProxy
 from linkspider.items import CrawledPage
+from linkspider.middlewares import EXTRACTION
 from linkspider.render import (
     RENDER_MODES,
     find_browser,
@@ -60,6 +60,7 @@ def _request_meta(depth: int, redirects: int) -> dict:
         "handle_httpstatus_all": True,
         "dont_redirect": True,
         "verbatim_url": True,
+        EXTRACTION: None,  # linkspider.extractor.ExtractionMiddleware fills it in
     }
 
 
@@ -126,18 +127,6 @@ class DiscoverSpider(Spider):
             max_query_variants=settings.getint("LINKSPIDER_TRAP_MAX_QUERY_VARIANTS"),
         )
         spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
-        spider.extractor = Extractor(
-            workers=settings.getint("LINKSPIDER_EXTRACT_WORKERS"),
-            timeout=settings.getfloat("LINKSPIDER_EXTRACT_TIMEOUT"),
-            memory_mb=settings.getint("LINKSPIDER_EXTRACT_MEMORY"),
-            limits=Limits(
-                max_text_length=settings.getint("LINKSPIDER_MAX_TEXT_LENGTH"),
-                max_edges=settings.getint("LINKSPIDER_MAX_EDGES_PER_PAGE"),
-                max_url_length=settings.getint("LINKSPIDER_MAX_EDGE_URL_LENGTH"),
-                max_nesting_depth=settings.getint("LINKSPIDER_MAX_NESTING_DEPTH"),
-                max_attributes=settings.getint("LINKSPIDER_MAX_ATTRIBUTES"),
-            ),
-        )
         spider._setup_rendering(settings)
         spider.crawl_state = None
         spider._resume_queue = []
@@ -181,8 +170,7 @@ class DiscoverSpider(Spider):
         self.logger.info("JavaScript rendering (render=%s) with %s", self.render, browser)
 
     def closed(self, reason: str) -> None:
-        """Stop the extraction workers and the browser's guard proxy (counting what it refused)."""
-        self.extractor.close()
+        """Stop the browser's guard proxy, and count what it refused."""
         if self.guard is not None:
             self.guard.stop()
             if self.guard.refused:
@@ -333,31 +321,8 @@ class DiscoverSpider(Spider):
 
     # -- responses ----------------------------------------------------------
 
-    async def _extract(self, response: Response) -> tuple[Extraction, datetime]:
-        """The response's extraction, by a worker process (linkspider.extractor), and when."""
-        headers = response.headers
-        if response.meta.get("playwright"):
-            # the browser's DOM, serialized by scrapy-playwright in this encoding
-            charset = getattr(response, "encoding", "utf-8")
-            headers = {**lower_headers(headers), "content-type": f"text/html; charset={charset}"}
-        extraction, seconds = await self.extractor.extract(
-            response.body, response.url, headers, response.status
-        )
-        stats = self.crawler.stats
-        stats.inc_value("linkspider/extract_seconds", seconds)
-        stats.inc_value("linkspider/pages_extracted")
-        stats.inc_value("linkspider/edges_extracted", len(extraction.edges))
-        if extraction.edges_dropped:
-            stats.inc_value("linkspider/edges_dropped", extraction.edges_dropped)
-            stats.inc_value("linkspider/pages_edge_cap_hit")
-        if extraction.bounded:
-            stats.inc_value("linkspider/pages_bounded")
-        if extraction.error:
-            stats.inc_value("linkspider/pages_with_error")
-        return extraction, datetime.now(UTC)
-
-    async def parse(self, response: Response) -> AsyncIterator[CrawledPage | Request]:
-        extraction, fetched_at = await self._extract(response)
+    def parse(self, response: Response) -> Iterator[CrawledPage | Request]:
+        extraction, fetched_at = response.meta.pop(EXTRACTION)
         depth = response.meta.get("depth", 0)
         if extraction.render_hint and self.render == "auto":
             stats = self.crawler.stats
@@ -372,8 +337,7 @@ class DiscoverSpider(Spider):
                 )
                 return
             stats.inc_value("linkspider/render/budget_exhausted")
-        for output in self._emit(extraction, response, fetched_at, depth):
-            yield output
+        yield from self._emit(extraction, response, fetched_at, depth)
 
     def _emit(
         self,
@@ -396,7 +360,7 @@ class DiscoverSpider(Spider):
         """A page rendered by the browser: same extraction, same rows, ``rendered`` set."""
         await self._release_page(response.request)
         self.crawler.stats.inc_value("linkspider/render/rendered")
-        extraction, fetched_at = await self._extract(response)
+        extraction, fetched_at = response.meta.pop(EXTRACTION)
         for output in self._emit(
             extraction, response, fetched_at, response.meta.get("depth", 0), rendered=True
         ):
