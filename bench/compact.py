@@ -6,7 +6,7 @@ A site crawl puts most edges under one registered domain, so one
 ``target_bucket`` can hold almost all rows of a crawl.  This generates such a
 bucket (N edges to one domain, in flush files of 100,000 rows as a crawl
 writes them) and compacts it in a child process, as ``python -m
-pipelines.compact`` does, twice on identical copies:
+linkspider.pipelines.compact`` does, twice on identical copies:
 
 * ``--max-rows`` larger than the bucket: one merge of everything (what the
   compaction did before it split big buckets);
@@ -33,8 +33,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from linkspider.pipelines.writer import DatasetWriter
+
 from bench.lookup import CHUNK, generate_chunk
-from pipelines.writer import DatasetWriter
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,7 @@ def compact(root: Path, memory: str, max_rows: int) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.compact", str(root), "bench", "--memory", memory,
+        [sys.executable, "-m", "linkspider.pipelines.compact", str(root), "bench", "--memory", memory,
          "--max-rows", str(max_rows)],
         cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip

@@ -34,10 +34,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipelines import schema
-from pipelines.compact import compact_crawl
-from pipelines.layout import bucket_sql
-from pipelines.writer import DatasetWriter
+from linkspider.pipelines.compact import compact_crawl
+from linkspider.pipelines.layout import bucket_sql
+from linkspider.pipelines.writer import DatasetWriter
+
+from linkspider import schema
 
 DOMAINS = 200_000
 CHUNK = 100_000  # the writer's default LINKSPIDER_FLUSH_ROWS
@@ -87,14 +88,14 @@ def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
         "link_density": pa.array([0.1] * n, pa.float32()),
         "rendered": pa.array([False] * n),
     }
-    return pa.table(columns, schema=schema.LINKS)
+    return pa.table(columns, schema=schema.LINKS.arrow)
 
 
 def build(root: Path, edges: int, compact: bool) -> Path:
     """The dataset in linkspider's layout and the unsorted single file; returns the file."""
     writer = DatasetWriter(str(root), "bench")
     unsorted_path = root / "unsorted.parquet"
-    with pq.ParquetWriter(unsorted_path, schema.LINKS, compression="zstd") as unsorted:
+    with pq.ParquetWriter(unsorted_path, schema.LINKS.arrow, compression="zstd") as unsorted:
         for i, start in enumerate(range(0, edges, CHUNK)):
             table = generate_chunk(min(CHUNK, edges - start), seed=17 + i * 10, crawl_id="bench")
             writer._write_links(table, f"part-bench-{i + 1:05d}-00000000.parquet")

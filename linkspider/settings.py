@@ -54,7 +54,7 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 ITEM_PIPELINES = {
-    "pipelines.parquet.ParquetPipeline": 300,
+    "linkspider.pipelines.parquet.ParquetPipeline": 300,
 }
 
 TELNETCONSOLE_ENABLED = False

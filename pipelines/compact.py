@@ -28,7 +28,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelines.layout import part_name, temp_path
+from linkspider.pipelines.layout import part_name
+from linkspider.pipelines.writer import write_atomically
+
+from linkspider import schema
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +107,10 @@ def compact_crawl(
 
     memory_limit = memory_limit_value(memory_limit)  # the one value formatted into SQL: checked
     base = Path(root)
-    groups: list[tuple[Path, list[Path], str]] = []
+    groups: list[tuple[Path, list[Path], schema.Table]] = []
     for bucket in sorted((base / "links").glob("target_bucket=*")):
-        groups.append((bucket, crawl_files(bucket, crawl_id), "target_domain, target_url"))
-    groups.append((base / "pages", crawl_files(base / "pages", crawl_id), "url"))
+        groups.append((bucket, crawl_files(bucket, crawl_id), schema.LINKS))
+    groups.append((base / "pages", crawl_files(base / "pages", crawl_id), schema.PAGES))
     groups = [g for g in groups if len(g[1]) > 1]
     if not groups:
         return 0, 0
@@ -123,9 +126,9 @@ def compact_crawl(
     try:
         new_files: list[str] = []
         old_files: list[str] = []
-        for directory, files, order in groups:
+        for directory, files, table in groups:
             merged, sources, unmerged = _merge_directory(
-                con, directory, files, order, crawl_id, sequence, row_group_size, max_rows
+                con, directory, files, table, crawl_id, sequence, row_group_size, max_rows
             )
             new_files += [os.path.relpath(f, base) for f in merged]
             old_files += [os.path.relpath(f, base) for f in sources]
@@ -136,7 +139,7 @@ def compact_crawl(
                 logger.error(
                     "compacting %s of crawl %s: %d of its %d files could not be merged within "
                     "%s; they are complete and stay as they are. Retry with more memory: "
-                    "python -m pipelines.compact %s %s --memory 1GB",
+                    "python -m linkspider.pipelines.compact %s %s --memory 1GB",
                     directory.name,
                     crawl_id,
                     len(unmerged),
@@ -177,7 +180,7 @@ def _runs(files: list[Path], max_rows: int) -> list[list[Path]]:
 
 
 def _merge_directory(
-    con, directory: Path, files: list[Path], order: str, crawl_id: str, sequence: int,
+    con, directory: Path, files: list[Path], table: schema.Table, crawl_id: str, sequence: int,
     row_group_size: int, max_rows: int,
 ) -> tuple[list[Path], list[Path], list[Path]]:  # fmt: skip
     """Merge one directory's files: ``(new files, files they replace, files left unmerged)``."""
@@ -190,17 +193,18 @@ def _merge_directory(
     while todo:
         run = todo.pop(0)
         final = directory / part_name(crawl_id, sequence)
-        tmp = temp_path(str(final))
         listing = "[" + ", ".join(_sql_path(f) for f in run) + "]"
+        columns = ", ".join(table.names)
+        order = ", ".join(table.sort)
         try:
-            con.execute(
-                f"COPY (SELECT * FROM read_parquet({listing}, hive_partitioning = false) ORDER BY {order}) "
-                f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_size)})"
-            )
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-        except (duckdb.Error, OSError) as exc:
-            Path(tmp).unlink(missing_ok=True)  # the run's files stay: complete and valid
+            # DuckDB sorts (spilling to disk past its memory limit); the rows stream out
+            # as Arrow batches into a file with the table's schema and metadata
+            reader = con.sql(
+                f"SELECT {columns} FROM read_parquet({listing}, hive_partitioning = false) "
+                f"ORDER BY {order}"
+            ).to_arrow_reader(row_group_size)
+            write_atomically(reader, str(final), table, crawl_id, row_group_size)
+        except (duckdb.Error, OSError) as exc:  # the run's files stay: complete and valid
             if isinstance(exc, duckdb.OutOfMemoryException) and len(run) >= 4:
                 half = len(run) // 2
                 logger.info(
@@ -215,21 +219,22 @@ def _merge_directory(
                 )  # fmt: skip
                 unmerged += run
             continue
-        os.replace(tmp, final)
         merged.append(final)
         sources += run
     return merged, sources, unmerged
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pipelines.compact ROOT CRAWL_ID``: compact a crawl's files now.
+    """``python -m linkspider.pipelines.compact ROOT CRAWL_ID``: compact a crawl's files now.
 
     For crawls compacted with too little memory, or with LINKSPIDER_COMPACT_ON_CLOSE off.
     Do not run it on a crawl that is still running or will be resumed from a JOBDIR.
     """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m pipelines.compact", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m linkspider.pipelines.compact", description=main.__doc__
+    )
     parser.add_argument("root", help="the dataset root (LINKSPIDER_OUTPUT)")
     parser.add_argument("crawl_id")
 

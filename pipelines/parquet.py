@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 import os
 
+from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl, memory_limit_value
+from linkspider.pipelines.writer import DatasetWriter, WriteFailed
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from linkspider.extensions import FAILURE_STAT
 from linkspider.items import CrawledPage
-from pipelines.compact import CompactionIncomplete, compact_crawl, memory_limit_value
-from pipelines.writer import DatasetWriter, WriteFailed
 
 logger = logging.getLogger(__name__)
 
 
 class ParquetPipeline:
-    """Writes ``links/`` and ``pages/`` under ``LINKSPIDER_OUTPUT`` (see :mod:`pipelines.writer`)."""
+    """Writes ``links/`` and ``pages/`` under ``LINKSPIDER_OUTPUT`` (see :mod:`linkspider.pipelines.writer`)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler

@@ -17,36 +17,70 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from linkspider.pipelines.layout import part_name, target_bucket, temp_path
 
+from linkspider import schema
+from linkspider.extract import Edge
 from linkspider.items import CrawledPage
-from pipelines import schema
-from pipelines.layout import part_name, target_bucket, temp_path
 
 logger = logging.getLogger(__name__)
 
 _CHUNK_ROWS = 32_768  # Python lists become an Arrow batch at this size
 
+#: The ``links`` columns an :class:`~linkspider.extract.Edge` fills, in the Edge's field order;
+#: the others come from the page.
+EDGE_COLUMNS = Edge._fields
+_PAGE_EDGE_COLUMNS = (
+    "source_url",
+    "source_host",
+    "source_domain",
+    "fetched_at",
+    "source_depth",
+    "rendered",
+)
+_PAGE_COLUMNS = tuple(name for name in schema.PAGES.names if name != "crawl_id")
+assert set(EDGE_COLUMNS) | {"crawl_id", *_PAGE_EDGE_COLUMNS} == set(schema.LINKS.names), (
+    "linkspider.extract.Edge and linkspider.schema.LINKS disagree"
+)
 
-def write_atomically(table: pa.Table, path: str, row_group_size: int) -> None:
-    """Write ``table`` to ``path`` so that the file appears whole or not at all."""
+
+def write_atomically(
+    rows: pa.Table | Iterable[pa.RecordBatch],
+    path: str,
+    table: schema.Table,
+    crawl_id: str,
+    row_group_size: int,
+) -> int:
+    """Write ``rows`` (of ``table``, sorted by ``table.sort``) to ``path``, so that the file
+    appears whole or not at all; returns the rows written.
+
+    The file carries the table's schema (non-NULL columns REQUIRED), its
+    ``sorting_columns`` and its key/value metadata (schema version, table, crawl id).
+    """
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = temp_path(path)
+    arrow = table.arrow.with_metadata(table.metadata(crawl_id))
+    written = 0
     try:
-        pq.write_table(
-            table,
+        with pq.ParquetWriter(
             tmp,
+            arrow,
             compression="zstd",
-            row_group_size=row_group_size,
             write_statistics=True,
             use_dictionary=True,
-        )
+            sorting_columns=table.sorting_columns(),
+        ) as out:
+            for batch in rows.to_batches() if isinstance(rows, pa.Table) else rows:
+                batch = pa.RecordBatch.from_arrays(batch.columns, schema=arrow)
+                out.write_batch(batch, row_group_size=row_group_size)
+                written += batch.num_rows
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -59,6 +93,7 @@ def write_atomically(table: pa.Table, path: str, row_group_size: int) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    return written
 
 
 class _Columns:
@@ -150,8 +185,8 @@ class DatasetWriter:
         self.flush_page_rows = flush_page_rows
         self.row_group_size = row_group_size
         self.inc_stat = inc_stat
-        self.links = _Columns(schema.LINKS)
-        self.pages = _Columns(schema.PAGES)
+        self.links = _Columns(schema.LINKS.arrow)
+        self.pages = _Columns(schema.PAGES.arrow)
         self.committer = committer
         self.retry_pauses = retry_pauses
         #: the exception of a write that failed for good (then nothing more is written)
@@ -177,25 +212,8 @@ class DatasetWriter:
     def _add_page(self, page: CrawledPage) -> None:
         cols = self.pages.lists
         cols["crawl_id"].append(self.crawl_id)
-        cols["url"].append(page.url)
-        cols["host"].append(page.host)
-        cols["domain"].append(page.domain)
-        cols["status"].append(page.status)
-        cols["content_type"].append(page.content_type)
-        cols["encoding"].append(page.encoding)
-        cols["fetched_at"].append(page.fetched_at)
-        cols["depth"].append(page.depth)
-        cols["title"].append(page.title)
-        cols["canonical_url"].append(page.canonical_url)
-        cols["lang"].append(page.lang)
-        cols["meta_robots"].append(page.meta_robots)
-        cols["x_robots_tag"].append(page.x_robots_tag)
-        cols["outlink_count"].append(len(page.edges))
-        cols["edges_dropped"].append(page.edges_dropped)
-        cols["bytes"].append(page.bytes)
-        cols["error"].append(page.error)
-        cols["rendered"].append(page.rendered)
-        cols["render_error"].append(page.render_error)
+        for name in _PAGE_COLUMNS:
+            cols[name].append(getattr(page, name))
         self.pages.added(1)
 
     def _add_edges(self, page: CrawledPage) -> None:
@@ -204,15 +222,12 @@ class DatasetWriter:
         if not n:
             return
         cols = self.links.lists
-        for name, values in zip(schema.EDGE_COLUMNS, zip(*edges, strict=True), strict=True):
+        for name, values in zip(EDGE_COLUMNS, zip(*edges, strict=True), strict=True):
             cols[name].extend(values)
         cols["crawl_id"].extend([self.crawl_id] * n)
-        cols["source_url"].extend([page.url] * n)
-        cols["source_host"].extend([page.host] * n)
-        cols["source_domain"].extend([page.domain] * n)
-        cols["fetched_at"].extend([page.fetched_at] * n)
-        cols["source_depth"].extend([page.depth] * n)
-        cols["rendered"].extend([page.rendered] * n)
+        page_values = (page.url, page.host, page.domain, page.fetched_at, page.depth, page.rendered)
+        for name, value in zip(_PAGE_EDGE_COLUMNS, page_values, strict=True):
+            cols[name].extend([value] * n)
         self.links.added(n)
 
     # -- writing --------------------------------------------------------------
@@ -310,7 +325,13 @@ class DatasetWriter:
         if pages is not None and pages.num_rows:
             pages = pages.sort_by([("url", "ascending")])
             relative = os.path.join("pages", name)
-            write_atomically(pages, os.path.join(self.root, relative), self.row_group_size)
+            write_atomically(
+                pages,
+                os.path.join(self.root, relative),
+                schema.PAGES,
+                self.crawl_id,
+                self.row_group_size,
+            )
             written.append(relative)
             page_urls = pages.column("url").to_pylist()
         if self.committer is not None:
@@ -341,6 +362,12 @@ class DatasetWriter:
             part = table.take(order.slice(start, end - start))
             start = end
             relative = os.path.join("links", f"target_bucket={bucket}", name)
-            write_atomically(part, os.path.join(self.root, relative), self.row_group_size)
+            write_atomically(
+                part,
+                os.path.join(self.root, relative),
+                schema.LINKS,
+                self.crawl_id,
+                self.row_group_size,
+            )
             written.append(relative)
             del part

@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from linkspider.pipelines import writer as writer_module
+from linkspider.pipelines.layout import bucket_sql, target_bucket
+from linkspider.pipelines.writer import DatasetWriter
 
 from linkspider.extract import Edge
 from linkspider.items import CrawledPage
-from pipelines import writer as writer_module
-from pipelines.layout import bucket_sql, target_bucket
-from pipelines.writer import DatasetWriter
 
 DOMAINS = [f"d{i}.com" for i in range(300)]
 
@@ -156,13 +156,13 @@ def test_new_crawl_appends_without_touching_earlier_files(tmp_path):
 
 
 def test_failed_write_leaves_no_file_and_is_reported(tmp_path, monkeypatch):
-    real = writer_module.pq.write_table
+    real = writer_module.pq.ParquetWriter.write_batch
 
-    def half_then_fail(table, where, **kwargs):
-        real(table.slice(0, max(1, table.num_rows // 2)), where, **kwargs)
+    def half_then_fail(self, batch, **kwargs):
+        real(self, batch.slice(0, max(1, batch.num_rows // 2)), **kwargs)
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer_module.pq, "write_table", half_then_fail)
+    monkeypatch.setattr(writer_module.pq.ParquetWriter, "write_batch", half_then_fail)
     errors = []
     w = DatasetWriter(
         str(tmp_path), "c1", inc_stat=lambda key, n: errors.append(key), retry_pauses=(0,)
@@ -188,7 +188,7 @@ def test_hidden_temp_files_are_invisible_to_queries(tmp_path):
 
 
 def test_compaction_merges_one_crawl_into_one_sorted_file_per_bucket(tmp_path):
-    from pipelines.compact import compact_crawl
+    from linkspider.pipelines.compact import compact_crawl
 
     other = DatasetWriter(str(tmp_path), "other", flush_rows=2_000)
     fill(other, pages=40, seed=3)
@@ -235,7 +235,7 @@ def test_compaction_merges_one_crawl_into_one_sorted_file_per_bucket(tmp_path):
 
 
 def test_compaction_that_runs_out_of_memory_leaves_valid_files(tmp_path):
-    from pipelines.compact import CompactionIncomplete, compact_crawl
+    from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl
 
     w = DatasetWriter(str(tmp_path), "c1", flush_rows=5_000)
     total = fill(w, pages=400)
@@ -256,13 +256,13 @@ def test_compaction_that_runs_out_of_memory_leaves_valid_files(tmp_path):
 
 
 def main_cli(argv):
-    from pipelines.compact import main
+    from linkspider.pipelines.compact import main
 
     return main(argv)
 
 
 def test_compaction_with_quotes_and_spaces_in_the_output_path(tmp_path):
-    from pipelines.compact import compact_crawl
+    from linkspider.pipelines.compact import compact_crawl
 
     root = tmp_path / "it's a dir; DROP TABLE x"
     w = DatasetWriter(str(root), "c1", flush_rows=3_000)
@@ -289,7 +289,7 @@ def many_flushes(root):
 
 def test_compaction_of_a_bucket_too_big_for_one_merge(tmp_path):
     """A huge bucket becomes a few sorted files of at most about max_rows rows."""
-    from pipelines.compact import compact_crawl
+    from linkspider.pipelines.compact import compact_crawl
 
     w, total, biggest, n_files = many_flushes(tmp_path)
     rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{biggest}/*.parquet')").fetchall()[0][0]
@@ -311,8 +311,7 @@ def test_compaction_of_a_bucket_too_big_for_one_merge(tmp_path):
 
 def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch):
     import duckdb as duckdb_module
-
-    from pipelines import compact
+    from linkspider.pipelines import compact
 
     w, total, biggest, n_files = many_flushes(tmp_path)
     assert n_files >= 8
@@ -326,11 +325,14 @@ def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch
             self.con = con
 
         def execute(self, sql):
-            sources = sql.count(".parquet'")  # the target is a hidden .tmp name
-            if sql.startswith("COPY") and sources > 3:
+            return self.con.execute(sql)
+
+        def sql(self, query):
+            sources = query.count(".parquet'")
+            if "ORDER BY" in query and sources > 3:
                 calls.append(sources)
                 raise duckdb_module.OutOfMemoryException("out of memory (simulated)")
-            return self.con.execute(sql)
+            return self.con.sql(query)
 
     monkeypatch.setattr(compact, "_merge_directory", lambda con, *args: real(TooBig(con), *args))
     n_before, n_after = compact.compact_crawl(str(tmp_path), "c1", w.next_sequence)
@@ -345,7 +347,7 @@ def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch
 
 
 def test_compaction_memory_limit_is_checked_before_it_reaches_sql(tmp_path, capsys):
-    from pipelines.compact import compact_crawl
+    from linkspider.pipelines.compact import compact_crawl
 
     w = DatasetWriter(str(tmp_path), "c1", flush_rows=100)
     fill(w, pages=10, per_page=20)
@@ -377,11 +379,11 @@ def test_a_transient_write_failure_is_retried_and_leaves_no_partial_files(tmp_pa
     real = writer_module.write_atomically
     calls = {"n": 0}
 
-    def flaky(table, path, row_group_size):
+    def flaky(rows, path, *args):
         calls["n"] += 1
         if calls["n"] == 3:  # a bucket file of the first flush: the flush is half on disk
             raise OSError(28, "No space left on device")
-        real(table, path, row_group_size)
+        return real(rows, path, *args)
 
     monkeypatch.setattr(writer_module, "write_atomically", flaky)
     committer = ListCommitter()
@@ -404,10 +406,10 @@ def test_a_write_that_keeps_failing_stops_the_writer_and_loses_no_earlier_flush(
     real = writer_module.write_atomically
     broken = {"on": False}
 
-    def sometimes(table, path, row_group_size):
+    def sometimes(rows, path, *args):
         if broken["on"]:
             raise OSError(30, "Read-only file system")
-        real(table, path, row_group_size)
+        return real(rows, path, *args)
 
     monkeypatch.setattr(writer_module, "write_atomically", sometimes)
     committer = ListCommitter()

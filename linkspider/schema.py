@@ -1,0 +1,187 @@
+"""The dataset's tables, declared once.
+
+Each column is declared here, once: its name, Arrow type, whether it may be
+NULL, what it means and an example.  Everything else is derived from these
+declarations: the Arrow schemas the writer builds batches with (non-NULL
+columns are REQUIRED in the Parquet files), the sort order and Parquet
+``sorting_columns`` of every file, the key/value metadata of every file
+(``linkspider.schema_version``, ``linkspider.table``, ``linkspider.crawl_id``),
+and the README's data dictionary (``python -m linkspider.schema`` prints it; a
+test checks the README holds exactly that).  The extraction core's
+:class:`~linkspider.extract.Edge` fields and the crawl's
+:class:`~linkspider.items.CrawledPage` fields are checked against them.
+
+>>> LINKS.names[:3], PAGES.sort
+(('crawl_id', 'source_url', 'source_host'), ('url',))
+>>> LINKS.arrow.field("img_alt").nullable, LINKS.arrow.field("target_url").nullable
+(True, False)
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+
+import pyarrow as pa
+
+#: Bumped when a column is added, removed or changes meaning.
+SCHEMA_VERSION = 2
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+_SQL_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
+    pa.int16(): "SMALLINT",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float32(): "FLOAT",
+    pa.float64(): "DOUBLE",
+    TIMESTAMP: "TIMESTAMP WITH TIME ZONE",
+    pa.list_(pa.string()): "VARCHAR[]",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    nullable: bool
+    doc: str
+    example: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        """The column's type as DuckDB shows it.
+
+        >>> Column("x", pa.int16(), False, "").sql_type
+        'SMALLINT'
+        """
+        return _SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    #: the order of the rows in every file
+    sort: tuple[str, ...]
+    #: a Hive partition column (a directory level, not in the files), documented with the table
+    partition: Column | None = None
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def __getitem__(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @cached_property
+    def arrow(self) -> pa.Schema:
+        """The Arrow schema of the table's files (without their metadata)."""
+        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
+
+    def metadata(self, crawl_id: str) -> dict[bytes, bytes]:
+        """The key/value metadata every file of this table carries."""
+        return {
+            b"linkspider.schema_version": str(SCHEMA_VERSION).encode(),
+            b"linkspider.table": self.name.encode(),
+            b"linkspider.crawl_id": crawl_id.encode(),
+        }
+
+    def sorting_columns(self):
+        """The Parquet ``sorting_columns`` of the table's files."""
+        import pyarrow.parquet as pq
+
+        return [pq.SortingColumn(self.names.index(name)) for name in self.sort]
+
+    def markdown(self) -> str:
+        """The data dictionary of the table, as the README has it."""
+        lines = [
+            f"### `{self.name}/` ({self.doc})",
+            "",
+            "| column | type | NULL | meaning | example |",
+            "|---|---|---|---|---|",
+        ]
+        for c in (*self.columns, *([self.partition] if self.partition else [])):
+            kind = c.sql_type + (" (partition)" if c is self.partition else "")
+            example = f"`{c.example}`" if c.example else ""
+            doc = c.doc.replace("|", "\\|")
+            lines.append(
+                f"| `{c.name}` | {kind} | {'yes' if c.nullable else 'no'} | {doc} | {example} |"
+            )
+        return "\n".join(lines)
+
+
+S, B = pa.string(), pa.bool_()
+
+LINKS = Table(
+    "links",
+    "one row per edge",
+    (
+        Column("crawl_id", S, False, "crawl that recorded the edge", "20261123T204200Z"),
+        Column("source_url", S, False, "page the edge was found on (after redirects; for a redirect edge, the redirecting URL)", "http://a.test/post"),
+        Column("source_host", S, False, "host of `source_url`", "www.a.test"),
+        Column("source_domain", S, False, "registered domain of `source_host`", "a.test"),
+        Column("target_url", S, False, "resolved absolute http(s) URL, as the URL standard serializes it, without fragment", "http://b.test/x?y=1"),
+        Column("target_fragment", S, False, "fragment without `#`, `''` if none, at most 1,024 characters", "section-2"),
+        Column("target_host", S, False, "host of `target_url` (punycode, lowercase; IPv6 in brackets)", "xn--bcher-kva.example"),
+        Column("target_domain", S, False, "registered domain of `target_host` (`bücher.example` is `xn--bcher-kva.example`)", "xn--bcher-kva.example"),
+        Column("anchor_text", S, False, "link text, whitespace collapsed, entities decoded, at most 512 characters; `''` for image, area, redirect, canonical and refresh edges", "the study"),
+        Column("img_alt", S, True, "`alt` of the image of an image link, or of an `<area>`; NULL otherwise", "C logo"),
+        Column("title", S, True, "the link's `title` attribute; NULL if absent", "C & co"),
+        Column("rel", pa.list_(S), False, "`rel` tokens, lowercased, in order (the first 16, and any `nofollow`, `sponsored`, `ugc` after them)", "[nofollow, noopener]"),
+        Column("nofollow", B, False, "effective nofollow: `rel` has it, or the page's meta robots or X-Robots-Tag says nofollow or none", "true"),
+        Column("region", S, False, "`header`, `nav`, `main`, `aside`, `footer`, `comment` or `body` (see Regions)", "main"),
+        Column("link_type", S, False, "`text`, `image` (an `<a>` with an image and no text), `area`, `redirect`, `canonical`, `refresh`", "text"),
+        Column("position", pa.int32(), False, "ordinal of the edge on its page, 0-based, dense, in document order", "7"),
+        Column("is_external", B, False, "`source_domain != target_domain`", "true"),
+        Column("fetched_at", TIMESTAMP, False, "when the source page was processed (UTC)", "2026-11-23 20:52:19+00"),
+        Column("source_depth", pa.int16(), False, "link hops from a seed to the source page", "1"),
+        Column("region_score", pa.float32(), False, "confidence in `region`, 0..1 (1.0 for edges outside the DOM)", "0.8"),
+        Column("link_density", pa.float32(), True, "share of the text of the link's innermost block container that is link text; NULL outside the DOM", "0.12"),
+        Column("rendered", B, False, "the edge was extracted from the browser-rendered DOM", "false"),
+    ),
+    sort=("target_domain", "target_url"),
+    partition=Column("target_bucket", S, False, "`'b' \\|\\| left(md5(target_domain), 1)`: one of 16 partitions (see Output layout)", "b5"),
+)  # fmt: skip
+
+PAGES = Table(
+    "pages",
+    "one row per URL the crawl fetched or tried",
+    (
+        Column("crawl_id", S, False, "crawl", "20261123T204200Z"),
+        Column("url", S, False, "the requested URL", "http://a.test/"),
+        Column("host", S, False, "host of `url`", "www.a.test"),
+        Column("domain", S, False, "registered domain of `host`", "a.test"),
+        Column("status", pa.int16(), True, "HTTP status; NULL when there was no response (network error, robots.txt)", "200"),
+        Column("content_type", S, True, "`Content-Type` header as sent", "text/html; charset=utf-8"),
+        Column("encoding", S, True, "encoding used to decode the body (WHATWG name, lowercase; see Encodings)", "windows-1251"),
+        Column("fetched_at", TIMESTAMP, False, "when the response (or failure) was processed (UTC)", "2026-11-23 20:52:19+00"),
+        Column("depth", pa.int16(), False, "link hops from a seed", "0"),
+        Column("title", S, True, "`<title>`, whitespace collapsed, at most 1,024 characters", "A home"),
+        Column("canonical_url", S, True, "first `<link rel=canonical>`, resolved", "http://a.test/"),
+        Column("lang", S, True, "`<html lang>`", "en"),
+        Column("meta_robots", S, True, "content of `<meta name=robots>` (several joined with `, `)", "noindex, nofollow"),
+        Column("x_robots_tag", S, True, "`X-Robots-Tag` header(s)", "noarchive"),
+        Column("outlink_count", pa.int32(), False, "edges recorded for the page", "42"),
+        Column("edges_dropped", pa.int32(), False, "edges not recorded because of the per-page cap or the URL length cap", "0"),
+        Column("bytes", pa.int64(), True, "body size in bytes (after content decoding); NULL without a response", "51234"),
+        Column("error", S, True, "why the page has no edges, NULL if it was parsed: `HTTP 404`, `binary body`, `not HTML (image/png)`, `not HTML (text/plain, sniffed: no Content-Type)`, `empty body`, `robots.txt disallowed`, `robots.txt unreachable (…)`, `refused: …` (a private address), `redirect without Location (302)`, `multiple Location headers (302)`, `extraction took longer than 20 s`, `extraction ran out of memory (2048 MB)`, `extraction crashed (…)`, or the network error", "HTTP 500"),
+        Column("rendered", B, False, "the row comes from the browser-rendered DOM", "false"),
+        Column("render_error", S, True, "why a render was attempted and failed (the row then holds the plain fetch's result)", "TimeoutError: …"),
+    ),
+    sort=("url",),
+)  # fmt: skip
+
+TABLES = (LINKS, PAGES)
+
+
+def data_dictionary() -> str:
+    """The README's data dictionary: every table's columns."""
+    return "\n\n".join(table.markdown() for table in TABLES)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(data_dictionary() + "\n")
