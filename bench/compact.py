@@ -53,7 +53,7 @@ def build(root: Path, rows: int) -> None:
         for name in ("target_domain", "target_host"):
             index = table.schema.get_field_index(name)
             table = table.set_column(index, name, pa.array(["example.com"] * n))
-        writer._write_links(table, f"part-bench-{i + 1:05d}-00000000.parquet")
+        writer._write_links(table, f"part-bench-{i + 1:05d}-00000000.parquet", [])
     writer.close()
 
 
