@@ -11,6 +11,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from linkspider.config import LinkspiderConfig
+
 logger = logging.getLogger(__name__)
 
 #: Set (to the reason) when a crawl could not do its job; ``scrapy crawl`` then exits 1
@@ -27,7 +29,7 @@ class StatsFile:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatsFile:
-        path = crawler.settings.get("LINKSPIDER_STATS_FILE")
+        path = LinkspiderConfig.from_settings(crawler.settings).stats_file
         if not path:
             raise NotConfigured
         extension = cls(crawler, path)

@@ -51,7 +51,6 @@ from linkspider.encoding import (
 )
 from linkspider.regions import REGIONS as REGIONS_ALL
 from linkspider.regions import PageRegions
-from linkspider.render import shell_reason
 from linkspider.urls import host_of, resolve, resolve_many
 
 __all__ = [
@@ -386,6 +385,29 @@ def _add(
     )
     page.edges.append(edge)
     return edge
+
+
+def shell_reason(
+    scripts: int, links: int, text_ink: int, noscript_js: bool, empty_root: bool
+) -> str | None:
+    """Why a plain-fetched page needs a browser to show its links, or ``None``.
+
+    >>> shell_reason(scripts=3, links=0, text_ink=40, noscript_js=False, empty_root=True)
+    'empty app root'
+    >>> shell_reason(scripts=0, links=2, text_ink=900, noscript_js=True, empty_root=False)
+    'noscript asks for JavaScript'
+    >>> shell_reason(scripts=2, links=1, text_ink=120, noscript_js=False, empty_root=False)
+    'app shell: little text, few links'
+    >>> shell_reason(scripts=5, links=40, text_ink=5000, noscript_js=False, empty_root=False) is None
+    True
+    """
+    if empty_root and scripts:
+        return "empty app root"
+    if noscript_js and links < 10:
+        return "noscript asks for JavaScript"
+    if scripts and text_ink < 200 and links <= 3:
+        return "app shell: little text, few links"
+    return None
 
 
 _SHELL_MAX_LINKS = 10

@@ -9,7 +9,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
-from linkspider.extract import Limits, lower_headers
+from linkspider.context import CrawlContext
+from linkspider.extract import lower_headers
 from linkspider.extractor import Extractor
 
 logger = logging.getLogger(__name__)
@@ -28,19 +29,13 @@ class ExtractionMiddleware:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
+        config = CrawlContext.of(crawler).config
         self.stats = crawler.stats
         self.extractor = Extractor(
-            workers=settings.getint("LINKSPIDER_EXTRACT_WORKERS"),
-            timeout=settings.getfloat("LINKSPIDER_EXTRACT_TIMEOUT"),
-            memory_mb=settings.getint("LINKSPIDER_EXTRACT_MEMORY"),
-            limits=Limits(
-                max_text_length=settings.getint("LINKSPIDER_MAX_TEXT_LENGTH"),
-                max_edges=settings.getint("LINKSPIDER_MAX_EDGES_PER_PAGE"),
-                max_url_length=settings.getint("LINKSPIDER_MAX_EDGE_URL_LENGTH"),
-                max_nesting_depth=settings.getint("LINKSPIDER_MAX_NESTING_DEPTH"),
-                max_attributes=settings.getint("LINKSPIDER_MAX_ATTRIBUTES"),
-            ),
+            workers=config.extract_workers,
+            timeout=config.extract_timeout,
+            memory_mb=config.extract_memory,
+            limits=config.limits,
         )
         crawler.signals.connect(self.extractor.close, signal=signals.engine_stopped)
 

@@ -25,14 +25,17 @@ import ipaddress
 import logging
 import os
 import shutil
+from collections import Counter
 from urllib.parse import urlsplit
+
+from linkspider.config import RENDER_MODES, LinkspiderConfig
+from linkspider.guard import GuardProxy
+from linkspider.safety import forbidden_address, special_use_verdict
 
 logger = logging.getLogger(__name__)
 
-RENDER_MODES = ("never", "auto", "always")
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _BLOCKED_RESOURCES = frozenset(("image", "media", "font"))
-_PRIVATE_SUFFIXES = ("localhost", "local", "internal")
 
 
 def find_browser(configured: str | None = None) -> str | None:
@@ -59,38 +62,15 @@ def find_browser(configured: str | None = None) -> str | None:
     return None
 
 
-def shell_reason(
-    scripts: int, links: int, text_ink: int, noscript_js: bool, empty_root: bool
-) -> str | None:
-    """Why a plain-fetched page needs a browser to show its links, or ``None``.
-
-    >>> shell_reason(scripts=3, links=0, text_ink=40, noscript_js=False, empty_root=True)
-    'empty app root'
-    >>> shell_reason(scripts=0, links=2, text_ink=900, noscript_js=True, empty_root=False)
-    'noscript asks for JavaScript'
-    >>> shell_reason(scripts=2, links=1, text_ink=120, noscript_js=False, empty_root=False)
-    'app shell: little text, few links'
-    >>> shell_reason(scripts=5, links=40, text_ink=5000, noscript_js=False, empty_root=False) is None
-    True
-    """
-    if empty_root and scripts:
-        return "empty app root"
-    if noscript_js and links < 10:
-        return "noscript asks for JavaScript"
-    if scripts and text_ink < 200 and links <= 3:
-        return "app shell: little text, few links"
-    return None
-
-
 def _private_host(url: str) -> bool:
+    """A literal private address or a special-use private name (no DNS here: the guard
+    proxy resolves names)."""
     host = (urlsplit(url).hostname or "").strip("[]")
     try:
-        ip = ipaddress.ip_address(host)
+        ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
-        return host.rsplit(".", 1)[-1] in _PRIVATE_SUFFIXES
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global
+        return bool(special_use_verdict(host))
+    return forbidden_address(host)
 
 
 def abort_request(request) -> bool:
@@ -150,7 +130,9 @@ BROWSER_ARGS = (
 )
 
 
-def playwright_settings(settings, browser: str, guard_url: str | None = None) -> dict:
+def playwright_settings(
+    config: LinkspiderConfig, browser: str, guard_url: str | None = None
+) -> dict:
     """The scrapy-playwright settings linkspider uses (set before settings freeze).
 
     ``guard_url``: the browser's only proxy (:mod:`linkspider.guard`), loopback
@@ -165,7 +147,7 @@ def playwright_settings(settings, browser: str, guard_url: str | None = None) ->
     )
     if proxy:
         launch["proxy"] = proxy
-    allow_private = settings.getbool("LINKSPIDER_ALLOW_PRIVATE_ADDRESSES")
+    allow_private = config.allow_private_addresses
     return {
         "DOWNLOAD_HANDLERS": {
             "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
@@ -173,10 +155,121 @@ def playwright_settings(settings, browser: str, guard_url: str | None = None) ->
         },
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
-        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.getint("LINKSPIDER_RENDER_TIMEOUT")
-        * 1000,
-        "PLAYWRIGHT_MAX_CONTEXTS": settings.getint("LINKSPIDER_RENDER_MAX_CONTEXTS"),
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.getint("LINKSPIDER_RENDER_PAGES_PER_CONTEXT"),
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": config.render_timeout * 1000,
+        "PLAYWRIGHT_MAX_CONTEXTS": config.render_max_contexts,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": config.render_pages_per_context,
         "PLAYWRIGHT_ABORT_REQUEST": abort_request if allow_private else abort_request_no_private,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
     }
+
+
+class RenderAddon:
+    """Scrapy add-on: sets scrapy-playwright up when pages may be rendered.
+
+    ``update_settings`` runs before the crawler's settings freeze: unless
+    ``LINKSPIDER_RENDER`` is ``never`` (``-a render=never`` sets it), it looks
+    for a browser and, with one, starts the browser's guard proxy (unless
+    private addresses are allowed) and configures scrapy-playwright to launch
+    it through the guard.  :attr:`browser` says what was found; the spider
+    degrades (``auto``) or stops (``always``) without one.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.browser: str | None = None
+        self.guard: GuardProxy | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> RenderAddon:
+        from scrapy import signals
+
+        addon = cls(crawler)
+        crawler.signals.connect(addon.engine_stopped, signal=signals.engine_stopped)
+        return addon
+
+    def update_settings(self, settings) -> None:
+        config = LinkspiderConfig.from_settings(settings)
+        if config.render == "never":
+            return
+        self.browser = find_browser(config.browser)
+        if self.browser is None:
+            return
+        guard_url = None
+        if not config.allow_private_addresses:
+            # every byte the browser sends goes through the same checks as plain requests
+            upstream = proxy_from_environment()
+            self.guard = GuardProxy(upstream["server"] if upstream else None)
+            guard_url = self.guard.start()
+        settings.setdict(playwright_settings(config, self.browser, guard_url), priority="addon")
+
+    def engine_stopped(self) -> None:
+        """Stop the guard proxy, and count what it refused."""
+        if self.guard is None:
+            return
+        self.guard.stop()
+        if self.guard.refused:
+            self.crawler.stats.set_value("linkspider/render/guard_refused", len(self.guard.refused))
+            logger.warning(
+                "the browser tried %d requests to private addresses, all refused (first: %s)",
+                len(self.guard.refused),
+                "; ".join(f"{d}: {r}" for d, r in self.guard.refused[:3]),
+            )
+
+
+class RenderCoordinator:
+    """The spider's side of rendering: which pages go to the browser, in which context.
+
+    ``auto`` sends a page whose plain fetch looks like an app shell, within the
+    per-domain budget; ``always`` every page.  Browser contexts are numbered and
+    replaced every ``recycle`` renders; a retired context is closed once its
+    last page is released.
+    """
+
+    def __init__(self, mode: str, budget_per_domain: int, recycle: int) -> None:
+        if mode not in RENDER_MODES:
+            raise ValueError(f"render mode {mode!r}: expected one of {', '.join(RENDER_MODES)}")
+        self.mode = mode
+        self.budget_per_domain = budget_per_domain
+        self.recycle = max(1, recycle)
+        self.renders: Counter[str] = Counter()
+        self.serial = 0
+        self.open_pages: Counter[str] = Counter()
+
+    def within_budget(self, domain: str) -> bool:
+        """Count a render of ``domain`` if its budget allows it."""
+        if self.renders[domain] >= self.budget_per_domain:
+            return False
+        self.renders[domain] += 1
+        return True
+
+    def _current(self) -> str:
+        return f"linkspider-{self.serial // self.recycle}"
+
+    def request_meta(self) -> dict:
+        """The ``playwright`` meta of one more render."""
+        context = self._current()
+        self.serial += 1
+        self.open_pages[context] += 1
+        return {
+            "playwright": True,
+            "playwright_include_page": True,
+            "playwright_context": context,
+            "playwright_page_goto_kwargs": {"wait_until": "load"},
+        }
+
+    async def release(self, meta: dict) -> None:
+        """Close the render's page, and its context once retired and idle."""
+        context = meta.get("playwright_context")
+        page = meta.pop("playwright_page", None)
+        if context:
+            self.open_pages[context] -= 1
+        if page is None:
+            return
+        browser_context = page.context
+        try:
+            await page.close()
+            if context != self._current() and self.open_pages[context] <= 0:
+                self.open_pages.pop(context, None)
+                await browser_context.close()
+        except Exception as exc:  # a dead browser: nothing left to close
+            logger.debug("closing render page failed: %s", exc)

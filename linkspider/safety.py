@@ -44,6 +44,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
+from linkspider.config import LinkspiderConfig
+
 logger = logging.getLogger(__name__)
 
 _PRIVATE_SUFFIXES = ("localhost", "local", "internal")
@@ -154,7 +156,9 @@ class GuardedResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor) -> GuardedResolver:
         resolver = super().from_crawler(crawler, reactor)
-        resolver.allow_private = crawler.settings.getbool("LINKSPIDER_ALLOW_PRIVATE_ADDRESSES")
+        resolver.allow_private = LinkspiderConfig.from_settings(
+            crawler.settings
+        ).allow_private_addresses
         resolver.trusted = proxy_hosts()
         return resolver
 
@@ -181,7 +185,7 @@ class PrivateAddressMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
-        if crawler.settings.getbool("LINKSPIDER_ALLOW_PRIVATE_ADDRESSES"):
+        if LinkspiderConfig.from_settings(crawler.settings).allow_private_addresses:
             raise NotConfigured
         return cls(crawler)
 

@@ -24,30 +24,27 @@ import tempfile
 
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
-from scrapy.dupefilters import RFPDupeFilter
-from scrapy.utils.misc import load_object
+from scrapy.utils.misc import build_from_crawler, load_object
+
+from linkspider.config import LinkspiderConfig
 
 
 class FrontierScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         settings = crawler.settings
+        config = LinkspiderConfig.from_settings(settings)
         directory = None
-        if settings.getbool("LINKSPIDER_DISK_FRONTIER"):
+        if config.disk_frontier:
             jobdir = settings.get("JOBDIR")
             if jobdir:  # a killed run's queue is left there: start from a clean one
                 directory = os.path.join(jobdir, "frontier-queue")
                 shutil.rmtree(directory, ignore_errors=True)
                 os.makedirs(directory)
             else:
-                directory = tempfile.mkdtemp(
-                    prefix="linkspider-frontier-", dir=settings.get("LINKSPIDER_FRONTIER_DIR")
-                )
+                directory = tempfile.mkdtemp(prefix="linkspider-frontier-", dir=config.frontier_dir)
         scheduler = cls(
-            dupefilter=RFPDupeFilter(
-                debug=settings.getbool("DUPEFILTER_DEBUG"),
-                fingerprinter=crawler.request_fingerprinter,
-            ),
+            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
             jobdir=directory,
             dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
             mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),

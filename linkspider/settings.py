@@ -63,48 +63,15 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- linkspider -------------------------------------------------------------
-LINKSPIDER_OUTPUT = "data"
-LINKSPIDER_MAX_TEXT_LENGTH = 512
-LINKSPIDER_MAX_EDGES_PER_PAGE = 100_000
-LINKSPIDER_MAX_EDGE_URL_LENGTH = 8192
-LINKSPIDER_MAX_NESTING_DEPTH = 128  # deeper start tags are left out before parsing
-LINKSPIDER_MAX_ATTRIBUTES = 64  # an element's further attributes are left out before parsing
-LINKSPIDER_EXTRACT_WORKERS = 2  # worker processes that extract pages (0: in the crawl's process)
-LINKSPIDER_EXTRACT_TIMEOUT = 20  # seconds a page's extraction may take
-LINKSPIDER_EXTRACT_MEMORY = 2048  # MB of address space a worker may use (0: no limit)
-LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS = 2
-LINKSPIDER_TRAP_MAX_PATH_SEGMENTS = 20
-LINKSPIDER_TRAP_MAX_URL_LENGTH = 2048
-LINKSPIDER_TRAP_MAX_QUERY_VARIANTS = 1000
-LINKSPIDER_MAX_REDIRECTS = 20
-LINKSPIDER_ALLOW_PRIVATE_ADDRESSES = False  # True: allow loopback/private/link-local targets
-LINKSPIDER_FLUSH_ROWS = 100_000
-LINKSPIDER_FLUSH_PAGE_ROWS = 50_000
-LINKSPIDER_ROW_GROUP_SIZE = 32_768
-LINKSPIDER_COMPACT_ON_CLOSE = (
-    True  # merge the crawl's files into sorted files per bucket at the end
-)
-LINKSPIDER_COMPACT_MEMORY = "128MB"  # DuckDB memory limit for that merge (it spills beyond)
-LINKSPIDER_COMPACT_MAX_ROWS = 4_000_000  # a bigger bucket becomes several sorted files
-LINKSPIDER_FLUSH_BYTES = 64 * 1024 * 1024
-LINKSPIDER_STATS_FILE = None  # path: the final crawl stats as JSON
-# seconds to wait before each retry of a write that failed; then the crawl stops (exit 1)
-LINKSPIDER_WRITE_RETRY_PAUSES = [1, 4, 10]
+# Every LINKSPIDER_* setting has its default in linkspider/config.py (LinkspiderConfig),
+# read and checked once per crawl; the README's settings table is generated from it.
 
 EXTENSIONS = {
     "linkspider.extensions.StatsFile": 500,
 }
+# scrapy-playwright, set up when pages may be rendered and a browser is found
+ADDONS = {"linkspider.render.RenderAddon": 0}
 
 # The frontier waits on disk (memory stays flat); with JOBDIR, linkspider's own
 # crash-safe store is what a resume rebuilds it from (see linkspider/scheduler.py).
 SCHEDULER = "linkspider.scheduler.FrontierScheduler"
-LINKSPIDER_DISK_FRONTIER = True
-LINKSPIDER_FRONTIER_DIR = None  # default: the system's temporary directory
-
-# --- JavaScript rendering (scrapy-playwright; configured by the spider when a browser exists)
-LINKSPIDER_BROWSER = None  # path or name of a Chromium; default: detect (never downloaded)
-LINKSPIDER_RENDER_TIMEOUT = 20  # seconds for a rendered navigation
-LINKSPIDER_RENDER_BUDGET_PER_DOMAIN = 200  # renders per registered domain (render=auto)
-LINKSPIDER_RENDER_MAX_CONTEXTS = 2
-LINKSPIDER_RENDER_PAGES_PER_CONTEXT = 4
-LINKSPIDER_RENDER_CONTEXT_RECYCLE = 50  # a browser context is replaced after this many renders

@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from linkspider.pipelines.layout import parse_part_name
 
 logger = logging.getLogger(__name__)
 
@@ -178,11 +179,6 @@ class CrawlState:
             self._db.close()
 
 
-_PART = re.compile(
-    r"^\.?part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}\.parquet(?:\.[0-9a-f]+\.tmp)?$"
-)
-
-
 def remove_uncommitted(root: str, crawl_id: str, committed: set[str]) -> list[str]:
     """Delete files of ``crawl_id`` that no committed flush lists, and its stray temp files.
 
@@ -193,12 +189,12 @@ def remove_uncommitted(root: str, crawl_id: str, committed: set[str]) -> list[st
     for table in ("links", "pages"):
         for directory, _, names in os.walk(os.path.join(root, table)):
             for name in names:
-                match = _PART.match(name)
-                if match is None or match["crawl_id"] != crawl_id:
+                part = parse_part_name(name)
+                if part is None or part.crawl_id != crawl_id:
                     continue
                 path = os.path.join(directory, name)
                 relative = os.path.relpath(path, root)
-                if name.startswith(".") or relative not in committed:
+                if part.temporary or relative not in committed:
                     os.unlink(path)
                     removed.append(relative)
     return removed

@@ -23,19 +23,17 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from linkspider.pipelines.layout import part_name
+from linkspider.pipelines.layout import parse_part_name, part_name
 from linkspider.pipelines.writer import write_atomically
 
 from linkspider import schema
+from linkspider.config import size
 
 logger = logging.getLogger(__name__)
-
-_PART = re.compile(r"^part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}\.parquet$")
 
 
 class CompactionIncomplete(RuntimeError):
@@ -53,34 +51,25 @@ def crawl_files(directory: Path, crawl_id: str) -> list[Path]:
         return []
     out = []
     for path in sorted(directory.iterdir()):
-        match = _PART.match(path.name)
-        if match is not None and match["crawl_id"] == crawl_id:
+        part = parse_part_name(path.name)
+        if part is not None and not part.temporary and part.crawl_id == crawl_id:
             out.append(path)
     return out
 
 
-_UNITS = {u.lower(): u for u in ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")}
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
-
-
 def memory_limit_value(text: str) -> str:
-    """A DuckDB memory limit checked and normalized (``"512 mb"`` -> ``'512MB'``).
+    """A DuckDB memory limit, checked (:func:`linkspider.config.size`): the one value
+    from outside that reaches SQL.
 
-    >>> memory_limit_value("128MB"), memory_limit_value(" 1.5 gib ")
-    ('128MB', '1.5GiB')
     >>> memory_limit_value("1GB'; DROP TABLE x; --")
     Traceback (most recent call last):
     ...
     ValueError: memory limit "1GB'; DROP TABLE x; --": expected a size such as 512MB or 2GB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)
     """
-    match = _MEMORY.match(str(text))
-    if match is None:
-        raise ValueError(
-            f"memory limit {str(text)!r}: expected a size such as 512MB or 2GB "
-            "(units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
-        )
-    number, unit = match.groups()
-    return number + _UNITS[unit.lower()]
+    try:
+        return size(text)
+    except ValueError as exc:
+        raise ValueError(f"memory limit {str(text)!r}: {exc}") from None
 
 
 def _sql_path(path: Path | str) -> str:
@@ -254,9 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sequences = [
-        int(m["sequence"])
+        m.sequence
         for p in Path(args.root).rglob("part-*.parquet")
-        if (m := _PART.match(p.name)) is not None and m["crawl_id"] == args.crawl_id
+        if (m := parse_part_name(p.name)) is not None and m.crawl_id == args.crawl_id
     ]
     if not sequences:
         print(f"no files of crawl {args.crawl_id!r} under {args.root}")

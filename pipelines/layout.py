@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from functools import lru_cache
+from typing import NamedTuple
 
-#: Number of partitions: one per hex digit of the MD5 of the domain.
-BUCKETS = 16
 #: The SQL expression of the partition key; ``{domain}`` is a SQL expression.
 BUCKET_SQL = "'b' || left(md5({domain}), 1)"
 
@@ -34,6 +34,35 @@ def target_bucket(domain: str) -> str:
 def bucket_sql(domain_expr: str) -> str:
     """``BUCKET_SQL`` for a SQL expression (a column name, or a ``?`` parameter)."""
     return BUCKET_SQL.format(domain=domain_expr)
+
+
+_PART = re.compile(
+    r"^(?P<hidden>\.)?part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}\.parquet"
+    r"(?P<tmp>\.[0-9a-f]+\.tmp)?$"
+)
+
+
+class PartName(NamedTuple):
+    crawl_id: str
+    sequence: int
+    #: a temporary name (``.part-...tmp``): a write that did not finish
+    temporary: bool
+
+
+def parse_part_name(name: str) -> PartName | None:
+    """What a file name of the dataset says (None for any other name).
+
+    >>> parse_part_name("part-c1-00007-0123abcd.parquet")
+    PartName(crawl_id='c1', sequence=7, temporary=False)
+    >>> parse_part_name(".part-c-1-00012-0123abcd.parquet.4f2a.tmp")
+    PartName(crawl_id='c-1', sequence=12, temporary=True)
+    >>> parse_part_name("notes.txt") is None
+    True
+    """
+    match = _PART.match(name)
+    if match is None or bool(match["hidden"]) != bool(match["tmp"]):
+        return None
+    return PartName(match["crawl_id"], int(match["sequence"]), bool(match["tmp"]))
 
 
 def part_name(crawl_id: str, sequence: int) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 
-from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl, memory_limit_value
+from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl
 from linkspider.pipelines.writer import DatasetWriter, WriteFailed
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
+from linkspider.context import CrawlContext
 from linkspider.extensions import FAILURE_STAT
 from linkspider.items import CrawledPage
 
@@ -22,37 +23,37 @@ class ParquetPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.settings = crawler.settings
+        self.context = CrawlContext.of(crawler)
         self.writer: DatasetWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetPipeline:
-        # checked now, not when the crawl ends and compacts
-        memory_limit_value(crawler.settings.get("LINKSPIDER_COMPACT_MEMORY"))
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
-        settings = self.settings
-        root = settings.get("LINKSPIDER_OUTPUT")
-        spider = self.crawler.spider
-        crawl_id = getattr(spider, "crawl_id", None) or "crawl"
+        context, config = self.context, self.context.config
+        if context.crawl_id is None:
+            raise RuntimeError("the spider did not open the crawl (linkspider.context)")
         stats = self.crawler.stats
-        state = getattr(spider, "crawl_state", None)
         self.writer = DatasetWriter(
-            root,
-            crawl_id,
-            flush_rows=settings.getint("LINKSPIDER_FLUSH_ROWS"),
-            flush_bytes=settings.getint("LINKSPIDER_FLUSH_BYTES"),
-            flush_page_rows=settings.getint("LINKSPIDER_FLUSH_PAGE_ROWS"),
-            row_group_size=settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
+            config.output,
+            context.crawl_id,
+            flush_rows=config.flush_rows,
+            flush_bytes=config.flush_bytes,
+            flush_page_rows=config.flush_page_rows,
+            row_group_size=config.row_group_size,
             inc_stat=lambda key, count: stats.inc_value(key, count),
-            committer=_StateCommitter(spider, state) if state is not None else None,
-            first_sequence=(getattr(spider, "resumed_sequence", None) or 0) + 1,
-            retry_pauses=tuple(float(p) for p in settings.getlist("LINKSPIDER_WRITE_RETRY_PAUSES")),
+            committer=context.committer(),
+            first_sequence=context.first_sequence,
+            retry_pauses=config.write_retry_pauses,
         )
-        logger.info("writing Parquet under %s (crawl_id=%s)", os.path.abspath(root), crawl_id)
+        logger.info(
+            "writing Parquet under %s (crawl_id=%s)",
+            os.path.abspath(config.output),
+            context.crawl_id,
+        )
 
     def process_item(self, item):
         if isinstance(item, CrawledPage) and self.writer is not None:
@@ -89,19 +90,20 @@ class ParquetPipeline:
 
     def spider_closed(self, reason: str) -> None:
         """Compact the crawl's files once it has finished (not when it was stopped early)."""
-        if self.writer is None or not self.settings.getbool("LINKSPIDER_COMPACT_ON_CLOSE"):
+        config = self.context.config
+        if self.writer is None or not config.compact_on_close:
             return
         if reason != "finished":
             return  # stopped (SIGINT/SIGTERM, errors): stop fast; compaction happens when it ends
-        state = getattr(self.crawler.spider, "crawl_state", None)
+        state = self.context.state
         try:
             before, after = compact_crawl(
                 self.writer.root,
                 self.writer.crawl_id,
                 self.writer.next_sequence,
-                row_group_size=self.settings.getint("LINKSPIDER_ROW_GROUP_SIZE"),
-                memory_limit=self.settings.get("LINKSPIDER_COMPACT_MEMORY"),
-                max_rows=self.settings.getint("LINKSPIDER_COMPACT_MAX_ROWS", 4_000_000),
+                row_group_size=config.row_group_size,
+                memory_limit=config.compact_memory,
+                max_rows=config.compact_max_rows,
                 on_replace=state.replace if state is not None else None,
             )
         except CompactionIncomplete as exc:
@@ -110,20 +112,3 @@ class ParquetPipeline:
         if before:
             self.crawler.stats.set_value("linkspider/compacted_files", before)
             self.crawler.stats.set_value("linkspider/files_after_compaction", after)
-
-
-class _StateCommitter:
-    """Commits each flush to the spider's crash-safe state (see linkspider.state)."""
-
-    def __init__(self, spider, state) -> None:
-        self.spider = spider
-        self.state = state
-
-    def prepare(self) -> object:
-        return self.state.take_discovered(), sorted(self.spider.allowed_domains_set)
-
-    def commit(
-        self, sequence: int, files: list[str], page_urls: list[str], prepared: object
-    ) -> None:
-        discovered, allowed = prepared
-        self.state.commit(sequence, files, page_urls, discovered, allowed)

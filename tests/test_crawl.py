@@ -319,3 +319,14 @@ def test_no_url_fetched_twice_and_nothing_out_of_scope(crawl):
     assert len(requests) == len(set(requests)), sorted(requests)
     hosts = {h for h, _ in requests}
     assert hosts <= {"a.test", "www.a.test", "old.test", "new.test"}, hosts
+
+
+def test_the_scheduler_takes_the_configured_dupefilter():
+    from scrapy.dupefilters import BaseDupeFilter
+    from scrapy.utils.test import get_crawler
+
+    from linkspider.scheduler import FrontierScheduler
+
+    crawler = get_crawler(settings_dict={"DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter"})
+    scheduler = FrontierScheduler.from_crawler(crawler)
+    assert type(scheduler.df) is BaseDupeFilter

@@ -1,9 +1,10 @@
-"""``scrapy crawl``, which exits 1 when the crawl could not do its job.
+"""``scrapy crawl``, which says clearly what went wrong.
 
-Scrapy's own ``crawl`` command exits 0 whatever happened after start-up.  A
-linkspider crawl that could not write its dataset (a full disk, a read-only
-directory) stops, and must say so to whoever runs it: this command exits 1
-then, and prints why as its last line.
+* A ``LINKSPIDER_*`` setting or a spider argument that cannot be used: one line
+  naming it, exit status 2, nothing started.
+* A crawl that could not write its dataset (a full disk, a read-only
+  directory) stops: exit status 1, and why as the last line.  (Scrapy's own
+  ``crawl`` exits 0 whatever happened after start-up.)
 """
 
 from __future__ import annotations
@@ -14,13 +15,29 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from linkspider.config import LinkspiderConfig
 from linkspider.extensions import FAILURE_STAT
+from linkspider.render import find_browser
+from linkspider.spiders.discover import BROWSER_ADVICE, CrawlArguments, DiscoverSpider
 
 
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider: scrapy crawl discover ...")
+        # settings and spider arguments checked before anything starts: one clear line
+        try:
+            config = LinkspiderConfig.from_settings(self.settings)
+            if args[0] == DiscoverSpider.name:
+                arguments = CrawlArguments.parse(**opts.spargs)
+                if arguments.render == "always" and find_browser(config.browser) is None:
+                    raise ValueError(f"-a render=always: no browser found; {BROWSER_ADVICE}")
+        except (ValueError, TypeError) as exc:
+            print(f"linkspider: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        if "render" in opts.spargs:  # RenderAddon sets the browser up (or not) from this
+            self.settings.set("LINKSPIDER_RENDER", opts.spargs["render"], priority="cmdline")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)

@@ -1,10 +1,18 @@
-"""``scrapy crawl discover``: crawl a seed set and record every outbound edge."""
+"""``scrapy crawl discover``: crawl a seed set and record every outbound edge.
+
+The spider is the glue between the crawl's parts: which URLs to fetch is the
+:class:`~linkspider.frontier.Frontier`'s business, the crawl's id and
+crash-safe state the :class:`~linkspider.context.CrawlContext`'s, the
+browser round-trip the :class:`~linkspider.render.RenderCoordinator`'s, and
+the parse :class:`~linkspider.middlewares.ExtractionMiddleware`'s.  The spider
+turns each response's extraction into requests and a page row.
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,28 +23,26 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from linkspider.config import RENDER_MODES
+from linkspider.context import CrawlContext
 from linkspider.domains import registered_domain
 from linkspider.extract import Extraction
-from linkspider.guard import GuardProxy
+from linkspider.frontier import SCOPES, Frontier
 from linkspider.items import CrawledPage
 from linkspider.middlewares import EXTRACTION
-from linkspider.render import (
-    RENDER_MODES,
-    find_browser,
-    playwright_settings,
-    proxy_from_environment,
-)
+from linkspider.render import RenderAddon, RenderCoordinator
 from linkspider.robots import RobotsUnreachable
 from linkspider.safety import PrivateAddressRefused
 from linkspider.seeds import load_seeds
-from linkspider.state import CrawlState, remove_uncommitted
-from linkspider.traps import TrapRules, path_key, strip_session_ids, trap_reason
 from linkspider.urls import host_of
 
 _CRAWL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 #: Edge types that lead to pages worth fetching.
 FOLLOW_TYPES = frozenset(("text", "image", "area", "canonical", "refresh", "redirect"))
-SCOPES = ("site", "web")
+BROWSER_ADVICE = (
+    "install a Chromium (Debian/Ubuntu: apt-get install chromium), or run "
+    "'uv run playwright install chromium', or set -s LINKSPIDER_BROWSER=/path/to/chrome"
+)
 
 
 def _int_arg(name: str, value: Any, minimum: int = 0) -> int:
@@ -47,6 +53,50 @@ def _int_arg(name: str, value: Any, minimum: int = 0) -> int:
     if number < minimum:
         raise ValueError(f"-a {name}={value!r}: must be >= {minimum}")
     return number
+
+
+@dataclass(frozen=True)
+class CrawlArguments:
+    """The spider's arguments (``-a name=value``), checked: see the README."""
+
+    seeds: list[str]
+    scope: str
+    max_depth: int
+    max_pages_per_domain: int
+    crawl_id: str
+    crawl_id_given: bool
+    render: str
+
+    @classmethod
+    def parse(
+        cls,
+        seeds: str | None = None,
+        scope: str = "site",
+        max_depth: int | str = 3,
+        max_pages_per_domain: int | str = 1000,
+        crawl_id: str | None = None,
+        render: str = "auto",
+    ) -> CrawlArguments:
+        """Raises ``ValueError`` naming the argument (``-a scope='x': ...``)."""
+        if render not in RENDER_MODES:
+            raise ValueError(f"-a render={render!r}: expected one of {', '.join(RENDER_MODES)}")
+        if scope not in SCOPES:
+            raise ValueError(f"-a scope={scope!r}: expected one of {', '.join(SCOPES)}")
+        name = crawl_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if not _CRAWL_ID.match(name):
+            raise ValueError(
+                f"-a crawl_id={name!r}: use letters, digits, '.', '_' or '-' "
+                "(at most 128 characters, not starting with '.' '_' or '-')"
+            )
+        return cls(
+            seeds=load_seeds(seeds),
+            scope=scope,
+            max_depth=_int_arg("max_depth", max_depth),
+            max_pages_per_domain=_int_arg("max_pages_per_domain", max_pages_per_domain, 1),
+            crawl_id=name,
+            crawl_id_given=bool(crawl_id),
+            render=render,
+        )
 
 
 def _request_meta(depth: int, redirects: int) -> dict:
@@ -60,7 +110,7 @@ def _request_meta(depth: int, redirects: int) -> dict:
         "handle_httpstatus_all": True,
         "dont_redirect": True,
         "verbatim_url": True,
-        EXTRACTION: None,  # linkspider.extractor.ExtractionMiddleware fills it in
+        EXTRACTION: None,  # linkspider.middlewares.ExtractionMiddleware fills it in
     }
 
 
@@ -79,195 +129,98 @@ class DiscoverSpider(Spider):
     """Breadth-first discovery crawl.
 
     Arguments (``-a name=value``): ``seeds``, ``scope`` (site|web),
-    ``max_depth``, ``max_pages_per_domain``, ``crawl_id``.  See the README.
+    ``max_depth``, ``max_pages_per_domain``, ``crawl_id``, ``render``.  See the README.
     """
 
     name = "discover"
 
-    def __init__(
-        self,
-        seeds: str | None = None,
-        scope: str = "site",
-        max_depth: int | str = 3,
-        max_pages_per_domain: int | str = 1000,
-        crawl_id: str | None = None,
-        render: str = "auto",
-        *args: Any,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = ("seeds", "scope", "max_depth", "max_pages_per_domain", "crawl_id", "render")
+        given = {name: kwargs.pop(name) for name in names if name in kwargs}
         super().__init__(*args, **kwargs)
-        if render not in RENDER_MODES:
-            raise ValueError(f"-a render={render!r}: expected one of {', '.join(RENDER_MODES)}")
-        self.render = render
-        if scope not in SCOPES:
-            raise ValueError(f"-a scope={scope!r}: expected one of {', '.join(SCOPES)}")
-        self.scope = scope
-        self.max_depth = _int_arg("max_depth", max_depth)
-        self.max_pages_per_domain = _int_arg("max_pages_per_domain", max_pages_per_domain, 1)
-        self.crawl_id = crawl_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        if not _CRAWL_ID.match(self.crawl_id):
-            raise ValueError(
-                f"-a crawl_id={self.crawl_id!r}: use letters, digits, '.', '_' or '-' "
-                "(at most 128 characters, not starting with '.' '_' or '-')"
-            )
-        self.seed_urls = load_seeds(seeds)
-        self.allowed_domains_set = {registered_domain(host_of(u)) for u in self.seed_urls}
-        self._scheduled: set[str] = set()
-        self._per_domain: Counter[str] = Counter()
-        self._query_variants: Counter[str] = Counter()
+        self.arguments = CrawlArguments.parse(**given)
+        self.render = self.arguments.render
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.trap_rules = TrapRules(
-            max_segment_repeats=settings.getint("LINKSPIDER_TRAP_MAX_SEGMENT_REPEATS"),
-            max_path_segments=settings.getint("LINKSPIDER_TRAP_MAX_PATH_SEGMENTS"),
-            max_url_length=settings.getint("LINKSPIDER_TRAP_MAX_URL_LENGTH"),
-            max_query_variants=settings.getint("LINKSPIDER_TRAP_MAX_QUERY_VARIANTS"),
+        context = spider.context = CrawlContext.of(crawler)
+        config = context.config
+        arguments = spider.arguments
+        frontier = Frontier(
+            arguments.scope,
+            {registered_domain(host_of(u)) for u in arguments.seeds},
+            arguments.max_pages_per_domain,
+            config.trap_rules,
         )
-        spider.max_redirects = settings.getint("LINKSPIDER_MAX_REDIRECTS")
-        spider._setup_rendering(settings)
-        spider.crawl_state = None
-        spider._resume_queue = []
-        jobdir = settings.get("JOBDIR")
-        if jobdir:
-            spider._open_state(jobdir, settings.get("LINKSPIDER_OUTPUT"), kwargs.get("crawl_id"))
+        seeds = [(u, registered_domain(host_of(u)), 0, 0) for u in arguments.seeds]
+        context.open(arguments.crawl_id, arguments.crawl_id_given, frontier, seeds)
+        spider.crawl_id = context.crawl_id
+        spider.frontier = frontier
+        spider.max_redirects = config.max_redirects
+        spider.renders = RenderCoordinator(
+            spider.render, config.render_budget_per_domain, config.render_context_recycle
+        )
         return spider
 
-    def _setup_rendering(self, settings) -> None:
-        """Find a browser and configure scrapy-playwright, or degrade (auto) / fail (always)."""
-        self.render_budget = settings.getint("LINKSPIDER_RENDER_BUDGET_PER_DOMAIN")
-        self._context_pages = max(1, settings.getint("LINKSPIDER_RENDER_CONTEXT_RECYCLE"))
-        self._renders: Counter[str] = Counter()
-        self._render_serial = 0
-        self._open_render_pages: Counter[str] = Counter()
-        self.guard: GuardProxy | None = None
+    def _check_browser(self) -> None:
+        """Without a browser: ``render=auto`` fetches plainly (one warning), ``always`` stops."""
         if self.render == "never":
             return
-        browser = find_browser(settings.get("LINKSPIDER_BROWSER"))
+        addon = self.crawler.get_addon(RenderAddon)
+        browser = addon.browser if addon is not None else None
         if browser is None:
-            advice = (
-                "install a Chromium (Debian/Ubuntu: apt-get install chromium), or run "
-                "'uv run playwright install chromium', or set -s LINKSPIDER_BROWSER=/path/to/chrome"
-            )
             if self.render == "always":
-                raise ValueError(f"-a render=always: no browser found; {advice}")
+                raise ValueError(f"-a render=always: no browser found; {BROWSER_ADVICE}")
             self.logger.warning(
                 "render=auto: no browser found, pages are fetched without JavaScript "
                 "rendering; to render, %s",
-                advice,
+                BROWSER_ADVICE,
             )
             self.render = "never"
             return
-        guard_url = None
-        if not settings.getbool("LINKSPIDER_ALLOW_PRIVATE_ADDRESSES"):
-            # every byte the browser sends goes through the same checks as plain requests
-            upstream = proxy_from_environment()
-            self.guard = GuardProxy(upstream["server"] if upstream else None)
-            guard_url = self.guard.start()
-        settings.setdict(playwright_settings(settings, browser, guard_url), priority="spider")
         self.logger.info("JavaScript rendering (render=%s) with %s", self.render, browser)
-
-    def closed(self, reason: str) -> None:
-        """Stop the browser's guard proxy, and count what it refused."""
-        if self.guard is not None:
-            self.guard.stop()
-            if self.guard.refused:
-                self.crawler.stats.set_value(
-                    "linkspider/render/guard_refused", len(self.guard.refused)
-                )
-                self.logger.warning(
-                    "the browser tried %d requests to private addresses, all refused (first: %s)",
-                    len(self.guard.refused),
-                    "; ".join(f"{d}: {r}" for d, r in self.guard.refused[:3]),
-                )
-
-    def _open_state(self, jobdir: str, output: str, requested_crawl_id: str | None) -> None:
-        """Resume from ``JOBDIR`` if a previous run left state there, else start one."""
-        state = CrawlState(jobdir)
-        self.crawl_state = state
-        resumed = state.load()
-        if resumed is None:
-            seeds = [(u, registered_domain(host_of(u)), 0, 0) for u in self.seed_urls]
-            state.start(self.crawl_id, self.allowed_domains_set, seeds)
-            return
-        if requested_crawl_id and requested_crawl_id != resumed.crawl_id:
-            raise ValueError(
-                f"-a crawl_id={requested_crawl_id!r}: JOBDIR {jobdir} holds crawl "
-                f"{resumed.crawl_id!r}; resume it without crawl_id or use another JOBDIR"
-            )
-        self.crawl_id = resumed.crawl_id
-        self.allowed_domains_set = resumed.allowed_domains
-        self._scheduled = resumed.known
-        self._per_domain = Counter(resumed.per_domain)
-        self._query_variants = Counter(path_key(u) for u in resumed.known if "?" in u)
-        self.resumed_sequence = resumed.last_sequence
-        removed = remove_uncommitted(output, self.crawl_id, resumed.committed_files)
-        self._resume_queue = resumed.queued
-        self.logger.info(
-            "resuming crawl %s from %s: %d URLs known, %d still to fetch, "
-            "%d uncommitted files removed",
-            self.crawl_id,
-            jobdir,
-            len(resumed.known),
-            len(resumed.queued),
-            len(removed),
-        )
 
     # -- requests -----------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        self._check_browser()  # the add-ons are set up by now
+        arguments = self.arguments
         self.logger.info(
             "crawl %s: %d seeds, scope=%s, max_depth=%d, max_pages_per_domain=%d",
             self.crawl_id,
-            len(self.seed_urls),
-            self.scope,
-            self.max_depth,
-            self.max_pages_per_domain,
+            len(arguments.seeds),
+            arguments.scope,
+            arguments.max_depth,
+            arguments.max_pages_per_domain,
         )
-        if self._resume_queue:
-            queue, self._resume_queue = self._resume_queue, []
-            for url, _domain, depth, redirects in queue:
+        resumed = self.context.resumed
+        if resumed is not None:  # what the previous run left to fetch, if anything
+            for url, _domain, depth, redirects in resumed.queued:
                 yield self._request(url, depth, redirects)
             return
-        if getattr(self, "resumed_sequence", None) is not None:
-            return  # resumed, and nothing was left to fetch
-        for url in self.seed_urls:
+        for url in arguments.seeds:
             request = self._schedule(url, registered_domain(host_of(url)), depth=0)
             if request is not None:
                 yield request
 
     def _schedule(self, url: str, domain: str, depth: int, redirects: int = 0) -> Request | None:
+        """A request for ``url`` if the frontier admits it (counted either way)."""
+        url, reason = self.frontier.admit(url, domain)
         stats = self.crawler.stats
-        url = strip_session_ids(url)
-        if url in self._scheduled:
+        if url is None:
+            if reason != "seen":
+                stats.inc_value(f"linkspider/{reason}")
             return None
-        reason = trap_reason(url, self.trap_rules)
-        if reason is None and "?" in url:
-            key = path_key(url)
-            if self._query_variants[key] >= self.trap_rules.max_query_variants:
-                reason = "query_variants"
-            else:
-                self._query_variants[key] += 1
-        if reason is not None:
-            stats.inc_value(f"linkspider/trap/{reason}")
-            return None
-        if self._per_domain[domain] >= self.max_pages_per_domain:
-            stats.inc_value("linkspider/skipped/domain_page_cap")
-            return None
-        self._scheduled.add(url)
-        self._per_domain[domain] += 1
         stats.inc_value("linkspider/requests_scheduled")
-        if self.crawl_state is not None:
-            self.crawl_state.discovered(url, domain, depth, redirects)
+        self.context.discovered(url, domain, depth, redirects)
         return self._request(url, depth, redirects)
 
     def _request(self, url: str, depth: int, redirects: int) -> Request:
         if self.render == "always":
             return self._render_request(url, depth, redirects, fallback=None)
-        # dont_filter: the spider's own seen-set (persisted with JOBDIR) is the
-        # one authority on what was scheduled.
+        # dont_filter: the frontier (persisted with JOBDIR) is the one authority on
+        # what was scheduled.
         return Request(
             url,
             callback=self.parse,
@@ -279,10 +232,7 @@ class DiscoverSpider(Spider):
     def _render_request(
         self, url: str, depth: int, redirects: int, fallback: tuple | None
     ) -> Request:
-        """The same URL through the browser; contexts are recycled every N renders."""
-        context = f"linkspider-{self._render_serial // self._context_pages}"
-        self._render_serial += 1
-        self._open_render_pages[context] += 1
+        """The same URL through the browser."""
         return Request(
             url,
             callback=self.parse_rendered,
@@ -290,34 +240,10 @@ class DiscoverSpider(Spider):
             dont_filter=True,
             meta={
                 **_request_meta(depth, redirects),
-                "playwright": True,
-                "playwright_include_page": True,
-                "playwright_context": context,
-                "playwright_page_goto_kwargs": {"wait_until": "load"},
+                **self.renders.request_meta(),
                 "linkspider_fallback": fallback,
             },
         )
-
-    async def _release_page(self, request: Request) -> None:
-        """Close the render's page, and its context once retired and idle."""
-        context = request.meta.get("playwright_context")
-        page = request.meta.pop("playwright_page", None)
-        if context:
-            self._open_render_pages[context] -= 1
-        if page is None:
-            return
-        browser_context = page.context
-        try:
-            await page.close()
-            current = f"linkspider-{self._render_serial // self._context_pages}"
-            if context != current and self._open_render_pages[context] <= 0:
-                self._open_render_pages.pop(context, None)
-                await browser_context.close()
-        except Exception as exc:  # a dead browser: nothing left to close
-            self.logger.debug("closing render page failed: %s", exc)
-
-    def _in_scope(self, domain: str) -> bool:
-        return self.scope == "web" or domain in self.allowed_domains_set
 
     # -- responses ----------------------------------------------------------
 
@@ -327,8 +253,7 @@ class DiscoverSpider(Spider):
         if extraction.render_hint and self.render == "auto":
             stats = self.crawler.stats
             stats.inc_value("linkspider/render/candidates")
-            if self._renders[extraction.domain] < self.render_budget:
-                self._renders[extraction.domain] += 1
+            if self.renders.within_budget(extraction.domain):
                 yield self._render_request(
                     response.url,
                     depth,
@@ -358,7 +283,7 @@ class DiscoverSpider(Spider):
 
     async def parse_rendered(self, response: Response):
         """A page rendered by the browser: same extraction, same rows, ``rendered`` set."""
-        await self._release_page(response.request)
+        await self.renders.release(response.request.meta)
         self.crawler.stats.inc_value("linkspider/render/rendered")
         extraction, fetched_at = response.meta.pop(EXTRACTION)
         for output in self._emit(
@@ -369,7 +294,7 @@ class DiscoverSpider(Spider):
     async def on_render_error(self, failure: Failure):
         """A render that failed (timeout, crashed browser) costs that page only."""
         request = failure.request
-        await self._release_page(request)
+        await self.renders.release(request.meta)
         self.crawler.stats.inc_value("linkspider/render/failed")
         message = f"{failure.type.__name__}: {failure.value}"[:500]
         self.logger.warning("rendering %s failed: %s", request.url, message.splitlines()[0])
@@ -388,27 +313,24 @@ class DiscoverSpider(Spider):
             yield output
 
     def _follow(self, extraction: Extraction, response: Response, depth: int) -> Iterator[Request]:
-        stats = self.crawler.stats
+        frontier = self.frontier
         if 300 <= response.status < 400:
             redirects = response.meta.get("linkspider_redirects", 0) + 1
             if redirects > self.max_redirects:
-                stats.inc_value("linkspider/skipped/redirect_chain_too_long")
+                self.crawler.stats.inc_value("linkspider/skipped/redirect_chain_too_long")
                 return
             for edge in extraction.edges:
-                if depth == 0 and edge.target_domain not in self.allowed_domains_set:
-                    # a seed that moved: its new home is in scope too
-                    self.allowed_domains_set.add(edge.target_domain)
-                if self._in_scope(edge.target_domain):
+                if depth == 0:  # a seed that moved: its new home is in scope too
+                    frontier.add_domain(edge.target_domain)
+                if frontier.in_scope(edge.target_domain):
                     request = self._schedule(edge.target_url, edge.target_domain, depth, redirects)
                     if request is not None:
                         yield request
             return
-        if depth >= self.max_depth:
+        if depth >= self.arguments.max_depth:
             return
         for edge in extraction.edges:
-            if edge.link_type not in FOLLOW_TYPES:
-                continue
-            if not self._in_scope(edge.target_domain):
+            if edge.link_type not in FOLLOW_TYPES or not frontier.in_scope(edge.target_domain):
                 continue
             request = self._schedule(edge.target_url, edge.target_domain, depth + 1)
             if request is not None:

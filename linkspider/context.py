@@ -1,0 +1,115 @@
+"""One crawl, as the components of a Scrapy crawler share it.
+
+:class:`CrawlContext` is the one object every component of a crawler shares:
+each gets it with ``CrawlContext.of(crawler)`` (made on first use, one per
+crawler; no component reads another's attributes).  It holds:
+
+* the configuration, read and checked once (:class:`~linkspider.config.LinkspiderConfig`);
+* once the spider has opened the crawl (:meth:`open`): the crawl id, the
+  :class:`~linkspider.frontier.Frontier`, and with ``JOBDIR`` the crash-safe
+  :class:`~linkspider.state.CrawlState`, resumed when a previous run left one
+  (its uncommitted files then removed);
+* what the dataset writer needs of them: :meth:`committer` and the first
+  free file sequence number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from weakref import WeakKeyDictionary
+
+from scrapy.crawler import Crawler
+
+from linkspider.config import LinkspiderConfig
+from linkspider.frontier import Frontier
+from linkspider.state import CrawlState, Resumed, remove_uncommitted
+
+logger = logging.getLogger(__name__)
+
+_CONTEXTS: WeakKeyDictionary[Crawler, CrawlContext] = WeakKeyDictionary()
+
+
+class CrawlContext:
+    def __init__(self, crawler: Crawler) -> None:
+        self.config = LinkspiderConfig.from_settings(crawler.settings)
+        self.jobdir: str | None = crawler.settings.get("JOBDIR") or None
+        self.crawl_id: str | None = None
+        self.frontier: Frontier | None = None
+        self.state: CrawlState | None = None
+        self.resumed: Resumed | None = None
+
+    @staticmethod
+    def of(crawler: Crawler) -> CrawlContext:
+        """The crawler's context (made from its settings on first use)."""
+        context = _CONTEXTS.get(crawler)
+        if context is None:
+            context = _CONTEXTS[crawler] = CrawlContext(crawler)
+        return context
+
+    def open(
+        self,
+        crawl_id: str,
+        crawl_id_given: bool,
+        frontier: Frontier,
+        seeds: Iterable[tuple[str, str, int, int]],
+    ) -> None:
+        """Start the crawl, or resume it from ``JOBDIR`` (then its id and frontier are the
+        previous run's: a different ``crawl_id`` given for it is an error)."""
+        self.crawl_id = crawl_id
+        self.frontier = frontier
+        if not self.jobdir:
+            return
+        state = self.state = CrawlState(self.jobdir)
+        resumed = state.load()
+        if resumed is None:
+            state.start(crawl_id, frontier.allowed_domains, list(seeds))
+            return
+        if crawl_id_given and crawl_id != resumed.crawl_id:
+            raise ValueError(
+                f"-a crawl_id={crawl_id!r}: JOBDIR {self.jobdir} holds crawl "
+                f"{resumed.crawl_id!r}; resume it without crawl_id or use another JOBDIR"
+            )
+        self.crawl_id = resumed.crawl_id
+        self.resumed = resumed
+        frontier.resume(resumed.known, resumed.per_domain, resumed.allowed_domains)
+        removed = remove_uncommitted(self.config.output, self.crawl_id, resumed.committed_files)
+        logger.info(
+            "resuming crawl %s from %s: %d URLs known, %d still to fetch, "
+            "%d uncommitted files removed",
+            self.crawl_id,
+            self.jobdir,
+            len(resumed.known),
+            len(resumed.queued),
+            len(removed),
+        )
+
+    @property
+    def first_sequence(self) -> int:
+        """The first file sequence number this run writes (after a resumed run's)."""
+        return (self.resumed.last_sequence if self.resumed is not None else 0) + 1
+
+    def discovered(self, url: str, domain: str, depth: int, redirects: int) -> None:
+        """A URL was admitted (committed with the next flush, with ``JOBDIR``)."""
+        if self.state is not None:
+            self.state.discovered(url, domain, depth, redirects)
+
+    def committer(self) -> _StateCommitter | None:
+        """What commits each flush to the crawl state (None without ``JOBDIR``)."""
+        return _StateCommitter(self) if self.state is not None else None
+
+
+class _StateCommitter:
+    """Commits each flush of the dataset writer to the crawl state (see linkspider.state)."""
+
+    def __init__(self, context: CrawlContext) -> None:
+        self.context = context
+
+    def prepare(self) -> object:
+        return self.context.state.take_discovered(), sorted(self.context.frontier.allowed_domains)
+
+    def commit(
+        self, sequence: int, files: list[str], page_urls: list[str], prepared: object
+    ) -> None:
+        discovered, allowed = prepared
+        self.context.state.commit(sequence, files, page_urls, discovered, allowed)
