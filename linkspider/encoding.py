@@ -26,16 +26,16 @@ UTF-16 and x-user-defined decoders, windows-1252's C1 bytes, Shift_JIS as
 windows-31j, EUC-KR as windows-949, GBK as gb18030, Big5 with HKSCS, and the
 replacement encoding).
 
->>> decode_html("привет".encode("cp1251"), "text/html; charset=windows-1251")
+>>> decode_for_parser("привет".encode("cp1251"), "text/html; charset=windows-1251")
 ('привет', 'windows-1251')
->>> decode_html(b'<meta charset="shift_jis">' + "日本".encode("cp932"), None)[0][-2:]
+>>> decode_for_parser(b'<meta charset="shift_jis">' + "日本".encode("cp932"), None)[0][-2:]
 '日本'
->>> decode_html("café".encode("latin-1"), "text/html")
+>>> decode_for_parser("café".encode("latin-1"), "text/html")
 ('café', 'windows-1252')
->>> decode_html("café".encode("utf-8"), "text/html")  # undeclared: as the browser shows it
+>>> decode_for_parser("café".encode("utf-8"), "text/html")  # undeclared: as the browser shows it
 ('cafÃ©', 'windows-1252')
->>> decode_html(b'<meta charset="utf-8">' + "café".encode("utf-8"), None)[0][-4:]
-'café'
+>>> decode_for_parser(b'<meta charset="utf-8">' + "café".encode("utf-8"), None)  # UTF-8 stays bytes
+(b'<meta charset="utf-8">caf\\xc3\\xa9', 'utf-8')
 """
 
 from __future__ import annotations
@@ -530,14 +530,6 @@ def decode_for_parser(body: bytes, content_type: str | None) -> tuple[str | byte
     if encoding == "utf-8":
         return body[bom_length:] if bom_length else body, encoding
     return decode(body[bom_length:], encoding), encoding
-
-
-def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
-    """Return ``(text, encoding)`` for an HTML body; ``encoding`` is its WHATWG name."""
-    data, name = decode_for_parser(body, content_type)
-    if isinstance(data, bytes):
-        data = data.decode("utf-8", "replace")
-    return data, name
 
 
 # -- URLs in a legacy encoding ----------------------------------------------------------

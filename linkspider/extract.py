@@ -40,7 +40,7 @@ from typing import NamedTuple
 import ada_url
 from selectolax.lexbor import LexborHTMLParser
 
-from linkspider.dom import bound_markup
+from linkspider.dom import bound_markup, element_table
 from linkspider.domains import registered_domain
 from linkspider.encoding import (
     decode_for_parser,
@@ -50,7 +50,7 @@ from linkspider.encoding import (
     url_encoder,
 )
 from linkspider.regions import REGIONS as REGIONS_ALL
-from linkspider.regions import PageRegions
+from linkspider.regions import classify_links
 from linkspider.urls import host_of, resolve, resolve_many
 
 __all__ = [
@@ -494,16 +494,17 @@ def _extract_html(
     if root is not None:
         lang = root.attrs.get("lang")
         page.lang = lang.strip()[:64] or None if lang else None
-    regions = PageRegions(tree, limits.max_text_length, limits.max_title_length)
+    table = element_table(tree, limits.max_text_length, limits.max_title_length)
     # One pass over every HTML a, area, link, meta, base and title and every SVG a
     # (linkspider.dom.Ref), in document order: page facts, and the edges, whose DOM
-    # links wait for the region model (it needs every link registered before it
-    # decides).  A Refresh header comes first.
+    # links then get their regions (the region model weighs all of the page's
+    # links at once).  A Refresh header comes first.
     base_href = None
     robots: list[str] = []
     seen_base = seen_title = False
     max_len = limits.max_text_length
     pending: list[tuple] = []
+    links: list[int] = []  # element index of each DOM link
     if refresh is not None:
         target = parse_refresh(refresh)
         if target is not None:
@@ -520,7 +521,7 @@ def _extract_html(
         http_equiv,
         text,
         image,
-    ) in regions.table.refs:
+    ) in table.refs:
         if tag == "a" or tag == "area":
             if href is None:
                 continue
@@ -538,8 +539,8 @@ def _extract_html(
                 anchor = ""
                 link_type = "area"
                 img_alt = _collapse(alt, max_len)
-            key = regions.add_link(element)
-            pending.append((href, link_type, anchor, img_alt, title, rel, key))
+            pending.append((href, link_type, anchor, img_alt, title, rel, len(links)))
+            links.append(element)
         elif tag == "link":
             if href is None:
                 continue
@@ -567,11 +568,10 @@ def _extract_html(
         page.meta_robots = ", ".join(robots)[:1024]
         page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
 
-    dom_links = sum(1 for item in pending if item[6] is not None)
-    if dom_links <= _SHELL_MAX_LINKS:
-        page.render_hint = _shell_hint(tree, regions.table, dom_links)
+    if len(links) <= _SHELL_MAX_LINKS:
+        page.render_hint = _shell_hint(tree, table, len(links))
 
-    regions.finish()
+    regions = classify_links(table, links)
     # Hrefs are parsed in the document's encoding (its URL queries are encoded in it).
     encoder = url_encoder(page.encoding)
     base = _base_url(url, base_href, encoder)
@@ -591,10 +591,10 @@ def _extract_html(
     edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
     max_url, max_edges = limits.max_url_length, limits.max_edges
     max_fragment = limits.max_fragment_length
-    for (_, link_type, anchor, img_alt, title, rel, key), target in zip(
+    for (_, link_type, anchor, img_alt, title, rel, link), target in zip(
         pending, targets, strict=True
     ):
-        if key is None:
+        if link is None:
             edge = _add(page, target, link_type, rel, limits)
             if edge is not None and link_type == "canonical" and page.canonical_url is None:
                 page.canonical_url = edge.target_url
@@ -608,7 +608,7 @@ def _extract_html(
             continue
         if len(fragment) > max_fragment:
             fragment = fragment[:max_fragment]
-        region, score, density = regions.region(key)
+        region, score, density = regions[link]
         target_domain = registered_domain(target_host)
         edges.append(
             new_edge(Edge, (

@@ -17,20 +17,6 @@ from __future__ import annotations
 import ada_url
 
 
-def parse_absolute(url: str) -> ada_url.URL | None:
-    """Parse an absolute URL, or return ``None`` when it is not valid.
-
-    >>> parse_absolute("HTTP://a.b/c").href
-    'http://a.b/c'
-    >>> parse_absolute("not a url") is None
-    True
-    """
-    try:
-        return ada_url.URL(url)
-    except ValueError:
-        return None
-
-
 def resolve(href: str, base: str) -> tuple[str, str, str] | None:
     """Resolve ``href`` against ``base``.
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
+from linkspider.dom import element_table
 from linkspider.extract import extract
+from linkspider.regions import classify_links
 
 PARA = (
     "This is a paragraph of real article text, long enough to count, with commas, clauses and words. "
@@ -147,3 +150,32 @@ def test_div_paragraphs_whose_text_is_mostly_inline_elements():
     got = regions(body)
     assert {got[f"citation {i}"] for i in range(4)} == {"main"}
     assert got["side link"] != "main"
+
+
+def classify(body: str) -> list[tuple[str, str]]:
+    """``(anchor text, region)`` of every link element, from the region model alone."""
+    table = element_table(LexborHTMLParser(body))
+    refs = [ref for ref in table.refs if ref[1] in ("a", "area") and ref[2] is not None]
+    answers = classify_links(table, [ref[0] for ref in refs])
+    return [(ref[9], region) for ref, (region, _, _) in zip(refs, answers, strict=True)]
+
+
+def test_classify_links_answers_each_link_as_extract_records_it():
+    for body, expected in CASES.values():
+        got = classify(body)
+        assert len(got) >= len(expected)
+        assert {anchor: region for anchor, region in got if anchor in expected} == expected
+
+
+def test_no_text_block_lets_the_markup_decide():
+    body = '<body><nav><a href="/a">a</a></nav><main><a href="/b">b</a></main><a href="/c">c</a></body>'
+    assert [region for _, region in classify(body)] == ["nav", "main", "body"]
+
+
+def test_deeply_nested_containers_inside_the_article_do_not_exhaust_the_stack():
+    """3,000 nested divs (past Python's recursion limit; no markup bound outside extract())."""
+    nest = f"<article><p>{PARA}</p><p>{PARA}</p>" + "<div>" * 3000
+    # a bare link in a text-less container is cleaned out; one with prose around it stays
+    assert classify(nest + '<a href="/deep">deep</a>') == [("deep", "aside")]
+    prose = '<a href="/deep">deep</a> and some words of text, with commas, in it'
+    assert classify(nest + prose) == [("deep", "main")]

@@ -1,0 +1,141 @@
+"""DOM region of a link: header, nav, main, aside, footer, comment or body.
+
+Two kinds of evidence, both read from the element table of the extraction's
+one parse (:func:`linkspider.dom.element_table`):
+
+1. *Cues* of the link's ancestors, the innermost one speaking
+   (:mod:`~linkspider.regions.names`): HTML5 sectioning tags (``<nav>``,
+   ``<aside>``, ``<footer>``, ``<header>``, ``<main>``, ``<article>``), ARIA
+   landmark roles, and ``class``/``id`` tokens (``menu``, ``sidebar``,
+   ``comment``, ``share``, ``footer``...).
+2. *The main block*, chosen as a whole the way Mozilla Readability does
+   (:mod:`~linkspider.regions.main_block`), and inside it the containers
+   Readability would clean out as boilerplate
+   (:mod:`~linkspider.regions.cleaning`), both weighing link density
+   (:mod:`~linkspider.regions.density`).
+
+A link is ``main`` when it is inside the main block and neither a cue nor a
+boilerplate container says otherwise.  Outside the block its innermost cue
+decides, else ``body``.  With no text block on the page, cues alone decide.
+
+>>> from selectolax.lexbor import LexborHTMLParser
+>>> from linkspider.dom import element_table
+>>> text = "<p>" + "A long paragraph of article text, with commas, and words. " * 4 + "</p>"
+>>> table = element_table(LexborHTMLParser(
+...     '<body><div id="sidebar"><a href="a">a</a></div>'
+...     f'<article>{text}<p><a href="b">b</a>{text}</p><nav><a href="c">c</a></nav></article>'
+...     '<div class="commentlist"><a href="d">d</a></div><a href="e">e</a></body>'))
+>>> links = [ref[0] for ref in table.refs]
+>>> [region for region, score, density in classify_links(table, links)]
+['aside', 'main', 'nav', 'comment', 'body']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linkspider.dom import ElementTable
+from linkspider.regions.cleaning import CLEANED, Cleaning
+from linkspider.regions.density import LinkDensity
+from linkspider.regions.main_block import choose_main
+from linkspider.regions.names import REGIONS, UNSET, Names
+
+__all__ = ["REGIONS", "Region", "classify_links"]
+
+#: ``(region, confidence 0..1, link density of the innermost cleanable container)``.
+Region = tuple[str, float, float]
+
+
+def classify_links(table: ElementTable, links: Sequence[int]) -> list[Region]:
+    """The region of each link element (by element index in ``table``), in order.
+
+    ``links`` are all the page's link elements: their text is the link text
+    that link density counts.
+    """
+    return _Classifier(table, links).classify(links)
+
+
+class _Classifier:
+    """The decisions for one page: what the path from a link up to the main block says."""
+
+    def __init__(self, table: ElementTable, links: Sequence[int]) -> None:
+        self.table = table
+        self.names = Names(table)
+        self.density = LinkDensity(table, links)
+        self.main, self.clean = choose_main(table, self.names, self.density)
+        self.cleaning = Cleaning(table, self.names, self.density)
+        self._answers: dict[int, Region] = {}
+        self._paths: dict[int, tuple[bool, str | None, bool, int]] = {}
+        self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
+
+    def classify(self, links: Sequence[int]) -> list[Region]:
+        cues, describe, tags, parent = (
+            self.names.cues,
+            self.names.describe,
+            self.table.tag,
+            self.table.parent,
+        )
+        answers, decide = self._answers, self._decide
+        out = []
+        for key in links:
+            cue = cues[key]
+            if cue is UNSET:
+                cue = describe(key)
+            if cue is None and tags[key] in ("a", "area"):
+                key = parent[key]  # links without a cue of their own share the answer
+            answer = answers.get(key)
+            if answer is None:
+                answer = answers[key] = decide(key)
+            out.append(answer)
+        return out
+
+    def _decide(self, key: int) -> Region:
+        inside, cue, saw_main, container = self._path(key)
+        density = self.density.of(container) if container >= 0 else 0.0
+        if cue is not None:
+            return (cue, 0.9 if inside or saw_main or not self.main else 0.8, density)
+        if inside:
+            if self.clean and self.cleaning.in_boilerplate(container, self._outer):
+                return ("aside", 0.6, density)
+            return ("main", 0.9 if saw_main else 0.8, density)
+        if saw_main and not self.main:
+            return ("main", 0.6, density)  # no text block on the page: trust the markup
+        return ("body", 0.6, density)
+
+    def _path(self, key: int) -> tuple[bool, str | None, bool, int]:
+        """What the path from ``key`` up to the main block (or the root) says, memoized.
+
+        ``(inside_main, innermost_non_main_cue, saw_main_cue, innermost_container)``:
+        only elements strictly below the main block count, and cleanable
+        containers only above any cue; each container's next one up goes to
+        ``self._outer``, for :meth:`Cleaning.in_boilerplate`.
+        """
+        memo, main, parent, outer = self._paths, self.main, self.table.parent, self._outer
+        cues, describe, tags = self.names.cues, self.names.describe, self.table.tag
+        chain = []
+        k = key
+        while k >= 0 and k not in memo and k not in main:
+            chain.append(k)
+            k = parent[k]
+        if k < 0:
+            above = (False, None, False, -1)
+        elif k in main:
+            above = (True, None, False, -1)
+        else:
+            above = memo[k]
+        for k in reversed(chain):
+            inside, cue, saw_main, container = above
+            own = cues[k]
+            if own is UNSET:
+                own = describe(k)
+            if own is not None and own != "main":
+                above = (inside, own, saw_main, -1)
+            else:
+                if own == "main":
+                    saw_main = True
+                if cue is None and tags[k] in CLEANED:
+                    outer[k] = container
+                    container = k
+                above = (inside, cue, saw_main, container)
+            memo[k] = above
+        return above

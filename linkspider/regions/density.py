@@ -1,0 +1,44 @@
+"""Link density: the share of an element's text that is link text.
+
+Link text is counted once per link element (the text the walk measured),
+summed over a subtree with prefix sums over element indices: a subtree is a
+contiguous range of the element table, so any element's link text is one
+subtraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import accumulate
+
+from linkspider.dom import ElementTable
+
+
+class LinkDensity:
+    """Link text and link density of every element of a page, given its link elements.
+
+    >>> from linkspider.dom import element_table
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> table = element_table(LexborHTMLParser('<div><a href=x>link</a> and text</div>'))
+    >>> density = LinkDensity(table, [4])
+    >>> table.tag[3], density.link_text(3), table.ink[3], density.of(3)
+    ('div', 4, 11, 0.36363636363636365)
+    """
+
+    def __init__(self, table: ElementTable, links: Iterable[int]) -> None:
+        self.ink = table.ink
+        self.end = table.end
+        ink_at = [0] * (len(table.tag) + 1)
+        for key in links:
+            ink_at[key + 1] = self.ink[key]
+        self._prefix = list(accumulate(ink_at))
+
+    def link_text(self, key: int) -> int:
+        """Non-whitespace characters of link text inside the subtree of ``key``."""
+        prefix = self._prefix
+        return prefix[self.end[key]] - prefix[key]
+
+    def of(self, key: int) -> float:
+        """Link text over all text of ``key``'s subtree, 0..1 (0 for an element with no text)."""
+        length = self.ink[key]
+        return min(1.0, self.link_text(key) / length) if length else 0.0

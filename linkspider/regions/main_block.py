@@ -1,0 +1,215 @@
+"""The main block of a page, chosen as a whole the way Mozilla Readability does.
+
+Text blocks score by length and commas; each score flows to up to five
+ancestors (divided by 1, 2, then 3 x level), which start from a score for
+their tag and their class weight; the best of the five top candidates after a
+link-density penalty wins; a better-scoring parent, or the parent of an only
+child, replaces it; and siblings that score well (or paragraphs that read
+like prose) join it.  When the block holds too little text, Readability tries
+again with its rules relaxed one by one.
+"""
+
+from __future__ import annotations
+
+from linkspider.dom import ElementTable
+from linkspider.regions.density import LinkDensity
+from linkspider.regions.names import ROOTS, Names
+
+_TAG_SCORE = {
+    "div": 5, "pre": 3, "td": 3, "blockquote": 3,
+    "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
+    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
+}  # fmt: skip
+_TEXT_BLOCKS = frozenset(("p", "pre", "td", "blockquote"))
+_PHRASING_TAGS = frozenset(("div", "li", "section", "article", "main"))
+_BLOCK_TAGS = _TEXT_BLOCKS | _PHRASING_TAGS
+#: Text blocks count from this many non-whitespace characters (Readability: 25 characters).
+MIN_BLOCK_TEXT = 21
+#: A main block with less text than this triggers Readability's retries (its 500 characters).
+CHAR_THRESHOLD = 420
+#: (skip "unlikely" names, use class weights, clean conditionally), in order.
+_ATTEMPTS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
+
+
+def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
+    """``(element, score)`` of each text block: 1 + commas + a point per 100 characters (max 3).
+
+    A ``<div>``'s runs of phrasing content (its text and inline children)
+    score as one paragraph, as Readability wraps them into ``<p>``\\s; ``li``,
+    ``section``, ``article`` and ``main`` score by their own text.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> from linkspider.dom import element_table
+    >>> table = element_table(LexborHTMLParser('<p>' + 'Words, words. ' * 20 + '</p><p>short</p>'))
+    >>> text_blocks(table)
+    [(3, 23)]
+    """
+    ink, commas = table.ink, table.commas
+    own_ink, own_commas = table.own_ink, table.own_commas
+    run_ink, run_commas = table.phrasing_ink, table.phrasing_commas
+    blocks = []
+    tags = table.tag
+    for key in [k for k, tag in enumerate(tags) if tag in _BLOCK_TAGS]:
+        tag = tags[key]
+        if tag in _TEXT_BLOCKS:
+            length, n_commas = ink[key], commas[key]
+        elif tag == "div":
+            length, n_commas = run_ink[key], run_commas[key]
+        else:
+            length, n_commas = own_ink[key], own_commas[key]
+        if length >= MIN_BLOCK_TEXT:
+            blocks.append((key, 1 + n_commas + min(length // 100, 3)))
+    return blocks
+
+
+def choose_main(table: ElementTable, names: Names, density: LinkDensity) -> tuple[set[int], bool]:
+    """The main block (the elements whose subtrees form it) and whether to clean inside it.
+
+    Readability's attempts, in order, until one finds ``CHAR_THRESHOLD``
+    characters: "unlikely" names skipped, then no longer skipped, then class
+    weights off, then conditional cleaning off; failing all, the attempt with
+    the most text.  No text block: an empty block.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> from linkspider.dom import element_table
+    >>> text = '<p>' + 'A long paragraph of article text, with commas, and words. ' * 4 + '</p>'
+    >>> html = f'<div class=comments>{text}</div><div class=story>{text * 3}</div>'
+    >>> table = element_table(LexborHTMLParser(html))
+    >>> main, clean = choose_main(table, Names(table), LinkDensity(table, []))
+    >>> [table.cls[k] for k in main], clean
+    (['story'], True)
+    """
+    blocks = text_blocks(table)
+    if not blocks:
+        return set(), True
+    chooser = _Chooser(table, names, density)
+    best: tuple[int, set[int], bool] | None = None
+    for strip_unlikely, weights, clean in _ATTEMPTS:
+        main = chooser.attempt(blocks, strip_unlikely, weights)
+        if main is None:
+            continue
+        length = sum(table.ink[k] for k in main)
+        if best is None or length > best[0]:
+            best = (length, main, clean)
+        if length >= CHAR_THRESHOLD:
+            break
+    if best is None:
+        return set(), True
+    return best[1], best[2]
+
+
+class _Chooser:
+    """One page's attempts at a main block (sharing the "unlikely ancestor" memo)."""
+
+    def __init__(self, table: ElementTable, names: Names, density: LinkDensity) -> None:
+        self.table = table
+        self.names = names
+        self.density = density
+        self.parent = table.parent
+        self.tag = table.tag
+        self._unlikely_memo: dict[int, bool] = {}
+
+    def attempt(
+        self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
+    ) -> set[int] | None:
+        scores: dict[int, float] = {}
+        parent, tag, names = self.parent, self.tag, self.names
+        for key, score in blocks:
+            if strip_unlikely and self._in_unlikely(key):
+                continue
+            k, level = parent[key], 0
+            while k >= 0 and level < 5 and tag[k] not in ROOTS:
+                if k not in scores:
+                    scores[k] = _TAG_SCORE.get(tag[k], 0) + (names.weight(k) if weights else 0)
+                scores[k] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
+                k = parent[k]
+                level += 1
+        if not scores:
+            return None
+        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:5]
+        density = self.density.of
+        top, top_score = max(((k, s * (1 - density(k))) for k, s in ranked), key=lambda kv: kv[1])
+        top = self._climb(top, top_score, scores)
+        top_score = scores.get(top, top_score)
+        main = {top}
+        self._add_siblings(main, top, top_score, scores)
+        return main
+
+    def _in_unlikely(self, key: int) -> bool:
+        """Is ``key`` or an ancestor "unlikely" (up to a table or code block)? Memoized."""
+        memo, parent, tag, unlikely = (
+            self._unlikely_memo,
+            self.parent,
+            self.tag,
+            self.names.unlikely,
+        )
+        chain = []
+        k = key
+        found = False
+        while k >= 0:
+            known = memo.get(k)
+            if known is not None:
+                found = known
+                break
+            chain.append(k)
+            if unlikely(k):
+                found = True
+                break
+            if tag[k] in ("table", "code"):
+                break
+            k = parent[k]
+        for k in chain:
+            memo[k] = found
+        return found
+
+    def _climb(self, top: int, top_score: float, scores: dict[int, float]) -> int:
+        """Readability's refinements: a better-scoring parent, or a parent of an only child."""
+        parent, tag = self.parent, self.tag
+        last = top_score
+        threshold = last / 3
+        k = parent[top]
+        while k >= 0 and tag[k] not in ROOTS and tag[k] != "body":
+            if k not in scores:
+                k = parent[k]
+                continue
+            if scores[k] < threshold:
+                break
+            if scores[k] > last:
+                top = k
+                break
+            last = scores[k]
+            k = parent[k]
+        children = self.table.children
+        while True:
+            k = parent[top]
+            if k < 0 or tag[k] in ROOTS or tag[k] == "body" or children[k] != 1:
+                break
+            top = k
+        return top
+
+    def _add_siblings(
+        self, main: set[int], top: int, top_score: float, scores: dict[int, float]
+    ) -> None:
+        up = self.parent[top]
+        if up < 0 or self.tag[up] in ROOTS:
+            return
+        t = self.table
+        end = t.end
+        threshold = max(10.0, top_score * 0.2)
+        top_class = t.cls[top] or ""
+        sibling = up + 1
+        while sibling < end[up]:
+            key, sibling = sibling, end[sibling]
+            if key == top:
+                continue
+            bonus = top_score * 0.2 if top_class and t.cls[key] == top_class else 0
+            score = scores.get(key)
+            keep = score is not None and score + bonus >= threshold
+            if not keep and self.tag[key] == "p":
+                length = t.ink[key]
+                density = self.density.of(key)
+                keep = (length > 70 and density < 0.25) or (
+                    0 < length < 70 and density == 0 and t.period[key]
+                )
+            if keep:
+                main.add(key)
