@@ -883,6 +883,12 @@ static const char *const KEEP_ATTRS[] = {
 
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\f' || (c) == '\r')
 #define IS_ALPHA(c) (((c) | 32) >= 'a' && ((c) | 32) <= 'z')
+/* Byte classes for the tokenizing loops (one table lookup instead of five comparisons). */
+enum { C_WS = 1, C_SLASH = 2, C_GT = 4, C_EQ = 8 };
+static const unsigned char CC[256] = {
+    ['\t'] = C_WS, ['\n'] = C_WS, ['\f'] = C_WS, ['\r'] = C_WS, [' '] = C_WS,
+    ['/'] = C_SLASH, ['>'] = C_GT, ['='] = C_EQ,
+};
 
 /* The output, made only once something must change: the bytes before are copied. */
 typedef struct { buf_t b; size_t copied; int active; } rewrite_t;
@@ -976,8 +982,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         size_t name_at = at + 1 + (closing ? 1 : 0);
         if (name_at >= n || !IS_ALPHA(s[name_at])) { pos = at + 1; continue; }
         size_t name_end = name_at;
-        while (name_end < n && !IS_WS(s[name_end]) && s[name_end] != '/' && s[name_end] != '>')
-            name_end++;
+        while (name_end < n && !(CC[s[name_end]] & (C_WS | C_SLASH | C_GT))) name_end++;
         const unsigned char *name = s + name_at;
         size_t len = name_end - name_at;
         uint32_t hash = name_hash(name, len);
@@ -999,7 +1004,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         size_t p = name_end, n_attrs = 0, n_spans = 0;
         int self_closing = 0, complete = 0;
         while (p < n) {
-            while (p < n && (IS_WS(s[p]) || s[p] == '/')) {
+            while (p < n && (CC[s[p]] & (C_WS | C_SLASH))) {
                 self_closing = s[p] == '/';
                 p++;
             }
@@ -1007,19 +1012,19 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             if (s[p] == '>') { complete = 1; p++; break; }
             self_closing = 0;
             size_t a_start = p;
-            while (p < n && !IS_WS(s[p]) && s[p] != '/' && s[p] != '>' && (s[p] != '=' || p == a_start))
-                p++;
+            if (p < n && s[p] == '=') p++; /* a name may start with '=' */
+            while (p < n && !(CC[s[p]] & (C_WS | C_SLASH | C_GT | C_EQ))) p++;
             size_t a_name_end = p;
-            while (p < n && IS_WS(s[p])) p++;
+            while (p < n && (CC[s[p]] & C_WS)) p++;
             if (p < n && s[p] == '=') {
                 p++;
-                while (p < n && IS_WS(s[p])) p++;
+                while (p < n && (CC[s[p]] & C_WS)) p++;
                 if (p < n && (s[p] == '"' || s[p] == '\'')) {
                     const unsigned char *q = memchr(s + p + 1, s[p], n - p - 1);
                     p = q ? (size_t)(q - s) + 1 : n;
                 }
                 else {
-                    while (p < n && !IS_WS(s[p]) && s[p] != '>') p++;
+                    while (p < n && !(CC[s[p]] & (C_WS | C_GT))) p++;
                 }
             }
             else p = a_name_end;  /* a valueless attribute */
