@@ -318,9 +318,16 @@ class LinkspiderConfig:
         )
 
 
+#: The defaults, for code that runs without Scrapy settings (the writer, the compaction CLI).
+DEFAULTS: LinkspiderConfig
+
+
 def setting_name(field_name: str) -> str:
     """``flush_rows`` -> ``LINKSPIDER_FLUSH_ROWS``."""
     return f"LINKSPIDER_{field_name.upper()}"
+
+
+DEFAULTS = LinkspiderConfig()
 
 
 def settings_table() -> str:

@@ -31,7 +31,7 @@ from linkspider.pipelines.layout import parse_part_name, part_name
 from linkspider.pipelines.writer import write_atomically
 
 from linkspider import schema
-from linkspider.config import size
+from linkspider.config import DEFAULTS, size
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +81,10 @@ def compact_crawl(
     crawl_id: str,
     sequence: int,
     *,
-    row_group_size: int = 32_768,
-    memory_limit: str = "128MB",
+    row_group_size: int = DEFAULTS.row_group_size,
+    memory_limit: str = DEFAULTS.compact_memory,
     threads: int = 1,
-    max_rows: int = 4_000_000,
+    max_rows: int = DEFAULTS.compact_max_rows,
     on_replace: Callable[[int, list[str], list[str]], None] | None = None,
 ) -> tuple[int, int]:
     """Merge ``crawl_id``'s files per directory; returns (files merged, files they became).
@@ -236,9 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory", default="1GB", type=memory, help="DuckDB memory limit (default 1GB)"
     )
-    parser.add_argument("--row-group-size", type=int, default=32_768)
+    parser.add_argument("--row-group-size", type=int, default=DEFAULTS.row_group_size)
     parser.add_argument(
-        "--max-rows", type=int, default=4_000_000, help="rows per merged file (default 4,000,000)"
+        "--max-rows",
+        type=int,
+        default=DEFAULTS.compact_max_rows,
+        help=f"rows per merged file (default {DEFAULTS.compact_max_rows:,})",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

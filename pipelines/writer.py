@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from linkspider.pipelines.layout import part_name, target_bucket, temp_path
 
 from linkspider import schema
+from linkspider.config import DEFAULTS
 from linkspider.extract import Edge
 from linkspider.items import CrawledPage
 
@@ -158,7 +159,6 @@ class WriteFailed(RuntimeError):
 
 
 #: Pauses (seconds) before the retries of a failed write.
-RETRY_PAUSES = (1.0, 4.0, 10.0)
 
 
 class DatasetWriter:
@@ -169,14 +169,14 @@ class DatasetWriter:
         root: str,
         crawl_id: str,
         *,
-        flush_rows: int = 100_000,
-        flush_bytes: int = 64 * 1024 * 1024,
-        flush_page_rows: int = 50_000,
-        row_group_size: int = 32_768,
+        flush_rows: int = DEFAULTS.flush_rows,
+        flush_bytes: int = DEFAULTS.flush_bytes,
+        flush_page_rows: int = DEFAULTS.flush_page_rows,
+        row_group_size: int = DEFAULTS.row_group_size,
         inc_stat: Callable[[str, int], None] = _no_stats,
         committer: Committer | None = None,
         first_sequence: int = 1,
-        retry_pauses: tuple[float, ...] = RETRY_PAUSES,
+        retry_pauses: tuple[float, ...] = DEFAULTS.write_retry_pauses,
     ) -> None:
         self.root = root
         self.crawl_id = crawl_id
