@@ -8,8 +8,8 @@
 'shop.test'
 >>> registered_domain("127.0.0.1"), registered_domain("[::1]")
 ('127.0.0.1', '[::1]')
->>> registered_domain("localhost"), registered_domain("intranet")
-('localhost', 'intranet')
+>>> registered_domain("localhost"), registered_domain("intranet"), registered_domain("co.uk")
+('localhost', 'intranet', 'co.uk')
 """
 
 from __future__ import annotations
@@ -17,21 +17,22 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-import tldextract
+from linkspider.psl import PublicSuffixes
 
 #: Special-use names (RFC 2606, RFC 6761, RFC 6762, ICANN ``.internal``): their
 #: last label acts as a public suffix, so ``shop.test`` is a registrable domain.
 SPECIAL_USE_SUFFIXES = ("test", "example", "invalid", "localhost", "local", "internal")
 
-# Never touches the network: no suffix list URLs, no cache directory, the
-# snapshot bundled with tldextract is used as is.
-_EXTRACT = tldextract.TLDExtract(
-    cache_dir=None,
-    suffix_list_urls=(),
-    fallback_to_snapshot=True,
-    include_psl_private_domains=True,
-    extra_suffixes=SPECIAL_USE_SUFFIXES,
-)
+# Never touches the network: the snapshot bundled with tldextract, as tldextract
+# reads it with suffix_list_urls=() and include_psl_private_domains=True.
+_SUFFIXES: PublicSuffixes | None = None
+
+
+def _suffixes() -> PublicSuffixes:
+    global _SUFFIXES
+    if _SUFFIXES is None:
+        _SUFFIXES = PublicSuffixes.bundled(extra=SPECIAL_USE_SUFFIXES)
+    return _SUFFIXES
 
 
 def _is_ip(host: str) -> bool:
@@ -55,7 +56,7 @@ def registered_domain(host: str) -> str:
     """
     if not host or _is_ip(host):
         return host
-    parts = _EXTRACT.extract_str(host)
-    if parts.domain and parts.suffix:
-        return f"{parts.domain}.{parts.suffix}"
+    domain, suffix = _suffixes().split(host)
+    if domain and suffix:
+        return f"{domain}.{suffix}"
     return host
