@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from linkspider.pipelines import crawls
 from linkspider.pipelines.compact import compact_crawl
 from linkspider.pipelines.layout import bucket_sql
 from linkspider.pipelines.writer import DatasetWriter
@@ -58,6 +59,8 @@ def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
     target_idx = skewed_index(n, DOMAINS, 3.0, seed)
     source_idx = skewed_index(n, DOMAINS, 1.5, seed + 1)
     page_idx = skewed_index(n, 5_000, 2.0, seed + 2)
+    nofollow = pc.less(pc.random(n, initializer=seed + 3), 0.2)
+    sponsored = pc.less(pc.random(n, initializer=seed + 4), 0.05)
     target_domain = names("site", target_idx, ".com")
     source_domain = names("blog", source_idx, ".net")
     columns = {
@@ -77,7 +80,10 @@ def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
         "img_alt": pa.nulls(n, pa.string()),
         "title": pa.nulls(n, pa.string()),
         "rel": pa.array([[]] * n, pa.list_(pa.string())),
-        "nofollow": pc.less(pc.random(n, initializer=seed + 3), 0.2),
+        "nofollow": nofollow,
+        "sponsored": sponsored,
+        "ugc": pa.array([False] * n),
+        "dofollow": pc.invert(pc.or_(nofollow, sponsored)),
         "region": pa.array(["main"] * n),
         "link_type": pa.array(["text"] * n),
         "position": pc.cast(page_idx, pa.int32()),
@@ -92,17 +98,24 @@ def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
 
 
 def build(root: Path, edges: int, compact: bool) -> Path:
-    """The dataset in linkspider's layout and the unsorted single file; returns the file."""
+    """The dataset in linkspider's layout (``links/``, ``outlinks/``, a ``crawls/`` row) and
+    the unsorted single file; returns the file."""
     writer = DatasetWriter(str(root), "bench")
+    record = crawls.started(
+        str(root), "bench", seeds=[], scope="web", spider_arguments={}, settings={}, outlinks=True
+    )
     unsorted_path = root / "unsorted.parquet"
     with pq.ParquetWriter(unsorted_path, schema.LINKS.arrow, compression="zstd") as unsorted:
         for i, start in enumerate(range(0, edges, CHUNK)):
             table = generate_chunk(min(CHUNK, edges - start), seed=17 + i * 10, crawl_id="bench")
-            writer._write_links(table, f"part-bench-{i + 1:05d}-00000000.parquet")
+            name = f"part-bench-{i + 1:05d}-00000000.parquet"
+            for layout in writer.tables:  # links/ by target, outlinks/ by source
+                writer._write_partitioned(table, layout, name, [])
             unsorted.write_table(table)  # generation order is random: unsorted by domain
     writer.close()
     if compact:  # what a finished crawl leaves (LINKSPIDER_COMPACT_ON_CLOSE)
         compact_crawl(str(root), "bench", edges // CHUNK + 2)
+    crawls.ended(str(root), record, "finished", False)
     return unsorted_path
 
 

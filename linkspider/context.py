@@ -23,7 +23,8 @@ from scrapy.crawler import Crawler
 
 from linkspider.config import LinkspiderConfig
 from linkspider.frontier import Frontier
-from linkspider.state import CrawlState, Resumed, remove_uncommitted
+from linkspider.pipelines.layout import Inventory
+from linkspider.state import CrawlState, Resumed, remove_uncommitted, saved_crawl_id
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class CrawlContext:
         self.frontier: Frontier | None = None
         self.state: CrawlState | None = None
         self.resumed: Resumed | None = None
+        #: what the crawls/ table records of the crawl: seeds, scope, spider_arguments
+        self.description: dict = {}
 
     @staticmethod
     def of(crawler: Crawler) -> CrawlContext:
@@ -53,11 +56,27 @@ class CrawlContext:
         crawl_id_given: bool,
         frontier: Frontier,
         seeds: Iterable[tuple[str, str, int, int]],
+        description: dict | None = None,
     ) -> None:
         """Start the crawl, or resume it from ``JOBDIR`` (then its id and frontier are the
-        previous run's: a different ``crawl_id`` given for it is an error)."""
-        self.crawl_id = crawl_id
+        previous run's: a different ``crawl_id`` given for it is an error).
+
+        A new crawl may not reuse the id of a crawl already in the dataset (its rows
+        would mix with the other's): a ``crawl_id`` given is then an error, a
+        default one gets a suffix (``-2``, ``-3`` ...).
+        """
+        self.description = description or {}
         self.frontier = frontier
+        if not (self.jobdir and saved_crawl_id(self.jobdir)):
+            problem = crawl_id_conflict(self.config.output, crawl_id, self.jobdir)
+            if problem and crawl_id_given:
+                raise ValueError(problem)
+            base, n = crawl_id, 1
+            while problem:
+                n += 1
+                crawl_id = f"{base}-{n}"
+                problem = crawl_id_conflict(self.config.output, crawl_id, self.jobdir)
+        self.crawl_id = crawl_id
         if not self.jobdir:
             return
         state = self.state = CrawlState(self.jobdir)
@@ -97,6 +116,29 @@ class CrawlContext:
     def committer(self) -> _StateCommitter | None:
         """What commits each flush to the crawl state (None without ``JOBDIR``)."""
         return _StateCommitter(self) if self.state is not None else None
+
+
+def crawl_id_conflict(output: str, crawl_id: str | None, jobdir: str | None) -> str | None:
+    """Why a crawl cannot run as ``crawl_id`` into ``output`` with this ``jobdir`` (None: it can).
+
+    Resuming the crawl a JOBDIR holds is fine (a different ``crawl_id`` for it is
+    not); a new crawl needs an id that is not in the dataset yet.
+    """
+    saved = saved_crawl_id(jobdir) if jobdir else None
+    if saved is not None:
+        if crawl_id is not None and crawl_id != saved:
+            return (
+                f"-a crawl_id={crawl_id!r}: JOBDIR {jobdir} holds crawl {saved!r}; "
+                "resume it without crawl_id or use another JOBDIR"
+            )
+        return None
+    if crawl_id is not None and Inventory.scan(output).has(crawl_id):
+        return (
+            f"-a crawl_id={crawl_id!r}: {output} already holds a crawl with this id; "
+            "a new crawl needs a new id (to continue that crawl, run it again with "
+            "the JOBDIR it ran with)"
+        )
+    return None
 
 
 class _StateCommitter:

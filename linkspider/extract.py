@@ -113,6 +113,11 @@ class Edge(NamedTuple):
     region_score: float = 1.0
     #: Share of the text of the link's innermost block container that is link text (None outside the DOM).
     link_density: float | None = None
+    #: ``rel`` has ``sponsored`` / ``ugc``.
+    sponsored: bool = False
+    ugc: bool = False
+    #: The link passes credit: not ``nofollow`` (effective), ``sponsored`` or ``ugc``.
+    dofollow: bool = True
 
 
 @dataclass(slots=True)
@@ -368,6 +373,7 @@ def _add(
         return None
     fragment = fragment[: limits.max_fragment_length]
     target_domain = registered_domain(target_host)
+    nofollow, sponsored, ugc = _credit(rel, page.nofollow)
     edge = Edge(
         target_url,
         fragment,
@@ -377,11 +383,16 @@ def _add(
         None,
         None,
         rel,
-        "nofollow" in rel or page.nofollow,
+        nofollow,
         "body",
         link_type,
         len(page.edges),
         target_domain != page.domain,
+        1.0,
+        None,
+        sponsored,
+        ugc,
+        not (nofollow or sponsored or ugc),
     )
     page.edges.append(edge)
     return edge
@@ -449,6 +460,15 @@ def _rel_tokens(rel: str, limits: Limits) -> tuple[str, ...]:
         rest = set(tokens[limits.max_rel_tokens :])
         kept += [t for t in _CREDIT_TOKENS if t in rest and t not in kept]
     return tuple(kept)
+
+
+def _credit(rel: tuple[str, ...], page_nofollow: bool) -> tuple[bool, bool, bool]:
+    """``(nofollow, sponsored, ugc)`` of a link: what search engines read as passing no credit.
+
+    >>> _credit(("sponsored", "noopener"), False), _credit((), True)
+    ((False, True, False), (True, False, False))
+    """
+    return page_nofollow or "nofollow" in rel, "sponsored" in rel, "ugc" in rel
 
 
 def _fragment_only(href: str) -> bool:
@@ -610,10 +630,14 @@ def _extract_html(
             fragment = fragment[:max_fragment]
         region, score, density = regions[link]
         target_domain = registered_domain(target_host)
+        if rel:
+            nofollow, sponsored, ugc = _credit(rel, page_nofollow)
+        else:
+            nofollow, sponsored, ugc = page_nofollow, False, False
         edges.append(
             new_edge(Edge, (
                 target_url, fragment, target_host, target_domain, anchor, img_alt, title, rel,
-                page_nofollow or "nofollow" in rel, region, link_type, len(edges),
-                target_domain != domain, score, round(density, 3),
+                nofollow, region, link_type, len(edges), target_domain != domain, score,
+                round(density, 3), sponsored, ugc, not (nofollow or sponsored or ugc),
             ))
         )  # fmt: skip

@@ -11,8 +11,8 @@ test checks the README holds exactly that).  The extraction core's
 :class:`~linkspider.extract.Edge` fields and the crawl's
 :class:`~linkspider.items.CrawledPage` fields are checked against them.
 
->>> LINKS.names[:3], PAGES.sort
-(('crawl_id', 'source_url', 'source_host'), ('url',))
+>>> LINKS.names[:3], PAGES.sort, OUTLINKS.sort
+(('crawl_id', 'source_url', 'source_host'), ('url',), ('source_domain', 'source_url'))
 >>> LINKS.arrow.field("img_alt").nullable, LINKS.arrow.field("target_url").nullable
 (True, False)
 """
@@ -26,7 +26,7 @@ from functools import cached_property
 import pyarrow as pa
 
 #: Bumped when a column is added, removed or changes meaning.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _SQL_TYPES = {
@@ -69,6 +69,8 @@ class Table:
     sort: tuple[str, ...]
     #: a Hive partition column (a directory level, not in the files), documented with the table
     partition: Column | None = None
+    #: the data dictionary refers to this table's columns instead of listing them again
+    same_columns_as: str | None = None
 
     @cached_property
     def names(self) -> tuple[str, ...]:
@@ -98,13 +100,13 @@ class Table:
 
     def markdown(self) -> str:
         """The data dictionary of the table, as the README has it."""
-        lines = [
-            f"### `{self.name}/` ({self.doc})",
-            "",
-            "| column | type | NULL | meaning | example |",
-            "|---|---|---|---|---|",
-        ]
-        for c in (*self.columns, *([self.partition] if self.partition else [])):
+        lines = [f"### `{self.name}/` ({self.doc})", ""]
+        columns = (*self.columns, *([self.partition] if self.partition else []))
+        if self.same_columns_as:
+            lines += [f"The columns of `{self.same_columns_as}/`, and:", ""]
+            columns = columns[len(self.columns) :]
+        lines += ["| column | type | NULL | meaning | example |", "|---|---|---|---|---|"]
+        for c in columns:
             kind = c.sql_type + (" (partition)" if c is self.partition else "")
             example = f"`{c.example}`" if c.example else ""
             doc = c.doc.replace("|", "\\|")
@@ -133,6 +135,9 @@ LINKS = Table(
         Column("title", S, True, "the link's `title` attribute; NULL if absent", "C & co"),
         Column("rel", pa.list_(S), False, "`rel` tokens, lowercased, in order (the first 16, and any `nofollow`, `sponsored`, `ugc` after them)", "[nofollow, noopener]"),
         Column("nofollow", B, False, "effective nofollow: `rel` has it, or the page's meta robots or X-Robots-Tag says nofollow or none", "true"),
+        Column("sponsored", B, False, "`rel` has `sponsored`", "false"),
+        Column("ugc", B, False, "`rel` has `ugc` (user-generated content)", "false"),
+        Column("dofollow", B, False, "the link passes credit as search engines count it: not `nofollow`, `sponsored` or `ugc`", "true"),
         Column("region", S, False, "`header`, `nav`, `main`, `aside`, `footer`, `comment` or `body` (see Regions)", "main"),
         Column("link_type", S, False, "`text`, `image` (an `<a>` with an image and no text), `area`, `redirect`, `canonical`, `refresh`", "text"),
         Column("position", pa.int32(), False, "ordinal of the edge on its page, 0-based, dense, in document order", "7"),
@@ -144,8 +149,17 @@ LINKS = Table(
         Column("rendered", B, False, "the edge was extracted from the browser-rendered DOM", "false"),
     ),
     sort=("target_domain", "target_url"),
-    partition=Column("target_bucket", S, False, "`'b' \\|\\| left(md5(target_domain), 1)`: one of 16 partitions (see Output layout)", "b5"),
+    partition=Column("target_bucket", S, False, "`'b' || left(md5(target_domain), 1)`: one of 16 partitions (see Output layout)", "b5"),
 )  # fmt: skip
+
+OUTLINKS = Table(
+    "outlinks",
+    "the rows of `links/` again, partitioned and sorted by source, for lookups by source page, host or domain",
+    LINKS.columns,
+    sort=("source_domain", "source_url"),
+    partition=Column("source_bucket", S, False, "`'b' || left(md5(source_domain), 1)`", "b3"),
+    same_columns_as="links",
+)
 
 PAGES = Table(
     "pages",
@@ -175,7 +189,32 @@ PAGES = Table(
     sort=("url",),
 )  # fmt: skip
 
-TABLES = (LINKS, PAGES)
+CRAWLS = Table(
+    "crawls",
+    "one row per crawl, rewritten when it starts, resumes and ends",
+    (
+        Column("crawl_id", S, False, "the crawl", "20261123T204200Z"),
+        Column("status", S, False, "`running`; at the end `finished`, `stopped` (a signal, a close condition) or `failed` (the dataset could not be written)", "finished"),
+        Column("started_at", TIMESTAMP, False, "when the crawl's first run started (UTC)", "2026-11-23 20:42:00+00"),
+        Column("finished_at", TIMESTAMP, True, "when its last run ended; NULL while running", "2026-11-23 21:02:13+00"),
+        Column("finish_reason", S, True, "Scrapy's finish reason of the last run (`finished`, `shutdown`, `write_failed`, `closespider_pagecount` ...)", "finished"),
+        Column("runs", pa.int16(), False, "runs of the crawl: 1, and one more per resume from its JOBDIR", "1"),
+        Column("seeds", pa.list_(S), False, "the seed URLs", "[http://a.test/]"),
+        Column("scope", S, False, "`site` or `web`", "site"),
+        Column("spider_arguments", S, False, "the `-a` arguments of the first run, as a JSON object", '{"max_depth": "3"}'),
+        Column("settings", S, False, "the settings that shaped the crawl, as a JSON object (every `LINKSPIDER_*`, robots.txt, concurrency, delays, user agent, JOBDIR)", '{"ROBOTSTXT_OBEY": true}'),
+        Column("pages", pa.int64(), False, "rows of the crawl in `pages/` when the row was written", "10020"),
+        Column("edges", pa.int64(), False, "rows of the crawl in `links/`", "1762897"),
+        Column("outlinks", B, False, "the crawl's edges are in `outlinks/` too (`LINKSPIDER_SOURCE_INDEX`)", "true"),
+        Column("linkspider_version", S, False, "version of linkspider that wrote the row", "0.2.0"),
+        Column("schema_version", pa.int16(), False, "version of the dataset's schema its files follow", "3"),
+    ),
+    sort=("crawl_id",),
+)  # fmt: skip
+
+TABLES = (LINKS, OUTLINKS, PAGES, CRAWLS)
+#: The tables written by flushes as part files, and merged by compaction.
+PART_TABLES = (LINKS, OUTLINKS, PAGES)
 
 
 def data_dictionary() -> str:

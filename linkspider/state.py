@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from linkspider.pipelines.layout import parse_part_name
+from linkspider.pipelines.layout import PART_TABLES, parse_part_name
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,21 @@ CREATE TABLE IF NOT EXISTS urls (
 CREATE TABLE IF NOT EXISTS flushes (sequence INTEGER PRIMARY KEY, files TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS retired (path TEXT PRIMARY KEY);
 """
+
+
+def saved_crawl_id(jobdir: str) -> str | None:
+    """The crawl a JOBDIR holds (None for a new one), read without changing anything."""
+    path = os.path.join(jobdir, DB_NAME)
+    if not os.path.exists(path):
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'crawl_id'").fetchone()
+    except sqlite3.OperationalError:  # no meta table yet
+        return None
+    finally:
+        db.close()
+    return row[0] if row else None
 
 
 @dataclass
@@ -186,7 +201,7 @@ def remove_uncommitted(root: str, crawl_id: str, committed: set[str]) -> list[st
     never touched.  Returns the relative paths removed.
     """
     removed = []
-    for table in ("links", "pages"):
+    for table in PART_TABLES:
         for directory, _, names in os.walk(os.path.join(root, table)):
             for name in names:
                 part = parse_part_name(name)

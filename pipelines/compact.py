@@ -97,9 +97,12 @@ def compact_crawl(
     memory_limit = memory_limit_value(memory_limit)  # the one value formatted into SQL: checked
     base = Path(root)
     groups: list[tuple[Path, list[Path], schema.Table]] = []
-    for bucket in sorted((base / "links").glob("target_bucket=*")):
-        groups.append((bucket, crawl_files(bucket, crawl_id), schema.LINKS))
-    groups.append((base / "pages", crawl_files(base / "pages", crawl_id), schema.PAGES))
+    for table in schema.PART_TABLES:
+        if table.partition is None:
+            groups.append((base / table.name, crawl_files(base / table.name, crawl_id), table))
+            continue
+        for bucket in sorted((base / table.name).glob(f"{table.partition.name}=*")):
+            groups.append((bucket, crawl_files(bucket, crawl_id), table))
     groups = [g for g in groups if len(g[1]) > 1]
     if not groups:
         return 0, 0

@@ -1,10 +1,16 @@
-"""Where rows go: the reverse-index layout of ``links/`` and the file naming.
+"""Where rows go: the directories of the dataset and the names of its files.
 
 ``links/`` is Hive-partitioned by ``target_bucket``, a function of
 ``target_domain`` that DuckDB computes with built-in functions, so a query for
 one domain names its partition in the WHERE clause::
 
     target_bucket = 'b' || left(md5(target_domain), 1)
+
+``outlinks/`` holds the same rows partitioned by ``source_bucket``, the same
+function of ``source_domain``.  ``pages/`` is one directory; ``crawls/`` holds
+one file per crawl (``crawl-<crawl_id>.parquet``, replaced as a whole).  The
+other files are ``part-<crawl_id>-<sequence>-<random>.parquet``.  Nothing here
+imports pyarrow: the ``linkspider`` command lists datasets with it.
 
 >>> target_bucket("example.com")
 'b5'
@@ -24,11 +30,33 @@ from typing import NamedTuple
 #: The SQL expression of the partition key; ``{domain}`` is a SQL expression.
 BUCKET_SQL = "'b' || left(md5({domain}), 1)"
 
+#: The same expression in other engines (README: "Other engines"); ``{domain}`` is a string
+#: expression.  Trino's ``to_hex`` is upper case: without ``lower`` six buckets in ten
+#: would never match.  DuckDB's and Spark's are checked by the tests.
+BUCKET_EXPRESSIONS = {
+    "DuckDB": BUCKET_SQL,
+    "Spark SQL, Hive, Databricks": "concat('b', substr(md5({domain}), 1, 1))",
+    "Trino, Presto, Athena": "'b' || substr(lower(to_hex(md5(to_utf8({domain})))), 1, 1)",
+    "BigQuery": "CONCAT('b', SUBSTR(TO_HEX(MD5({domain})), 1, 1))",
+}
+
+#: The partition column of each partitioned table, and the domain column it is computed from.
+PARTITIONS = {
+    "links": ("target_bucket", "target_domain"),
+    "outlinks": ("source_bucket", "source_domain"),
+}
+#: The tables whose files are ``part-...`` files written by flushes and merged by compaction.
+PART_TABLES = ("links", "outlinks", "pages")
+CRAWLS = "crawls"
+
 
 @lru_cache(maxsize=262_144)
-def target_bucket(domain: str) -> str:
-    """The ``target_bucket`` partition value of a registered domain."""
+def bucket(domain: str) -> str:
+    """The partition value of a registered domain (``target_bucket``, ``source_bucket``)."""
     return "b" + hashlib.md5(domain.encode("utf-8")).hexdigest()[0]
+
+
+target_bucket = bucket
 
 
 def bucket_sql(domain_expr: str) -> str:
@@ -78,3 +106,102 @@ def temp_path(final_path: str) -> str:
     """A hidden name beside ``final_path`` that no ``*.parquet`` glob matches."""
     head, tail = os.path.split(final_path)
     return os.path.join(head, f".{tail}.{uuid.uuid4().hex[:6]}.tmp")
+
+
+def crawl_record_name(crawl_id: str) -> str:
+    """The file of a crawl's row in ``crawls/``.
+
+    >>> crawl_record_name("c1"), parse_crawl_record_name("crawl-c1.parquet")
+    ('crawl-c1.parquet', 'c1')
+    """
+    return f"crawl-{crawl_id}.parquet"
+
+
+def parse_crawl_record_name(name: str) -> str | None:
+    if name.startswith("crawl-") and name.endswith(".parquet"):
+        return name[len("crawl-") : -len(".parquet")]
+    return None
+
+
+class DataFile(NamedTuple):
+    path: str
+    crawl_id: str
+    #: the partition value of a partitioned table's file, else None
+    bucket: str | None
+
+
+class Inventory:
+    """The files of a dataset, from their names alone (no file is opened).
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("links/target_bucket=b5/" + part_name("c1", 1), "pages/" + part_name("c1", 1), "crawls/crawl-c2.parquet"):
+    ...     (root / name).parent.mkdir(parents=True, exist_ok=True); (root / name).touch()
+    >>> inventory = Inventory.scan(str(root))
+    >>> sorted(inventory.crawl_ids()), [f.bucket for f in inventory.files("links")]
+    (['c1', 'c2'], ['b5'])
+    """
+
+    def __init__(self, root: str, files: dict[str, list[DataFile]]) -> None:
+        self.root = root
+        self._files = files
+
+    @classmethod
+    def scan(cls, root: str) -> Inventory:
+        files: dict[str, list[DataFile]] = {name: [] for name in (*PART_TABLES, CRAWLS)}
+        for table in PART_TABLES:
+            base = os.path.join(root, table)
+            if table in PARTITIONS:
+                column = PARTITIONS[table][0] + "="
+                try:
+                    directories = [
+                        (os.path.join(base, d), d[len(column) :])
+                        for d in sorted(os.listdir(base))
+                        if d.startswith(column)
+                    ]
+                except FileNotFoundError:
+                    continue
+            else:
+                directories = [(base, None)]
+            for directory, value in directories:
+                try:
+                    names = sorted(os.listdir(directory))
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
+                for name in names:
+                    part = parse_part_name(name)
+                    if part is not None and not part.temporary:
+                        files[table].append(
+                            DataFile(os.path.join(directory, name), part.crawl_id, value)
+                        )
+        try:
+            names = sorted(os.listdir(os.path.join(root, CRAWLS)))
+        except FileNotFoundError:
+            names = []
+        for name in names:
+            crawl_id = parse_crawl_record_name(name)
+            if crawl_id is not None:
+                files[CRAWLS].append(DataFile(os.path.join(root, CRAWLS, name), crawl_id, None))
+        return cls(root, files)
+
+    def files(
+        self, table: str, crawl_ids: set[str] | None = None, bucket: str | None = None
+    ) -> list[DataFile]:
+        """The files of ``table``, of the given crawls and partition (all by default)."""
+        return [
+            f
+            for f in self._files[table]
+            if (crawl_ids is None or f.crawl_id in crawl_ids)
+            and (bucket is None or f.bucket == bucket)
+        ]
+
+    def crawl_ids(self, table: str | None = None) -> set[str]:
+        """Crawls with files (in ``table``, or anywhere)."""
+        tables = [table] if table else list(self._files)
+        return {f.crawl_id for t in tables for f in self._files[t]}
+
+    def has(self, crawl_id: str) -> bool:
+        return any(f.crawl_id == crawl_id for files in self._files.values() for f in files)
+
+    def empty(self) -> bool:
+        return not any(self._files.values())

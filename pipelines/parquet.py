@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
+from linkspider.pipelines import crawls
 from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl
 from linkspider.pipelines.writer import DatasetWriter, WriteFailed
 from scrapy import signals
@@ -25,6 +26,7 @@ class ParquetPipeline:
         self.crawler = crawler
         self.context = CrawlContext.of(crawler)
         self.writer: DatasetWriter | None = None
+        self.record: dict | None = None  # the crawl's row in crawls/
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetPipeline:
@@ -48,12 +50,28 @@ class ParquetPipeline:
             committer=context.committer(),
             first_sequence=context.first_sequence,
             retry_pauses=config.write_retry_pauses,
+            source_index=config.source_index,
+        )
+        description = context.description
+        self.record = crawls.started(
+            config.output,
+            context.crawl_id,
+            seeds=description.get("seeds", []),
+            scope=description.get("scope", ""),
+            spider_arguments=description.get("spider_arguments", {}),
+            settings=self._recorded_settings(),
+            outlinks=config.source_index,
         )
         logger.info(
             "writing Parquet under %s (crawl_id=%s)",
             os.path.abspath(config.output),
             context.crawl_id,
         )
+
+    def _recorded_settings(self) -> dict:
+        settings = self.crawler.settings
+        recorded = {name: settings.get(name) for name in crawls.RECORDED_SETTINGS}
+        return recorded | self.context.config.as_settings()
 
     def process_item(self, item):
         if isinstance(item, CrawledPage) and self.writer is not None:
@@ -89,9 +107,27 @@ class ParquetPipeline:
             deferred_from_coro(engine.close_spider_async(reason="write_failed"))
 
     def spider_closed(self, reason: str) -> None:
-        """Compact the crawl's files once it has finished (not when it was stopped early)."""
+        """Compact the crawl's files once it has finished (not when it was stopped early),
+        then record how the run ended in ``crawls/``."""
+        if self.writer is None:
+            return
+        try:
+            self._compact(reason)
+        finally:
+            self._record_end(reason)
+
+    def _record_end(self, reason: str) -> None:
+        if self.record is None:
+            return
+        failed = self.writer.failure is not None
+        try:
+            crawls.ended(self.writer.root, self.record, reason, failed)
+        except OSError as exc:
+            logger.error("could not record the end of crawl %s: %s", self.writer.crawl_id, exc)
+
+    def _compact(self, reason: str) -> None:
         config = self.context.config
-        if self.writer is None or not config.compact_on_close:
+        if not config.compact_on_close or self.writer.failure is not None:
             return
         if reason != "finished":
             return  # stopped (SIGINT/SIGTERM, errors): stop fast; compaction happens when it ends

@@ -3,8 +3,10 @@
 Flush policy: edges are buffered as Arrow record batches and written when the
 buffer reaches ``flush_rows`` rows or ``flush_bytes`` bytes (pages:
 ``flush_page_rows``), and on :meth:`DatasetWriter.close`.  Each flush writes one
-file per ``target_bucket`` present, rows sorted by ``(target_domain,
-target_url)``, zstd-compressed, in row groups of ``row_group_size`` rows.
+``links/`` file per ``target_bucket`` present, rows sorted by ``(target_domain,
+target_url)``, the same rows to one ``outlinks/`` file per ``source_bucket``,
+sorted by ``(source_domain, source_url)`` (unless ``source_index`` is off), and
+one ``pages/`` file; zstd-compressed, in row groups of ``row_group_size`` rows.
 Files are written by one background thread under a hidden temporary name,
 fsynced, then renamed into place, so readers never see a partial file.
 Existing files are never touched: a new crawl only adds files.
@@ -24,7 +26,7 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from linkspider.pipelines.layout import part_name, target_bucket, temp_path
+from linkspider.pipelines.layout import PARTITIONS, bucket, part_name, temp_path
 
 from linkspider import schema
 from linkspider.config import DEFAULTS
@@ -177,6 +179,7 @@ class DatasetWriter:
         committer: Committer | None = None,
         first_sequence: int = 1,
         retry_pauses: tuple[float, ...] = DEFAULTS.write_retry_pauses,
+        source_index: bool = DEFAULTS.source_index,
     ) -> None:
         self.root = root
         self.crawl_id = crawl_id
@@ -189,13 +192,14 @@ class DatasetWriter:
         self.pages = _Columns(schema.PAGES.arrow)
         self.committer = committer
         self.retry_pauses = retry_pauses
+        self.tables = (schema.LINKS, schema.OUTLINKS) if source_index else (schema.LINKS,)
         #: the exception of a write that failed for good (then nothing more is written)
         self.failure: BaseException | None = None
         self._sequence = first_sequence - 1
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="linkspider-parquet")
         self._inflight: Future | None = None
-        os.makedirs(os.path.join(root, "links"), exist_ok=True)
-        os.makedirs(os.path.join(root, "pages"), exist_ok=True)
+        for table in (*self.tables, schema.PAGES):
+            os.makedirs(os.path.join(root, table.name), exist_ok=True)
 
     # -- buffering ------------------------------------------------------------
 
@@ -321,7 +325,8 @@ class DatasetWriter:
         name = part_name(self.crawl_id, sequence)
         page_urls: list[str] = []
         if links is not None and links.num_rows:
-            self._write_links(links, name, written)
+            for table in self.tables:
+                self._write_partitioned(links, table, name, written)
         if pages is not None and pages.num_rows:
             pages = pages.sort_by([("url", "ascending")])
             relative = os.path.join("pages", name)
@@ -337,37 +342,33 @@ class DatasetWriter:
         if self.committer is not None:
             self.committer.commit(sequence, list(written), page_urls, prepared)
 
-    def _write_links(self, table: pa.Table, name: str, written: list[str]) -> None:
-        """One file per bucket, rows sorted by (target_domain, target_url).
+    def _write_partitioned(
+        self, rows: pa.Table, table: schema.Table, name: str, written: list[str]
+    ) -> None:
+        """One file per partition of ``table``, rows sorted by its sort keys (the partition's
+        domain first: ``links`` by target, ``outlinks`` by source).
 
-        Only the sort keys are sorted; each bucket's rows are then taken and
-        written in turn, so at most one bucket's copy exists besides the buffer.
+        Only the sort keys are sorted; each partition's rows are then taken and
+        written in turn, so at most one partition's copy exists besides the buffer.
         """
-        domains = pc.dictionary_encode(table.column("target_domain")).combine_chunks()
-        buckets = pa.array([target_bucket(d) for d in domains.dictionary.to_pylist()], pa.string())
+        column, domain_column = PARTITIONS[table.name]
+        assert table.sort[0] == domain_column
+        domains = pc.dictionary_encode(rows.column(domain_column)).combine_chunks()
+        buckets = pa.array([bucket(d) for d in domains.dictionary.to_pylist()], pa.string())
         keys = pa.table(
-            {
-                "b": pc.take(buckets, domains.indices),
-                "d": table.column("target_domain"),
-                "u": table.column("target_url"),
-            }
+            {"p": pc.take(buckets, domains.indices)}
+            | {f"k{i}": rows.column(key) for i, key in enumerate(table.sort)}
         )
-        order = pc.sort_indices(
-            keys, sort_keys=[("b", "ascending"), ("d", "ascending"), ("u", "ascending")]
-        )
-        runs = pc.run_end_encode(pc.take(keys.column("b"), order).combine_chunks())
+        order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in keys.column_names])
+        runs = pc.run_end_encode(pc.take(keys.column("p"), order).combine_chunks())
         del keys, domains
         start = 0
-        for end, bucket in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
-            part = table.take(order.slice(start, end - start))
+        for end, value in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
+            part = rows.take(order.slice(start, end - start))
             start = end
-            relative = os.path.join("links", f"target_bucket={bucket}", name)
+            relative = os.path.join(table.name, f"{column}={value}", name)
             write_atomically(
-                part,
-                os.path.join(self.root, relative),
-                schema.LINKS,
-                self.crawl_id,
-                self.row_group_size,
+                part, os.path.join(self.root, relative), table, self.crawl_id, self.row_group_size
             )
             written.append(relative)
             del part

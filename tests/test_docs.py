@@ -25,3 +25,25 @@ def test_bench_scripts_named_in_the_docs_exist():
     text = "".join(doc.read_text(encoding="utf-8") for doc in DOCS)
     for script in set(re.findall(r"bench/(\w+\.py)", text)):
         assert (REPO / "bench" / script).exists(), script
+
+
+def test_the_readme_gives_each_engines_bucket_expression_as_the_code_has_it():
+    from linkspider.pipelines.layout import BUCKET_EXPRESSIONS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8").replace("\\|", "|")
+    for engine, expression in BUCKET_EXPRESSIONS.items():
+        assert f"| {engine} | `{expression.format(domain='target_domain')}`" in readme, engine
+
+
+def test_the_readme_names_every_command_and_option():
+    from linkspider.cli import build_parser
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in commands.items():
+        assert f"`{name}" in readme, name
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in readme, (name, option)

@@ -74,6 +74,14 @@ def snapshot(out) -> tuple[list, list]:
     return links, pages
 
 
+def crawl_record(out) -> dict:
+    """The crawl's row in ``crawls/``."""
+    rel = duckdb.connect().execute(f"SELECT * FROM read_parquet('{out}/crawls/*.parquet')")
+    rows = rel.fetchall()
+    assert len(rows) == 1
+    return dict(zip([d[0] for d in rel.description], rows[0], strict=True))
+
+
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     sites = generated_web()
     total_pages = len(HOSTS) * PAGES_PER_HOST
@@ -97,6 +105,8 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
         # what a reader sees after the crash is valid Parquet, just fewer rows
         _, partial_pages = snapshot(out)
         assert 0 < len(partial_pages) < total_pages
+        killed = crawl_record(out)
+        assert (killed["status"], killed["runs"], killed["finished_at"]) == ("running", 1, None)
 
         resumed = run_crawl(web.proxy_url, out, *ARGS, settings=settings)
     assert resumed.returncode == 0, resumed.log[-2000:]
@@ -113,6 +123,10 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     links, pages = snapshot(out)
     assert pages == ref_pages
     assert links == ref_links  # exactly: no edge lost, no duplicate row
+    record = crawl_record(out)
+    assert (record["status"], record["runs"]) == ("finished", 2)
+    assert (record["pages"], record["edges"]) == (len(ref_pages), len(ref_links))
+    assert record["started_at"] == killed["started_at"] < record["finished_at"]
     assert (
         resumed.stats["linkspider/compacted_files"]
         > resumed.stats["linkspider/files_after_compaction"]

@@ -79,4 +79,16 @@ def test_every_file_carries_the_schema_sort_order_and_metadata(tmp_path):
     assert len(compacted) < len(flushed)
     for path in flushed + compacted:
         if path.exists():
-            check_file(path, schema.PAGES if "pages" in path.parts else schema.LINKS, "c9")
+            table = next(t for t in schema.PART_TABLES if t.name in path.parts)
+            check_file(path, table, "c9")
+
+
+def test_layout_names_the_tables_the_schema_declares():
+    from linkspider.pipelines import layout
+
+    assert tuple(t.name for t in schema.PART_TABLES) == layout.PART_TABLES
+    assert schema.CRAWLS.name == layout.CRAWLS
+    for table in schema.PART_TABLES:
+        if table.partition is not None:
+            column, domain = layout.PARTITIONS[table.name]
+            assert column == table.partition.name and domain == table.sort[0]

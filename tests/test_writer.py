@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from linkspider.pipelines import writer as writer_module
-from linkspider.pipelines.layout import bucket_sql, target_bucket
+from linkspider.pipelines.layout import bucket, bucket_sql, target_bucket
 from linkspider.pipelines.writer import DatasetWriter
 
 from linkspider.extract import Edge
@@ -54,6 +54,11 @@ def fill(writer: DatasetWriter, pages: int = 600, per_page: int = 50, seed: int 
 
 def files(root: Path, table: str = "links") -> list[Path]:
     return sorted((root / table).rglob("*.parquet"))
+
+
+def all_files(root: Path) -> list[Path]:
+    """Every part file: links/, outlinks/ (the same rows by source) and pages/."""
+    return files(root) + files(root, "outlinks") + files(root, "pages")
 
 
 LINKS = "read_parquet('{root}/links/*/*.parquet', hive_partitioning=true)"
@@ -135,17 +140,11 @@ def test_new_crawl_appends_without_touching_earlier_files(tmp_path):
     w = DatasetWriter(str(tmp_path), "first")
     first = fill(w, pages=50)
     w.close()
-    before = {
-        p: (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in files(tmp_path) + files(tmp_path, "pages")
-    }
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in all_files(tmp_path)}
     w = DatasetWriter(str(tmp_path), "second")
     second = fill(w, pages=30, seed=2)
     w.close()
-    after = {
-        p: (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in files(tmp_path) + files(tmp_path, "pages")
-    }
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in all_files(tmp_path)}
     assert all(after[p] == before[p] for p in before)
     counts = dict(
         duckdb.sql(
@@ -193,7 +192,7 @@ def test_compaction_merges_one_crawl_into_one_sorted_file_per_bucket(tmp_path):
     other = DatasetWriter(str(tmp_path), "other", flush_rows=2_000)
     fill(other, pages=40, seed=3)
     other.close()
-    other_files = {p: p.stat().st_mtime_ns for p in files(tmp_path) + files(tmp_path, "pages")}
+    other_files = {p: p.stat().st_mtime_ns for p in all_files(tmp_path)}
 
     w = DatasetWriter(str(tmp_path), "c1", flush_rows=2_000, flush_page_rows=50)
     total = fill(w, pages=300)
@@ -219,15 +218,18 @@ def test_compaction_merges_one_crawl_into_one_sorted_file_per_bucket(tmp_path):
         ).fetchall()
         == pages_before
     )
-    c1 = [p for p in files(tmp_path) + files(tmp_path, "pages") if "-c1-" in p.name]
+    c1 = [p for p in all_files(tmp_path) if "-c1-" in p.name]
     assert len(c1) == n_after == len({p.parent for p in c1})  # one file per directory
     for path in c1:
         if path.parent.name == "pages":
             continue
+        table = "outlinks" if "outlinks" in path.parts else "links"
+        side = "source" if table == "outlinks" else "target"
         keys = duckdb.sql(
-            f"SELECT target_domain, target_url FROM read_parquet('{path}')"
+            f"SELECT {side}_domain, {side}_url FROM read_parquet('{path}')"
         ).fetchall()
         assert keys == sorted(keys)
+        assert len(keys) and all(bucket(d) == path.parent.name.split("=")[1] for d, _ in keys)
     (sequence, new_files, old_files) = replaced[0]
     assert sequence == w.next_sequence and len(new_files) == n_after and len(old_files) == n_before
     assert {p: p.stat().st_mtime_ns for p in other_files} == other_files  # other crawls untouched
@@ -240,10 +242,10 @@ def test_compaction_that_runs_out_of_memory_leaves_valid_files(tmp_path):
     w = DatasetWriter(str(tmp_path), "c1", flush_rows=5_000)
     total = fill(w, pages=400)
     w.close()
-    before = sorted(files(tmp_path) + files(tmp_path, "pages"))
+    before = sorted(all_files(tmp_path))
     with pytest.raises(CompactionIncomplete):
         compact_crawl(str(tmp_path), "c1", w.next_sequence, memory_limit="1MB")
-    assert sorted(files(tmp_path) + files(tmp_path, "pages")) == before
+    assert sorted(all_files(tmp_path)) == before
     assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
         (total,)
     ]
@@ -393,7 +395,7 @@ def test_a_transient_write_failure_is_retried_and_leaves_no_partial_files(tmp_pa
     assert w.failure is None
     assert len(committer.commits) == 1
     committed = set(committer.commits[0][1])
-    on_disk = {os.path.relpath(p, tmp_path) for p in files(tmp_path) + files(tmp_path, "pages")}
+    on_disk = {os.path.relpath(p, tmp_path) for p in all_files(tmp_path)}
     assert on_disk == committed  # the failed attempt's files were removed
     assert duckdb.sql(f"SELECT count(*) FROM {LINKS.format(root=tmp_path)}").fetchall() == [
         (total,)
@@ -431,5 +433,5 @@ def test_a_write_that_keeps_failing_stops_the_writer_and_loses_no_earlier_flush(
         w.flush()
     w.close()  # writes nothing more, raises nothing more
     assert [c[3] for c in committer.commits] == [["http://a.test/1"]]
-    on_disk = {os.path.relpath(p, tmp_path) for p in files(tmp_path) + files(tmp_path, "pages")}
+    on_disk = {os.path.relpath(p, tmp_path) for p in all_files(tmp_path)}
     assert on_disk == set(committer.commits[0][1])

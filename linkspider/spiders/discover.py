@@ -139,6 +139,7 @@ class DiscoverSpider(Spider):
         given = {name: kwargs.pop(name) for name in names if name in kwargs}
         super().__init__(*args, **kwargs)
         self.arguments = CrawlArguments.parse(**given)
+        self.given_arguments = {name: str(value) for name, value in given.items()}
         self.render = self.arguments.render
 
     @classmethod
@@ -154,7 +155,12 @@ class DiscoverSpider(Spider):
             config.trap_rules,
         )
         seeds = [(u, registered_domain(host_of(u)), 0, 0) for u in arguments.seeds]
-        context.open(arguments.crawl_id, arguments.crawl_id_given, frontier, seeds)
+        description = {
+            "seeds": list(arguments.seeds),
+            "scope": arguments.scope,
+            "spider_arguments": spider.given_arguments,
+        }
+        context.open(arguments.crawl_id, arguments.crawl_id_given, frontier, seeds, description)
         spider.crawl_id = context.crawl_id
         spider.frontier = frontier
         spider.max_redirects = config.max_redirects

@@ -1,0 +1,213 @@
+"""``linkspider``: answers from a linkspider dataset, without SQL.
+
+    linkspider backlinks example.com
+    linkspider refdomains example.com --dofollow --format csv -o refdomains.csv
+    linkspider outlinks https://example.com/page --internal
+    linkspider top --by domains
+    linkspider crawls
+    linkspider sql "SELECT count(*) FROM links"
+    linkspider demo
+
+Each command is one SQL query (:mod:`linkspider.cli.queries`) run by DuckDB
+over the dataset's Parquet files.  This module never imports Scrapy: it starts
+in a fraction of a second.  An error is one line on standard error and exit
+status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import NoReturn
+
+REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
+
+
+class UsageError(ValueError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _regions(text: str) -> list[str]:
+    regions = [r.strip() for r in text.split(",") if r.strip()]
+    unknown = [r for r in regions if r not in REGIONS]
+    if unknown or not regions:
+        raise argparse.ArgumentTypeError(
+            f"unknown region {', '.join(unknown) or text!r}: use {', '.join(REGIONS)}"
+        )
+    return regions
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 0 (0: no limit)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from linkspider.cli.output import FORMATS
+    from linkspider.cli.queries import TOP_KEYS
+    from linkspider.cli.targets import KINDS
+
+    shared = argparse.ArgumentParser(add_help=False)
+    group = shared.add_argument_group("dataset and output")
+    group.add_argument(
+        "--data",
+        default=os.environ.get("LINKSPIDER_DATA") or "data",
+        metavar="DIR",
+        help="the dataset (default: $LINKSPIDER_DATA, else ./data)",
+    )
+    group.add_argument(
+        "--crawl",
+        default="latest",
+        metavar="ID|latest|all",
+        help="which crawl to read (default: latest)",
+    )
+    group.add_argument("--dofollow", action="store_true", help="only links that pass credit")
+    group.add_argument(
+        "--region",
+        type=_regions,
+        metavar="R[,R...]",
+        help=f"only links in these regions ({', '.join(REGIONS)})",
+    )
+    group.add_argument(
+        "--internal",
+        action="store_true",
+        help="include internal links (same registered domain); default: external only",
+    )
+    group.add_argument(
+        "--limit",
+        type=_limit,
+        metavar="N",
+        help="at most N rows (default: 100 for a table, all for other formats; 0: all)",
+    )
+    group.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="default: the one -o FILE's extension names (.csv .json .jsonl .parquet), else table",
+    )
+    group.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE, complete or not at all (default: stdout)",
+    )
+
+    as_option = argparse.ArgumentParser(add_help=False)
+    as_option.add_argument(
+        "--as",
+        dest="as_",
+        choices=KINDS,
+        help="read TARGET as a domain, host or URL (default: decided by its form)",
+    )
+
+    parser = _Parser(
+        prog="linkspider",
+        description="Backlink answers from a linkspider dataset (Parquet, read with DuckDB).",
+        epilog="TARGET/SOURCE: a URL (http:// or https://: that exact page), a registered "
+        "domain (example.com: every host under it) or a host (www.example.com).",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str, *parents) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=help, parents=list(parents))
+
+    for name, help in (
+        ("backlinks", "every edge pointing at TARGET"),
+        ("refdomains", "the registered domains linking to TARGET, with counts"),
+        ("anchors", "the anchor texts of TARGET's backlinks (an image link counts its alt)"),
+    ):
+        command(name, help, shared, as_option).add_argument("target", metavar="TARGET")
+    command("outlinks", "every edge from a page, host or domain", shared, as_option).add_argument(
+        "target", metavar="SOURCE"
+    )
+    top = command("top", "the most linked domains, hosts or pages, by referring domains", shared)
+    top.add_argument("--by", choices=tuple(TOP_KEYS), default="domains")
+    command("crawls", "the crawls in the dataset", shared)
+    sql = command(
+        "sql",
+        "DuckDB with the views (links, outlinks, pages, crawls) and macros loaded; "
+        "an interactive shell without QUERY",
+        shared,
+    )
+    sql.add_argument("query", nargs="?", metavar="QUERY")
+    sql.add_argument(
+        "--print-views",
+        action="store_true",
+        help="print the views and macros as SQL (for your own DuckDB) and exit",
+    )
+    demo = command(
+        "demo", "crawl a small bundled web on loopback (no internet) and show the answers"
+    )
+    demo.add_argument("--keep", metavar="DIR", help="keep the demo dataset in DIR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `linkspider ... | head`
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # a bug: one line (the traceback with LINKSPIDER_DEBUG=1)
+        if os.environ.get("LINKSPIDER_DEBUG"):
+            raise
+        print(
+            f"linkspider: internal error: {type(exc).__name__}: {exc} "
+            "(run again with LINKSPIDER_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
+    import duckdb
+
+    from linkspider.cli.dataset import DatasetError
+    from linkspider.cli.output import OutputError
+    from linkspider.cli.targets import TargetError
+
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.version:
+            from importlib.metadata import version
+
+            print(f"linkspider {version('linkspider')}")
+            return 0
+        if args.command is None:
+            parser.print_help()
+            return 2
+        from linkspider.cli import commands
+
+        return commands.run(args)
+    except (UsageError, DatasetError, TargetError, OutputError) as exc:
+        return _fail(str(exc))
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"cannot read the dataset: {first}")
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"linkspider: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The ``linkspider`` commands: pick the crawls and the partition, define the views, run
+the command's query (:mod:`linkspider.cli.queries`), write the answer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from linkspider.cli import output, queries
+from linkspider.cli.dataset import Dataset
+from linkspider.cli.targets import parse_target
+from linkspider.pipelines.layout import bucket
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from linkspider.cli.demo import demo
+
+        return demo(args.keep)
+    dataset = Dataset(args.data)
+    crawls = dataset.select(args.crawl)
+    handler = {
+        "backlinks": _lookup,
+        "refdomains": _lookup,
+        "anchors": _lookup,
+        "outlinks": _lookup,
+        "top": _top,
+        "crawls": _crawls,
+        "sql": _sql,
+    }[args.command]
+    return handler(args, dataset, crawls)
+
+
+def _emit(args, con, query: queries.Query, sql: str, params: dict, title: str) -> int:
+    fmt = output.choose_format(args.format, args.output)
+    if fmt == "table":
+        limit = 100 if args.limit is None else args.limit
+        output.table(con, sql, params, query.shown, limit, title, args.output)
+        return 0
+    if args.limit:
+        sql = f"{sql}\nLIMIT {int(args.limit)}"
+    output.write(con, sql, params, fmt, args.output)
+    return 0
+
+
+def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
+    target = parse_target(args.target, args.as_)
+    query = {
+        "backlinks": queries.BACKLINKS,
+        "refdomains": queries.REFDOMAINS,
+        "anchors": queries.ANCHORS,
+        "outlinks": queries.OUTLINKS,
+    }[args.command]
+    by_source = args.command == "outlinks"
+    where = (queries.SOURCE_WHERE if by_source else queries.TARGET_WHERE)[target.kind]
+    partition = bucket(target.domain)
+    dataset.define_views(
+        crawls,
+        links_bucket=None if by_source else partition,
+        outlinks_bucket=partition if by_source else None,
+    )
+    sql = query.sql.format(
+        where=where,
+        filters=queries.filters(args.internal, args.dofollow, args.region),
+    )
+    params = {"domain": target.domain}
+    if target.kind != "domain":
+        params["value"] = target.value
+    title = f"{args.command} of {target.kind} {target.value} ({_crawls_title(crawls)})"
+    return _emit(args, dataset.con, query, sql, params, title)
+
+
+def _top(args, dataset: Dataset, crawls: list[str]) -> int:
+    key, name = queries.TOP_KEYS[args.by]
+    dataset.define_views(crawls)
+    sql = queries.TOP.sql.format(
+        key=key, name=name, filters=queries.filters(args.internal, args.dofollow, args.region)
+    )
+    shown = tuple(c.format(name=name) for c in queries.TOP.shown)
+    query = queries.Query(sql, shown)
+    title = f"most linked {args.by} ({_crawls_title(crawls)})"
+    return _emit(args, dataset.con, query, sql, {}, title)
+
+
+def _crawls(args, dataset: Dataset, crawls: list[str]) -> int:
+    # every crawl unless one is named: this is how to see what there is
+    dataset.define_views(dataset.crawl_ids() if args.crawl == "latest" else crawls)
+    sql = dataset.crawls_sql()
+    query = queries.Query(sql, queries.CRAWLS.shown)
+    return _emit(args, dataset.con, query, sql, {}, f"crawls in {dataset.root}")
+
+
+def _sql(args, dataset: Dataset, crawls: list[str]) -> int:
+    if args.print_views:
+        sys.stdout.write(dataset.define_views(crawls, portable=True) + queries.MACROS)
+        return 0
+    dataset.define_views(crawls)
+    dataset.con.execute(queries.MACROS)
+    from linkspider.cli import shell
+
+    if args.query is not None:
+        return shell.run_script(dataset.con, args.query, args)
+    if sys.stdin.isatty():
+        return shell.interactive(dataset, crawls, args)
+    return shell.run_script(dataset.con, sys.stdin.read(), args)
+
+
+def _crawls_title(crawls: list[str]) -> str:
+    if len(crawls) == 1:
+        return f"crawl {crawls[0]}"
+    return f"{len(crawls)} crawls"

@@ -1,0 +1,243 @@
+"""A linkspider dataset as the ``linkspider`` command reads it: its crawls and DuckDB views.
+
+The command never globs the whole dataset for a lookup: it lists the files
+once (:class:`~linkspider.pipelines.layout.Inventory`, names only), keeps those
+of the crawls asked for (``--crawl``) and, for a lookup by target or source
+domain, of that domain's partition, and defines the views ``links``,
+``outlinks``, ``pages`` and ``crawls`` over exactly those files.  The commands'
+SQL (:mod:`linkspider.cli.queries`) reads the views.
+
+Crawls written before schema version 3 have no ``sponsored``, ``ugc`` and
+``dofollow`` columns: the views compute them from ``rel`` and ``nofollow`` there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+
+from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory
+
+#: Columns added by schema version 3, and how to compute them for older files.
+DERIVED = {
+    "sponsored": "list_contains(rel, 'sponsored')",
+    "ugc": "list_contains(rel, 'ugc')",
+    "dofollow": "NOT (nofollow OR list_contains(rel, 'sponsored') OR list_contains(rel, 'ugc'))",
+}
+
+
+class DatasetError(ValueError):
+    """The data directory cannot answer: missing, empty, unknown crawl, unreadable file."""
+
+
+def sql_string(text: str) -> str:
+    """A SQL string literal.
+
+    >>> sql_string("it's")
+    "'it''s'"
+    """
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_list(items: Iterable[str]) -> str:
+    return "[" + ", ".join(sql_string(i) for i in items) + "]"
+
+
+class Dataset:
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        if not os.path.isdir(self.root):
+            raise DatasetError(f"no data directory {root!r} (set --data DIR or $LINKSPIDER_DATA)")
+        self.inventory = Inventory.scan(self.root)
+        if self.inventory.empty():
+            raise DatasetError(
+                f"{root!r} holds no linkspider dataset (no links/, pages/ or crawls/ files); "
+                "crawl with `scrapy crawl discover`, or try `linkspider demo`"
+            )
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        self._records: dict[str, dict[str, Any]] | None = None
+
+    # -- crawls ---------------------------------------------------------------
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The ``crawls/`` rows by crawl id (crawls from before that table have none)."""
+        if self._records is None:
+            files = self.inventory.files("crawls")
+            self._records = {}
+            if files:
+                rel = self.con.sql(
+                    f"SELECT * FROM read_parquet({sql_list(f.path for f in files)}, "
+                    "union_by_name = true)"
+                )
+                names = rel.columns
+                for row in rel.fetchall():
+                    record = dict(zip(names, row, strict=True))
+                    self._records[record["crawl_id"]] = record
+        return self._records
+
+    def crawl_ids(self) -> list[str]:
+        """Every crawl, oldest first: recorded ones by start time, after the unrecorded
+        ones (older, from before the ``crawls/`` table) by id."""
+        records = self.records()
+        legacy = sorted(self.inventory.crawl_ids() - set(records))
+        recorded = sorted(records, key=lambda c: (records[c]["started_at"], c))
+        return legacy + recorded
+
+    def select(self, spec: str) -> list[str]:
+        """The crawls ``--crawl`` names: an id, ``latest`` or ``all``."""
+        crawls = self.crawl_ids()
+        if spec == "all":
+            return crawls
+        if spec == "latest":
+            return crawls[-1:]
+        if spec not in crawls:
+            known = ", ".join(crawls[-10:])
+            raise DatasetError(f"no crawl {spec!r} in {self.root}; its crawls: {known}")
+        return [spec]
+
+    def legacy(self, crawls: Iterable[str]) -> set[str]:
+        """Those of ``crawls`` whose files lack the schema-3 columns."""
+        records = self.records()
+        return {
+            c for c in crawls if c not in records or (records[c].get("schema_version") or 0) < 3
+        }
+
+    def indexed(self, crawl_id: str) -> bool:
+        """Are the crawl's edges in ``outlinks/`` too?"""
+        record = self.records().get(crawl_id)
+        return bool(record and record.get("outlinks")) and bool(
+            self.inventory.files("outlinks", {crawl_id})
+        )
+
+    # -- views ----------------------------------------------------------------
+
+    def define_views(
+        self,
+        crawls: list[str],
+        *,
+        links_bucket: str | None = None,
+        outlinks_bucket: str | None = None,
+        portable: bool = False,
+    ) -> str:
+        """Create the views over the files of ``crawls`` (for a lookup: of one partition);
+        returns their SQL.  ``portable``: globs instead of file lists (``--print-views``),
+        so that the views also see the crawls added later."""
+        statements = [
+            "CREATE OR REPLACE MACRO linkspider_bucket(domain) AS "
+            + BUCKET_SQL.format(domain="domain")
+        ]
+        if portable:
+            for table in ("links", "outlinks", "pages", "crawls"):
+                statements.append(self._portable_view(table, crawls))
+        else:
+            indexed = [c for c in crawls if self.indexed(c)]
+            unindexed = [c for c in crawls if c not in indexed]
+            statements.append(self._view("links", [("links", crawls, links_bucket)]))
+            # crawls written without LINKSPIDER_SOURCE_INDEX: their links/, every partition
+            parts = [("outlinks", indexed, outlinks_bucket), ("links", unindexed, None)]
+            statements.append(self._view("outlinks", [p for p in parts if p[1]]))
+            statements.append(self._view("pages", [("pages", crawls, None)]))
+            statements.append(self._crawls_view(crawls))
+        for statement in statements:
+            self.con.execute(statement)
+        return ";\n".join(statements) + ";\n"
+
+    def _read(self, table: str, source: str, crawls: list[str]) -> str:
+        """``SELECT`` from ``source`` (a read_parquet argument) with the schema-3 columns."""
+        options = ", hive_partitioning = true" if table in PARTITIONS else ""
+        select = "*"
+        legacy = self.legacy(crawls) if table in PARTITIONS else set()
+        if legacy and legacy >= set(crawls):
+            select = "*, " + ", ".join(f"{expr} AS {name}" for name, expr in DERIVED.items())
+        elif legacy:
+            options += ", union_by_name = true"
+            select = (
+                "* REPLACE ("
+                + ", ".join(f"coalesce({name}, {expr}) AS {name}" for name, expr in DERIVED.items())
+                + ")"
+            )
+        return f"SELECT {select} FROM read_parquet({source}{options})"
+
+    def _view(self, name: str, parts: list[tuple[str, list[str], str | None]]) -> str:
+        selects = []
+        for table, crawls, wanted in parts:
+            files = self.inventory.files(table, set(crawls), wanted)
+            if files:
+                read = self._read(table, sql_list(f.path for f in files), crawls)
+                selects.append(
+                    _as_outlinks(read) if (name, table) == ("outlinks", "links") else read
+                )
+        if not selects:
+            # nothing to read: an empty view with the columns of the table's files
+            table = parts[0][0] if parts else name
+            anyone = self.inventory.files(table) or self.inventory.files("links")
+            if not anyone:
+                return (
+                    f"CREATE OR REPLACE VIEW {name} AS SELECT NULL::VARCHAR AS crawl_id WHERE false"
+                )
+            read = self._read(table, sql_string(anyone[0].path), [anyone[0].crawl_id])
+            return f"CREATE OR REPLACE VIEW {name} AS {read} WHERE false"
+        return f"CREATE OR REPLACE VIEW {name} AS " + " UNION ALL BY NAME ".join(selects)
+
+    def _portable_view(self, table: str, crawls: list[str]) -> str:
+        pattern = (
+            f"{self.root}/{table}/*/*.parquet"
+            if table in PARTITIONS
+            else f"{self.root}/{table}/*.parquet"
+        )
+        if table == "crawls":
+            return f"CREATE OR REPLACE VIEW crawls AS SELECT * FROM read_parquet({sql_string(pattern)}, union_by_name = true)"
+        read = self._read(table, sql_string(pattern), self.crawl_ids())
+        if set(crawls) != set(self.crawl_ids()):
+            read += f" WHERE crawl_id IN ({', '.join(map(sql_string, crawls))})"
+        unindexed = [c for c in crawls if not self.indexed(c)]
+        if table == "outlinks" and unindexed:
+            # crawls written without the source index: their edges from links/
+            links = self._read("links", sql_string(f"{self.root}/links/*/*.parquet"), unindexed)
+            links += f" WHERE crawl_id IN ({', '.join(map(sql_string, unindexed))})"
+            read = f"{read} UNION ALL BY NAME {_as_outlinks(links)}"
+        return f"CREATE OR REPLACE VIEW {table} AS {read}"
+
+    def _crawls_view(self, crawls: list[str]) -> str:
+        """The ``crawls/`` rows of ``crawls``; a crawl from before that table gets a row
+        computed from its pages (status ``unknown``)."""
+        selects = []
+        recorded = self.inventory.files("crawls", set(crawls))
+        if recorded:
+            selects.append(
+                f"SELECT * FROM read_parquet({sql_list(f.path for f in recorded)}, union_by_name = true)"
+            )
+        legacy = [c for c in crawls if c not in self.records()]
+        pages = self.inventory.files("pages", set(legacy))
+        if pages:
+            selects.append(
+                "SELECT crawl_id, 'unknown' AS status, min(fetched_at) AS started_at, "
+                "max(fetched_at) AS finished_at, count(*)::BIGINT AS pages "
+                f"FROM read_parquet({sql_list(f.path for f in pages)}) GROUP BY crawl_id"
+            )
+        if not selects:
+            return (
+                "CREATE OR REPLACE VIEW crawls AS SELECT NULL::VARCHAR AS crawl_id, "
+                "NULL::VARCHAR AS status WHERE false"
+            )
+        return "CREATE OR REPLACE VIEW crawls AS " + " UNION ALL BY NAME ".join(selects)
+
+    def crawls_sql(self) -> str:
+        """The ``crawls`` command's query: the columns the view has, in the documented order."""
+        from linkspider.cli.queries import CRAWL_COLUMNS
+
+        have = {d[0] for d in self.con.execute("SELECT * FROM crawls LIMIT 0").description}
+        columns = [c for c in CRAWL_COLUMNS if c in have]
+        return f"SELECT {', '.join(columns)} FROM crawls ORDER BY started_at, crawl_id"
+
+
+def _as_outlinks(read: str) -> str:
+    """Rows of ``links/`` as ``outlinks/`` has them: partitioned by source, not target."""
+    return (
+        "SELECT * EXCLUDE (target_bucket), linkspider_bucket(source_domain) AS source_bucket "
+        f"FROM ({read})"
+    )

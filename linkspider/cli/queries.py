@@ -1,0 +1,173 @@
+"""The SQL behind each ``linkspider`` command: one query each, over the views of
+:mod:`linkspider.cli.dataset` (``links``, ``outlinks``, ``pages``, ``crawls``).
+
+Parameters are bound (``$target``, ``$domain`` ...), never formatted into the SQL;
+``{filters}`` stands for the options shared by every command (external edges
+only unless ``--internal``, ``--dofollow``, ``--region``), and ``{where}`` for the
+target's or source's own condition.  ``linkspider sql --print-views`` prints the
+views and the table macros built from the same text.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from linkspider.cli.dataset import sql_string
+
+#: Columns of ``backlinks`` and ``outlinks``: the edge, where it is, what it is worth.
+EDGE_COLUMNS = (
+    "source_url", "source_domain", "target_url", "target_fragment", "anchor_text", "img_alt",
+    "title", "rel", "nofollow", "sponsored", "ugc", "dofollow", "region", "link_type",
+    "position", "is_external", "fetched_at", "crawl_id",
+)  # fmt: skip
+
+
+class Query(NamedTuple):
+    sql: str
+    #: the columns a terminal table shows (all of them go to csv, json, jsonl and parquet);
+    #: an entry may be a SQL expression ``... AS name``
+    shown: tuple[str, ...]
+
+
+#: In a terminal table, an image link shows its image's alt as its text.
+_SHOWN_ANCHOR = (
+    "CASE WHEN anchor_text = '' AND img_alt IS NOT NULL THEN '[image] ' || img_alt "
+    "ELSE anchor_text END AS anchor_text"
+)
+
+
+BACKLINKS = Query(
+    f"""SELECT {", ".join(EDGE_COLUMNS)}
+FROM links
+WHERE {{where}}{{filters}}
+ORDER BY source_domain, source_url, position""",
+    ("source_url", _SHOWN_ANCHOR, "target_url", "region", "link_type", "dofollow"),
+)
+
+OUTLINKS = Query(
+    f"""SELECT {", ".join(EDGE_COLUMNS)}
+FROM outlinks
+WHERE {{where}}{{filters}}
+ORDER BY source_url, position""",
+    ("source_url", "position", "target_url", _SHOWN_ANCHOR, "region", "dofollow"),
+)
+
+REFDOMAINS = Query(
+    """SELECT source_domain,
+       count(*) AS links,
+       count(DISTINCT source_url) AS pages,
+       count(*) FILTER (WHERE dofollow) AS dofollow_links,
+       min(fetched_at) AS first_fetched,
+       max(fetched_at) AS last_fetched
+FROM links
+WHERE {where}{filters}
+GROUP BY source_domain
+ORDER BY links DESC, source_domain""",
+    ("source_domain", "links", "pages", "dofollow_links", "first_fetched", "last_fetched"),
+)
+
+# An image link's text is its image's alt (an <area> has only its alt).
+ANCHORS = Query(
+    """SELECT anchor,
+       count(*) AS links,
+       count(DISTINCT source_domain) AS refdomains,
+       count(*) FILTER (WHERE dofollow) AS dofollow_links,
+       round(count(*) / sum(count(*)) OVER (), 4) AS share
+FROM (
+    SELECT CASE WHEN link_type IN ('image', 'area') THEN coalesce(img_alt, '')
+                ELSE anchor_text END AS anchor,
+           source_domain, dofollow
+    FROM links
+    WHERE {where}{filters}
+)
+GROUP BY anchor
+ORDER BY links DESC, anchor""",
+    ("anchor", "links", "refdomains", "dofollow_links", "share"),
+)
+
+#: ``top --by``: the key column and its name in the output
+TOP_KEYS = {
+    "domains": ("target_domain", "domain"),
+    "hosts": ("target_host", "host"),
+    "pages": ("target_url", "url"),
+}
+
+TOP = Query(
+    """SELECT {key} AS {name},
+       count(DISTINCT source_domain) AS refdomains,
+       count(*) AS links,
+       count(*) FILTER (WHERE dofollow) AS dofollow_links
+FROM links
+WHERE true{filters}
+GROUP BY {key}
+ORDER BY refdomains DESC, links DESC, {name}""",
+    ("{name}", "refdomains", "links", "dofollow_links"),
+)
+
+#: ``crawls``: every column of the ``crawls/`` table (a crawl from before it has a few).
+CRAWL_COLUMNS = (
+    "crawl_id", "status", "started_at", "finished_at", "finish_reason", "runs", "seeds",
+    "scope", "pages", "edges", "outlinks", "spider_arguments", "settings",
+    "linkspider_version", "schema_version",
+)  # fmt: skip
+CRAWLS = Query(
+    f"SELECT {', '.join(CRAWL_COLUMNS)} FROM crawls ORDER BY started_at, crawl_id",
+    ("crawl_id", "status", "started_at", "finished_at", "pages", "edges", "seeds"),
+)
+
+#: The target's (``links``) or source's (``outlinks``) condition, by kind; $domain picks
+#: the partition and the row groups, the rest narrows inside them.
+TARGET_WHERE = {
+    "domain": "target_domain = $domain",
+    "host": "target_domain = $domain AND target_host = $value",
+    "url": "target_domain = $domain AND target_url = $value",
+}
+SOURCE_WHERE = {
+    "domain": "source_domain = $domain",
+    "host": "source_domain = $domain AND source_host = $value",
+    "url": "source_domain = $domain AND source_url = $value",
+}
+
+
+def filters(internal: bool, dofollow: bool, regions: list[str] | None) -> str:
+    """The shared options as SQL conditions (values are checked words, quoted).
+
+    >>> filters(False, True, ["main", "nav"])
+    " AND is_external AND dofollow AND region IN ('main', 'nav')"
+    """
+    out = ""
+    if not internal:
+        out += " AND is_external"
+    if dofollow:
+        out += " AND dofollow"
+    if regions:
+        out += f" AND region IN ({', '.join(sql_string(r) for r in regions)})"
+    return out
+
+
+#: Table macros for your own DuckDB (``linkspider sql --print-views``): a lookup by domain.
+MACROS = """CREATE OR REPLACE MACRO backlinks(domain, internal := false) AS TABLE
+SELECT * FROM links
+WHERE target_bucket = linkspider_bucket(domain) AND target_domain = domain
+  AND (internal OR is_external);
+CREATE OR REPLACE MACRO outlinks_of(domain, internal := false) AS TABLE
+SELECT * FROM outlinks
+WHERE source_bucket = linkspider_bucket(domain) AND source_domain = domain
+  AND (internal OR is_external);
+CREATE OR REPLACE MACRO refdomains(domain, internal := false) AS TABLE
+SELECT source_domain, count(*) AS links, count(DISTINCT source_url) AS pages,
+       count(*) FILTER (WHERE dofollow) AS dofollow_links,
+       min(fetched_at) AS first_fetched, max(fetched_at) AS last_fetched
+FROM backlinks(domain, internal := internal)
+GROUP BY source_domain
+ORDER BY links DESC, source_domain;
+CREATE OR REPLACE MACRO anchors(domain, internal := false) AS TABLE
+SELECT anchor, count(*) AS links, count(DISTINCT source_domain) AS refdomains,
+       count(*) FILTER (WHERE dofollow) AS dofollow_links,
+       round(count(*) / sum(count(*)) OVER (), 4) AS share
+FROM (SELECT CASE WHEN link_type IN ('image', 'area') THEN coalesce(img_alt, '')
+                  ELSE anchor_text END AS anchor, source_domain, dofollow
+      FROM backlinks(domain, internal := internal))
+GROUP BY anchor
+ORDER BY links DESC, anchor;
+"""
