@@ -169,6 +169,21 @@ class LinkspiderConfig:
         _integer(1),
         "A bucket with more rows than this is merged into several sorted files of about this many rows (each domain's rows are then in one or two row groups of each file).",
     )
+    rank_on_close: bool = setting(
+        True,
+        _boolean,
+        "Compute the crawl's authority (`ranks/`, `page_ranks/`: what `linkspider rank` writes) when it finishes, after the compaction.",
+    )
+    rank_exact_nodes: int = setting(
+        10_000,
+        _integer(0),
+        "Harmonic centrality is exact for a level (hosts, domains) with at most this many nodes (its cost grows with nodes times arcs); above it, it is estimated from `LINKSPIDER_RANK_SAMPLES` sampled sources.",
+    )
+    rank_samples: int = setting(
+        64,
+        _integer(1),
+        "Sources sampled to estimate harmonic centrality above `LINKSPIDER_RANK_EXACT_NODES` nodes (see Authority for the measured error).",
+    )
     max_text_length: int = setting(
         DEFAULT_LIMITS.max_text_length,
         _integer(1),

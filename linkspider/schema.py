@@ -212,7 +212,37 @@ CRAWLS = Table(
     sort=("crawl_id",),
 )  # fmt: skip
 
-TABLES = (LINKS, OUTLINKS, PAGES, CRAWLS)
+RANKS = Table(
+    "ranks",
+    "authority of each host and registered domain of a crawl's link graph (`linkspider rank`; see Authority)",
+    (
+        Column("crawl_id", S, False, "the crawl whose edges make the graph", "20261123T204200Z"),
+        Column("level", S, False, "`host` or `domain`", "domain"),
+        Column("node", S, False, "the host or registered domain", "example.com"),
+        Column("pagerank", pa.float64(), False, "PageRank (damping 0.85, uniform teleport); sums to 1 over a level", "0.000127"),
+        Column("harmonic_centrality", pa.float64(), False, "sum over the other nodes of 1 / the length of the shortest path from them to this one; estimated from sampled sources above `LINKSPIDER_RANK_EXACT_NODES` nodes", "1834.5"),
+        Column("harmonic_exact", B, False, "`harmonic_centrality` is exact (false: estimated)", "true"),
+        Column("in_nodes", pa.int64(), False, "distinct other nodes linking to it with credit", "211"),
+        Column("in_links", pa.int64(), False, "edges from other nodes to it that pass credit", "5120"),
+        Column("out_nodes", pa.int64(), False, "distinct other nodes it links to with credit", "35"),
+        Column("pagerank_rank", pa.int64(), False, "1 for the highest PageRank of its level (ties by name)", "12"),
+        Column("harmonic_rank", pa.int64(), False, "1 for the highest harmonic centrality of its level", "9"),
+    ),
+    sort=("level", "node"),
+)  # fmt: skip
+
+PAGE_RANKS = Table(
+    "page_ranks",
+    "PageRank of every page (URL) of a crawl's link graph",
+    (
+        Column("crawl_id", S, False, "the crawl", "20261123T204200Z"),
+        Column("url", S, False, "a URL at either end of an edge of the crawl", "http://a.test/post"),
+        Column("pagerank", pa.float64(), False, "PageRank over the graph of URLs; sums to 1", "0.0000031"),
+    ),
+    sort=("url",),
+)  # fmt: skip
+
+TABLES = (LINKS, OUTLINKS, PAGES, CRAWLS, RANKS, PAGE_RANKS)
 #: The tables written by flushes as part files, and merged by compaction.
 PART_TABLES = (LINKS, OUTLINKS, PAGES)
 

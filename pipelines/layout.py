@@ -48,6 +48,8 @@ PARTITIONS = {
 #: The tables whose files are ``part-...`` files written by flushes and merged by compaction.
 PART_TABLES = ("links", "outlinks", "pages")
 CRAWLS = "crawls"
+#: The tables with one file per crawl, replaced whole, and their file-name prefixes.
+CRAWL_FILES = {CRAWLS: "crawl", "ranks": "ranks", "page_ranks": "page-ranks"}
 
 
 @lru_cache(maxsize=262_144)
@@ -108,19 +110,33 @@ def temp_path(final_path: str) -> str:
     return os.path.join(head, f".{tail}.{uuid.uuid4().hex[:6]}.tmp")
 
 
+def crawl_file_name(table: str, crawl_id: str) -> str:
+    """The one file of a crawl in a table with a file per crawl (``CRAWL_FILES``).
+
+    >>> crawl_file_name("ranks", "c1"), parse_crawl_file_name("ranks", "ranks-c1.parquet")
+    ('ranks-c1.parquet', 'c1')
+    """
+    return f"{CRAWL_FILES[table]}-{crawl_id}.parquet"
+
+
+def parse_crawl_file_name(table: str, name: str) -> str | None:
+    prefix = CRAWL_FILES[table] + "-"
+    if name.startswith(prefix) and name.endswith(".parquet"):
+        return name[len(prefix) : -len(".parquet")]
+    return None
+
+
 def crawl_record_name(crawl_id: str) -> str:
     """The file of a crawl's row in ``crawls/``.
 
     >>> crawl_record_name("c1"), parse_crawl_record_name("crawl-c1.parquet")
     ('crawl-c1.parquet', 'c1')
     """
-    return f"crawl-{crawl_id}.parquet"
+    return crawl_file_name(CRAWLS, crawl_id)
 
 
 def parse_crawl_record_name(name: str) -> str | None:
-    if name.startswith("crawl-") and name.endswith(".parquet"):
-        return name[len("crawl-") : -len(".parquet")]
-    return None
+    return parse_crawl_file_name(CRAWLS, name)
 
 
 class DataFile(NamedTuple):
@@ -148,7 +164,7 @@ class Inventory:
 
     @classmethod
     def scan(cls, root: str) -> Inventory:
-        files: dict[str, list[DataFile]] = {name: [] for name in (*PART_TABLES, CRAWLS)}
+        files: dict[str, list[DataFile]] = {name: [] for name in (*PART_TABLES, *CRAWL_FILES)}
         for table in PART_TABLES:
             base = os.path.join(root, table)
             if table in PARTITIONS:
@@ -174,14 +190,15 @@ class Inventory:
                         files[table].append(
                             DataFile(os.path.join(directory, name), part.crawl_id, value)
                         )
-        try:
-            names = sorted(os.listdir(os.path.join(root, CRAWLS)))
-        except FileNotFoundError:
-            names = []
-        for name in names:
-            crawl_id = parse_crawl_record_name(name)
-            if crawl_id is not None:
-                files[CRAWLS].append(DataFile(os.path.join(root, CRAWLS, name), crawl_id, None))
+        for table in CRAWL_FILES:
+            try:
+                names = sorted(os.listdir(os.path.join(root, table)))
+            except (FileNotFoundError, NotADirectoryError):
+                names = []
+            for name in names:
+                crawl_id = parse_crawl_file_name(table, name)
+                if crawl_id is not None:
+                    files[table].append(DataFile(os.path.join(root, table, name), crawl_id, None))
         return cls(root, files)
 
     def files(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from linkspider.pipelines import crawls
 from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl
@@ -113,8 +114,35 @@ class ParquetPipeline:
             return
         try:
             self._compact(reason)
+            self._rank(reason)
         finally:
             self._record_end(reason)
+
+    def _rank(self, reason: str) -> None:
+        """The crawl's authority (``ranks/``, ``page_ranks/``), once it has finished."""
+        config = self.context.config
+        if not config.rank_on_close or reason != "finished" or self.writer.failure is not None:
+            return
+        from linkspider.ranks import rank_crawl
+
+        started = time.perf_counter()
+        try:
+            counts = rank_crawl(
+                self.writer.root,
+                self.writer.crawl_id,
+                exact_nodes=config.rank_exact_nodes,
+                samples=config.rank_samples,
+            )
+        except Exception as exc:  # the crawl's data is complete: `linkspider rank` can redo this
+            logger.error(
+                "could not rank crawl %s (%s: %s); run `linkspider rank --crawl %s` later",
+                self.writer.crawl_id, type(exc).__name__, exc, self.writer.crawl_id,
+            )  # fmt: skip
+            self.crawler.stats.set_value("linkspider/rank_failed", f"{type(exc).__name__}: {exc}")
+            return
+        self.crawler.stats.set_value("linkspider/rank_seconds", time.perf_counter() - started)
+        self.crawler.stats.set_value("linkspider/ranked_hosts", counts["host"])
+        self.crawler.stats.set_value("linkspider/ranked_domains", counts["domain"])
 
     def _record_end(self, reason: str) -> None:
         if self.record is None:

@@ -387,6 +387,12 @@ def test_crawls_lists_both_with_their_metadata(dataset):
         assert json.loads(row["spider_arguments"])["crawl_id"] == row["crawl_id"]
         assert json.loads(row["settings"])["LINKSPIDER_SOURCE_INDEX"] == (row["crawl_id"] == "c1")
     assert [r["outlinks"] for r in rows] == [True, False]  # c2: LINKSPIDER_SOURCE_INDEX=False
+    # LINKSPIDER_RANK_ON_CLOSE: each finished crawl has its authority
+    assert sorted(p.name for p in (dataset / "ranks").iterdir()) == [
+        "ranks-c1.parquet", "ranks-c2.parquet",
+    ]  # fmt: skip
+    ranked = answer("sql", "SELECT DISTINCT node FROM ranks WHERE level = 'domain'", data=dataset)
+    assert sorted(r["node"] for r in ranked) == DOMAINS
 
 
 def test_crawl_all_reads_every_crawl(dataset):

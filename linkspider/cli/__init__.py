@@ -5,6 +5,7 @@
     linkspider outlinks https://example.com/page --internal
     linkspider top --by domains
     linkspider crawls
+    linkspider rank
     linkspider sql "SELECT count(*) FROM links"
     linkspider demo
 
@@ -136,6 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
     top = command("top", "the most linked domains, hosts or pages, by referring domains", shared)
     top.add_argument("--by", choices=tuple(TOP_KEYS), default="domains")
     command("crawls", "the crawls in the dataset", shared)
+    rank = command(
+        "rank",
+        "compute the crawl's authority: PageRank and harmonic centrality of its hosts, domains "
+        "and pages (ranks/, page_ranks/)",
+        shared,
+    )
+    rank.add_argument(
+        "--exact-nodes",
+        type=_limit,
+        default=10_000,
+        metavar="N",
+        help="exact harmonic centrality up to N nodes per level, sampled above (default 10000)",
+    )
+    rank.add_argument(
+        "--samples",
+        type=_limit,
+        default=64,
+        metavar="K",
+        help="sources sampled above --exact-nodes (default 64)",
+    )
     sql = command(
         "sql",
         "DuckDB with the views (links, outlinks, pages, crawls) and macros loaded; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from linkspider.cli import output, queries
 from linkspider.cli.dataset import Dataset
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
         "outlinks": _lookup,
         "top": _top,
         "crawls": _crawls,
+        "rank": _rank,
         "sql": _sql,
     }[args.command]
     return handler(args, dataset, crawls)
@@ -88,6 +90,29 @@ def _crawls(args, dataset: Dataset, crawls: list[str]) -> int:
     sql = dataset.crawls_sql()
     query = queries.Query(sql, queries.CRAWLS.shown)
     return _emit(args, dataset.con, query, sql, {}, f"crawls in {dataset.root}")
+
+
+def _rank(args, dataset: Dataset, crawls: list[str]) -> int:
+    from linkspider.ranks import rank_crawl
+
+    if args.samples < 1:
+        raise output.OutputError("--samples: expected a whole number >= 1")
+    for crawl_id in crawls:
+        started = time.perf_counter()
+        counts = rank_crawl(
+            dataset.root, crawl_id, exact_nodes=args.exact_nodes, samples=args.samples
+        )
+        print(
+            f"crawl {crawl_id}: ranked {counts['host']:,} hosts, {counts['domain']:,} domains "
+            f"and {counts['url']:,} pages in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    dataset.inventory = type(dataset.inventory).scan(dataset.root)
+    dataset.define_views(crawls)
+    sql = queries.RANKS.sql
+    return _emit(
+        args, dataset.con, queries.RANKS, sql, {}, f"most central domains ({_crawls_title(crawls)})"
+    )
 
 
 def _sql(args, dataset: Dataset, crawls: list[str]) -> int:

@@ -29,6 +29,10 @@ DERIVED = {
 }
 
 
+#: Tables of one file per crawl written by ``linkspider rank`` (a crawl may have none yet).
+RANK_TABLES = ("ranks", "page_ranks")
+
+
 class DatasetError(ValueError):
     """The data directory cannot answer: missing, empty, unknown crawl, unreadable file."""
 
@@ -133,6 +137,13 @@ class Dataset:
         if portable:
             for table in ("links", "outlinks", "pages", "crawls"):
                 statements.append(self._portable_view(table, crawls))
+            for table in RANK_TABLES:
+                if self.inventory.files(table):
+                    pattern = sql_string(f"{self.root}/{table}/*.parquet")
+                    statements.append(
+                        f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({pattern})"
+                        + self._crawl_filter(crawls)
+                    )
         else:
             indexed = [c for c in crawls if self.indexed(c)]
             unindexed = [c for c in crawls if c not in indexed]
@@ -142,6 +153,13 @@ class Dataset:
             statements.append(self._view("outlinks", [p for p in parts if p[1]]))
             statements.append(self._view("pages", [("pages", crawls, None)]))
             statements.append(self._crawls_view(crawls))
+            for table in RANK_TABLES:
+                files = self.inventory.files(table, set(crawls))
+                statements.append(
+                    f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({sql_list(f.path for f in files)})"
+                    if files
+                    else f"CREATE OR REPLACE VIEW {table} AS SELECT NULL::VARCHAR AS crawl_id WHERE false"
+                )
         for statement in statements:
             self.con.execute(statement)
         return ";\n".join(statements) + ";\n"
@@ -201,6 +219,11 @@ class Dataset:
             links += f" WHERE crawl_id IN ({', '.join(map(sql_string, unindexed))})"
             read = f"{read} UNION ALL BY NAME {_as_outlinks(links)}"
         return f"CREATE OR REPLACE VIEW {table} AS {read}"
+
+    def _crawl_filter(self, crawls: list[str]) -> str:
+        if set(crawls) == set(self.crawl_ids()):
+            return ""
+        return f" WHERE crawl_id IN ({', '.join(map(sql_string, crawls))})"
 
     def _crawls_view(self, crawls: list[str]) -> str:
         """The ``crawls/`` rows of ``crawls``; a crawl from before that table gets a row

@@ -104,6 +104,16 @@ ORDER BY refdomains DESC, links DESC, {name}""",
     ("{name}", "refdomains", "links", "dofollow_links"),
 )
 
+#: ``rank``: the domains it ranked, most central first.
+RANKS = Query(
+    """SELECT node AS domain, harmonic_centrality, harmonic_rank, pagerank, pagerank_rank,
+       in_nodes, in_links, out_nodes, harmonic_exact, crawl_id
+FROM ranks
+WHERE level = 'domain'
+ORDER BY harmonic_rank, crawl_id""",
+    ("domain", "harmonic_rank", "harmonic_centrality", "pagerank_rank", "pagerank", "in_nodes"),
+)
+
 #: ``crawls``: every column of the ``crawls/`` table (a crawl from before it has a few).
 CRAWL_COLUMNS = (
     "crawl_id", "status", "started_at", "finished_at", "finish_reason", "runs", "seeds",

@@ -1,0 +1,158 @@
+"""A crawl's authority: ``ranks/`` (hosts and domains) and ``page_ranks/`` (URLs).
+
+The graph of a level (host, domain, URL): its nodes are every host (domain,
+URL) at either end of any edge the crawl recorded; its arcs are the distinct
+(source, target) pairs at that level with source != target, from edges that
+pass credit (not nofollow, sponsored or ugc; ``link_type`` text, image, area,
+redirect or refresh), unweighted.  DuckDB reads the crawl's ``links/`` files
+and numbers the nodes; :mod:`linkspider.graph` computes PageRank and harmonic
+centrality.  Each table gets one file per crawl (``ranks/ranks-<crawl_id>.parquet``),
+replaced whole and atomically, so running it again gives the same files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from linkspider import graph, schema
+from linkspider.pipelines.layout import Inventory, crawl_file_name
+from linkspider.pipelines.writer import write_atomically
+
+logger = logging.getLogger(__name__)
+
+#: Edges that pass credit (the README's "Authority").
+CREDIT = (
+    "NOT (nofollow OR list_contains(rel, 'sponsored') OR list_contains(rel, 'ugc')) "
+    "AND link_type IN ('text', 'image', 'area', 'redirect', 'refresh')"
+)
+#: level -> (source column, target column)
+LEVELS = {
+    "host": ("source_host", "target_host"),
+    "domain": ("source_domain", "target_domain"),
+    "url": ("source_url", "target_url"),
+}
+
+
+@dataclass
+class Graph:
+    #: node names, numbered in their sorted order (a node's id is its index)
+    names: pa.ChunkedArray
+    adjacency: object  # scipy.sparse.csr_array
+    #: per node: edges from other nodes that pass credit
+    in_links: np.ndarray
+
+
+def build_graph(con, edges: str, level: str) -> Graph:
+    """The graph of ``level`` over ``edges`` (a DuckDB relation: a view or table name)."""
+    source, target = LEVELS[level]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE nodes AS
+        SELECT node, (row_number() OVER (ORDER BY node) - 1)::BIGINT AS id
+        FROM (SELECT {source} AS node FROM {edges} UNION SELECT {target} FROM {edges})"""
+    )
+    names = con.sql("SELECT node FROM nodes ORDER BY id").to_arrow_table().column(0)
+    credited = f"""SELECT s.id AS s, t.id AS t, count(*) AS n
+        FROM {edges} e JOIN nodes s ON s.node = e.{source} JOIN nodes t ON t.node = e.{target}
+        WHERE {CREDIT} AND e.{source} <> e.{target}
+        GROUP BY ALL"""
+    arcs = con.sql(credited).to_arrow_table()
+    sources = arcs.column("s").to_numpy()
+    targets = arcs.column("t").to_numpy()
+    in_links = np.bincount(targets, weights=arcs.column("n").to_numpy(), minlength=len(names))
+    con.execute("DROP TABLE nodes")
+    return Graph(names, graph.adjacency(sources, targets, len(names)), in_links.astype(np.int64))
+
+
+def level_ranks(g: Graph, exact_nodes: int, samples: int) -> dict[str, object]:
+    """The ``ranks/`` columns of one level (but crawl_id and level)."""
+    adj = g.adjacency
+    n = len(g.names)
+    pagerank = graph.pagerank(adj)
+    exact = n <= exact_nodes
+    harmonic = graph.harmonic_exact(adj) if exact else graph.harmonic_sampled(adj, samples)
+    return {
+        "node": g.names,
+        "pagerank": pagerank,
+        "harmonic_centrality": harmonic,
+        "harmonic_exact": np.full(n, exact),
+        "in_nodes": np.diff(adj.tocsc().indptr).astype(np.int64),
+        "in_links": g.in_links,
+        "out_nodes": np.diff(adj.indptr).astype(np.int64),
+        "pagerank_rank": graph.ranks(pagerank),
+        "harmonic_rank": graph.ranks(harmonic),
+    }
+
+
+def rank_crawl(
+    root: str,
+    crawl_id: str,
+    exact_nodes: int = 10_000,
+    samples: int = 64,
+    memory: str = "1GB",
+) -> dict[str, int]:
+    """Compute and write the crawl's ``ranks/`` and ``page_ranks/`` files; returns the
+    nodes of each level."""
+    import duckdb
+
+    from linkspider.cli.dataset import sql_list
+
+    started = time.perf_counter()
+    files = Inventory.scan(root).files(schema.LINKS.name, {crawl_id})
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory}'")  # memory: checked by config.size
+    con.execute("SET enable_progress_bar = false")
+    columns = "source_url, source_host, source_domain, target_url, target_host, target_domain, nofollow, rel, link_type"
+    if files:
+        con.execute(
+            f"CREATE TEMP VIEW edges AS SELECT {columns} "
+            f"FROM read_parquet({sql_list(f.path for f in files)}, hive_partitioning = true)"
+        )
+    else:
+        con.execute(
+            "CREATE TEMP VIEW edges AS SELECT ''::VARCHAR AS source_url, ''::VARCHAR AS source_host, "
+            "''::VARCHAR AS source_domain, ''::VARCHAR AS target_url, ''::VARCHAR AS target_host, "
+            "''::VARCHAR AS target_domain, false AS nofollow, []::VARCHAR[] AS rel, "
+            "''::VARCHAR AS link_type WHERE false"
+        )
+    levels: dict[str, dict[str, object]] = {}
+    counts = {}
+    for level in ("host", "domain"):
+        levels[level] = level_ranks(build_graph(con, "edges", level), exact_nodes, samples)
+        counts[level] = len(levels[level]["node"])
+    table = pa.concat_tables(
+        pa.table(
+            {"crawl_id": [crawl_id] * counts[level], "level": [level] * counts[level], **columns_},
+            schema=schema.RANKS.arrow,
+        )
+        for level, columns_ in levels.items()
+    ).sort_by([("level", "ascending"), ("node", "ascending")])
+    write_atomically(table, _path(root, "ranks", crawl_id), schema.RANKS, crawl_id, 65_536)
+
+    pages = build_graph(con, "edges", "url")
+    counts["url"] = len(pages.names)
+    page_table = pa.table(
+        {
+            "crawl_id": [crawl_id] * counts["url"],
+            "url": pages.names,
+            "pagerank": graph.pagerank(pages.adjacency),
+        },
+        schema=schema.PAGE_RANKS.arrow,
+    )  # names are numbered in sorted order: already sorted by url
+    write_atomically(
+        page_table, _path(root, "page_ranks", crawl_id), schema.PAGE_RANKS, crawl_id, 65_536
+    )
+    logger.info(
+        "ranked crawl %s: %d hosts, %d domains, %d URLs in %.1f s",
+        crawl_id, counts["host"], counts["domain"], counts["url"], time.perf_counter() - started,
+    )  # fmt: skip
+    return counts
+
+
+def _path(root: str, table: str, crawl_id: str) -> str:
+    return os.path.join(root, table, crawl_file_name(table, crawl_id))
