@@ -23,14 +23,12 @@ import pyarrow as pa
 from linkspider import graph, schema
 from linkspider.pipelines.layout import Inventory, crawl_file_name
 from linkspider.pipelines.writer import write_atomically
+from linkspider.sql import DOFOLLOW, sql_list
 
 logger = logging.getLogger(__name__)
 
 #: Edges that pass credit (the README's "Authority").
-CREDIT = (
-    "NOT (nofollow OR list_contains(rel, 'sponsored') OR list_contains(rel, 'ugc')) "
-    "AND link_type IN ('text', 'image', 'area', 'redirect', 'refresh')"
-)
+CREDIT = f"{DOFOLLOW} AND link_type IN ('text', 'image', 'area', 'redirect', 'refresh')"
 #: level -> (source column, target column)
 LEVELS = {
     "host": ("source_host", "target_host"),
@@ -99,8 +97,6 @@ def rank_crawl(
     """Compute and write the crawl's ``ranks/`` and ``page_ranks/`` files; returns the
     nodes of each level."""
     import duckdb
-
-    from linkspider.cli.dataset import sql_list
 
     started = time.perf_counter()
     files = Inventory.scan(root).files(schema.LINKS.name, {crawl_id})

@@ -32,6 +32,7 @@ from linkspider.pipelines.writer import write_atomically
 
 from linkspider import schema
 from linkspider.config import DEFAULTS, size
+from linkspider.sql import sql_list, sql_string
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +73,6 @@ def memory_limit_value(text: str) -> str:
         raise ValueError(f"memory limit {str(text)!r}: {exc}") from None
 
 
-def _sql_path(path: Path | str) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def compact_crawl(
     root: str,
     crawl_id: str,
@@ -110,7 +107,7 @@ def compact_crawl(
     spill.mkdir(exist_ok=True)
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute(f"SET temp_directory = {_sql_path(spill)}")
+    con.execute(f"SET temp_directory = {sql_string(spill)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET threads = {int(threads)}")
     before = after = 0
@@ -185,7 +182,7 @@ def _merge_directory(
     while todo:
         run = todo.pop(0)
         final = directory / part_name(crawl_id, sequence)
-        listing = "[" + ", ".join(_sql_path(f) for f in run) + "]"
+        listing = sql_list(run)
         columns = ", ".join(table.names)
         order = ", ".join(table.sort)
         try:

@@ -20,12 +20,13 @@ from typing import Any
 import duckdb
 
 from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory
+from linkspider.sql import DOFOLLOW, crawl_filter, sql_list, sql_string
 
 #: Columns added by schema version 3, and how to compute them for older files.
 DERIVED = {
     "sponsored": "list_contains(rel, 'sponsored')",
     "ugc": "list_contains(rel, 'ugc')",
-    "dofollow": "NOT (nofollow OR list_contains(rel, 'sponsored') OR list_contains(rel, 'ugc'))",
+    "dofollow": DOFOLLOW,
 }
 
 
@@ -35,19 +36,6 @@ RANK_TABLES = ("ranks", "page_ranks")
 
 class DatasetError(ValueError):
     """The data directory cannot answer: missing, empty, unknown crawl, unreadable file."""
-
-
-def sql_string(text: str) -> str:
-    """A SQL string literal.
-
-    >>> sql_string("it's")
-    "'it''s'"
-    """
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_list(items: Iterable[str]) -> str:
-    return "[" + ", ".join(sql_string(i) for i in items) + "]"
 
 
 class Dataset:
@@ -210,20 +198,18 @@ class Dataset:
         if table == "crawls":
             return f"CREATE OR REPLACE VIEW crawls AS SELECT * FROM read_parquet({sql_string(pattern)}, union_by_name = true)"
         read = self._read(table, sql_string(pattern), self.crawl_ids())
-        if set(crawls) != set(self.crawl_ids()):
-            read += f" WHERE crawl_id IN ({', '.join(map(sql_string, crawls))})"
+        read += self._crawl_filter(crawls)
         unindexed = [c for c in crawls if not self.indexed(c)]
         if table == "outlinks" and unindexed:
             # crawls written without the source index: their edges from links/
             links = self._read("links", sql_string(f"{self.root}/links/*/*.parquet"), unindexed)
-            links += f" WHERE crawl_id IN ({', '.join(map(sql_string, unindexed))})"
+            links += crawl_filter(unindexed)
             read = f"{read} UNION ALL BY NAME {_as_outlinks(links)}"
         return f"CREATE OR REPLACE VIEW {table} AS {read}"
 
     def _crawl_filter(self, crawls: list[str]) -> str:
-        if set(crawls) == set(self.crawl_ids()):
-            return ""
-        return f" WHERE crawl_id IN ({', '.join(map(sql_string, crawls))})"
+        """Keep the rows of ``crawls`` (nothing to say when they are all the crawls)."""
+        return "" if set(crawls) == set(self.crawl_ids()) else crawl_filter(crawls)
 
     def _crawls_view(self, crawls: list[str]) -> str:
         """The ``crawls/`` rows of ``crawls``; a crawl from before that table gets a row

@@ -52,7 +52,7 @@ def choose_format(fmt: str | None, path: str | None) -> str:
 
 def write(con, sql: str, params: dict[str, Any], fmt: str, path: str | None) -> None:
     """Run ``sql`` and write every row in ``fmt`` to ``path`` (None: standard output)."""
-    from linkspider.cli.dataset import sql_string
+    from linkspider.sql import sql_string
 
     if fmt == "parquet" and path is None:
         raise OutputError("--format parquet writes a file: add -o FILE")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from linkspider.cli.dataset import sql_string
+from linkspider.sql import sql_string
 
 #: Columns of ``backlinks`` and ``outlinks``: the edge, where it is, what it is worth.
 EDGE_COLUMNS = (
