@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
@@ -46,14 +47,24 @@ def _regions(text: str) -> list[str]:
     return regions
 
 
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 0 (0: no limit)")
-    return value
+def _whole(minimum: int, note: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected a whole number >= {minimum}{note}"
+            )
+        return value
+
+    return parse
+
+
+_limit = _whole(0, " (0: no limit)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rank.add_argument(
         "--samples",
-        type=_limit,
+        type=_whole(1),
         default=64,
         metavar="K",
         help="sources sampled above --exact-nodes (default 64)",

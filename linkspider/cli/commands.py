@@ -95,8 +95,6 @@ def _crawls(args, dataset: Dataset, crawls: list[str]) -> int:
 def _rank(args, dataset: Dataset, crawls: list[str]) -> int:
     from linkspider.ranks import rank_crawl
 
-    if args.samples < 1:
-        raise output.OutputError("--samples: expected a whole number >= 1")
     for crawl_id in crawls:
         started = time.perf_counter()
         counts = rank_crawl(
@@ -107,7 +105,7 @@ def _rank(args, dataset: Dataset, crawls: list[str]) -> int:
             f"and {counts['url']:,} pages in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
-    dataset.inventory = type(dataset.inventory).scan(dataset.root)
+    dataset.rescan()  # the new ranks/ files
     dataset.define_views(crawls)
     sql = queries.RANKS.sql
     return _emit(

@@ -53,6 +53,11 @@ class Dataset:
         self.con.execute("SET enable_progress_bar = false")
         self._records: dict[str, dict[str, Any]] | None = None
 
+    def rescan(self) -> None:
+        """List the files again (after a command wrote some)."""
+        self.inventory = Inventory.scan(self.root)
+        self._records = None
+
     # -- crawls ---------------------------------------------------------------
 
     def records(self) -> dict[str, dict[str, Any]]:

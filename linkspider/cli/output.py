@@ -103,7 +103,13 @@ def table(
         query += f" LIMIT {int(limit) + 1}"
     rel = con.execute(query, params)
     columns = tuple(d[0] for d in rel.description)
-    rows = rel.fetchall()
+    show(columns, rel.fetchall(), limit, title, path)
+
+
+def show(
+    columns: tuple[str, ...], rows: list[tuple], limit: int, title: str, path: str | None
+) -> None:
+    """:func:`print_rows` on the terminal, or as plain text in ``path`` (whole or not at all)."""
     if path is None:
         print_rows(columns, rows, limit, title)
         return

@@ -78,11 +78,7 @@ def _print_table(con, statement: str, limit: int, path: str | None = None) -> No
         return
     columns = tuple(d[0] for d in rel.description)
     rows = rel.fetchmany(limit + 1) if limit else rel.fetchall()
-    if path is None:
-        output.print_rows(columns, rows, limit, "")
-    else:
-        with output.atomic(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-            output.print_rows(columns, rows, limit, "", handle)
+    output.show(columns, rows, limit, "", path)
 
 
 def interactive(dataset, crawls: list[str], args: argparse.Namespace) -> int:
