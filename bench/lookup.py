@@ -97,9 +97,11 @@ def generate_chunk(n: int, seed: int, crawl_id: str) -> pa.Table:
     return pa.table(columns, schema=schema.LINKS.arrow)
 
 
-def build(root: Path, edges: int, compact: bool) -> Path:
+def build(root: Path, edges: int, compact: bool, generate=None) -> Path:
     """The dataset in linkspider's layout (``links/``, ``outlinks/``, a ``crawls/`` row) and
-    the unsorted single file; returns the file."""
+    the unsorted single file; returns the file.  ``generate(n, seed, crawl_id)`` makes the
+    edges (default: :func:`generate_chunk`)."""
+    generate = generate or generate_chunk
     writer = DatasetWriter(str(root), "bench")
     record = crawls.started(
         str(root), "bench", seeds=[], scope="web", spider_arguments={}, settings={}, outlinks=True
@@ -107,7 +109,7 @@ def build(root: Path, edges: int, compact: bool) -> Path:
     unsorted_path = root / "unsorted.parquet"
     with pq.ParquetWriter(unsorted_path, schema.LINKS.arrow, compression="zstd") as unsorted:
         for i, start in enumerate(range(0, edges, CHUNK)):
-            table = generate_chunk(min(CHUNK, edges - start), seed=17 + i * 10, crawl_id="bench")
+            table = generate(min(CHUNK, edges - start), seed=17 + i * 10, crawl_id="bench")
             name = f"part-bench-{i + 1:05d}-00000000.parquet"
             for layout in writer.tables:  # links/ by target, outlinks/ by source
                 writer._write_partitioned(table, layout, name, [])

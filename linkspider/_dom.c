@@ -1114,6 +1114,108 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* The visible text of some elements' subtrees, for the page's topic signature.
+ *
+ * visible_text(node, indices, cap): `indices` are element indices as walk() numbers
+ * them from `node` (document order), ascending, none inside another; the text nodes
+ * of those subtrees outside <script>, <style>, <noscript> and <template>, in document
+ * order, with a space at the start of every block element (F_DIV_TO_P, F_NOT_PHRASING:
+ * "<p>a</p><p>b</p>" gives two words) and after each subtree; at most `cap`
+ * bytes of UTF-8 (cut at a character boundary), decoded. */
+static PyObject *visible_text(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *arg, *seq;
+    Py_ssize_t cap;
+    if (!PyArg_ParseTuple(args, "OOn", &arg, &seq, &cap)) return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "linkspider._dom: configure() was not called");
+        return NULL;
+    }
+    if (cap < 0) {
+        PyErr_SetString(PyExc_ValueError, "cap must be >= 0");
+        return NULL;
+    }
+    lxb_node *root = node_of(arg);
+    if (root == NULL) return NULL;
+    PyObject *fast = PySequence_Fast(seq, "indices must be a sequence");
+    if (fast == NULL) return NULL;
+    Py_ssize_t n_wanted = PySequence_Fast_GET_SIZE(fast);
+    Py_ssize_t *wanted = PyMem_Malloc((size_t)(n_wanted ? n_wanted : 1) * sizeof(Py_ssize_t));
+    if (wanted == NULL) { Py_DECREF(fast); return PyErr_NoMemory(); }
+    for (Py_ssize_t i = 0; i < n_wanted; i++) {
+        wanted[i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(fast, i));
+        if (wanted[i] == -1 && PyErr_Occurred()) {
+            PyMem_Free(wanted);
+            Py_DECREF(fast);
+            return NULL;
+        }
+    }
+    Py_DECREF(fast);
+    buf_t b = {NULL, 0, 0};
+    Py_ssize_t count = 0, w = 0;
+    lxb_node *selected = NULL; /* the wanted element whose subtree we are in */
+    Py_ssize_t hidden = 0;     /* open hidden elements inside it */
+    size_t limit = (size_t)cap;
+    int failed = 0;
+    lxb_node *node = n_type(root) == NODE_ELEMENT ? root : NULL;
+    while (node != NULL && b.len < limit && (selected != NULL || w < n_wanted)) {
+        lxb_node *down = NULL;
+        int type = n_type(node);
+        if (type == NODE_ELEMENT) {
+            unsigned f = flags_of(n_tag(node));
+            if (selected == NULL && w < n_wanted && count == wanted[w]) {
+                selected = node;
+                w++;
+            }
+            count++;
+            if (selected != NULL) {
+                if (f & F_HIDDEN) hidden++;
+                if ((f & (F_NOT_PHRASING | F_DIV_TO_P)) && b.len && buf_add(&b, (const unsigned char *)" ", 1) < 0) { failed = 1; break; }
+            }
+            down = n_first(node);
+            if (down == NULL && selected != NULL) {
+                if (f & F_HIDDEN) hidden--;
+                if (node == selected) {
+                    selected = NULL;
+                    if (b.len && buf_add(&b, (const unsigned char *)" ", 1) < 0) { failed = 1; break; }
+                }
+            }
+        }
+        else if (type == NODE_TEXT && selected != NULL && hidden == 0) {
+            lx_str *t = text_of(node);
+            if (t->data != NULL && t->length) {
+                size_t take = t->length < limit - b.len ? t->length : limit - b.len;
+                bool cut = take < t->length;
+                while (cut && take > 0 && (t->data[take] & 0xC0) == 0x80) take--; /* a whole character */
+                if (buf_add(&b, t->data, take) < 0) { failed = 1; break; }
+                if (cut) break;
+            }
+        }
+        if (down != NULL) { node = down; continue; }
+        lxb_node *next = NULL;
+        while (node != root && (next = n_next(node)) == NULL) {
+            node = n_parent(node);
+            if (node == NULL) break;
+            if (selected != NULL) {
+                if (flags_of(n_tag(node)) & F_HIDDEN) hidden--;
+                if (node == selected) {
+                    selected = NULL;
+                    if (b.len && buf_add(&b, (const unsigned char *)" ", 1) < 0) { failed = 1; break; }
+                }
+            }
+        }
+        if (failed || node == NULL || node == root) break;
+        node = next;
+    }
+    PyMem_Free(wanted);
+    if (failed) { PyMem_Free(b.data); return NULL; }
+    size_t len = b.len < limit ? b.len : limit;
+    while (len > 0 && len < b.len && ((unsigned char)b.data[len] & 0xC0) == 0x80) len--;
+    PyObject *out = PyUnicode_DecodeUTF8(b.data ? b.data : "", (Py_ssize_t)len, "replace");
+    PyMem_Free(b.data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
@@ -1126,6 +1228,11 @@ static PyMethodDef methods[] = {
      "bound_markup(data, max_depth, max_attrs) -> bytes or None: data with start tags nested "
      "deeper than max_depth, and attributes past the first max_attrs of an element, left out "
      "(None when nothing is; see the comment above it)."},
+    {"visible_text", visible_text, METH_VARARGS,
+     "visible_text(node, indices, cap) -> str: the text of the subtrees of the elements at "
+     "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "
+     "and template text, a space before each element that is not phrasing content, at most "
+     "cap bytes of UTF-8."},
     {"walk", walk, METH_VARARGS,
      "walk(node, link_cap=512, title_cap=1024) -> 18 columns, one item per element of the subtree at `node` (a selectolax "
      "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+from linkspider import defaults
 from linkspider.extract import DEFAULT_LIMITS, Limits
 from linkspider.traps import DEFAULT_RULES, TrapRules
 
@@ -174,13 +175,18 @@ class LinkspiderConfig:
         _boolean,
         "Compute the crawl's authority (`ranks/`, `page_ranks/`: what `linkspider rank` writes) when it finishes, after the compaction.",
     )
+    rank_pages: bool = setting(
+        True,
+        _boolean,
+        "Rank pages too (`page_ranks/`: PageRank over the graph of URLs). A crawl has far more URLs than hosts: this is most of the ranking's time and memory (see bench/rank.py); off, only `ranks/` is written.",
+    )
     rank_exact_nodes: int = setting(
-        10_000,
+        defaults.RANK_EXACT_NODES,
         _integer(0),
         "Harmonic centrality is exact for a level (hosts, domains) with at most this many nodes (its cost grows with nodes times arcs); above it, it is estimated from `LINKSPIDER_RANK_SAMPLES` sampled sources.",
     )
     rank_samples: int = setting(
-        64,
+        defaults.RANK_SAMPLES,
         _integer(1),
         "Sources sampled to estimate harmonic centrality above `LINKSPIDER_RANK_EXACT_NODES` nodes (see Authority for the measured error).",
     )
@@ -208,6 +214,11 @@ class LinkspiderConfig:
         DEFAULT_LIMITS.max_attributes,
         _integer(1),
         "An element's attributes past this many are left out before parsing (those the extraction reads kept).",
+    )
+    topic_bytes: int = setting(
+        DEFAULT_LIMITS.topic_bytes,
+        _integer(0),
+        "Bytes of a page's main-content text its topic signature reads (`pages.topic_terms`; see Relevance). Tokenizing is most of the signature's cost (about a fifth of the extraction's time at the default on article pages; half as much at 6000, with less separation); 0: no signatures (relevance is then NULL).",
     )
     trap_max_segment_repeats: int = setting(
         DEFAULT_RULES.max_segment_repeats,
@@ -334,6 +345,7 @@ class LinkspiderConfig:
             max_url_length=self.max_edge_url_length,
             max_nesting_depth=self.max_nesting_depth,
             max_attributes=self.max_attributes,
+            topic_bytes=self.topic_bytes,
         )
 
     @property

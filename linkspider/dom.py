@@ -523,3 +523,70 @@ def element_table(tree, link_cap: int = 512, title_cap: int = 1024) -> ElementTa
     root = tree.root
     walk = _c_walk if BACKEND == "c" else python_walk
     return walk(root, link_cap, title_cap)
+
+
+def python_visible_text(root, indices: Sequence[int], cap: int) -> str:
+    """:func:`visible_text` through selectolax's Python API (slow, exact)."""
+    wanted = list(indices)
+    parts: list[str] = []
+    size = 0
+    count = 0
+    w = 0
+    # (node, inside a wanted subtree, hidden); ("leave", ...) marks the end of a wanted one
+    stack: list = [(root, False, False)]
+    while stack and size < cap and (w < len(wanted) or any(item[1] for item in stack)):
+        node, inside, hidden = stack.pop()
+        if node is None:  # the end of a wanted subtree
+            if size:
+                parts.append(" ")
+                size += 1
+            continue
+        if node.tag == "-text":
+            if inside and not hidden:
+                text = node.text_content or ""
+                parts.append(text)
+                size += len(text.encode("utf-8", "surrogatepass"))
+            continue
+        if not node.is_element_node:
+            continue
+        if not inside and w < len(wanted) and count == wanted[w]:
+            inside = True
+            w += 1
+            stack.append((None, True, False))
+        count += 1
+        name = node.tag
+        if inside:
+            hidden = hidden or name in HIDDEN
+            if (name in NOT_PHRASING or name in DIV_TO_P) and size:
+                parts.append(" ")
+                size += 1
+        stack.extend(reversed([(child, inside, hidden) for child in node.iter(include_text=True)]))
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    cut = min(cap, len(data))
+    while 0 < cut < len(data) and data[cut] & 0xC0 == 0x80:
+        cut -= 1
+    return data[:cut].decode("utf-8", "replace")
+
+
+def visible_text(tree, indices: Sequence[int], cap: int) -> str:
+    """The visible text of the subtrees of the elements at ``indices`` (numbered as in
+    :func:`element_table`, ascending, none inside another): no script, style, noscript
+    or template text, a space before every element that is not phrasing content and
+    after each subtree (block elements: :data:`DIV_TO_P` and :data:`NOT_PHRASING`), at
+    most ``cap`` bytes of UTF-8.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> tree = LexborHTMLParser("<nav>menu</nav><div><p>Hel<b>lo</b></p><script>x</script><p>caf\u00e9</p></div>")
+    >>> [(i, tag) for i, tag in enumerate(element_table(tree).tag) if tag]
+    [(0, 'html'), (1, 'head'), (2, 'body'), (3, 'nav'), (4, 'div'), (5, 'p'), (7, 'script'), (8, 'p')]
+    >>> visible_text(tree, [4], 100) == "Hello caf\\u00e9 "
+    True
+    >>> visible_text(tree, [3, 5], 100), visible_text(tree, [4], 9)
+    ('menu  Hello ', 'Hello caf')
+    """
+    root = tree.root
+    if root is None:
+        return ""
+    if BACKEND == "c":
+        return _dom.visible_text(root, indices, cap)
+    return python_visible_text(root, indices, cap)

@@ -40,7 +40,7 @@ from typing import NamedTuple
 import ada_url
 from selectolax.lexbor import LexborHTMLParser
 
-from linkspider.dom import bound_markup, element_table
+from linkspider.dom import bound_markup, element_table, visible_text
 from linkspider.domains import registered_domain
 from linkspider.encoding import (
     decode_for_parser,
@@ -50,7 +50,8 @@ from linkspider.encoding import (
     url_encoder,
 )
 from linkspider.regions import REGIONS as REGIONS_ALL
-from linkspider.regions import classify_links
+from linkspider.regions import classify_page
+from linkspider.topics import TEXT_BYTES, signature
 from linkspider.urls import host_of, resolve, resolve_many
 
 __all__ = [
@@ -88,6 +89,8 @@ class Limits:
     #: Attributes of one element past this many are left out before parsing (the ones
     #: the extraction reads kept).
     max_attributes: int = 64
+    #: Bytes of main-content text the topic signature reads (0: no signature).
+    topic_bytes: int = TEXT_BYTES
 
 
 DEFAULT_LIMITS = Limits()
@@ -142,6 +145,9 @@ class Extraction:
     edges_dropped: int = 0
     #: the markup was bounded before parsing (too deep, or too many attributes)
     bounded: bool = False
+    #: the topic signature of the main content (:mod:`linkspider.topics`)
+    topic_terms: list[str] = field(default_factory=list)
+    topic_weights: list[float] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
 
@@ -591,7 +597,11 @@ def _extract_html(
     if len(links) <= _SHELL_MAX_LINKS:
         page.render_hint = _shell_hint(tree, table, len(links))
 
-    regions = classify_links(table, links)
+    regions, main = classify_page(table, links)
+    if limits.topic_bytes:
+        page.topic_terms, page.topic_weights = signature(
+            visible_text(tree, _outermost(main, table) or _body(table), limits.topic_bytes)
+        )
     # Hrefs are parsed in the document's encoding (its URL queries are encoded in it).
     encoder = url_encoder(page.encoding)
     base = _base_url(url, base_href, encoder)
@@ -641,3 +651,23 @@ def _extract_html(
                 round(density, 3), sponsored, ugc, not (nofollow or sponsored or ugc),
             ))
         )  # fmt: skip
+
+
+def _outermost(elements, table) -> list[int]:
+    """``elements`` in document order, without those inside another of them."""
+    out: list[int] = []
+    for k in sorted(elements):
+        if not out or k >= table.end[out[-1]]:
+            out.append(k)
+    return out
+
+
+def _body(table) -> list[int]:
+    """The ``<body>`` element (the page's text when it has no main block), or the root."""
+    tags, end = table.tag, table.end
+    k = 1  # the root's children: 1, its end, ...
+    while k < len(tags):
+        if tags[k] == "body":
+            return [k]
+        k = end[k]
+    return [0] if len(tags) else []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse import csgraph
 
 DAMPING = 0.85
 #: PageRank stops when the L1 change of an iteration is below this
@@ -39,11 +38,16 @@ def pagerank(
     n = adj.shape[0]
     if n == 0:
         return np.zeros(0)
-    out_degree = np.asarray(adj.sum(axis=1)).ravel()
+    out_degree = np.diff(adj.indptr)  # distinct arcs: a row's entries are all 1
     dangling = out_degree == 0
     inverse = np.divide(1.0, out_degree, out=np.zeros(n), where=~dangling)
-    # x_next = damping * (M^T x + dangling mass / n) + (1 - damping) / n, M = D^-1 A
-    transition = (sparse.diags_array(inverse) @ adj).T.tocsr()
+    # x_next = damping * (M^T x + dangling mass / n) + (1 - damping) / n, M = D^-1 A;
+    # A's CSC arrays are the CSR arrays of A^T (its indices: each entry's source)
+    by_target = adj.tocsc()
+    transition = sparse.csr_array(
+        (inverse[by_target.indices], by_target.indices, by_target.indptr), shape=(n, n)
+    )
+    del by_target
     x = np.full(n, 1.0 / n)
     for _ in range(max_iterations):
         spread = damping * x[dangling].sum() / n + (1.0 - damping) / n
@@ -57,19 +61,38 @@ def pagerank(
 
 
 def _inverse_distance_sums(adj: sparse.csr_array, sources: np.ndarray) -> np.ndarray:
-    """For every node v: the sum over ``sources`` u != v of 1 / distance(u, v)."""
+    """For every node v: the sum over ``sources`` u != v of 1 / distance(u, v).
+
+    Breadth-first search from 64 sources at once, one bit per source: a node's word
+    holds the sources that reached it, and each level ORs the words of a node's
+    in-neighbours (one gather and one ``reduceat`` over the arcs, grouped by target).
+    scipy's own searches run one source at a time (``csgraph.shortest_path`` checks
+    this one in the tests)."""
     n = adj.shape[0]
     total = np.zeros(n)
-    batch = max(1, min(len(sources), (1 << 24) // max(n, 1)))  # <= 128 MB of distances
-    for start in range(0, len(sources), batch):
-        chunk = sources[start : start + batch]
-        distance = csgraph.shortest_path(
-            adj, method="D", directed=True, unweighted=True, indices=chunk
-        )
-        with np.errstate(divide="ignore"):
-            inverse = 1.0 / distance  # inf -> 0 (unreachable), 0 -> inf (itself)
-        inverse[~np.isfinite(inverse)] = 0.0
-        total += inverse.sum(axis=0)
+    if n == 0 or len(sources) == 0:
+        return total
+    by_target = adj.tocsc()  # column v: the nodes with an arc to v
+    indices = by_target.indices
+    linked = np.diff(by_target.indptr) > 0
+    starts = by_target.indptr[:-1][linked]
+    del by_target
+    for first in range(0, len(sources), 64):
+        chunk = sources[first : first + 64]
+        visited = np.zeros(n, dtype=np.uint64)
+        visited[chunk] = np.left_shift(np.uint64(1), np.arange(len(chunk), dtype=np.uint64))
+        frontier = visited.copy()
+        reached = np.zeros(n, dtype=np.uint64)
+        distance = 0
+        while len(indices):
+            distance += 1
+            reached[linked] = np.bitwise_or.reduceat(frontier[indices], starts)
+            new = reached & ~visited
+            if not new.any():
+                break
+            total += np.bitwise_count(new) / distance
+            visited |= new
+            frontier = new
     return total
 
 

@@ -30,6 +30,8 @@ class CrawledPage:
     edges_dropped: int = 0
     rendered: bool = False
     render_error: str | None = None
+    topic_terms: list[str] = field(default_factory=list)
+    topic_weights: list[float] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
     @property

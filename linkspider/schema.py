@@ -26,7 +26,7 @@ from functools import cached_property
 import pyarrow as pa
 
 #: Bumped when a column is added, removed or changes meaning.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _SQL_TYPES = {
@@ -39,6 +39,7 @@ _SQL_TYPES = {
     pa.float64(): "DOUBLE",
     TIMESTAMP: "TIMESTAMP WITH TIME ZONE",
     pa.list_(pa.string()): "VARCHAR[]",
+    pa.list_(pa.float32()): "FLOAT[]",
 }
 
 
@@ -185,6 +186,8 @@ PAGES = Table(
         Column("error", S, True, "why the page has no edges, NULL if it was parsed: `HTTP 404`, `binary body`, `not HTML (image/png)`, `not HTML (text/plain, sniffed: no Content-Type)`, `empty body`, `robots.txt disallowed`, `robots.txt unreachable (…)`, `refused: …` (a private address), `redirect without Location (302)`, `multiple Location headers (302)`, `extraction took longer than 20 s`, `extraction ran out of memory (2048 MB)`, `extraction crashed (…)`, or the network error", "HTTP 500"),
         Column("rendered", B, False, "the row comes from the browser-rendered DOM", "false"),
         Column("render_error", S, True, "why a render was attempted and failed (the row then holds the plain fetch's result)", "TimeoutError: …"),
+        Column("topic_terms", pa.list_(S), False, "the page's topic signature: the 32 most frequent terms of its main content (see Relevance); `[]` without text", "[python, packaging, wheel]"),
+        Column("topic_weights", pa.list_(pa.float32()), False, "the weight of each of `topic_terms`, `1 + ln(count)` scaled to unit length", "[0.41, 0.33, 0.2]"),
     ),
     sort=("url",),
 )  # fmt: skip

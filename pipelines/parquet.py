@@ -132,6 +132,7 @@ class ParquetPipeline:
                 self.writer.crawl_id,
                 exact_nodes=config.rank_exact_nodes,
                 samples=config.rank_samples,
+                pages=config.rank_pages,
             )
         except Exception as exc:  # the crawl's data is complete: `linkspider rank` can redo this
             logger.error(

@@ -70,6 +70,28 @@ def test_sampled_harmonic_centrality_is_close_on_the_top_nodes():
     assert graph.harmonic_sampled(adj, n).tolist() == exact.tolist()  # all sources: exact
 
 
+def test_the_bit_parallel_search_equals_scipys_shortest_paths():
+    """graph's breadth-first search from 64 sources at once, against scipy's one source at a
+    time, on a graph with long paths (a chain) and shortcuts, with 64 + 36 sources."""
+    from scipy.sparse import csgraph
+
+    n = 3000
+    sources, targets = random_graph(n, 6000, 7)
+    chain = np.arange(n - 1)
+    sources, targets = np.concatenate([sources, chain]), np.concatenate([targets, chain + 1])
+    pairs = np.unique(np.stack([sources, targets]), axis=1)
+    adj = graph.adjacency(pairs[0], pairs[1], n)
+    picked = np.sort(np.random.default_rng(3).choice(n, size=100, replace=False))
+    distance = csgraph.shortest_path(adj, directed=True, unweighted=True, indices=picked)
+    with np.errstate(divide="ignore"):
+        inverse = 1.0 / distance
+    inverse[~np.isfinite(inverse)] = 0.0
+    expected = inverse.sum(axis=0)
+    got = graph._inverse_distance_sums(adj, picked)
+    assert np.max(np.abs(got - expected)) < 1e-9
+    assert distance[np.isfinite(distance)].max() > 50  # deep searches were needed
+
+
 # -- the graph of a crawl ----------------------------------------------------------
 
 HOSTS = [f"www.s{i}.com" for i in range(12)] + [f"blog.s{i}.com" for i in range(4)]
@@ -141,6 +163,7 @@ def test_ranks_of_a_crawl_are_those_of_the_documented_graph(tmp_path):
     edges = crawl_edges()
     write(tmp_path, "c1", edges)
     counts = rank_crawl(str(tmp_path), "c1", exact_nodes=1000)
+    assert not list(tmp_path.glob(".rank-*"))  # DuckDB's spill directory is removed
     rel = duckdb.execute(f"SELECT * FROM '{tmp_path}/ranks/ranks-c1.parquet'")
     names = [d[0] for d in rel.description]
     rows = [dict(zip(names, r, strict=True)) for r in rel.fetchall()]

@@ -23,6 +23,8 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from linkspider import defaults
+
 REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
 
 
@@ -45,6 +47,17 @@ def _regions(text: str) -> list[str]:
             f"unknown region {', '.join(unknown) or text!r}: use {', '.join(REGIONS)}"
         )
     return regions
+
+
+def _weight(text: str) -> str:
+    """An argparse type: ``NAME=W``, a weight of the link value formula."""
+    from linkspider.value import Weights
+
+    try:
+        Weights.parse([text], env="")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _whole(minimum: int, note: str = "") -> Callable[[str], int]:
@@ -136,9 +149,30 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str, *parents) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help, description=help, parents=list(parents))
 
+    backlinks = command(
+        "backlinks",
+        "every edge pointing at TARGET, with what it is worth (authority, relevance, "
+        "anchor class, position, sitewide, link_value)",
+        shared,
+        as_option,
+    )
+    backlinks.add_argument("target", metavar="TARGET")
+    backlinks.add_argument(
+        "--sort",
+        choices=("source", "value"),
+        default="source",
+        help="order by source page (default) or by link_value, highest first",
+    )
+    backlinks.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        metavar="NAME=W",
+        help="a weight of the link value formula (see the README's Link value; "
+        "also $LINKSPIDER_VALUE_WEIGHTS=NAME=W,...)",
+    )
     for name, help in (
-        ("backlinks", "every edge pointing at TARGET"),
-        ("refdomains", "the registered domains linking to TARGET, with counts"),
+        ("refdomains", "the registered domains linking to TARGET, with counts and authority"),
         ("anchors", "the anchor texts of TARGET's backlinks (an image link counts its alt)"),
     ):
         command(name, help, shared, as_option).add_argument("target", metavar="TARGET")
@@ -157,16 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument(
         "--exact-nodes",
         type=_limit,
-        default=10_000,
+        default=defaults.RANK_EXACT_NODES,
         metavar="N",
-        help="exact harmonic centrality up to N nodes per level, sampled above (default 10000)",
+        help="exact harmonic centrality up to N nodes per level, sampled above "
+        f"(default {defaults.RANK_EXACT_NODES})",
     )
     rank.add_argument(
         "--samples",
         type=_whole(1),
-        default=64,
+        default=defaults.RANK_SAMPLES,
         metavar="K",
-        help="sources sampled above --exact-nodes (default 64)",
+        help=f"sources sampled above --exact-nodes (default {defaults.RANK_SAMPLES})",
+    )
+    rank.add_argument(
+        "--no-pages",
+        dest="pages",
+        action="store_false",
+        help="rank hosts and domains only: no page_ranks/ (the URL graph is most of the cost)",
     )
     sql = command(
         "sql",
@@ -212,6 +253,7 @@ def _main(argv: list[str] | None) -> int:
     from linkspider.cli.dataset import DatasetError
     from linkspider.cli.output import OutputError
     from linkspider.cli.targets import TargetError
+    from linkspider.value import WeightError
 
     try:
         parser = build_parser()
@@ -227,7 +269,7 @@ def _main(argv: list[str] | None) -> int:
         from linkspider.cli import commands
 
         return commands.run(args)
-    except (UsageError, DatasetError, TargetError, OutputError) as exc:
+    except (UsageError, DatasetError, TargetError, OutputError, WeightError) as exc:
         return _fail(str(exc))
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -11,6 +11,7 @@ from linkspider.cli import output, queries
 from linkspider.cli.dataset import Dataset
 from linkspider.cli.targets import parse_target
 from linkspider.pipelines.layout import bucket
+from linkspider.value import Weights, value_sql
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,10 +62,15 @@ def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
         links_bucket=None if by_source else partition,
         outlinks_bucket=partition if by_source else None,
     )
-    sql = query.sql.format(
-        where=where,
-        filters=queries.filters(args.internal, args.dofollow, args.region),
-    )
+    filters = queries.filters(args.internal, args.dofollow, args.region)
+    if args.command == "backlinks":
+        edges = queries.BACKLINK_EDGES.format(where=where)
+        valued = value_sql(edges, Weights.parse(args.weight))
+        sql = query.sql.format(
+            valued=valued, filters=filters, order=queries.BACKLINK_ORDER[args.sort]
+        )
+    else:
+        sql = query.sql.format(where=where, filters=filters)
     params = {"domain": target.domain}
     if target.kind != "domain":
         params["value"] = target.value
@@ -98,7 +104,11 @@ def _rank(args, dataset: Dataset, crawls: list[str]) -> int:
     for crawl_id in crawls:
         started = time.perf_counter()
         counts = rank_crawl(
-            dataset.root, crawl_id, exact_nodes=args.exact_nodes, samples=args.samples
+            dataset.root,
+            crawl_id,
+            exact_nodes=args.exact_nodes,
+            samples=args.samples,
+            pages=args.pages,
         )
         print(
             f"crawl {crawl_id}: ranked {counts['host']:,} hosts, {counts['domain']:,} domains "

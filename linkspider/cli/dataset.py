@@ -8,7 +8,8 @@ domain, of that domain's partition, and defines the views ``links``,
 SQL (:mod:`linkspider.cli.queries`) reads the views.
 
 Crawls written before schema version 3 have no ``sponsored``, ``ugc`` and
-``dofollow`` columns: the views compute them from ``rel`` and ``nofollow`` there.
+``dofollow`` columns: the views compute them from ``rel`` and ``nofollow`` there;
+pages from before version 4 get empty topic signatures.
 """
 
 from __future__ import annotations
@@ -19,15 +20,22 @@ from typing import Any
 
 import duckdb
 
+from linkspider import schema, topics, value
 from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory
 from linkspider.sql import DOFOLLOW, crawl_filter, sql_list, sql_string
 
-#: Columns added by schema version 3, and how to compute them for older files.
+#: Columns added by a schema version, by table, and how to compute them for older files.
 DERIVED = {
-    "sponsored": "list_contains(rel, 'sponsored')",
-    "ugc": "list_contains(rel, 'ugc')",
-    "dofollow": DOFOLLOW,
+    "links": {
+        3: {
+            "sponsored": "list_contains(rel, 'sponsored')",
+            "ugc": "list_contains(rel, 'ugc')",
+            "dofollow": DOFOLLOW,
+        }
+    },
+    "pages": {4: {"topic_terms": "[]::VARCHAR[]", "topic_weights": "[]::FLOAT[]"}},
 }
+DERIVED["outlinks"] = DERIVED["links"]
 
 
 #: Tables of one file per crawl written by ``linkspider rank`` (a crawl may have none yet).
@@ -96,11 +104,13 @@ class Dataset:
             raise DatasetError(f"no crawl {spec!r} in {self.root}; its crawls: {known}")
         return [spec]
 
-    def legacy(self, crawls: Iterable[str]) -> set[str]:
-        """Those of ``crawls`` whose files lack the schema-3 columns."""
+    def legacy(self, crawls: Iterable[str], version: int = 3) -> set[str]:
+        """Those of ``crawls`` whose files follow a schema older than ``version``."""
         records = self.records()
         return {
-            c for c in crawls if c not in records or (records[c].get("schema_version") or 0) < 3
+            c
+            for c in crawls
+            if c not in records or (records[c].get("schema_version") or 0) < version
         }
 
     def indexed(self, crawl_id: str) -> bool:
@@ -125,7 +135,9 @@ class Dataset:
         so that the views also see the crawls added later."""
         statements = [
             "CREATE OR REPLACE MACRO linkspider_bucket(domain) AS "
-            + BUCKET_SQL.format(domain="domain")
+            + BUCKET_SQL.format(domain="domain"),
+            topics.SQL_MACRO,
+            *value.MACROS.strip().rstrip(";").split(";\n"),
         ]
         if portable:
             for table in ("links", "outlinks", "pages", "crawls"):
@@ -151,26 +163,32 @@ class Dataset:
                 statements.append(
                     f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({sql_list(f.path for f in files)})"
                     if files
-                    else f"CREATE OR REPLACE VIEW {table} AS SELECT NULL::VARCHAR AS crawl_id WHERE false"
+                    else f"CREATE OR REPLACE VIEW {table} AS {_empty(table)}"
                 )
         for statement in statements:
             self.con.execute(statement)
         return ";\n".join(statements) + ";\n"
 
     def _read(self, table: str, source: str, crawls: list[str]) -> str:
-        """``SELECT`` from ``source`` (a read_parquet argument) with the schema-3 columns."""
+        """``SELECT`` from ``source`` (a read_parquet argument) with the columns of the
+        current schema (:data:`DERIVED` for files that lack them)."""
         options = ", hive_partitioning = true" if table in PARTITIONS else ""
-        select = "*"
-        legacy = self.legacy(crawls) if table in PARTITIONS else set()
-        if legacy and legacy >= set(crawls):
-            select = "*, " + ", ".join(f"{expr} AS {name}" for name, expr in DERIVED.items())
-        elif legacy:
+        added, replaced = [], []
+        for version, columns in DERIVED.get(table, {}).items():
+            legacy = self.legacy(crawls, version)
+            if legacy and legacy >= set(crawls):  # no file has them
+                added += [f"{expr} AS {name}" for name, expr in columns.items()]
+            elif legacy:
+                replaced += [
+                    f"coalesce({name}, {expr}) AS {name}" for name, expr in columns.items()
+                ]
+        if replaced:
             options += ", union_by_name = true"
-            select = (
-                "* REPLACE ("
-                + ", ".join(f"coalesce({name}, {expr}) AS {name}" for name, expr in DERIVED.items())
-                + ")"
-            )
+        select = "*"
+        if replaced:
+            select += f" REPLACE ({', '.join(replaced)})"
+        if added:
+            select += ", " + ", ".join(added)
         return f"SELECT {select} FROM read_parquet({source}{options})"
 
     def _view(self, name: str, parts: list[tuple[str, list[str], str | None]]) -> str:
@@ -247,6 +265,16 @@ class Dataset:
         have = {d[0] for d in self.con.execute("SELECT * FROM crawls LIMIT 0").description}
         columns = [c for c in CRAWL_COLUMNS if c in have]
         return f"SELECT {', '.join(columns)} FROM crawls ORDER BY started_at, crawl_id"
+
+
+def _empty(name: str) -> str:
+    """A SELECT of no rows with the columns of a table (a crawl not ranked yet)."""
+    table = next(t for t in schema.TABLES if t.name == name)
+    return (
+        "SELECT "
+        + ", ".join(f"NULL::{c.sql_type} AS {c.name}" for c in table.columns)
+        + " WHERE false"
+    )
 
 
 def _as_outlinks(read: str) -> str:

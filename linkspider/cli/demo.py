@@ -10,7 +10,6 @@ shop the other sites link to are printed, as ``linkspider`` prints them.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -106,13 +105,10 @@ def demo(keep: str | None) -> int:
             print(f"linkspider: the demo crawl failed: {tail[0]}", file=sys.stderr)
             return 1
         print(f"crawled in {time.perf_counter() - started:.1f} s into {output}\n")
-        for command in ("backlinks", "refdomains"):
-            args = argparse.Namespace(
-                command=command, data=output, crawl="latest", target=FOCUS, as_=None,
-                dofollow=False, region=None, internal=False, limit=None, format="table",
-                output=None,
-            )  # fmt: skip
-            commands.run(args)
+        for argv in (["backlinks", FOCUS, "--sort", "value"], ["refdomains", FOCUS]):
+            from linkspider.cli import build_parser
+
+            commands.run(build_parser().parse_args([*argv, "--data", output]))
             print()
         where = f"--data {output}" if keep else "--data DIR (with: linkspider demo --keep DIR)"
         print(f"Next: linkspider anchors {FOCUS} {where}; linkspider sql; linkspider --help")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from linkspider.sql import sql_string
+from linkspider.value import Weights, value_sql
 
 #: Columns of ``backlinks`` and ``outlinks``: the edge, where it is, what it is worth.
 EDGE_COLUMNS = (
@@ -36,13 +37,26 @@ _SHOWN_ANCHOR = (
 )
 
 
+#: What ``backlinks`` adds to each edge (:mod:`linkspider.value`).
+VALUE_COLUMNS = (
+    "authority", "relevance", "anchor_class", "position_score", "sitewide", "sitewide_pages",
+    "link_value",
+)  # fmt: skip
+#: ``backlinks --sort``: the ORDER BY of each choice
+BACKLINK_ORDER = {
+    "source": "source_domain, source_url, position",
+    "value": "link_value DESC, source_domain, source_url, position",
+}
+
 BACKLINKS = Query(
-    f"""SELECT {", ".join(EDGE_COLUMNS)}
-FROM links
-WHERE {{where}}{{filters}}
-ORDER BY source_domain, source_url, position""",
-    ("source_url", _SHOWN_ANCHOR, "target_url", "region", "link_type", "dofollow"),
+    f"""SELECT {", ".join(EDGE_COLUMNS + VALUE_COLUMNS)}
+FROM ({{valued}})
+WHERE true{{filters}}
+ORDER BY {{order}}""",
+    ("source_url", _SHOWN_ANCHOR, "target_url", "region", "dofollow", "anchor_class", "link_value"),
 )
+#: the rows ``{valued}`` values: every backlink of the target, before the filters
+BACKLINK_EDGES = "SELECT * FROM links WHERE {where}"
 
 OUTLINKS = Query(
     f"""SELECT {", ".join(EDGE_COLUMNS)}
@@ -58,12 +72,18 @@ REFDOMAINS = Query(
        count(DISTINCT source_url) AS pages,
        count(*) FILTER (WHERE dofollow) AS dofollow_links,
        min(fetched_at) AS first_fetched,
-       max(fetched_at) AS last_fetched
+       max(fetched_at) AS last_fetched,
+       max(authority) AS authority,
+       min(harmonic_rank) AS harmonic_rank
 FROM links
+LEFT JOIN (SELECT crawl_id, node, harmonic_rank,
+                  1.0 - (harmonic_rank - 1) / count(*) OVER (PARTITION BY crawl_id) AS authority
+           FROM ranks WHERE level = 'domain') r
+       ON r.crawl_id = links.crawl_id AND r.node = links.source_domain
 WHERE {where}{filters}
 GROUP BY source_domain
 ORDER BY links DESC, source_domain""",
-    ("source_domain", "links", "pages", "dofollow_links", "first_fetched", "last_fetched"),
+    ("source_domain", "links", "pages", "dofollow_links", "authority", "last_fetched"),
 )
 
 # An image link's text is its image's alt (an <area> has only its alt).
@@ -156,7 +176,8 @@ def filters(internal: bool, dofollow: bool, regions: list[str] | None) -> str:
 
 
 #: Table macros for your own DuckDB (``linkspider sql --print-views``): a lookup by domain.
-MACROS = """CREATE OR REPLACE MACRO backlinks(domain, internal := false) AS TABLE
+MACROS = (
+    """CREATE OR REPLACE MACRO backlinks(domain, internal := false) AS TABLE
 SELECT * FROM links
 WHERE target_bucket = linkspider_bucket(domain) AND target_domain = domain
   AND (internal OR is_external);
@@ -180,4 +201,12 @@ FROM (SELECT CASE WHEN link_type IN ('image', 'area') THEN coalesce(img_alt, '')
       FROM backlinks(domain, internal := internal))
 GROUP BY anchor
 ORDER BY links DESC, anchor;
+CREATE OR REPLACE MACRO link_values(domain) AS TABLE
 """
+    + value_sql(
+        "SELECT * FROM links WHERE target_bucket = linkspider_bucket(domain) "
+        "AND target_domain = domain",
+        Weights(),
+    )
+    + ";\n"
+)

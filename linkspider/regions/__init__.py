@@ -40,7 +40,7 @@ from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
 from linkspider.regions.names import REGIONS, UNSET, Names
 
-__all__ = ["REGIONS", "Region", "classify_links"]
+__all__ = ["REGIONS", "Region", "classify_links", "classify_page"]
 
 #: ``(region, confidence 0..1, link density of the innermost cleanable container)``.
 Region = tuple[str, float, float]
@@ -53,6 +53,13 @@ def classify_links(table: ElementTable, links: Sequence[int]) -> list[Region]:
     that link density counts.
     """
     return _Classifier(table, links).classify(links)
+
+
+def classify_page(table: ElementTable, links: Sequence[int]) -> tuple[list[Region], set[int]]:
+    """:func:`classify_links`, and the main block: the elements whose subtrees form it
+    (empty when the page has no text block)."""
+    classifier = _Classifier(table, links)
+    return classifier.classify(links), classifier.main
 
 
 class _Classifier:

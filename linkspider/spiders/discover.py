@@ -364,6 +364,8 @@ class DiscoverSpider(Spider):
             else len(response.body),
             error=extraction.error,
             edges_dropped=extraction.edges_dropped,
+            topic_terms=extraction.topic_terms,
+            topic_weights=extraction.topic_weights,
             edges=extraction.edges,
         )
 
