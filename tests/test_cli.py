@@ -595,6 +595,9 @@ def test_demo_shows_backlinks_and_refdomains_of_the_shop(tmp_path):
     assert "backlinks of domain shop.example" in proc.stdout
     assert "refdomains of domain shop.example" in proc.stdout
     refdomains = answer("refdomains", "shop.example", data=keep)
+    pages = duckdb.sql(
+        f"SELECT url, status, error, depth FROM read_parquet('{keep}/pages/*.parquet') ORDER BY url"
+    ).fetchall()
     assert {r["source_domain"] for r in refdomains} == {
         "news.example", "blog.example", "wiki.example", "forum.example", "old-shop.example",
-    }  # fmt: skip
+    }, (pages, proc.stderr)  # fmt: skip
