@@ -176,6 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
         ("anchors", "the anchor texts of TARGET's backlinks (an image link counts its alt)"),
     ):
         command(name, help, shared, as_option).add_argument("target", metavar="TARGET")
+    changes = command(
+        "changes",
+        "new, lost and changed links between two crawls, with the reason (of TARGET's "
+        "backlinks, or of every edge without TARGET)",
+        shared,
+        as_option,
+    )
+    changes.add_argument("target", nargs="?", metavar="TARGET")
+    changes.add_argument(
+        "--from",
+        dest="from_crawl",
+        metavar="CRAWL",
+        help="the earlier crawl (default: the one before --to)",
+    )
+    changes.add_argument(
+        "--to", dest="to_crawl", metavar="CRAWL", help="the later crawl (default: the latest)"
+    )
     command("outlinks", "every edge from a page, host or domain", shared, as_option).add_argument(
         "target", metavar="SOURCE"
     )

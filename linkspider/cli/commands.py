@@ -8,7 +8,7 @@ import sys
 import time
 
 from linkspider.cli import output, queries
-from linkspider.cli.dataset import Dataset
+from linkspider.cli.dataset import Dataset, DatasetError
 from linkspider.cli.targets import parse_target
 from linkspider.pipelines.layout import bucket
 from linkspider.value import Weights, value_sql
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
         "top": _top,
         "crawls": _crawls,
         "rank": _rank,
+        "changes": _changes,
         "sql": _sql,
     }[args.command]
     return handler(args, dataset, crawls)
@@ -76,6 +77,40 @@ def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
         params["value"] = target.value
     title = f"{args.command} of {target.kind} {target.value} ({_crawls_title(crawls)})"
     return _emit(args, dataset.con, query, sql, params, title)
+
+
+def _changes(args, dataset: Dataset, crawls: list[str]) -> int:
+    known = dataset.crawl_ids()
+    after = dataset.select(args.to_crawl) if args.to_crawl else known[-1:]
+    if args.from_crawl:
+        before = dataset.select(args.from_crawl)
+    elif known.index(after[0]) == 0:
+        raise DatasetError(
+            f"changes compares two crawls and no crawl of {dataset.root} is older than "
+            f"{after[0]} (crawl again, or name them with --from and --to)"
+        )
+    else:
+        before = [known[known.index(after[0]) - 1]]
+    if before == after:
+        raise DatasetError(f"--from and --to name the same crawl ({before[0]})")
+    params = {"from_crawl": before[0], "to_crawl": after[0]}
+    where = "true"
+    subject = "all edges"
+    partition = None
+    if args.target is not None:
+        target = parse_target(args.target, args.as_)
+        where = queries.TARGET_WHERE[target.kind]
+        params["domain"] = target.domain
+        if target.kind != "domain":
+            params["value"] = target.value
+        partition = bucket(target.domain)
+        subject = f"{target.kind} {target.value}"
+    dataset.define_views(before + after, links_bucket=partition)
+    sql = queries.CHANGES.sql.format(
+        where=where, filters=queries.filters(args.internal, args.dofollow, args.region)
+    )
+    title = f"changes of {subject} from crawl {before[0]} to {after[0]}"
+    return _emit(args, dataset.con, queries.CHANGES, sql, params, title)
 
 
 def _top(args, dataset: Dataset, crawls: list[str]) -> int:

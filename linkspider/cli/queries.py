@@ -210,3 +210,92 @@ CREATE OR REPLACE MACRO link_values(domain) AS TABLE
     )
     + ";\n"
 )
+
+#: ``changes``: edges matched across two crawls by (source_url, target_url, occurrence among
+#: the page's edges to that target, in page order); ``{where}`` is the target's condition.
+_NOINDEX = (
+    "regexp_matches(lower(coalesce({p}.meta_robots, '') || ',' || coalesce({p}.x_robots_tag, '')), "
+    "'(^|[^a-z])(noindex|none)([^a-z]|$)')"
+)
+CHANGE_COLUMNS = (
+    "source_url", "target_url", "occurrence", "anchor_text", "change", "reason", "reasons",
+    "nofollow_before", "nofollow_after", "anchor_before", "anchor_after", "rel_before",
+    "rel_after", "region_before", "region_after", "source_status_after", "source_domain",
+    "target_domain", "is_external", "dofollow", "region", "from_crawl", "to_crawl",
+)  # fmt: skip
+_CHANGE_EXPRESSIONS = {
+    "reason": "reasons[1] AS reason",
+    "from_crawl": "$from_crawl AS from_crawl",
+    "to_crawl": "$to_crawl AS to_crawl",
+}
+CHANGES = Query(
+    f"""WITH a AS (
+    SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
+    FROM links WHERE crawl_id = $from_crawl AND {{where}}
+), b AS (
+    SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
+    FROM links WHERE crawl_id = $to_crawl AND {{where}}
+), pa AS (
+    SELECT * FROM pages WHERE crawl_id = $from_crawl
+    QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1
+), pb AS (
+    SELECT * FROM pages WHERE crawl_id = $to_crawl
+    QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1
+), matched AS (
+    SELECT coalesce(a.source_url, b.source_url) AS source_url,
+           coalesce(a.target_url, b.target_url) AS target_url,
+           coalesce(a.occurrence, b.occurrence) AS occurrence,
+           coalesce(b.anchor_text, a.anchor_text) AS anchor_text,
+           a.source_url IS NOT NULL AS before, b.source_url IS NOT NULL AS after,
+           a.nofollow AS nofollow_before, b.nofollow AS nofollow_after,
+           CASE WHEN a.link_type IN ('image', 'area') THEN coalesce(a.img_alt, '') ELSE a.anchor_text END AS anchor_before,
+           CASE WHEN b.link_type IN ('image', 'area') THEN coalesce(b.img_alt, '') ELSE b.anchor_text END AS anchor_after,
+           a.rel AS rel_before, b.rel AS rel_after,
+           a.region AS region_before, b.region AS region_after,
+           coalesce(b.source_domain, a.source_domain) AS source_domain,
+           coalesce(b.target_domain, a.target_domain) AS target_domain,
+           coalesce(b.is_external, a.is_external) AS is_external,
+           coalesce(b.dofollow, a.dofollow) AS dofollow,
+           coalesce(b.region, a.region) AS region
+    FROM a FULL OUTER JOIN b
+      ON a.source_url = b.source_url AND a.target_url = b.target_url AND a.occurrence = b.occurrence
+), judged AS (
+    SELECT m.*, pb.status AS source_status_after,
+           CASE
+               WHEN NOT m.after THEN 'lost'
+               WHEN NOT m.before THEN 'new'
+               WHEN {_NOINDEX.format(p="pb")} AND NOT coalesce({_NOINDEX.format(p="pa")}, false) THEN 'lost'
+               ELSE 'changed'
+           END AS change,
+           CASE
+               WHEN NOT m.after AND pb.url IS NULL THEN ['not_recrawled']
+               WHEN NOT m.after AND pb.status IN (404, 410) THEN ['page_gone']
+               WHEN NOT m.after AND pb.status BETWEEN 300 AND 399 THEN ['page_redirected']
+               WHEN NOT m.after AND (pb.status IS NULL OR pb.status >= 400 OR pb.error IS NOT NULL)
+                   THEN ['page_error']
+               WHEN NOT m.after AND {_NOINDEX.format(p="pb")} THEN ['noindex']
+               WHEN NOT m.after THEN ['link_removed']
+               WHEN NOT m.before AND pa.url IS NOT NULL AND pa.error IS NULL THEN ['new_link']
+               WHEN NOT m.before THEN ['new_page']
+               WHEN {_NOINDEX.format(p="pb")} AND NOT coalesce({_NOINDEX.format(p="pa")}, false)
+                   THEN ['noindex']
+               ELSE list_filter([
+                   CASE WHEN NOT m.nofollow_before AND m.nofollow_after THEN 'nofollow_added' END,
+                   CASE WHEN m.nofollow_before AND NOT m.nofollow_after THEN 'nofollow_removed' END,
+                   CASE WHEN m.anchor_before IS DISTINCT FROM m.anchor_after THEN 'anchor_changed' END,
+                   CASE WHEN list_filter(m.rel_before, lambda r: r <> 'nofollow')
+                             IS DISTINCT FROM list_filter(m.rel_after, lambda r: r <> 'nofollow')
+                        THEN 'rel_changed' END,
+                   CASE WHEN m.region_before <> m.region_after THEN 'region_changed' END
+               ], lambda r: r IS NOT NULL)
+           END AS reasons
+    FROM matched m
+    LEFT JOIN pa ON pa.url = m.source_url
+    LEFT JOIN pb ON pb.url = m.source_url
+)
+SELECT {", ".join(_CHANGE_EXPRESSIONS.get(c, c) for c in CHANGE_COLUMNS)}
+FROM judged
+WHERE len(reasons) > 0{{filters}}
+ORDER BY change, reason, source_url, target_url, occurrence""",
+    ("change", "reason", "source_url", "target_url", "anchor_text"),
+)
