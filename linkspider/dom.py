@@ -532,11 +532,13 @@ def python_visible_text(root, indices: Sequence[int], cap: int) -> str:
     size = 0
     count = 0
     w = 0
-    # (node, inside a wanted subtree, hidden); ("leave", ...) marks the end of a wanted one
+    open_subtrees = 0  # wanted subtrees entered and not yet left
+    # (node, inside a wanted subtree, hidden); a node of None marks the end of a wanted one
     stack: list = [(root, False, False)]
-    while stack and size < cap and (w < len(wanted) or any(item[1] for item in stack)):
+    while stack and size < cap and (w < len(wanted) or open_subtrees):
         node, inside, hidden = stack.pop()
         if node is None:  # the end of a wanted subtree
+            open_subtrees -= 1
             if size:
                 parts.append(" ")
                 size += 1
@@ -552,6 +554,7 @@ def python_visible_text(root, indices: Sequence[int], cap: int) -> str:
         if not inside and w < len(wanted) and count == wanted[w]:
             inside = True
             w += 1
+            open_subtrees += 1
             stack.append((None, True, False))
         count += 1
         name = node.tag

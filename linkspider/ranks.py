@@ -66,15 +66,12 @@ def build_graph(con, edges: str, level: str) -> Graph:
         GROUP BY ALL"""
     arcs = con.sql(credited).to_arrow_table()
     con.execute("DROP TABLE nodes")
-    return _graph(names, arcs)
-
-
-def _graph(names, arcs: pa.Table) -> Graph:
     n = len(names)
     sources = arcs.column("s").to_numpy()
     targets = arcs.column("t").to_numpy()
-    counts = arcs.column("n").to_numpy() if "n" in arcs.column_names else None
-    in_links = np.bincount(targets, weights=counts, minlength=n).astype(np.int64)
+    in_links = np.bincount(targets, weights=arcs.column("n").to_numpy(), minlength=n).astype(
+        np.int64
+    )
     in_nodes = np.bincount(targets, minlength=n).astype(np.int64)
     return Graph(names, graph.adjacency(sources, targets, n), in_links, in_nodes)
 
@@ -163,19 +160,17 @@ def rank_crawl(
 
 
 def _rank(con, root, crawl_id, files, exact_nodes, samples, pages) -> dict[str, int]:
-    columns = "source_url, source_host, source_domain, target_url, target_host, target_domain, nofollow, rel, link_type"
+    columns = (
+        "source_url", "source_host", "source_domain", "target_url", "target_host",
+        "target_domain", "nofollow", "rel", "link_type",
+    )  # fmt: skip
     if files:
         con.execute(
-            f"CREATE TEMP VIEW edges AS SELECT {columns} "
+            f"CREATE TEMP VIEW edges AS SELECT {', '.join(columns)} "
             f"FROM read_parquet({sql_list(f.path for f in files)}, hive_partitioning = true)"
         )
     else:
-        con.execute(
-            "CREATE TEMP VIEW edges AS SELECT ''::VARCHAR AS source_url, ''::VARCHAR AS source_host, "
-            "''::VARCHAR AS source_domain, ''::VARCHAR AS target_url, ''::VARCHAR AS target_host, "
-            "''::VARCHAR AS target_domain, false AS nofollow, []::VARCHAR[] AS rel, "
-            "''::VARCHAR AS link_type WHERE false"
-        )
+        con.execute(f"CREATE TEMP VIEW edges AS {schema.LINKS.empty_select(columns)}")
     levels: dict[str, dict[str, object]] = {}
     counts = {}
     for level in ("host", "domain"):

@@ -85,6 +85,19 @@ class Table:
         """The Arrow schema of the table's files (without their metadata)."""
         return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
 
+    def empty_select(self, names: tuple[str, ...] | None = None) -> str:
+        """SQL: a SELECT of no rows with the table's columns (or those of ``names``), typed.
+
+        >>> PAGE_RANKS.empty_select(("url", "pagerank"))
+        'SELECT NULL::VARCHAR AS url, NULL::DOUBLE AS pagerank WHERE false'
+        """
+        columns = [self[name] for name in names] if names else self.columns
+        return (
+            "SELECT "
+            + ", ".join(f"NULL::{c.sql_type} AS {c.name}" for c in columns)
+            + " WHERE false"
+        )
+
     def metadata(self, crawl_id: str) -> dict[bytes, bytes]:
         """The key/value metadata every file of this table carries."""
         return {
@@ -246,6 +259,7 @@ PAGE_RANKS = Table(
 )  # fmt: skip
 
 TABLES = (LINKS, OUTLINKS, PAGES, CRAWLS, RANKS, PAGE_RANKS)
+BY_NAME = {table.name: table for table in TABLES}
 #: The tables written by flushes as part files, and merged by compaction.
 PART_TABLES = (LINKS, OUTLINKS, PAGES)
 

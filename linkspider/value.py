@@ -142,11 +142,21 @@ ANCHOR_SQL = f"""CASE
     ELSE 'other'
 END"""  # noqa: RUF001
 
-#: Macros the value SQL uses (``linkspider sql`` has them too).
-MACROS = f"""CREATE OR REPLACE MACRO linkspider_stop_words() AS {sql_list(sorted(STOP_WORDS))};
-CREATE OR REPLACE MACRO linkspider_generic_anchors() AS {sql_list(GENERIC_ANCHORS)};
-CREATE OR REPLACE MACRO linkspider_region_weight(region) AS CASE region {" ".join(f"WHEN {sql_string(r)} THEN {w}" for r, w in REGION_WEIGHTS.items())} ELSE 0.5 END;
-"""
+#: The macros the value SQL uses, one statement each (``linkspider sql`` has them too).
+MACROS = (
+    f"CREATE OR REPLACE MACRO linkspider_stop_words() AS {sql_list(sorted(STOP_WORDS))}",
+    f"CREATE OR REPLACE MACRO linkspider_generic_anchors() AS {sql_list(GENERIC_ANCHORS)}",
+    "CREATE OR REPLACE MACRO linkspider_region_weight(region) AS CASE region "
+    + " ".join(f"WHEN {sql_string(r)} THEN {w}" for r, w in REGION_WEIGHTS.items())
+    + " ELSE 0.5 END",
+)
+
+
+#: Each domain's ``authority`` in each crawl: its percentile of harmonic centrality
+#: (``ranks/``), 1.0 for the most central.
+AUTHORITY_SQL = """SELECT crawl_id, node AS domain, harmonic_rank,
+       1.0 - (harmonic_rank - 1) / count(*) OVER (PARTITION BY crawl_id) AS authority
+FROM ranks WHERE level = 'domain'"""
 
 
 def value_sql(edges: str, weights: Weights) -> str:
@@ -196,11 +206,7 @@ sitewide AS (
     SELECT crawl_id, source_host, target_url, count(DISTINCT source_url) AS sitewide_pages
     FROM edges GROUP BY ALL
 ),
-authority AS (
-    SELECT crawl_id, node AS source_domain,
-           1.0 - (harmonic_rank - 1) / count(*) OVER (PARTITION BY crawl_id) AS authority
-    FROM ranks WHERE level = 'domain'
-),
+authority AS ({AUTHORITY_SQL}),
 factors AS (
     SELECT e.*,
            a.authority,
@@ -222,7 +228,7 @@ factors AS (
     LEFT JOIN host_pages hp ON hp.crawl_id = e.crawl_id AND hp.host = e.source_host
     LEFT JOIN sitewide sw ON sw.crawl_id = e.crawl_id AND sw.source_host = e.source_host
                          AND sw.target_url = e.target_url
-    LEFT JOIN authority a ON a.crawl_id = e.crawl_id AND a.source_domain = e.source_domain
+    LEFT JOIN authority a ON a.crawl_id = e.crawl_id AND a.domain = e.source_domain
 )
 SELECT * REPLACE (round(authority, 4) AS authority, round(relevance, 4) AS relevance,
                   round(position_score, 4) AS position_score),

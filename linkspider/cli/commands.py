@@ -48,7 +48,7 @@ def _emit(args, con, query: queries.Query, sql: str, params: dict, title: str) -
 
 
 def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
-    target = parse_target(args.target, args.as_)
+    target, where, params = _target(args, by_source=args.command == "outlinks")
     query = {
         "backlinks": queries.BACKLINKS,
         "refdomains": queries.REFDOMAINS,
@@ -56,7 +56,6 @@ def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
         "outlinks": queries.OUTLINKS,
     }[args.command]
     by_source = args.command == "outlinks"
-    where = (queries.SOURCE_WHERE if by_source else queries.TARGET_WHERE)[target.kind]
     partition = bucket(target.domain)
     dataset.define_views(
         crawls,
@@ -72,11 +71,18 @@ def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
         )
     else:
         sql = query.sql.format(where=where, filters=filters)
+    title = f"{args.command} of {target.kind} {target.value} ({_crawls_title(crawls)})"
+    return _emit(args, dataset.con, query, sql, params, title)
+
+
+def _target(args, by_source: bool):
+    """The command's TARGET (SOURCE): it, its SQL condition and the condition's parameters."""
+    target = parse_target(args.target, args.as_)
+    where = (queries.SOURCE_WHERE if by_source else queries.TARGET_WHERE)[target.kind]
     params = {"domain": target.domain}
     if target.kind != "domain":
         params["value"] = target.value
-    title = f"{args.command} of {target.kind} {target.value} ({_crawls_title(crawls)})"
-    return _emit(args, dataset.con, query, sql, params, title)
+    return target, where, params
 
 
 def _changes(args, dataset: Dataset, crawls: list[str]) -> int:
@@ -98,11 +104,8 @@ def _changes(args, dataset: Dataset, crawls: list[str]) -> int:
     subject = "all edges"
     partition = None
     if args.target is not None:
-        target = parse_target(args.target, args.as_)
-        where = queries.TARGET_WHERE[target.kind]
-        params["domain"] = target.domain
-        if target.kind != "domain":
-            params["value"] = target.value
+        target, where, target_params = _target(args, by_source=False)
+        params.update(target_params)
         partition = bucket(target.domain)
         subject = f"{target.kind} {target.value}"
     dataset.define_views(before + after, links_bucket=partition)

@@ -137,7 +137,7 @@ class Dataset:
             "CREATE OR REPLACE MACRO linkspider_bucket(domain) AS "
             + BUCKET_SQL.format(domain="domain"),
             topics.SQL_MACRO,
-            *value.MACROS.strip().rstrip(";").split(";\n"),
+            *value.MACROS,
         ]
         if portable:
             for table in ("links", "outlinks", "pages", "crawls"):
@@ -163,7 +163,7 @@ class Dataset:
                 statements.append(
                     f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({sql_list(f.path for f in files)})"
                     if files
-                    else f"CREATE OR REPLACE VIEW {table} AS {_empty(table)}"
+                    else f"CREATE OR REPLACE VIEW {table} AS {schema.BY_NAME[table].empty_select()}"
                 )
         for statement in statements:
             self.con.execute(statement)
@@ -265,16 +265,6 @@ class Dataset:
         have = {d[0] for d in self.con.execute("SELECT * FROM crawls LIMIT 0").description}
         columns = [c for c in CRAWL_COLUMNS if c in have]
         return f"SELECT {', '.join(columns)} FROM crawls ORDER BY started_at, crawl_id"
-
-
-def _empty(name: str) -> str:
-    """A SELECT of no rows with the columns of a table (a crawl not ranked yet)."""
-    table = next(t for t in schema.TABLES if t.name == name)
-    return (
-        "SELECT "
-        + ", ".join(f"NULL::{c.sql_type} AS {c.name}" for c in table.columns)
-        + " WHERE false"
-    )
 
 
 def _as_outlinks(read: str) -> str:

@@ -91,7 +91,7 @@ def crawl(proxy: str, output: str) -> subprocess.CompletedProcess:
 
 
 def demo(keep: str | None) -> int:
-    from linkspider.cli import commands
+    from linkspider.cli import build_parser, commands
 
     output = os.path.abspath(keep) if keep else tempfile.mkdtemp(prefix="linkspider-demo-")
     os.makedirs(output, exist_ok=True)
@@ -106,8 +106,6 @@ def demo(keep: str | None) -> int:
             return 1
         print(f"crawled in {time.perf_counter() - started:.1f} s into {output}\n")
         for argv in (["backlinks", FOCUS, "--sort", "value"], ["refdomains", FOCUS]):
-            from linkspider.cli import build_parser
-
             commands.run(build_parser().parse_args([*argv, "--data", output]))
             print()
         where = f"--data {output}" if keep else "--data DIR (with: linkspider demo --keep DIR)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from linkspider.sql import sql_string
-from linkspider.value import Weights, value_sql
+from linkspider.value import AUTHORITY_SQL, Weights, value_sql
 
 #: Columns of ``backlinks`` and ``outlinks``: the edge, where it is, what it is worth.
 EDGE_COLUMNS = (
@@ -67,7 +67,7 @@ ORDER BY source_url, position""",
 )
 
 REFDOMAINS = Query(
-    """SELECT source_domain,
+    f"""SELECT source_domain,
        count(*) AS links,
        count(DISTINCT source_url) AS pages,
        count(*) FILTER (WHERE dofollow) AS dofollow_links,
@@ -76,11 +76,8 @@ REFDOMAINS = Query(
        max(authority) AS authority,
        min(harmonic_rank) AS harmonic_rank
 FROM links
-LEFT JOIN (SELECT crawl_id, node, harmonic_rank,
-                  1.0 - (harmonic_rank - 1) / count(*) OVER (PARTITION BY crawl_id) AS authority
-           FROM ranks WHERE level = 'domain') r
-       ON r.crawl_id = links.crawl_id AND r.node = links.source_domain
-WHERE {where}{filters}
+LEFT JOIN ({AUTHORITY_SQL}) r ON r.crawl_id = links.crawl_id AND r.domain = links.source_domain
+WHERE {{where}}{{filters}}
 GROUP BY source_domain
 ORDER BY links DESC, source_domain""",
     ("source_domain", "links", "pages", "dofollow_links", "authority", "last_fetched"),
@@ -228,19 +225,21 @@ _CHANGE_EXPRESSIONS = {
     "from_crawl": "$from_crawl AS from_crawl",
     "to_crawl": "$to_crawl AS to_crawl",
 }
+#: one crawl's edges (``{{where}}``: the target), numbered among equal (source, target) pairs
+_CRAWL_EDGES = """SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
+    FROM links WHERE crawl_id = {crawl} AND {{where}}"""
+#: one crawl's pages, one row per URL, with whether the page says noindex
+_CRAWL_PAGES = f"""SELECT *, {_NOINDEX.format(p="pages")} AS noindex FROM pages WHERE crawl_id = {{crawl}}
+    QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1"""
 CHANGES = Query(
     f"""WITH a AS (
-    SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
-    FROM links WHERE crawl_id = $from_crawl AND {{where}}
+    {_CRAWL_EDGES.format(crawl="$from_crawl")}
 ), b AS (
-    SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
-    FROM links WHERE crawl_id = $to_crawl AND {{where}}
+    {_CRAWL_EDGES.format(crawl="$to_crawl")}
 ), pa AS (
-    SELECT * FROM pages WHERE crawl_id = $from_crawl
-    QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1
+    {_CRAWL_PAGES.format(crawl="$from_crawl")}
 ), pb AS (
-    SELECT * FROM pages WHERE crawl_id = $to_crawl
-    QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1
+    {_CRAWL_PAGES.format(crawl="$to_crawl")}
 ), matched AS (
     SELECT coalesce(a.source_url, b.source_url) AS source_url,
            coalesce(a.target_url, b.target_url) AS target_url,
@@ -259,26 +258,19 @@ CHANGES = Query(
            coalesce(b.region, a.region) AS region
     FROM a FULL OUTER JOIN b
       ON a.source_url = b.source_url AND a.target_url = b.target_url AND a.occurrence = b.occurrence
-), judged AS (
+), reasoned AS (  -- the reasons decide the change: a link on a page now noindex is lost
     SELECT m.*, pb.status AS source_status_after,
-           CASE
-               WHEN NOT m.after THEN 'lost'
-               WHEN NOT m.before THEN 'new'
-               WHEN {_NOINDEX.format(p="pb")} AND NOT coalesce({_NOINDEX.format(p="pa")}, false) THEN 'lost'
-               ELSE 'changed'
-           END AS change,
            CASE
                WHEN NOT m.after AND pb.url IS NULL THEN ['not_recrawled']
                WHEN NOT m.after AND pb.status IN (404, 410) THEN ['page_gone']
                WHEN NOT m.after AND pb.status BETWEEN 300 AND 399 THEN ['page_redirected']
                WHEN NOT m.after AND (pb.status IS NULL OR pb.status >= 400 OR pb.error IS NOT NULL)
                    THEN ['page_error']
-               WHEN NOT m.after AND {_NOINDEX.format(p="pb")} THEN ['noindex']
+               WHEN NOT m.after AND pb.noindex THEN ['noindex']
                WHEN NOT m.after THEN ['link_removed']
                WHEN NOT m.before AND pa.url IS NOT NULL AND pa.error IS NULL THEN ['new_link']
                WHEN NOT m.before THEN ['new_page']
-               WHEN {_NOINDEX.format(p="pb")} AND NOT coalesce({_NOINDEX.format(p="pa")}, false)
-                   THEN ['noindex']
+               WHEN pb.noindex AND NOT coalesce(pa.noindex, false) THEN ['noindex']
                ELSE list_filter([
                    CASE WHEN NOT m.nofollow_before AND m.nofollow_after THEN 'nofollow_added' END,
                    CASE WHEN m.nofollow_before AND NOT m.nofollow_after THEN 'nofollow_removed' END,
@@ -292,6 +284,13 @@ CHANGES = Query(
     FROM matched m
     LEFT JOIN pa ON pa.url = m.source_url
     LEFT JOIN pb ON pb.url = m.source_url
+), judged AS (
+    SELECT *,
+           CASE WHEN NOT after OR reasons = ['noindex'] THEN 'lost'
+                WHEN NOT before THEN 'new'
+                ELSE 'changed'
+           END AS change
+    FROM reasoned
 )
 SELECT {", ".join(_CHANGE_EXPRESSIONS.get(c, c) for c in CHANGE_COLUMNS)}
 FROM judged
