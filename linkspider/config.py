@@ -175,6 +175,11 @@ class LinkspiderConfig:
         _boolean,
         "Compute the crawl's authority (`ranks/`, `page_ranks/`: what `linkspider rank` writes) when it finishes, after the compaction.",
     )
+    history_on_close: bool = setting(
+        True,
+        _boolean,
+        "Apply the crawl to `history/` (first and last seen, lost links; see History) when it finishes, after the ranks. Its cost follows the size of the history and of the crawl, not the number of crawls kept; `linkspider history --update` does it later.",
+    )
     rank_pages: bool = setting(
         True,
         _boolean,

@@ -26,7 +26,7 @@ from functools import cached_property
 import pyarrow as pa
 
 #: Bumped when a column is added, removed or changes meaning.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _SQL_TYPES = {
@@ -224,6 +224,7 @@ CRAWLS = Table(
         Column("outlinks", B, False, "the crawl's edges are in `outlinks/` too (`LINKSPIDER_SOURCE_INDEX`)", "true"),
         Column("linkspider_version", S, False, "version of linkspider that wrote the row", "0.2.0"),
         Column("schema_version", pa.int16(), False, "version of the dataset's schema its files follow", "3"),
+        Column("pruned_at", TIMESTAMP, True, "when `linkspider prune` deleted the crawl's files (its edges live on in `history/`); NULL while they are kept", "2026-12-01 09:00:00+00"),
     ),
     sort=("crawl_id",),
 )  # fmt: skip
@@ -258,7 +259,39 @@ PAGE_RANKS = Table(
     sort=("url",),
 )  # fmt: skip
 
-TABLES = (LINKS, OUTLINKS, PAGES, CRAWLS, RANKS, PAGE_RANKS)
+HISTORY = Table(
+    "history",
+    "one row per edge ever recorded, across crawls: when it was first and last seen, and whether it is lost (see History)",
+    (
+        Column("source_url", S, False, "page the edge is on", "http://a.test/post"),
+        Column("source_host", S, False, "host of `source_url`", "www.a.test"),
+        Column("source_domain", S, False, "registered domain of `source_host`", "a.test"),
+        Column("target_url", S, False, "the edge's target", "http://b.test/x?y=1"),
+        Column("target_host", S, False, "host of `target_url`", "b.test"),
+        Column("target_domain", S, False, "registered domain of `target_host`", "b.test"),
+        Column("occurrence", pa.int32(), False, "1 for the first edge from `source_url` to `target_url` in page order, 2 for the second ...: with the two URLs, the edge's identity across crawls", "1"),
+        Column("anchor_text", S, False, "`anchor_text` when last seen", "the study"),
+        Column("img_alt", S, True, "`img_alt` when last seen", "C logo"),
+        Column("rel", pa.list_(S), False, "`rel` when last seen", "[nofollow]"),
+        Column("nofollow", B, False, "`nofollow` when last seen", "false"),
+        Column("dofollow", B, False, "`dofollow` when last seen", "true"),
+        Column("region", S, False, "`region` when last seen", "main"),
+        Column("link_type", S, False, "`link_type` when last seen", "text"),
+        Column("is_external", B, False, "`source_domain != target_domain`", "true"),
+        Column("first_seen", TIMESTAMP, False, "when a crawl first recorded the edge (its source page's `fetched_at`)", "2026-10-01 08:00:00+00"),
+        Column("last_seen", TIMESTAMP, False, "when a crawl last recorded it", "2026-11-23 20:52:19+00"),
+        Column("first_crawl", S, False, "the crawl of `first_seen`", "20261001T080000Z"),
+        Column("last_crawl", S, False, "the crawl of `last_seen`", "20261123T204200Z"),
+        Column("times_seen", pa.int32(), False, "crawls that recorded it", "4"),
+        Column("lost_at", TIMESTAMP, True, "when a crawl after `last_seen` found it gone (the source page's `fetched_at` then, or that crawl's end for `not_recrawled`); NULL while live", "2026-11-23 20:52:19+00"),
+        Column("lost_crawl", S, True, "the crawl of `lost_at`", "20261123T204200Z"),
+        Column("lost_reason", S, True, "why: `link_removed`, `page_gone`, `page_redirected`, `page_error`, `noindex`, `not_recrawled` (as `linkspider changes` says)", "link_removed"),
+    ),
+    sort=("target_domain", "target_url"),
+    partition=LINKS.partition,
+)  # fmt: skip
+
+TABLES = (LINKS, OUTLINKS, PAGES, CRAWLS, RANKS, PAGE_RANKS, HISTORY)
 BY_NAME = {table.name: table for table in TABLES}
 #: The tables written by flushes as part files, and merged by compaction.
 PART_TABLES = (LINKS, OUTLINKS, PAGES)

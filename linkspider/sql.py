@@ -15,6 +15,21 @@ from collections.abc import Iterable
 #: ``nofollow`` and ``rel`` (so that it also holds for files from before schema version 3).
 DOFOLLOW = "NOT (nofollow OR list_contains(rel, 'sponsored') OR list_contains(rel, 'ugc'))"
 
+#: The page says noindex (``{p}``: a ``pages`` row alias), in its meta robots or header.
+NOINDEX_SQL = (
+    "regexp_matches(lower(coalesce({p}.meta_robots, '') || ',' || coalesce({p}.x_robots_tag, '')), "
+    "'(^|[^a-z])(noindex|none)([^a-z]|$)')"
+)
+#: Why an edge is missing from a page the crawl fetched (``{p}``: that page's row, with a
+#: ``noindex`` column).  A 304 (a conditional recrawl) carried its edges: never a loss.
+PAGE_LOSS_SQL = """CASE
+    WHEN {p}.status IN (404, 410) THEN 'page_gone'
+    WHEN {p}.status BETWEEN 300 AND 399 AND {p}.status <> 304 THEN 'page_redirected'
+    WHEN {p}.status IS NULL OR {p}.status >= 400 OR {p}.error IS NOT NULL THEN 'page_error'
+    WHEN {p}.noindex THEN 'noindex'
+    ELSE 'link_removed'
+END"""
+
 
 def sql_string(text: object) -> str:
     """A SQL string literal (of ``str(text)``: a path is fine)."""

@@ -127,6 +127,7 @@ def started(
         "outlinks": outlinks and (previous["outlinks"] if previous else True),
         "linkspider_version": linkspider_version(),
         "schema_version": schema.SCHEMA_VERSION,
+        "pruned_at": None,
     }
     write_record(root, row)
     return row

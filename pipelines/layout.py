@@ -50,6 +50,10 @@ PART_TABLES = ("links", "outlinks", "pages")
 CRAWLS = "crawls"
 #: The tables with one file per crawl, replaced whole, and their file-name prefixes.
 CRAWL_FILES = {CRAWLS: "crawl", "ranks": "ranks", "page_ranks": "page-ranks"}
+#: ``history/``: a version of the table is a manifest naming its files (one per bucket);
+#: an update writes the next version's files, then its manifest, then deletes the old ones.
+HISTORY = "history"
+_MANIFEST = re.compile(r"^_manifest-(\d{5,})\.json$")
 
 
 @lru_cache(maxsize=262_144)
@@ -139,6 +143,41 @@ def parse_crawl_record_name(name: str) -> str | None:
     return parse_crawl_file_name(CRAWLS, name)
 
 
+def manifest_name(version: int) -> str:
+    """The manifest of a version of ``history/``.
+
+    >>> manifest_name(3), parse_manifest_name("_manifest-00003.json"), parse_manifest_name("x")
+    ('_manifest-00003.json', 3, None)
+    """
+    return f"_manifest-{version:05d}.json"
+
+
+def parse_manifest_name(name: str) -> int | None:
+    match = _MANIFEST.match(name)
+    return int(match[1]) if match else None
+
+
+def history_file_name(version: int) -> str:
+    """A file of a version of ``history/`` (in a ``target_bucket=`` directory)."""
+    return f"history-{version:05d}-{uuid.uuid4().hex[:8]}.parquet"
+
+
+def read_history_manifest(root: str) -> dict | None:
+    """The newest manifest of ``history/`` (None when there is none): ``version``,
+    ``crawls`` (applied, in order), ``files`` (relative to ``history/``)."""
+    import json
+
+    base = os.path.join(root, HISTORY)
+    try:
+        versions = [v for n in os.listdir(base) if (v := parse_manifest_name(n)) is not None]
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not versions:
+        return None
+    with open(os.path.join(base, manifest_name(max(versions))), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 class DataFile(NamedTuple):
     path: str
     crawl_id: str
@@ -190,6 +229,13 @@ class Inventory:
                         files[table].append(
                             DataFile(os.path.join(directory, name), part.crawl_id, value)
                         )
+        files[HISTORY] = []
+        manifest = read_history_manifest(root)
+        for name in manifest["files"] if manifest else ():
+            value = name.split("/", 1)[0].partition("=")[2]
+            files[HISTORY].append(
+                DataFile(os.path.join(root, HISTORY, name), manifest["crawls"][-1], value)
+            )
         for table in CRAWL_FILES:
             try:
                 names = sorted(os.listdir(os.path.join(root, table)))
@@ -214,11 +260,16 @@ class Inventory:
 
     def crawl_ids(self, table: str | None = None) -> set[str]:
         """Crawls with files (in ``table``, or anywhere)."""
-        tables = [table] if table else list(self._files)
+        tables = [table] if table else [t for t in self._files if t != HISTORY]
         return {f.crawl_id for t in tables for f in self._files[t]}
 
     def has(self, crawl_id: str) -> bool:
-        return any(f.crawl_id == crawl_id for files in self._files.values() for f in files)
+        return any(
+            f.crawl_id == crawl_id
+            for t, files in self._files.items()
+            if t != HISTORY
+            for f in files
+        )
 
     def empty(self) -> bool:
         return not any(self._files.values())

@@ -117,6 +117,35 @@ class ParquetPipeline:
             self._rank(reason)
         finally:
             self._record_end(reason)
+        self._history(reason)
+
+    def _history(self, reason: str) -> None:
+        """Apply the finished crawl to ``history/`` (after its row says it finished)."""
+        config = self.context.config
+        if not config.history_on_close or reason != "finished" or self.writer.failure is not None:
+            return
+        from linkspider.history import update_history
+
+        crawl_id = self.writer.crawl_id
+        try:
+            applied = update_history(
+                self.writer.root, memory=config.compact_memory, only={crawl_id}
+            )
+        except Exception as exc:  # the crawl's data is complete: `linkspider history --update`
+            logger.error(
+                "could not update the history with crawl %s (%s: %s); run "
+                "`linkspider history --update` later",
+                crawl_id, type(exc).__name__, exc,
+            )  # fmt: skip
+            self.crawler.stats.set_value(
+                "linkspider/history_failed", f"{type(exc).__name__}: {exc}"
+            )
+            return
+        stats = self.crawler.stats
+        stats.set_value("linkspider/history_seconds", sum(a.seconds for a in applied))
+        stats.set_value("linkspider/history_crawls_applied", len(applied))
+        if applied:
+            stats.set_value("linkspider/history_edges", applied[-1].rows)
 
     def _rank(self, reason: str) -> None:
         """The crawl's authority (``ranks/``, ``page_ranks/``), once it has finished."""

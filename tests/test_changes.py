@@ -80,20 +80,26 @@ def webs():
     return before, after, injected
 
 
+def crawl(out: Path, web: dict, crawl_id: str, *args: str):
+    """Crawl ``web`` (site scope, every site of it) into ``out`` as ``crawl_id``."""
+    seeds = ",".join(f"http://{site}/" for site in SITES)
+    with LocalWeb(web) as server:
+        run = run_crawl(
+            server.proxy_url, out,
+            "-a", f"seeds={seeds}", "-a", "scope=site", "-a", "render=never",
+            "-a", f"crawl_id={crawl_id}", *args,
+            settings={"RETRY_TIMES": "0", "LINKSPIDER_RANK_ON_CLOSE": "False"},
+        )  # fmt: skip
+    assert run.returncode == 0, run.log[-3000:]
+    return run
+
+
 @pytest.fixture(scope="module")
 def churned(tmp_path_factory) -> tuple[Path, set]:
     out = tmp_path_factory.mktemp("changes") / "data"
     before, after, injected = webs()
-    seeds = ",".join(f"http://{site}/" for site in SITES)
     for crawl_id, web in (("w1", before), ("w2", after)):
-        with LocalWeb(web) as server:
-            run = run_crawl(
-                server.proxy_url, out,
-                "-a", f"seeds={seeds}", "-a", "scope=site", "-a", "render=never",
-                "-a", f"crawl_id={crawl_id}",
-                settings={"RETRY_TIMES": "0", "LINKSPIDER_RANK_ON_CLOSE": "False"},
-            )  # fmt: skip
-        assert run.returncode == 0, run.log[-3000:]
+        crawl(out, web, crawl_id)
     return out, injected
 
 

@@ -6,6 +6,9 @@
     linkspider top --by domains
     linkspider crawls
     linkspider rank
+    linkspider changes example.com
+    linkspider history example.com --lost
+    linkspider prune --keep 3
     linkspider sql "SELECT count(*) FROM links"
     linkspider demo
 
@@ -192,6 +195,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     changes.add_argument(
         "--to", dest="to_crawl", metavar="CRAWL", help="the later crawl (default: the latest)"
+    )
+    history = command(
+        "history",
+        "TARGET's backlinks over every crawl, pruned ones too: first and last seen, times "
+        "seen, and when and why each lost one was lost (history/)",
+        shared,
+        as_option,
+    )
+    history.add_argument("target", nargs="?", metavar="TARGET")
+    state = history.add_mutually_exclusive_group()
+    state.add_argument("--lost", action="store_true", help="only the lost ones")
+    state.add_argument("--live", action="store_true", help="only those not lost")
+    history.add_argument(
+        "--update",
+        action="store_true",
+        help="first apply the crawls not yet in the history (a crawl applies itself when it "
+        "finishes, unless LINKSPIDER_HISTORY_ON_CLOSE is off); TARGET is then optional",
+    )
+    prune = command(
+        "prune",
+        "delete the files of every crawl but the newest N, after applying them to history/ "
+        "(first-seen dates and lost links survive; their crawls/ rows stay, with pruned_at)",
+        shared,
+    )
+    prune.add_argument(
+        "--keep", type=_whole(1), required=True, metavar="N", help="crawls to keep (>= 1)"
+    )
+    prune.add_argument(
+        "--dry-run", action="store_true", help="say what would be deleted, delete nothing"
     )
     command("outlinks", "every edge from a page, host or domain", shared, as_option).add_argument(
         "target", metavar="SOURCE"

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
         return demo(args.keep)
     dataset = Dataset(args.data)
-    crawls = dataset.select(args.crawl)
+    crawls = dataset.select(args.crawl) if args.command not in ("history", "prune") else []
     handler = {
         "backlinks": _lookup,
         "refdomains": _lookup,
@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         "crawls": _crawls,
         "rank": _rank,
         "changes": _changes,
+        "history": _history,
+        "prune": _prune,
         "sql": _sql,
     }[args.command]
     return handler(args, dataset, crawls)
@@ -116,6 +118,75 @@ def _changes(args, dataset: Dataset, crawls: list[str]) -> int:
     return _emit(args, dataset.con, queries.CHANGES, sql, params, title)
 
 
+def _history(args, dataset: Dataset, crawls: list[str]) -> int:
+    if args.update:
+        from linkspider.history import update_history
+
+        for applied in update_history(dataset.root):
+            print(
+                f"history: applied crawl {applied.crawl_id} "
+                f"({'losses judged' if applied.judged else 'stopped crawl: what it saw only'}) "
+                f"in {applied.seconds:.1f} s; {applied.rows:,} edges known",
+                file=sys.stderr,
+            )
+        dataset.rescan()
+        if args.target is None:
+            return 0
+    elif args.target is None:
+        raise DatasetError("history needs a TARGET (or --update)")
+    if not dataset.inventory.files("history"):
+        raise DatasetError(
+            f"{dataset.root} has no history yet: it is written when a crawl finishes "
+            "(LINKSPIDER_HISTORY_ON_CLOSE), or by `linkspider history --update`"
+        )
+    target, where, params = _target(args, by_source=False)
+    dataset.define_views(dataset.crawl_ids()[-1:], links_bucket=bucket(target.domain))
+    state = (
+        queries.HISTORY_STATES["lost" if args.lost else "live"] if args.lost or args.live else ""
+    )
+    sql = queries.HISTORY.sql.format(
+        where=where, filters=queries.filters(args.internal, args.dofollow, args.region), state=state
+    )
+    title = f"history of {target.kind} {target.value}"
+    return _emit(args, dataset.con, queries.HISTORY, sql, params, title)
+
+
+def _prune(args, dataset: Dataset, crawls: list[str]) -> int:
+    import pyarrow as pa
+
+    from linkspider.history import prune
+
+    done = prune(dataset.root, args.keep, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    for item in done:
+        if item.kept_because:
+            print(f"prune: kept crawl {item.crawl_id}: {item.kept_because}", file=sys.stderr)
+    gone = [i for i in done if not i.kept_because]
+    print(
+        f"prune: {verb} {len(gone)} crawl(s), {sum(i.files for i in gone):,} files, "
+        f"{sum(i.bytes for i in gone) / 1e6:,.1f} MB; kept the newest {args.keep}",
+        file=sys.stderr,
+    )
+    rows = pa.Table.from_pylist(
+        [
+            {"crawl_id": i.crawl_id, "status": i.status, "started_at": i.started_at,
+             "files": i.files, "bytes": i.bytes, "pruned": not args.dry_run and not i.kept_because,
+             "kept_because": i.kept_because}
+            for i in done
+        ],
+        schema=pa.schema([("crawl_id", pa.string()), ("status", pa.string()),
+                          ("started_at", pa.timestamp("us", tz="UTC")), ("files", pa.int64()),
+                          ("bytes", pa.int64()), ("pruned", pa.bool_()),
+                          ("kept_because", pa.string())]),
+    )  # fmt: skip
+    dataset.con.register("pruned_crawls", rows)
+    query = queries.Query(
+        "SELECT * FROM pruned_crawls ORDER BY started_at, crawl_id",
+        ("crawl_id", "status", "started_at", "files", "bytes", "pruned"),
+    )
+    return _emit(args, dataset.con, query, query.sql, {}, f"prune of {dataset.root}")
+
+
 def _top(args, dataset: Dataset, crawls: list[str]) -> int:
     key, name = queries.TOP_KEYS[args.by]
     dataset.define_views(crawls)
@@ -130,7 +201,7 @@ def _top(args, dataset: Dataset, crawls: list[str]) -> int:
 
 def _crawls(args, dataset: Dataset, crawls: list[str]) -> int:
     # every crawl unless one is named: this is how to see what there is
-    dataset.define_views(dataset.crawl_ids() if args.crawl == "latest" else crawls)
+    dataset.define_views(dataset.crawl_ids(pruned=True) if args.crawl == "latest" else crawls)
     sql = dataset.crawls_sql()
     query = queries.Query(sql, queries.CRAWLS.shown)
     return _emit(args, dataset.con, query, sql, {}, f"crawls in {dataset.root}")

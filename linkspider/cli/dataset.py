@@ -84,12 +84,16 @@ class Dataset:
                     self._records[record["crawl_id"]] = record
         return self._records
 
-    def crawl_ids(self) -> list[str]:
+    def crawl_ids(self, pruned: bool = False) -> list[str]:
         """Every crawl, oldest first: recorded ones by start time, after the unrecorded
-        ones (older, from before the ``crawls/`` table) by id."""
+        ones (older, from before the ``crawls/`` table) by id; pruned ones (no files
+        left: ``linkspider prune``) only with ``pruned``."""
         records = self.records()
         legacy = sorted(self.inventory.crawl_ids() - set(records))
-        recorded = sorted(records, key=lambda c: (records[c]["started_at"], c))
+        recorded = sorted(
+            (c for c in records if pruned or records[c].get("pruned_at") is None),
+            key=lambda c: (records[c]["started_at"], c),
+        )
         return legacy + recorded
 
     def select(self, spec: str) -> list[str]:
@@ -142,6 +146,12 @@ class Dataset:
         if portable:
             for table in ("links", "outlinks", "pages", "crawls"):
                 statements.append(self._portable_view(table, crawls))
+            if self.inventory.files("history"):
+                pattern = sql_string(f"{self.root}/history/*/*.parquet")
+                statements.append(
+                    "CREATE OR REPLACE VIEW history AS SELECT * "
+                    f"FROM read_parquet({pattern}, hive_partitioning = true)"
+                )
             for table in RANK_TABLES:
                 if self.inventory.files(table):
                     pattern = sql_string(f"{self.root}/{table}/*.parquet")
@@ -158,6 +168,7 @@ class Dataset:
             statements.append(self._view("outlinks", [p for p in parts if p[1]]))
             statements.append(self._view("pages", [("pages", crawls, None)]))
             statements.append(self._crawls_view(crawls))
+            statements.append(self._history_view(links_bucket))
             for table in RANK_TABLES:
                 files = self.inventory.files(table, set(crawls))
                 statements.append(
@@ -168,6 +179,17 @@ class Dataset:
         for statement in statements:
             self.con.execute(statement)
         return ";\n".join(statements) + ";\n"
+
+    def _history_view(self, bucket: str | None) -> str:
+        """``history``: every crawl's edges with first/last seen (of one partition for a
+        lookup); not restricted by ``--crawl``: it is the history of them all."""
+        files = self.inventory.files("history", bucket=bucket)
+        if not files:
+            return f"CREATE OR REPLACE VIEW history AS {schema.HISTORY.empty_select()}"
+        return (
+            "CREATE OR REPLACE VIEW history AS SELECT * "
+            f"FROM read_parquet({sql_list(f.path for f in files)}, hive_partitioning = true)"
+        )
 
     def _read(self, table: str, source: str, crawls: list[str]) -> str:
         """``SELECT`` from ``source`` (a read_parquet argument) with the columns of the

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from linkspider.sql import sql_string
+from linkspider.sql import NOINDEX_SQL, PAGE_LOSS_SQL, sql_string
 from linkspider.value import AUTHORITY_SQL, Weights, value_sql
 
 #: Columns of ``backlinks`` and ``outlinks``: the edge, where it is, what it is worth.
@@ -37,10 +37,10 @@ _SHOWN_ANCHOR = (
 )
 
 
-#: What ``backlinks`` adds to each edge (:mod:`linkspider.value`).
+#: What ``backlinks`` adds to each edge (:mod:`linkspider.value`, and ``history``).
 VALUE_COLUMNS = (
     "authority", "relevance", "anchor_class", "position_score", "sitewide", "sitewide_pages",
-    "link_value",
+    "link_value", "first_seen", "last_seen",
 )  # fmt: skip
 #: ``backlinks --sort``: the ORDER BY of each choice
 BACKLINK_ORDER = {
@@ -55,8 +55,14 @@ WHERE true{{filters}}
 ORDER BY {{order}}""",
     ("source_url", _SHOWN_ANCHOR, "target_url", "region", "dofollow", "anchor_class", "link_value"),
 )
-#: the rows ``{valued}`` values: every backlink of the target, before the filters
-BACKLINK_EDGES = "SELECT * FROM links WHERE {where}"
+#: the rows ``{valued}`` values: every backlink of the target, before the filters, with
+#: when it was first and last seen (``history``: also by crawls since pruned)
+BACKLINK_EDGES = """SELECT e.*, least(h.first_seen, e.fetched_at) AS first_seen,
+       greatest(h.last_seen, e.fetched_at) AS last_seen
+FROM (SELECT *, row_number() OVER (PARTITION BY crawl_id, source_url, target_url ORDER BY position) AS occurrence
+      FROM links WHERE {where}) e
+LEFT JOIN history h
+  ON h.source_url = e.source_url AND h.target_url = e.target_url AND h.occurrence = e.occurrence"""
 
 OUTLINKS = Query(
     f"""SELECT {", ".join(EDGE_COLUMNS)}
@@ -135,8 +141,25 @@ ORDER BY harmonic_rank, crawl_id""",
 CRAWL_COLUMNS = (
     "crawl_id", "status", "started_at", "finished_at", "finish_reason", "runs", "seeds",
     "scope", "pages", "edges", "outlinks", "spider_arguments", "settings",
-    "linkspider_version", "schema_version",
+    "linkspider_version", "schema_version", "pruned_at",
 )  # fmt: skip
+
+#: ``history``: TARGET's backlinks over every crawl applied to ``history/``.
+HISTORY_COLUMNS = (
+    "source_url", "target_url", "occurrence", "anchor_text", "status", "first_seen",
+    "last_seen", "times_seen", "lost_at", "lost_reason", "first_crawl", "last_crawl",
+    "lost_crawl", "source_domain", "target_domain", "img_alt", "rel", "nofollow", "dofollow",
+    "region", "link_type", "is_external",
+)  # fmt: skip
+#: ``history --lost`` / ``--live``
+HISTORY_STATES = {"lost": " AND lost_at IS NOT NULL", "live": " AND lost_at IS NULL"}
+HISTORY = Query(
+    f"""SELECT {", ".join("CASE WHEN lost_at IS NULL THEN 'live' ELSE 'lost' END AS status" if c == "status" else c for c in HISTORY_COLUMNS)}
+FROM history
+WHERE {{where}}{{filters}}{{state}}
+ORDER BY source_domain, source_url, target_url, occurrence""",
+    ("source_url", "target_url", "status", "first_seen", "last_seen", "times_seen", "lost_reason"),
+)
 CRAWLS = Query(
     f"SELECT {', '.join(CRAWL_COLUMNS)} FROM crawls ORDER BY started_at, crawl_id",
     ("crawl_id", "status", "started_at", "finished_at", "pages", "edges", "seeds"),
@@ -210,10 +233,6 @@ CREATE OR REPLACE MACRO link_values(domain) AS TABLE
 
 #: ``changes``: edges matched across two crawls by (source_url, target_url, occurrence among
 #: the page's edges to that target, in page order); ``{where}`` is the target's condition.
-_NOINDEX = (
-    "regexp_matches(lower(coalesce({p}.meta_robots, '') || ',' || coalesce({p}.x_robots_tag, '')), "
-    "'(^|[^a-z])(noindex|none)([^a-z]|$)')"
-)
 CHANGE_COLUMNS = (
     "source_url", "target_url", "occurrence", "anchor_text", "change", "reason", "reasons",
     "nofollow_before", "nofollow_after", "anchor_before", "anchor_after", "rel_before",
@@ -229,8 +248,9 @@ _CHANGE_EXPRESSIONS = {
 _CRAWL_EDGES = """SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
     FROM links WHERE crawl_id = {crawl} AND {{where}}"""
 #: one crawl's pages, one row per URL, with whether the page says noindex
-_CRAWL_PAGES = f"""SELECT *, {_NOINDEX.format(p="pages")} AS noindex FROM pages WHERE crawl_id = {{crawl}}
+_CRAWL_PAGES = f"""SELECT *, {NOINDEX_SQL.format(p="pages")} AS noindex FROM pages WHERE crawl_id = {{crawl}}
     QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1"""
+_PAGE_LOSS = PAGE_LOSS_SQL.format(p="pb").replace("\n", "\n" + " " * 15)
 CHANGES = Query(
     f"""WITH a AS (
     {_CRAWL_EDGES.format(crawl="$from_crawl")}
@@ -262,12 +282,7 @@ CHANGES = Query(
     SELECT m.*, pb.status AS source_status_after,
            CASE
                WHEN NOT m.after AND pb.url IS NULL THEN ['not_recrawled']
-               WHEN NOT m.after AND pb.status IN (404, 410) THEN ['page_gone']
-               WHEN NOT m.after AND pb.status BETWEEN 300 AND 399 THEN ['page_redirected']
-               WHEN NOT m.after AND (pb.status IS NULL OR pb.status >= 400 OR pb.error IS NOT NULL)
-                   THEN ['page_error']
-               WHEN NOT m.after AND pb.noindex THEN ['noindex']
-               WHEN NOT m.after THEN ['link_removed']
+               WHEN NOT m.after THEN [{_PAGE_LOSS}]
                WHEN NOT m.before AND pa.url IS NOT NULL AND pa.error IS NULL THEN ['new_link']
                WHEN NOT m.before THEN ['new_page']
                WHEN pb.noindex AND NOT coalesce(pa.noindex, false) THEN ['noindex']
