@@ -32,6 +32,10 @@ class CrawledPage:
     render_error: str | None = None
     topic_terms: list[str] = field(default_factory=list)
     topic_weights: list[float] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    #: a 304 to a recrawl: the row and edges are the earlier crawl's
+    unchanged: bool = False
     edges: list[Edge] = field(default_factory=list)
 
     @property

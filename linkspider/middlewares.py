@@ -46,6 +46,8 @@ class ExtractionMiddleware:
     async def process_response(self, request: Request, response: Response) -> Response:
         if EXTRACTION not in request.meta:
             return response
+        if response.status == 304 and request.meta.get("linkspider_conditional"):
+            return response  # a recrawl's page that did not change: nothing to parse
         headers = response.headers
         if request.meta.get("playwright"):
             # the browser's DOM, serialized by scrapy-playwright in this encoding

@@ -161,6 +161,7 @@ LINKS = Table(
         Column("region_score", pa.float32(), False, "confidence in `region`, 0..1 (1.0 for edges outside the DOM)", "0.8"),
         Column("link_density", pa.float32(), True, "share of the text of the link's innermost block container that is link text; NULL outside the DOM", "0.12"),
         Column("rendered", B, False, "the edge was extracted from the browser-rendered DOM", "false"),
+        Column("unchanged", B, False, "carried forward from the recrawled crawl: the source page answered 304 Not Modified (see Recrawls)", "false"),
     ),
     sort=("target_domain", "target_url"),
     partition=Column("target_bucket", S, False, "`'b' || left(md5(target_domain), 1)`: one of 16 partitions (see Output layout)", "b5"),
@@ -201,6 +202,9 @@ PAGES = Table(
         Column("render_error", S, True, "why a render was attempted and failed (the row then holds the plain fetch's result)", "TimeoutError: …"),
         Column("topic_terms", pa.list_(S), False, "the page's topic signature: the 32 most frequent terms of its main content (see Relevance); `[]` without text", "[python, packaging, wheel]"),
         Column("topic_weights", pa.list_(pa.float32()), False, "the weight of each of `topic_terms`, `1 + ln(count)` scaled to unit length", "[0.41, 0.33, 0.2]"),
+        Column("etag", S, True, "`ETag` response header, for the next recrawl's conditional request", '"5f2a-1b3"'),
+        Column("last_modified", S, True, "`Last-Modified` response header, as sent", "Tue, 24 Nov 2026 08:00:00 GMT"),
+        Column("unchanged", B, False, "the page answered 304 Not Modified to a recrawl (`status` 304): the other columns and its edges are the recrawled crawl's, carried forward without parsing", "false"),
     ),
     sort=("url",),
 )  # fmt: skip

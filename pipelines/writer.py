@@ -47,6 +47,7 @@ _PAGE_EDGE_COLUMNS = (
     "fetched_at",
     "source_depth",
     "rendered",
+    "unchanged",
 )
 _PAGE_COLUMNS = tuple(name for name in schema.PAGES.names if name != "crawl_id")
 assert set(EDGE_COLUMNS) | {"crawl_id", *_PAGE_EDGE_COLUMNS} == set(schema.LINKS.names), (
@@ -229,7 +230,10 @@ class DatasetWriter:
         for name, values in zip(EDGE_COLUMNS, zip(*edges, strict=True), strict=True):
             cols[name].extend(values)
         cols["crawl_id"].extend([self.crawl_id] * n)
-        page_values = (page.url, page.host, page.domain, page.fetched_at, page.depth, page.rendered)
+        page_values = (
+            page.url, page.host, page.domain, page.fetched_at, page.depth, page.rendered,
+            page.unchanged,
+        )  # fmt: skip
         for name, value in zip(_PAGE_EDGE_COLUMNS, page_values, strict=True):
             cols[name].extend([value] * n)
         self.links.added(n)

@@ -32,6 +32,7 @@ def test_edges_and_pages_fill_exactly_the_declared_columns():
         "fetched_at",
         "source_depth",
         "rendered",
+        "unchanged",
     }
     assert set(Edge._fields) == set(schema.LINKS.names) - source_columns
     page_fields = {f.name for f in fields(CrawledPage)} | {"outlink_count"}

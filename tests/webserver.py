@@ -44,6 +44,16 @@ def redirect(location: str, status: int = 301) -> Resource:
     return Resource(b"", status, {"Location": location, "Content-Type": "text/html"})
 
 
+def _not_modified(headers: dict[str, str], request) -> bool:
+    """RFC 9110: If-None-Match, when sent, decides; else If-Modified-Since (exact date match
+    is enough here: the test web's dates never change)."""
+    etag = headers.get("ETag")
+    if request.get("If-None-Match") is not None:
+        return etag is not None and etag in [t.strip() for t in request["If-None-Match"].split(",")]
+    since = request.get("If-Modified-Since")
+    return since is not None and since == headers.get("Last-Modified")
+
+
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         pass  # a client that hung up (a crawl's timeout, a killed crawl) is not an error here
@@ -60,6 +70,8 @@ class LocalWeb:
         self.reached = threading.Event()
         self._notify_after = notify_after
         self.requests: list[tuple[str, str]] = []  # (host, path-with-query)
+        #: the requests answered 304 Not Modified (a conditional request whose validator matched)
+        self.not_modified: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         web = self
 
@@ -95,6 +107,16 @@ class LocalWeb:
                     action, resource.before = resource.before, None
                     action()
                 body = resource.body
+                if resource.status == 200 and _not_modified(resource.headers, self.headers):
+                    with web._lock:
+                        web.not_modified.append((host, path))
+                    self.send_response(304)
+                    for name in ("ETag", "Last-Modified"):
+                        if name in resource.headers:
+                            self.send_header(name, resource.headers[name])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(resource.status)
                 for name, value in resource.headers.items():
                     self.send_header(name, value)

@@ -9,7 +9,8 @@ SQL (:mod:`linkspider.cli.queries`) reads the views.
 
 Crawls written before schema version 3 have no ``sponsored``, ``ugc`` and
 ``dofollow`` columns: the views compute them from ``rel`` and ``nofollow`` there;
-pages from before version 4 get empty topic signatures.
+pages from before version 4 get empty topic signatures, and rows from before version 5 no
+validators and `unchanged = false`.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ DERIVED = {
             "sponsored": "list_contains(rel, 'sponsored')",
             "ugc": "list_contains(rel, 'ugc')",
             "dofollow": DOFOLLOW,
-        }
+        },
+        5: {"unchanged": "false"},
     },
-    "pages": {4: {"topic_terms": "[]::VARCHAR[]", "topic_weights": "[]::FLOAT[]"}},
+    "pages": {
+        4: {"topic_terms": "[]::VARCHAR[]", "topic_weights": "[]::FLOAT[]"},
+        5: {"etag": "NULL::VARCHAR", "last_modified": "NULL::VARCHAR", "unchanged": "false"},
+    },
 }
 DERIVED["outlinks"] = DERIVED["links"]
 

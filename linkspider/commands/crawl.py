@@ -30,7 +30,12 @@ class Command(ScrapyCrawl):
         try:
             config = LinkspiderConfig.from_settings(self.settings)
             if args[0] == DiscoverSpider.name:
-                arguments = CrawlArguments.parse(**opts.spargs)
+                spargs = opts.spargs
+                if spargs.get("recrawl"):  # its defaults: the earlier crawl's arguments
+                    from linkspider.recrawl import earlier_arguments
+
+                    spargs = {**earlier_arguments(config.output, spargs["recrawl"]), **spargs}
+                arguments = CrawlArguments.parse(**spargs)
                 if arguments.render == "always" and find_browser(config.browser) is None:
                     raise ValueError(f"-a render=always: no browser found; {BROWSER_ADVICE}")
                 jobdir = self.settings.get("JOBDIR") or None

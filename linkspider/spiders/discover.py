@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -66,6 +66,8 @@ class CrawlArguments:
     crawl_id: str
     crawl_id_given: bool
     render: str
+    #: the crawl this one recrawls with conditional requests (``-a recrawl=CRAWL_ID``)
+    recrawl: str | None = None
 
     @classmethod
     def parse(
@@ -76,6 +78,7 @@ class CrawlArguments:
         max_pages_per_domain: int | str = 1000,
         crawl_id: str | None = None,
         render: str = "auto",
+        recrawl: str | None = None,
     ) -> CrawlArguments:
         """Raises ``ValueError`` naming the argument (``-a scope='x': ...``)."""
         if render not in RENDER_MODES:
@@ -96,6 +99,7 @@ class CrawlArguments:
             crawl_id=name,
             crawl_id_given=bool(crawl_id),
             render=render,
+            recrawl=recrawl or None,
         )
 
 
@@ -112,6 +116,16 @@ def _request_meta(depth: int, redirects: int) -> dict:
         "verbatim_url": True,
         EXTRACTION: None,  # linkspider.middlewares.ExtractionMiddleware fills it in
     }
+
+
+def _header(response, name: str) -> str | None:
+    """A response header as text (None if absent, or on a response without headers)."""
+    headers = getattr(response, "headers", None)
+    value = headers.get(name) if headers is not None else None
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return text[:1024] or None
 
 
 class _PlainResponse:
@@ -135,18 +149,25 @@ class DiscoverSpider(Spider):
     name = "discover"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        names = ("seeds", "scope", "max_depth", "max_pages_per_domain", "crawl_id", "render")
+        names = (
+            "seeds", "scope", "max_depth", "max_pages_per_domain", "crawl_id", "render", "recrawl",
+        )  # fmt: skip
         given = {name: kwargs.pop(name) for name in names if name in kwargs}
         super().__init__(*args, **kwargs)
-        self.arguments = CrawlArguments.parse(**given)
         self.given_arguments = {name: str(value) for name, value in given.items()}
-        self.render = self.arguments.render
+        self.earlier = None
+        #: url -> (ETag, Last-Modified) of the recrawled crawl's pages
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        if not given.get("recrawl"):  # a recrawl's defaults come from its crawl (from_crawler)
+            self.arguments = CrawlArguments.parse(**given)
+            self.render = self.arguments.render
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         context = spider.context = CrawlContext.of(crawler)
         config = context.config
+        earlier_urls = spider._open_recrawl(config.output)
         arguments = spider.arguments
         frontier = Frontier(
             arguments.scope,
@@ -155,6 +176,7 @@ class DiscoverSpider(Spider):
             config.trap_rules,
         )
         seeds = [(u, registered_domain(host_of(u)), 0, 0) for u in arguments.seeds]
+        seeds += [(u, registered_domain(host_of(u)), depth, 0) for u, depth in earlier_urls]
         description = {
             "seeds": list(arguments.seeds),
             "scope": arguments.scope,
@@ -167,7 +189,38 @@ class DiscoverSpider(Spider):
         spider.renders = RenderCoordinator(
             spider.render, config.render_budget_per_domain, config.render_context_recycle
         )
+        spider.earlier_urls = earlier_urls
         return spider
+
+    def _open_recrawl(self, output: str) -> list[tuple[str, int]]:
+        """``-a recrawl=CRAWL_ID``: open the earlier crawl, take its arguments as defaults,
+        and return its pages' ``(url, depth)`` to fetch again."""
+        recrawl = self.given_arguments.get("recrawl")
+        if not recrawl:
+            return []
+        from linkspider.recrawl import EarlierCrawl
+
+        earlier = EarlierCrawl(output, recrawl)
+        try:
+            given = dict(self.given_arguments)
+            self.arguments = CrawlArguments.parse(**{**earlier.arguments, **given})
+            urls = earlier.urls()
+        except BaseException:
+            earlier.close()
+            raise
+        self.earlier = earlier
+        self.render = self.arguments.render
+        self.validators = {u: (etag, modified) for u, _, etag, modified in urls if etag or modified}
+        self.crawler.signals.connect(self._close_recrawl, signal=signals.spider_closed)
+        self.logger.info(
+            "recrawl of %s: %d pages, %d with a validator for a conditional request",
+            recrawl, len(urls), len(self.validators),
+        )  # fmt: skip
+        return [(u, depth) for u, depth, _, _ in urls]
+
+    def _close_recrawl(self) -> None:
+        if self.earlier is not None:
+            self.earlier.close()
 
     def _check_browser(self) -> None:
         """Without a browser: ``render=auto`` fetches plainly (one warning), ``always`` stops."""
@@ -209,6 +262,10 @@ class DiscoverSpider(Spider):
             request = self._schedule(url, registered_domain(host_of(url)), depth=0)
             if request is not None:
                 yield request
+        for url, depth in self.earlier_urls:  # a recrawl: every page of the earlier crawl
+            request = self._schedule(url, registered_domain(host_of(url)), depth)
+            if request is not None:
+                yield request
 
     def _schedule(self, url: str, domain: str, depth: int, redirects: int = 0) -> Request | None:
         """A request for ``url`` if the frontier admits it (counted either way)."""
@@ -227,12 +284,22 @@ class DiscoverSpider(Spider):
             return self._render_request(url, depth, redirects, fallback=None)
         # dont_filter: the frontier (persisted with JOBDIR) is the one authority on
         # what was scheduled.
+        headers = {}
+        validators = self.validators.get(url)
+        if validators is not None:  # a recrawl: fetch it only if it changed
+            etag, modified = validators
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            self.crawler.stats.inc_value("linkspider/recrawl/conditional_requests")
         return Request(
             url,
             callback=self.parse,
             errback=self.on_error,
             dont_filter=True,
-            meta=_request_meta(depth, redirects),
+            headers=headers or None,
+            meta={**_request_meta(depth, redirects), "linkspider_conditional": bool(headers)},
         )
 
     def _render_request(
@@ -254,6 +321,9 @@ class DiscoverSpider(Spider):
     # -- responses ----------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[CrawledPage | Request]:
+        if response.status == 304 and response.meta.get("linkspider_conditional"):
+            yield from self._unchanged(response)
+            return
         extraction, fetched_at = response.meta.pop(EXTRACTION)
         depth = response.meta.get("depth", 0)
         if extraction.render_hint and self.render == "auto":
@@ -318,6 +388,40 @@ class DiscoverSpider(Spider):
         ):
             yield output
 
+    def _unchanged(self, response: Response) -> Iterator[CrawledPage | Request]:
+        """A 304 to a recrawl's conditional request: the earlier crawl's row and edges,
+        carried forward without parsing."""
+        url = response.request.url
+        depth = response.meta.get("depth", 0)
+        row = self.earlier.page(url)
+        edges = self.earlier.edges(url)
+        self.crawler.stats.inc_value("linkspider/recrawl/unchanged")
+        self.crawler.stats.inc_value("linkspider/recrawl/edges_carried", len(edges))
+        yield from self._follow_edges(edges, depth)
+        from linkspider.recrawl import CARRIED_PAGE_COLUMNS
+
+        carried = {name: row[name] for name in CARRIED_PAGE_COLUMNS}
+        carried["etag"] = _header(response, "ETag") or carried["etag"]
+        carried["last_modified"] = _header(response, "Last-Modified") or carried["last_modified"]
+        carried["topic_terms"] = list(carried["topic_terms"] or [])
+        carried["topic_weights"] = list(carried["topic_weights"] or [])
+        yield CrawledPage(
+            url=url, status=304, fetched_at=datetime.now(UTC), depth=depth, error=None,
+            unchanged=True, edges=edges, **carried,
+        )  # fmt: skip
+
+    def _follow_edges(self, edges, depth: int) -> Iterator[Request]:
+        """Requests for the edges of a page (not a redirect) at ``depth``."""
+        if depth >= self.arguments.max_depth:
+            return
+        frontier = self.frontier
+        for edge in edges:
+            if edge.link_type not in FOLLOW_TYPES or not frontier.in_scope(edge.target_domain):
+                continue
+            request = self._schedule(edge.target_url, edge.target_domain, depth + 1)
+            if request is not None:
+                yield request
+
     def _follow(self, extraction: Extraction, response: Response, depth: int) -> Iterator[Request]:
         frontier = self.frontier
         if 300 <= response.status < 400:
@@ -333,14 +437,7 @@ class DiscoverSpider(Spider):
                     if request is not None:
                         yield request
             return
-        if depth >= self.arguments.max_depth:
-            return
-        for edge in extraction.edges:
-            if edge.link_type not in FOLLOW_TYPES or not frontier.in_scope(edge.target_domain):
-                continue
-            request = self._schedule(edge.target_url, edge.target_domain, depth + 1)
-            if request is not None:
-                yield request
+        yield from self._follow_edges(extraction.edges, depth)
 
     def _page_item(
         self, extraction: Extraction, response: Response, fetched_at: datetime, depth: int
@@ -366,6 +463,8 @@ class DiscoverSpider(Spider):
             edges_dropped=extraction.edges_dropped,
             topic_terms=extraction.topic_terms,
             topic_weights=extraction.topic_weights,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
             edges=extraction.edges,
         )
 
