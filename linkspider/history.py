@@ -48,11 +48,21 @@ from linkspider.pipelines.layout import (
     Inventory,
     history_file_name,
     manifest_name,
+    ordered_crawls,
     parse_manifest_name,
     read_history_manifest,
+    temp_path,
 )
-from linkspider.pipelines.writer import write_atomically
-from linkspider.sql import DOFOLLOW, NOINDEX_SQL, PAGE_LOSS_SQL, sql_list, sql_string
+from linkspider.pipelines.writer import fsync_directory, write_atomically
+from linkspider.sql import (
+    DOFOLLOW,
+    NOINDEX_SQL,
+    OCCURRENCE,
+    ONE_ROW_PER_PAGE,
+    PAGE_LOSS_SQL,
+    sql_list,
+    sql_string,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +75,7 @@ _ATTRIBUTES = (
 #: One crawl's edges of one bucket, numbered among equal (source, target) pairs.
 _CRAWL_EDGES = f"""SELECT source_url, target_url, {", ".join(a for a in _ATTRIBUTES if a != "dofollow")},
        {DOFOLLOW} AS dofollow, fetched_at,
-       row_number() OVER (PARTITION BY source_url, target_url ORDER BY position)::INTEGER AS occurrence
+       ({OCCURRENCE})::INTEGER AS occurrence
 FROM read_parquet({{files}}, union_by_name = true)"""
 
 #: Each column of ``history/`` after the merge (the others pass through by name).
@@ -142,18 +152,16 @@ def locked(root: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ordered_crawls(root: str) -> list[tuple[str, dict | None]]:
-    """Every crawl of the dataset with its ``crawls/`` row, oldest first (crawls from
-    before that table, without a row, first, by id)."""
+def crawls_with_records(root: str) -> list[tuple[str, dict | None]]:
+    """Every crawl of the dataset with its ``crawls/`` row (None for a crawl from before
+    that table), oldest first."""
     inventory = Inventory.scan(root)
     records = {}
     for f in inventory.files(schema.CRAWLS.name):
         record = crawl_records.read_record(root, f.crawl_id)
         if record is not None:
             records[f.crawl_id] = record
-    legacy = sorted(inventory.crawl_ids() - set(records))
-    recorded = sorted(records, key=lambda c: (records[c]["started_at"], c))
-    return [(c, None) for c in legacy] + [(c, records[c]) for c in recorded]
+    return [(c, records.get(c)) for c in ordered_crawls(inventory.crawl_ids(), records)]
 
 
 def pending(root: str) -> list[tuple[str, dict | None]]:
@@ -162,7 +170,7 @@ def pending(root: str) -> list[tuple[str, dict | None]]:
     done = set(manifest["crawls"]) if manifest else set()
     return [
         (c, r)
-        for c, r in ordered_crawls(root)
+        for c, r in crawls_with_records(root)
         if c not in done
         and (r is None or (r.get("status") != "running" and r.get("pruned_at") is None))
     ]
@@ -179,9 +187,9 @@ def update_history(
         if only is not None:
             last = max((i for i, (c, _) in enumerate(todo) if c in only), default=-1)
             todo = todo[: last + 1]
+        _remove_debris(root)  # of an update that crashed
         for crawl_id, record in todo:
             applied.append(_apply(root, crawl_id, record, memory))
-        _remove_debris(root)
     return applied
 
 
@@ -205,11 +213,8 @@ def _apply(root: str, crawl_id: str, record: dict | None, memory: str) -> Applie
         con.execute("SET preserve_insertion_order = false")
         _load_pages(con, inventory, crawl_id)
         previous: dict[str, list[str]] = {}
-        for name in manifest["files"]:
-            directory = name.split("/", 1)[0]
-            previous.setdefault(directory.partition("=")[2], []).append(
-                os.path.join(root, HISTORY, name)
-            )
+        for f in inventory.files(HISTORY):  # the files the manifest names
+            previous.setdefault(f.bucket, []).append(f.path)
         current: dict[str, list[str]] = {}
         for f in inventory.files(schema.LINKS.name, {crawl_id}):
             current.setdefault(f.bucket, []).append(f.path)
@@ -235,20 +240,11 @@ def _apply(root: str, crawl_id: str, record: dict | None, memory: str) -> Applie
             )
             new_files.append(relative)
         _commit(root, version, [*manifest["crawls"], crawl_id], new_files, rows)
-    except BaseException:
-        for relative in new_files:  # not in a manifest: nobody reads them
-            with suppress(FileNotFoundError):
-                os.unlink(os.path.join(root, HISTORY, relative))
-        raise
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-    for name in manifest["files"]:
-        with suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, HISTORY, name))
-    if manifest["version"]:
-        with suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, HISTORY, manifest_name(manifest["version"])))
+        # committed: the previous version's files; failed: this one's (in no manifest)
+        _remove_debris(root)
     seconds = time.perf_counter() - started
     logger.info(
         "history: applied crawl %s (%s) in %.1f s: %d edges known",
@@ -276,7 +272,7 @@ def _load_pages(con, inventory: Inventory, crawl_id: str) -> None:
         f"""CREATE OR REPLACE TEMP TABLE crawl_pages AS
         SELECT url, host, status, error, fetched_at, {NOINDEX_SQL.format(p="pg")} AS noindex
         FROM {source} pg
-        QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1"""
+        {ONE_ROW_PER_PAGE}"""
     )
     con.execute("CREATE OR REPLACE TEMP TABLE crawl_hosts AS SELECT DISTINCT host FROM crawl_pages")
 
@@ -295,21 +291,18 @@ def _commit(root: str, version: int, crawls: list[str], files: list[str], rows: 
         indent=1,
     )
     path = os.path.join(base, manifest_name(version))
-    tmp = path + ".tmp"
+    tmp = temp_path(path)
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(body)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    fd = os.open(base, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_directory(base)
 
 
 def _remove_debris(root: str) -> None:
-    """Files of versions that are not the current one (an update that crashed)."""
+    """Every file of ``history/`` the newest manifest does not name: older versions, and
+    the files and temporary names of an update that failed or crashed."""
     manifest = read_history_manifest(root)
     keep = set(manifest["files"]) if manifest else set()
     current = manifest["version"] if manifest else None
@@ -319,8 +312,8 @@ def _remove_debris(root: str) -> None:
             relative = os.path.relpath(os.path.join(directory, name), base)
             version = parse_manifest_name(name)
             stale_manifest = version is not None and version != current
-            stale_file = name.startswith(("history-", ".history-")) and relative not in keep
-            if stale_manifest or stale_file or name.endswith(".json.tmp"):
+            stale_file = name.startswith("history-") and relative not in keep
+            if stale_manifest or stale_file or name.endswith(".tmp"):
                 os.unlink(os.path.join(directory, name))
 
 
@@ -345,12 +338,15 @@ def prune(root: str, keep: int, *, dry_run: bool = False, memory: str = "256MB")
     ``running`` is kept (it may be running, or be resumed from its JOBDIR)."""
     if keep < 1:
         raise ValueError("keep at least one crawl")
-    live = [(c, r) for c, r in ordered_crawls(root) if r is None or r.get("pruned_at") is None]
+    live = [(c, r) for c, r in crawls_with_records(root) if r is None or r.get("pruned_at") is None]
     doomed = live[:-keep] if len(live) > keep else []
     inventory = Inventory.scan(root)
     out = []
+    paths: dict[str, list[str]] = {}
     for crawl_id, record in doomed:
-        files = [f.path for t in _CRAWL_TABLES for f in inventory.files(t, {crawl_id})]
+        files = paths[crawl_id] = [
+            f.path for t in _CRAWL_TABLES for f in inventory.files(t, {crawl_id})
+        ]
         size = sum(os.path.getsize(p) for p in files if os.path.exists(p))
         status = record.get("status") if record else None
         kept = "its row says running" if status == "running" else None
@@ -367,10 +363,9 @@ def prune(root: str, keep: int, *, dry_run: bool = False, memory: str = "256MB")
                 item.kept_because = "not in the history"
             if item.kept_because:
                 continue
-            for table in _CRAWL_TABLES:
-                for f in inventory.files(table, {item.crawl_id}):
-                    with suppress(FileNotFoundError):
-                        os.unlink(f.path)
+            for path in paths[item.crawl_id]:
+                with suppress(FileNotFoundError):
+                    os.unlink(path)
             record = crawl_records.read_record(root, item.crawl_id)
             if record is not None:
                 crawl_records.write_record(root, {**record, "pruned_at": datetime.now(UTC)})

@@ -22,7 +22,7 @@ from linkspider import schema
 from linkspider.extract import Edge
 from linkspider.pipelines import crawls as crawl_records
 from linkspider.pipelines.layout import Inventory
-from linkspider.sql import DOFOLLOW, sql_list, sql_string
+from linkspider.sql import DERIVED, ONE_ROW_PER_PAGE, sql_list, sql_string
 
 logger = logging.getLogger(__name__)
 
@@ -79,25 +79,20 @@ class EarlierCrawl:
             con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {sql_string(spill)}")
             con.execute("SET memory_limit = '512MB'")
-            # crawls from before schema 5 have no validators, before 3 no sponsored/ugc/dofollow
+            # crawls from before schema 5 have no validators, before 3 no sponsored/ugc/dofollow:
+            # a typed empty select adds the missing columns (NULL), DERIVED fills them
+            validators = schema.PAGES.empty_select(("etag", "last_modified"))
             page_source = (
                 f"SELECT * FROM read_parquet({sql_list(f.path for f in pages)}, "
-                "union_by_name = true) UNION ALL BY NAME "
-                "SELECT NULL::VARCHAR AS etag, NULL::VARCHAR AS last_modified WHERE false"
+                f"union_by_name = true) UNION ALL BY NAME {validators}"
             )
             self.pages = con.sql(
-                f"""SELECT * FROM ({page_source})
-                QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1
-                ORDER BY url"""
+                f"SELECT * FROM ({page_source}) {ONE_ROW_PER_PAGE} ORDER BY url"
             ).to_arrow_table()
             names = ("source_url", *Edge._fields)
             empty = schema.LINKS.empty_select(names)
             if edges:
-                derived = {
-                    "sponsored": "list_contains(rel, 'sponsored')",
-                    "ugc": "list_contains(rel, 'ugc')",
-                    "dofollow": DOFOLLOW,
-                }
+                derived = DERIVED["links"][3]
                 columns = ", ".join(
                     f"coalesce({n}, {derived[n]}) AS {n}" if n in derived else n for n in names
                 )

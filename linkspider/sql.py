@@ -15,6 +15,31 @@ from collections.abc import Iterable
 #: ``nofollow`` and ``rel`` (so that it also holds for files from before schema version 3).
 DOFOLLOW = "NOT (nofollow OR list_contains(rel, 'sponsored') OR list_contains(rel, 'ugc'))"
 
+#: An edge's rank among its page's edges to the same target, in page order: with the two
+#: URLs, the edge's identity across crawls (``changes``, ``history/``, ``backlinks``).
+OCCURRENCE = "row_number() OVER (PARTITION BY crawl_id, source_url, target_url ORDER BY position)"
+#: One ``pages`` row per crawl and URL: the rendered one when a page was rendered too.
+ONE_ROW_PER_PAGE = (
+    "QUALIFY row_number() OVER (PARTITION BY crawl_id, url ORDER BY rendered DESC) = 1"
+)
+
+#: Columns added by a schema version, by table, and how to compute them for older files.
+DERIVED = {
+    "links": {
+        3: {
+            "sponsored": "list_contains(rel, 'sponsored')",
+            "ugc": "list_contains(rel, 'ugc')",
+            "dofollow": DOFOLLOW,
+        },
+        5: {"unchanged": "false"},
+    },
+    "pages": {
+        4: {"topic_terms": "[]::VARCHAR[]", "topic_weights": "[]::FLOAT[]"},
+        5: {"etag": "NULL::VARCHAR", "last_modified": "NULL::VARCHAR", "unchanged": "false"},
+    },
+}
+DERIVED["outlinks"] = DERIVED["links"]
+
 #: The page says noindex (``{p}``: a ``pages`` row alias), in its meta robots or header.
 NOINDEX_SQL = (
     "regexp_matches(lower(coalesce({p}.meta_robots, '') || ',' || coalesce({p}.x_robots_tag, '')), "

@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import uuid
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -176,6 +177,17 @@ def read_history_manifest(root: str) -> dict | None:
         return None
     with open(os.path.join(base, manifest_name(max(versions))), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def ordered_crawls(crawl_ids: Iterable[str], records: dict[str, dict]) -> list[str]:
+    """The crawls oldest first: those without a ``crawls/`` row (from before that table,
+    older) by id, then the recorded ones by start time.
+
+    >>> ordered_crawls({"old", "c1", "c2"}, {"c1": {"started_at": 2}, "c2": {"started_at": 1}})
+    ['old', 'c2', 'c1']
+    """
+    legacy = sorted(set(crawl_ids) - set(records))
+    return legacy + sorted(records, key=lambda c: (records[c]["started_at"], c))
 
 
 class DataFile(NamedTuple):

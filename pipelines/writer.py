@@ -92,12 +92,17 @@ def write_atomically(
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(os.path.dirname(path), os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_directory(os.path.dirname(path))
     return written
+
+
+def fsync_directory(directory: str) -> None:
+    """Make the renames in ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class _Columns:

@@ -22,26 +22,8 @@ from typing import Any
 import duckdb
 
 from linkspider import schema, topics, value
-from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory
-from linkspider.sql import DOFOLLOW, crawl_filter, sql_list, sql_string
-
-#: Columns added by a schema version, by table, and how to compute them for older files.
-DERIVED = {
-    "links": {
-        3: {
-            "sponsored": "list_contains(rel, 'sponsored')",
-            "ugc": "list_contains(rel, 'ugc')",
-            "dofollow": DOFOLLOW,
-        },
-        5: {"unchanged": "false"},
-    },
-    "pages": {
-        4: {"topic_terms": "[]::VARCHAR[]", "topic_weights": "[]::FLOAT[]"},
-        5: {"etag": "NULL::VARCHAR", "last_modified": "NULL::VARCHAR", "unchanged": "false"},
-    },
-}
-DERIVED["outlinks"] = DERIVED["links"]
-
+from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory, ordered_crawls
+from linkspider.sql import DERIVED, crawl_filter, sql_list, sql_string
 
 #: Tables of one file per crawl written by ``linkspider rank`` (a crawl may have none yet).
 RANK_TABLES = ("ranks", "page_ranks")
@@ -94,12 +76,11 @@ class Dataset:
         ones (older, from before the ``crawls/`` table) by id; pruned ones (no files
         left: ``linkspider prune``) only with ``pruned``."""
         records = self.records()
-        legacy = sorted(self.inventory.crawl_ids() - set(records))
-        recorded = sorted(
-            (c for c in records if pruned or records[c].get("pruned_at") is None),
-            key=lambda c: (records[c]["started_at"], c),
-        )
-        return legacy + recorded
+        return [
+            c
+            for c in ordered_crawls(self.inventory.crawl_ids(), records)
+            if pruned or records.get(c, {}).get("pruned_at") is None
+        ]
 
     def select(self, spec: str) -> list[str]:
         """The crawls ``--crawl`` names: an id, ``latest`` or ``all``."""
@@ -198,7 +179,7 @@ class Dataset:
 
     def _read(self, table: str, source: str, crawls: list[str]) -> str:
         """``SELECT`` from ``source`` (a read_parquet argument) with the columns of the
-        current schema (:data:`DERIVED` for files that lack them)."""
+        current schema (:data:`linkspider.sql.DERIVED` for files that lack them)."""
         options = ", hive_partitioning = true" if table in PARTITIONS else ""
         added, replaced = [], []
         for version, columns in DERIVED.get(table, {}).items():

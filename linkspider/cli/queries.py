@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from linkspider.sql import NOINDEX_SQL, PAGE_LOSS_SQL, sql_string
+from linkspider.sql import NOINDEX_SQL, OCCURRENCE, ONE_ROW_PER_PAGE, PAGE_LOSS_SQL, sql_string
 from linkspider.value import AUTHORITY_SQL, Weights, value_sql
 
 #: Columns of ``backlinks`` and ``outlinks``: the edge, where it is, what it is worth.
@@ -57,10 +57,9 @@ ORDER BY {{order}}""",
 )
 #: the rows ``{valued}`` values: every backlink of the target, before the filters, with
 #: when it was first and last seen (``history``: also by crawls since pruned)
-BACKLINK_EDGES = """SELECT e.*, least(h.first_seen, e.fetched_at) AS first_seen,
+BACKLINK_EDGES = f"""SELECT e.*, least(h.first_seen, e.fetched_at) AS first_seen,
        greatest(h.last_seen, e.fetched_at) AS last_seen
-FROM (SELECT *, row_number() OVER (PARTITION BY crawl_id, source_url, target_url ORDER BY position) AS occurrence
-      FROM links WHERE {where}) e
+FROM (SELECT *, {OCCURRENCE} AS occurrence FROM links WHERE {{where}}) e
 LEFT JOIN history h
   ON h.source_url = e.source_url AND h.target_url = e.target_url AND h.occurrence = e.occurrence"""
 
@@ -245,11 +244,11 @@ _CHANGE_EXPRESSIONS = {
     "to_crawl": "$to_crawl AS to_crawl",
 }
 #: one crawl's edges (``{{where}}``: the target), numbered among equal (source, target) pairs
-_CRAWL_EDGES = """SELECT *, row_number() OVER (PARTITION BY source_url, target_url ORDER BY position) AS occurrence
-    FROM links WHERE crawl_id = {crawl} AND {{where}}"""
+_CRAWL_EDGES = f"""SELECT *, {OCCURRENCE} AS occurrence
+    FROM links WHERE crawl_id = {{crawl}} AND {{{{where}}}}"""
 #: one crawl's pages, one row per URL, with whether the page says noindex
 _CRAWL_PAGES = f"""SELECT *, {NOINDEX_SQL.format(p="pages")} AS noindex FROM pages WHERE crawl_id = {{crawl}}
-    QUALIFY row_number() OVER (PARTITION BY url ORDER BY rendered DESC) = 1"""
+    {ONE_ROW_PER_PAGE}"""
 _PAGE_LOSS = PAGE_LOSS_SQL.format(p="pb").replace("\n", "\n" + " " * 15)
 CHANGES = Query(
     f"""WITH a AS (

@@ -30,6 +30,7 @@ from linkspider.extract import Extraction
 from linkspider.frontier import SCOPES, Frontier
 from linkspider.items import CrawledPage
 from linkspider.middlewares import EXTRACTION
+from linkspider.recrawl import CARRIED_PAGE_COLUMNS, EarlierCrawl
 from linkspider.render import RenderAddon, RenderCoordinator
 from linkspider.robots import RobotsUnreachable
 from linkspider.safety import PrivateAddressRefused
@@ -198,8 +199,6 @@ class DiscoverSpider(Spider):
         recrawl = self.given_arguments.get("recrawl")
         if not recrawl:
             return []
-        from linkspider.recrawl import EarlierCrawl
-
         earlier = EarlierCrawl(output, recrawl)
         try:
             given = dict(self.given_arguments)
@@ -398,8 +397,6 @@ class DiscoverSpider(Spider):
         self.crawler.stats.inc_value("linkspider/recrawl/unchanged")
         self.crawler.stats.inc_value("linkspider/recrawl/edges_carried", len(edges))
         yield from self._follow_edges(edges, depth)
-        from linkspider.recrawl import CARRIED_PAGE_COLUMNS
-
         carried = {name: row[name] for name in CARRIED_PAGE_COLUMNS}
         carried["etag"] = _header(response, "ETag") or carried["etag"]
         carried["last_modified"] = _header(response, "Last-Modified") or carried["last_modified"]
