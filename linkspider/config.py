@@ -32,6 +32,7 @@ from linkspider.extract import DEFAULT_LIMITS, Limits
 from linkspider.traps import DEFAULT_RULES, TrapRules
 
 RENDER_MODES = ("never", "auto", "always")
+PROGRESS_MODES = ("auto", "live", "log", "off")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
 _UNITS = {u.lower(): u for u in ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")}
 
@@ -120,6 +121,17 @@ def _render_mode(value: Any) -> str:
     if value not in RENDER_MODES:
         raise ValueError(f"expected one of {', '.join(RENDER_MODES)}")
     return value
+
+
+def _progress_mode(value: Any) -> str:
+    """auto, live, log or off"""
+    text = str(value).strip().lower()
+    if text in PROGRESS_MODES:
+        return text
+    try:  # -s LINKSPIDER_PROGRESS=false (or 0, no): off; true: auto
+        return "auto" if _boolean(value) else "off"
+    except ValueError:
+        raise ValueError(f"expected one of {', '.join(PROGRESS_MODES)}") from None
 
 
 def setting(default: Any, parse: Callable[[Any], Any], doc: str, shown: str | None = None):
@@ -246,6 +258,17 @@ class LinkspiderConfig:
     max_redirects: int = setting(20, _integer(0), "Redirect hops followed from one request.")
     allow_private_addresses: bool = setting(
         False, _boolean, "Allow loopback, private, link-local and metadata targets (see No SSRF)."
+    )
+    progress: str = setting(
+        "auto",
+        _progress_mode,
+        "Crawl progress (pages, pages/s, edges, domains, queue, errors, renders, elapsed; the `linkspider/` stats of Crawl statistics): `auto` shows it on one line refreshed in place when standard error is a terminal, and logs it every `LINKSPIDER_PROGRESS_INTERVAL` seconds otherwise; `live` or `log` forces one; `off` shows nothing (the stats are still kept).",
+    )
+    progress_interval: float = setting(
+        30.0,
+        _number(0, exclusive=True),
+        "Seconds between two progress log lines (when progress is logged rather than live).",
+        "`30`",
     )
     stats_file: str | None = setting(
         None, _optional_text, "If set, the final crawl stats are written there as JSON.", "unset"

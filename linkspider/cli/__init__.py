@@ -8,6 +8,7 @@
     linkspider rank
     linkspider changes example.com
     linkspider history example.com --lost
+    linkspider report example.com -o report.html
     linkspider prune --keep 3
     linkspider sql "SELECT count(*) FROM links"
     linkspider demo
@@ -88,32 +89,36 @@ def build_parser() -> argparse.ArgumentParser:
     from linkspider.cli.queries import TOP_KEYS
     from linkspider.cli.targets import KINDS
 
+    def selection_options(group) -> None:
+        """--data, --crawl and the edge filters: every command that reads edges has them."""
+        group.add_argument(
+            "--data",
+            default=os.environ.get("LINKSPIDER_DATA") or "data",
+            metavar="DIR",
+            help="the dataset (default: $LINKSPIDER_DATA, else ./data)",
+        )
+        group.add_argument(
+            "--crawl",
+            default="latest",
+            metavar="ID|latest|all",
+            help="which crawl to read (default: latest)",
+        )
+        group.add_argument("--dofollow", action="store_true", help="only links that pass credit")
+        group.add_argument(
+            "--region",
+            type=_regions,
+            metavar="R[,R...]",
+            help=f"only links in these regions ({', '.join(REGIONS)})",
+        )
+        group.add_argument(
+            "--internal",
+            action="store_true",
+            help="include internal links (same registered domain); default: external only",
+        )
+
     shared = argparse.ArgumentParser(add_help=False)
     group = shared.add_argument_group("dataset and output")
-    group.add_argument(
-        "--data",
-        default=os.environ.get("LINKSPIDER_DATA") or "data",
-        metavar="DIR",
-        help="the dataset (default: $LINKSPIDER_DATA, else ./data)",
-    )
-    group.add_argument(
-        "--crawl",
-        default="latest",
-        metavar="ID|latest|all",
-        help="which crawl to read (default: latest)",
-    )
-    group.add_argument("--dofollow", action="store_true", help="only links that pass credit")
-    group.add_argument(
-        "--region",
-        type=_regions,
-        metavar="R[,R...]",
-        help=f"only links in these regions ({', '.join(REGIONS)})",
-    )
-    group.add_argument(
-        "--internal",
-        action="store_true",
-        help="include internal links (same registered domain); default: external only",
-    )
+    selection_options(group)
     group.add_argument(
         "--limit",
         type=_limit,
@@ -131,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write to FILE, complete or not at all (default: stdout)",
     )
+    # `report` writes a page: the selection, without --limit and --format
+    selection = argparse.ArgumentParser(add_help=False)
+    selection_options(selection.add_argument_group("dataset and filters"))
 
     as_option = argparse.ArgumentParser(add_help=False)
     as_option.add_argument(
@@ -224,6 +232,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prune.add_argument(
         "--dry-run", action="store_true", help="say what would be deleted, delete nothing"
+    )
+    report = command(
+        "report",
+        "TARGET's backlinks as one self-contained HTML page: headline figures, charts "
+        "(per crawl, anchors, dofollow share, regions, link types, referring domains, link "
+        "value) and tables of the top, lost and new backlinks; opens with no network",
+        selection,
+        as_option,
+    )
+    report.add_argument("target", metavar="TARGET")
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the page to FILE, complete or not at all (default: stdout)",
+    )
+    report.add_argument(
+        "--top",
+        type=_whole(1),
+        default=100,
+        metavar="N",
+        help="rows in each table and list of the page (default 100; figures count every row)",
+    )
+    report.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        metavar="NAME=W",
+        help="a weight of the link value formula, as for backlinks",
     )
     command("outlinks", "every edge from a page, host or domain", shared, as_option).add_argument(
         "target", metavar="SOURCE"

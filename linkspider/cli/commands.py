@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         "history": _history,
         "prune": _prune,
         "sql": _sql,
+        "report": _report,
     }[args.command]
     return handler(args, dataset, crawls)
 
@@ -185,6 +186,12 @@ def _prune(args, dataset: Dataset, crawls: list[str]) -> int:
         ("crawl_id", "status", "started_at", "files", "bytes", "pruned"),
     )
     return _emit(args, dataset.con, query, query.sql, {}, f"prune of {dataset.root}")
+
+
+def _report(args, dataset: Dataset, crawls: list[str]) -> int:
+    from linkspider.cli import report
+
+    return report.run(args, dataset, crawls)
 
 
 def _top(args, dataset: Dataset, crawls: list[str]) -> int:
