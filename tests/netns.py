@@ -144,7 +144,7 @@ def main() -> int:
         json.dumps(
             {
                 "returncode": crawl.returncode,
-                "log": (crawl.stdout + crawl.stderr)[-4000:],
+                "log": (crawl.stdout + crawl.stderr)[-30000:],
                 "questions": questions,
                 "served": served,
             }
