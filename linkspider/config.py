@@ -259,6 +259,24 @@ class LinkspiderConfig:
     allow_private_addresses: bool = setting(
         False, _boolean, "Allow loopback, private, link-local and metadata targets (see No SSRF)."
     )
+    redis_url: str | None = setting(
+        None,
+        _optional_text,
+        "`redis://host:port/db`: run the crawl shared by every process started with the same command, `crawl_id` and this setting (see Scale-out): one frontier in that Redis, requests leased to workers, the end detected and finished once.",
+        "unset",
+    )
+    redis_lease: float = setting(
+        120.0,
+        _number(0, exclusive=True),
+        "Seconds after a shared crawl's worker last showed it was alive (it does so every quarter of this) before any other worker puts the requests it had taken back in the queue.",
+        "`120`",
+    )
+    worker_id: str | None = setting(
+        None,
+        _optional_text,
+        "This process's name in a shared crawl (letters, digits, `.`, `_`, `-`); it is in its part files' names.",
+        "host-pid",
+    )
     progress: str = setting(
         "auto",
         _progress_mode,

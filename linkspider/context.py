@@ -16,7 +16,8 @@ crawler; no component reads another's attributes).  It holds:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
@@ -25,6 +26,10 @@ from linkspider.config import LinkspiderConfig
 from linkspider.frontier import Frontier
 from linkspider.pipelines.layout import Inventory
 from linkspider.state import CrawlState, Resumed, remove_uncommitted, saved_crawl_id
+from linkspider.traps import TrapRules
+
+if TYPE_CHECKING:
+    from linkspider.shared import SharedCrawl
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,11 @@ class CrawlContext:
         self.resumed: Resumed | None = None
         #: what the crawls/ table records of the crawl: seeds, scope, spider_arguments
         self.description: dict = {}
+        #: with LINKSPIDER_REDIS_URL: the crawl shared with other workers (linkspider.shared)
+        self.shared: SharedCrawl | None = None
+        #: commits everything buffered (set by the dataset pipeline; a shared crawl's idle
+        #: worker calls it before it asks whether the crawl is over)
+        self.sync: Callable[[], None] | None = None
 
     @staticmethod
     def of(crawler: Crawler) -> CrawlContext:
@@ -49,6 +59,28 @@ class CrawlContext:
         if context is None:
             context = _CONTEXTS[crawler] = CrawlContext(crawler)
         return context
+
+    def make_frontier(
+        self,
+        crawl_id: str,
+        scope: str,
+        allowed_domains: set[str],
+        max_pages_per_domain: int,
+        rules: TrapRules,
+    ) -> Frontier:
+        """The crawl's frontier: in this process, or in Redis for a shared crawl."""
+        config = self.config
+        if not config.redis_url:
+            return Frontier(scope, allowed_domains, max_pages_per_domain, rules)
+        from linkspider.shared import SharedCrawl, SharedFrontier
+
+        if self.jobdir:
+            raise ValueError(
+                "JOBDIR and LINKSPIDER_REDIS_URL: a shared crawl keeps its state in Redis "
+                "(a killed worker's requests go to the others); drop JOBDIR"
+            )
+        self.shared = SharedCrawl(config.redis_url, crawl_id, config.worker_id, config.redis_lease)
+        return SharedFrontier(self.shared, scope, allowed_domains, max_pages_per_domain, rules)
 
     def open(
         self,
@@ -67,6 +99,9 @@ class CrawlContext:
         """
         self.description = description or {}
         self.frontier = frontier
+        if self.shared is not None:
+            self._join(crawl_id, crawl_id_given, frontier)
+            return
         if not (self.jobdir and saved_crawl_id(self.jobdir)):
             problem = crawl_id_conflict(self.config.output, crawl_id, self.jobdir)
             if problem and crawl_id_given:
@@ -103,6 +138,26 @@ class CrawlContext:
             len(removed),
         )
 
+    def _join(self, crawl_id: str, crawl_id_given: bool, frontier: Frontier) -> None:
+        """Join the shared crawl (its first worker checks that the dataset lacks its id)."""
+        shared = self.shared
+        if not crawl_id_given:
+            raise ValueError(
+                "a shared crawl (LINKSPIDER_REDIS_URL) needs -a crawl_id=ID, the same for "
+                "every worker"
+            )
+        if shared.join(frontier.allowed_domains):
+            problem = crawl_id_conflict(self.config.output, crawl_id, None)
+            if problem:
+                shared.leave()
+                shared.forget_creation()
+                raise ValueError(problem)
+        self.crawl_id = crawl_id
+        logger.info(
+            "shared crawl %s: worker %s %s it (%d URLs queued)",
+            crawl_id, shared.worker, "created" if shared.created else "joined", shared.queued(),
+        )  # fmt: skip
+
     @property
     def first_sequence(self) -> int:
         """The first file sequence number this run writes (after a resumed run's)."""
@@ -113,8 +168,10 @@ class CrawlContext:
         if self.state is not None:
             self.state.discovered(url, domain, depth, redirects)
 
-    def committer(self) -> _StateCommitter | None:
-        """What commits each flush to the crawl state (None without ``JOBDIR``)."""
+    def committer(self) -> _StateCommitter | _LeaseCommitter | None:
+        """What commits each flush to the crawl state (None without ``JOBDIR`` or Redis)."""
+        if self.shared is not None:
+            return _LeaseCommitter(self.shared)
         return _StateCommitter(self) if self.state is not None else None
 
 
@@ -155,3 +212,18 @@ class _StateCommitter:
     ) -> None:
         discovered, allowed = prepared
         self.context.state.commit(sequence, files, page_urls, discovered, allowed)
+
+
+class _LeaseCommitter:
+    """A shared crawl's flush: once the files are in place, the pages' leases end."""
+
+    def __init__(self, shared: SharedCrawl) -> None:
+        self.shared = shared
+
+    def prepare(self) -> object:
+        return None
+
+    def commit(
+        self, sequence: int, files: list[str], page_urls: list[str], prepared: object
+    ) -> None:
+        self.shared.release(page_urls)

@@ -75,6 +75,13 @@ class Frontier:
         self.per_domain[domain] += 1
         return url, None
 
+    def admit_many(
+        self, candidates: Iterable[tuple[str, str, int, int]]
+    ) -> list[tuple[str | None, str | None]]:
+        """:meth:`admit` of each ``(url, domain, depth, redirects)`` (a shared crawl's
+        frontier does them in one round trip)."""
+        return [self.admit(url, domain) for url, domain, _, _ in candidates]
+
     def resume(
         self, known: Iterable[str], per_domain: dict[str, int], allowed_domains: Iterable[str]
     ) -> None:

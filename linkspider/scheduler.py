@@ -8,6 +8,9 @@ end: ``JOBDIR/frontier-queue`` (cleared when a run starts, so a killed run
 leaves nothing behind for long), else a new directory under
 ``LINKSPIDER_FRONTIER_DIR`` (default: the system's temporary directory).
 
+With ``LINKSPIDER_REDIS_URL``, it is a shared crawl's scheduler instead
+(:mod:`linkspider.shared_scheduler`).
+
 It never resumes from that directory, and ignores ``JOBDIR`` for it: with
 ``JOBDIR``, linkspider's own crash-safe store (:mod:`linkspider.state`) holds
 the frontier and re-schedules it on resume.  Scrapy's persisted queue and
@@ -34,6 +37,10 @@ class FrontierScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         settings = crawler.settings
         config = LinkspiderConfig.from_settings(settings)
+        if config.redis_url:  # a shared crawl: the frontier is in Redis
+            from linkspider.shared_scheduler import SharedScheduler
+
+            return SharedScheduler.from_crawler(crawler)
         directory = None
         if config.disk_frontier:
             jobdir = settings.get("JOBDIR")

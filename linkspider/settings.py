@@ -69,6 +69,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 EXTENSIONS = {
     "linkspider.extensions.StatsFile": 500,
     "linkspider.progress.Progress": 500,
+    "linkspider.shared_worker.SharedWorker": 500,
 }
 # scrapy-playwright, set up when pages may be rendered and a browser is found
 ADDONS = {"linkspider.render.RenderAddon": 0}

@@ -83,8 +83,15 @@ def compact_crawl(
     threads: int = 1,
     max_rows: int = DEFAULTS.compact_max_rows,
     on_replace: Callable[[int, list[str], list[str]], None] | None = None,
+    shared: bool = False,
 ) -> tuple[int, int]:
     """Merge ``crawl_id``'s files per directory; returns (files merged, files they became).
+
+    ``shared``: the crawl was shared by workers (:mod:`linkspider.shared`), so a page may
+    have been fetched twice (its worker stopped after writing it, before its lease ended:
+    another worker fetched it again), and a worker killed in the middle of a write may have
+    left the edges of pages whose rows it never wrote.  Every file is then rewritten with
+    the rows of one fetch per page: the latest whose page row exists.
 
     ``sequence`` is the first free flush sequence number (used in new names);
     ``on_replace(sequence, new_files, old_files)`` gets paths relative to ``root``.
@@ -100,9 +107,6 @@ def compact_crawl(
             continue
         for bucket in sorted((base / table.name).glob(f"{table.partition.name}=*")):
             groups.append((bucket, crawl_files(bucket, crawl_id), table))
-    groups = [g for g in groups if len(g[1]) > 1]
-    if not groups:
-        return 0, 0
     spill = base / f".compact-{crawl_id}"
     spill.mkdir(exist_ok=True)
     con = duckdb.connect()
@@ -110,6 +114,13 @@ def compact_crawl(
     con.execute(f"SET temp_directory = {sql_string(spill)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET threads = {int(threads)}")
+    if shared:
+        _kept_fetches(con, crawl_id, crawl_files(base / schema.PAGES.name, crawl_id))
+    groups = [g for g in groups if len(g[1]) > (0 if shared else 1)]
+    if not groups:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+        return 0, 0
     before = after = 0
     failed = 0
     try:
@@ -117,8 +128,9 @@ def compact_crawl(
         old_files: list[str] = []
         for directory, files, table in groups:
             merged, sources, unmerged = _merge_directory(
-                con, directory, files, table, crawl_id, sequence, row_group_size, max_rows
-            )
+                con, directory, files, table, crawl_id, sequence, row_group_size, max_rows,
+                dedupe=shared,
+            )  # fmt: skip
             new_files += [os.path.relpath(f, base) for f in merged]
             old_files += [os.path.relpath(f, base) for f in sources]
             before += len(sources)
@@ -152,6 +164,32 @@ def compact_crawl(
     return before, after
 
 
+def _kept_fetches(con, crawl_id: str, pages: list[Path]) -> None:
+    """The table ``kept_fetches`` (url, rendered, fetched_at): the latest fetch of each page
+    (of each kind: plain or rendered) that has a page row."""
+    listing = sql_list(pages) if pages else "[]"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE kept_fetches AS "
+        + (
+            f"SELECT url, rendered, max(fetched_at) AS fetched_at FROM read_parquet({listing}) "
+            "GROUP BY url, rendered"
+            if pages
+            else "SELECT NULL::VARCHAR AS url, NULL::BOOLEAN AS rendered, "
+            "NULL::TIMESTAMPTZ AS fetched_at WHERE false"
+        )
+    )
+    ((fetches,),) = con.execute("SELECT count(*) FROM kept_fetches").fetchall()
+    rows = 0
+    if pages:
+        ((rows,),) = con.execute(f"SELECT count(*) FROM read_parquet({listing})").fetchall()
+    if rows > fetches:
+        logger.warning(
+            "crawl %s: %d page rows for %d fetches kept: pages fetched twice by the workers "
+            "of the shared crawl; keeping the latest fetch of each",
+            crawl_id, rows, fetches,
+        )  # fmt: skip
+
+
 def _runs(files: list[Path], max_rows: int) -> list[list[Path]]:
     """Consecutive groups of files holding at most ``max_rows`` rows (or one file) each."""
     import pyarrow.parquet as pq
@@ -170,15 +208,23 @@ def _runs(files: list[Path], max_rows: int) -> list[list[Path]]:
 
 def _merge_directory(
     con, directory: Path, files: list[Path], table: schema.Table, crawl_id: str, sequence: int,
-    row_group_size: int, max_rows: int,
+    row_group_size: int, max_rows: int, dedupe: bool = False,
 ) -> tuple[list[Path], list[Path], list[Path]]:  # fmt: skip
-    """Merge one directory's files: ``(new files, files they replace, files left unmerged)``."""
+    """Merge one directory's files: ``(new files, files they replace, files left unmerged)``;
+    ``dedupe``: only the rows of ``kept_fetches``."""
     import duckdb
 
     merged: list[Path] = []
     sources: list[Path] = []
     unmerged: list[Path] = []
-    todo = [run for run in _runs(files, max_rows) if len(run) > 1]
+    todo = [run for run in _runs(files, max_rows) if len(run) > (0 if dedupe else 1)]
+    key = "url" if table.name == schema.PAGES.name else "source_url"
+    drop = (
+        f" SEMI JOIN kept_fetches k ON k.url = t.{key} AND k.rendered = t.rendered "
+        "AND k.fetched_at = t.fetched_at"
+        if dedupe
+        else ""
+    )
     while todo:
         run = todo.pop(0)
         final = directory / part_name(crawl_id, sequence)
@@ -189,8 +235,8 @@ def _merge_directory(
             # DuckDB sorts (spilling to disk past its memory limit); the rows stream out
             # as Arrow batches into a file with the table's schema and metadata
             reader = con.sql(
-                f"SELECT {columns} FROM read_parquet({listing}, hive_partitioning = false) "
-                f"ORDER BY {order}"
+                f"SELECT {columns} FROM read_parquet({listing}, hive_partitioning = false) t"
+                f"{drop} ORDER BY {order}"
             ).to_arrow_reader(row_group_size)
             write_atomically(reader, str(final), table, crawl_id, row_group_size)
         except (duckdb.Error, OSError) as exc:  # the run's files stay: complete and valid

@@ -72,8 +72,8 @@ def bucket_sql(domain_expr: str) -> str:
 
 
 _PART = re.compile(
-    r"^(?P<hidden>\.)?part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}\.parquet"
-    r"(?P<tmp>\.[0-9a-f]+\.tmp)?$"
+    r"^(?P<hidden>\.)?part-(?P<crawl_id>.+)-(?P<sequence>\d{5,})-[0-9a-f]{8}"
+    r"(?:~(?P<worker>[A-Za-z0-9._-]+))?\.parquet(?P<tmp>\.[0-9a-f]+\.tmp)?$"
 )
 
 
@@ -91,6 +91,8 @@ def parse_part_name(name: str) -> PartName | None:
     PartName(crawl_id='c1', sequence=7, temporary=False)
     >>> parse_part_name(".part-c-1-00012-0123abcd.parquet.4f2a.tmp")
     PartName(crawl_id='c-1', sequence=12, temporary=True)
+    >>> parse_part_name("part-c1-00003-0123abcd~host-42.parquet")
+    PartName(crawl_id='c1', sequence=3, temporary=False)
     >>> parse_part_name("notes.txt") is None
     True
     """
@@ -100,13 +102,17 @@ def parse_part_name(name: str) -> PartName | None:
     return PartName(match["crawl_id"], int(match["sequence"]), bool(match["tmp"]))
 
 
-def part_name(crawl_id: str, sequence: int) -> str:
+def part_name(crawl_id: str, sequence: int, worker: str | None = None) -> str:
     """A file name unique across crawls, runs and resumes; sorts by crawl then sequence.
+    A worker of a shared crawl puts its name in it (``~worker``).
 
     >>> part_name("c1", 7).startswith("part-c1-00007-") and part_name("c1", 7).endswith(".parquet")
     True
+    >>> part_name("c1", 7, "box-12").endswith("~box-12.parquet")
+    True
     """
-    return f"part-{crawl_id}-{sequence:05d}-{uuid.uuid4().hex[:8]}.parquet"
+    suffix = f"~{worker}" if worker else ""
+    return f"part-{crawl_id}-{sequence:05d}-{uuid.uuid4().hex[:8]}{suffix}.parquet"
 
 
 def temp_path(final_path: str) -> str:

@@ -52,7 +52,9 @@ class ParquetPipeline:
             first_sequence=context.first_sequence,
             retry_pauses=config.write_retry_pauses,
             source_index=config.source_index,
+            worker=context.shared.worker if context.shared is not None else None,
         )
+        context.sync = self._sync
         description = context.description
         self.record = crawls.started(
             config.output,
@@ -84,6 +86,13 @@ class ParquetPipeline:
                 self._stop(exc)
         return item
 
+    def _sync(self) -> None:
+        if self.writer is not None and self.writer.failure is None:
+            try:
+                self.writer.sync()
+            except WriteFailed as exc:
+                self._stop(exc)
+
     def close_spider(self) -> None:
         if self.writer is not None:
             try:
@@ -112,12 +121,33 @@ class ParquetPipeline:
         then record how the run ended in ``crawls/``."""
         if self.writer is None:
             return
+        shared = self.context.shared
+        if shared is not None and not self._finalizer(shared, reason):
+            return
         try:
             self._compact(reason)
             self._rank(reason)
         finally:
             self._record_end(reason)
         self._history(reason)
+        if shared is not None and reason == "finished" and self.writer.failure is None:
+            shared.finished()
+
+    def _finalizer(self, shared, reason: str) -> bool:
+        """A shared crawl's worker has written its last rows: it leaves (what it still held
+        goes back to the queue). The crawl is finished once, by the first worker that takes
+        the lock once the crawl is over, after the others have left."""
+        returned = shared.leave()
+        if returned:
+            logger.info("gave %d requests back to the shared queue", returned)
+        if reason != "finished" or self.writer.failure is not None:
+            return False
+        if not shared.finalizer():
+            logger.info("shared crawl %s: another worker finishes it", shared.crawl_id)
+            return False
+        shared.wait_for_others()
+        logger.info("shared crawl %s: every worker has closed; finishing it", shared.crawl_id)
+        return True
 
     def _history(self, reason: str) -> None:
         """Apply the finished crawl to ``history/`` (after its row says it finished)."""
@@ -185,7 +215,8 @@ class ParquetPipeline:
 
     def _compact(self, reason: str) -> None:
         config = self.context.config
-        if not config.compact_on_close or self.writer.failure is not None:
+        shared = self.context.shared is not None  # where a page fetched twice becomes one
+        if (not config.compact_on_close and not shared) or self.writer.failure is not None:
             return
         if reason != "finished":
             return  # stopped (SIGINT/SIGTERM, errors): stop fast; compaction happens when it ends
@@ -199,6 +230,7 @@ class ParquetPipeline:
                 memory_limit=config.compact_memory,
                 max_rows=config.compact_max_rows,
                 on_replace=state.replace if state is not None else None,
+                shared=shared,
             )
         except CompactionIncomplete as exc:
             self.crawler.stats.set_value("linkspider/compaction_failed", str(exc))

@@ -186,8 +186,11 @@ class DatasetWriter:
         first_sequence: int = 1,
         retry_pauses: tuple[float, ...] = DEFAULTS.write_retry_pauses,
         source_index: bool = DEFAULTS.source_index,
+        worker: str | None = None,
     ) -> None:
         self.root = root
+        #: a shared crawl's worker: its name is in the part files' names
+        self.worker = worker
         self.crawl_id = crawl_id
         self.flush_rows = flush_rows
         self.flush_bytes = flush_bytes
@@ -276,6 +279,12 @@ class DatasetWriter:
         finally:
             self._executor.shutdown(wait=True)
 
+    def sync(self) -> None:
+        """Write everything buffered and wait until it is committed (the writer stays open)."""
+        if self.failure is None:
+            self.flush()
+            self._wait()
+
     @property
     def next_sequence(self) -> int:
         return self._sequence + 1
@@ -331,7 +340,7 @@ class DatasetWriter:
         prepared: object,
         written: list[str],
     ) -> None:
-        name = part_name(self.crawl_id, sequence)
+        name = part_name(self.crawl_id, sequence, self.worker)
         page_urls: list[str] = []
         if links is not None and links.num_rows:
             for table in self.tables:

@@ -27,7 +27,7 @@ from linkspider.config import RENDER_MODES
 from linkspider.context import CrawlContext
 from linkspider.domains import registered_domain
 from linkspider.extract import Extraction
-from linkspider.frontier import SCOPES, Frontier
+from linkspider.frontier import SCOPES
 from linkspider.items import CrawledPage
 from linkspider.middlewares import EXTRACTION
 from linkspider.recrawl import CARRIED_PAGE_COLUMNS, EarlierCrawl
@@ -170,7 +170,8 @@ class DiscoverSpider(Spider):
         config = context.config
         earlier_urls = spider._open_recrawl(config.output)
         arguments = spider.arguments
-        frontier = Frontier(
+        frontier = context.make_frontier(
+            arguments.crawl_id,
             arguments.scope,
             {registered_domain(host_of(u)) for u in arguments.seeds},
             arguments.max_pages_per_domain,
@@ -257,25 +258,36 @@ class DiscoverSpider(Spider):
             for url, _domain, depth, redirects in resumed.queued:
                 yield self._request(url, depth, redirects)
             return
-        for url in arguments.seeds:
-            request = self._schedule(url, registered_domain(host_of(url)), depth=0)
-            if request is not None:
-                yield request
-        for url, depth in self.earlier_urls:  # a recrawl: every page of the earlier crawl
-            request = self._schedule(url, registered_domain(host_of(url)), depth)
-            if request is not None:
-                yield request
+        # a shared crawl: every worker offers the seeds, the shared frontier queues each once
+        candidates = [(url, registered_domain(host_of(url)), 0, 0) for url in arguments.seeds]
+        # a recrawl: every page of the earlier crawl
+        candidates += [(u, registered_domain(host_of(u)), d, 0) for u, d in self.earlier_urls]
+        for request in self._schedule(candidates):
+            yield request
 
-    def _schedule(self, url: str, domain: str, depth: int, redirects: int = 0) -> Request | None:
-        """A request for ``url`` if the frontier admits it (counted either way)."""
-        url, reason = self.frontier.admit(url, domain)
+    def _schedule(self, candidates: list[tuple[str, str, int, int]]) -> list[Request]:
+        """Requests for the ``(url, domain, depth, redirects)`` the frontier admits (counted
+        either way).  A shared crawl's frontier queues them in Redis: no request here."""
+        if not candidates:
+            return []
         stats = self.crawler.stats
-        if url is None:
-            if reason != "seen":
-                stats.inc_value(f"linkspider/{reason}")
-            return None
-        stats.inc_value("linkspider/requests_scheduled")
-        self.context.discovered(url, domain, depth, redirects)
+        shared = self.context.shared is not None
+        requests = []
+        for (_, domain, depth, redirects), (url, reason) in zip(
+            candidates, self.frontier.admit_many(candidates), strict=True
+        ):
+            if url is None:
+                if reason not in ("seen", "out_of_scope"):
+                    stats.inc_value(f"linkspider/{reason}")
+                continue
+            stats.inc_value("linkspider/requests_scheduled")
+            if not shared:
+                self.context.discovered(url, domain, depth, redirects)
+                requests.append(self._request(url, depth, redirects))
+        return requests
+
+    def request_for(self, url: str, depth: int, redirects: int) -> Request:
+        """The request of a URL the shared queue handed this worker."""
         return self._request(url, depth, redirects)
 
     def _request(self, url: str, depth: int, redirects: int) -> Request:
@@ -314,6 +326,8 @@ class DiscoverSpider(Spider):
                 **_request_meta(depth, redirects),
                 **self.renders.request_meta(),
                 "linkspider_fallback": fallback,
+                # the browser round-trip of a page this worker fetched stays with it
+                "linkspider_local": fallback is not None,
             },
         )
 
@@ -412,12 +426,13 @@ class DiscoverSpider(Spider):
         if depth >= self.arguments.max_depth:
             return
         frontier = self.frontier
-        for edge in edges:
-            if edge.link_type not in FOLLOW_TYPES or not frontier.in_scope(edge.target_domain):
-                continue
-            request = self._schedule(edge.target_url, edge.target_domain, depth + 1)
-            if request is not None:
-                yield request
+        yield from self._schedule(
+            [
+                (edge.target_url, edge.target_domain, depth + 1, 0)
+                for edge in edges
+                if edge.link_type in FOLLOW_TYPES and frontier.in_scope(edge.target_domain)
+            ]
+        )
 
     def _follow(self, extraction: Extraction, response: Response, depth: int) -> Iterator[Request]:
         frontier = self.frontier
@@ -426,13 +441,13 @@ class DiscoverSpider(Spider):
             if redirects > self.max_redirects:
                 self.crawler.stats.inc_value("linkspider/skipped/redirect_chain_too_long")
                 return
+            candidates = []
             for edge in extraction.edges:
                 if depth == 0:  # a seed that moved: its new home is in scope too
                     frontier.add_domain(edge.target_domain)
                 if frontier.in_scope(edge.target_domain):
-                    request = self._schedule(edge.target_url, edge.target_domain, depth, redirects)
-                    if request is not None:
-                        yield request
+                    candidates.append((edge.target_url, edge.target_domain, depth, redirects))
+            yield from self._schedule(candidates)
             return
         yield from self._follow_edges(extraction.edges, depth)
 

@@ -1,0 +1,411 @@
+"""A crawl shared by N worker processes through one Redis: frontier, leases, the end.
+
+Every worker runs the same ``scrapy crawl discover -a crawl_id=ID ... -s
+LINKSPIDER_REDIS_URL=redis://...``.  What they share lives in Redis under
+``linkspider:ID:`` (one Lua script per operation, so each is atomic):
+
+``known`` (set), ``per_domain`` and ``variants`` (hashes), ``allowed`` (set)
+    The frontier (:class:`SharedFrontier`): a URL is admitted once for the whole
+    crawl, ``max_pages_per_domain`` and the trap rules' query-variant counts hold
+    across workers, and a seed that moved puts its new domain in scope for all.
+    Admitting a URL and queueing it are one step: a worker that dies after
+    admitting a URL cannot lose it.
+``queue`` (list)
+    The URLs waiting, as ``"depth redirects url"``, breadth-first.
+``lease:WORKER`` (hash, URL -> entry)
+    The URLs a worker took from the queue: taking one moves it there in the same
+    step.  A lease is released when the page's row and edges are committed to the
+    dataset (the dataset writer's commit), so a worker that dies loses nothing:
+    ``workers`` (sorted set) holds each worker's last heartbeat (every quarter of
+    ``LINKSPIDER_REDIS_LEASE``, by Redis's clock), and any worker puts the leases of
+    one silent for longer than ``LINKSPIDER_REDIS_LEASE`` back at the head of the
+    queue.  A page fetched twice that way (its worker was slow, not dead, or died
+    after writing and before releasing) is written twice; the end-of-crawl
+    compaction keeps one fetch of it.
+``meta`` (hash)
+    Who created the crawl, and ``finished`` once it has been finished.
+
+The crawl ends when the queue is empty and no worker holds a lease: each worker
+checks that when it is idle (after committing what it has buffered), then
+closes.  The last steps (compaction, ranks, the ``crawls/`` row, ``history/``)
+run once, in the first worker to take the ``final`` lock, after every other
+worker has closed (written its last rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from linkspider.frontier import Frontier
+from linkspider.traps import DEFAULT_RULES, TrapRules, path_key, strip_session_ids, trap_reason
+
+logger = logging.getLogger(__name__)
+
+_WORKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+#: admission codes of the ADMIT script
+_ADMITTED, _SEEN, _VARIANTS, _DOMAIN_CAP, _OUT_OF_SCOPE = range(5)
+_REASONS = {
+    _SEEN: "seen",
+    _VARIANTS: "trap/query_variants",
+    _DOMAIN_CAP: "skipped/domain_page_cap",
+    _OUT_OF_SCOPE: "out_of_scope",
+}
+
+# KEYS: known, per_domain, variants, allowed, queue
+# ARGV: max_per_domain, max_variants, site (1|0), then url, domain, variant key, entry ...
+_ADMIT = """
+local max_pd, max_v, site = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
+local out = {}
+for i = 4, #ARGV, 4 do
+  local url, domain, vkey, entry = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local code = 0
+  if site and redis.call('SISMEMBER', KEYS[4], domain) == 0 then
+    code = 4
+  elseif redis.call('SISMEMBER', KEYS[1], url) == 1 then
+    code = 1
+  else
+    if vkey ~= '' then
+      if tonumber(redis.call('HGET', KEYS[3], vkey) or '0') >= max_v then
+        code = 2
+      else
+        redis.call('HINCRBY', KEYS[3], vkey, 1)
+      end
+    end
+    if code == 0 then
+      if tonumber(redis.call('HGET', KEYS[2], domain) or '0') >= max_pd then
+        code = 3
+      else
+        redis.call('SADD', KEYS[1], url)
+        redis.call('HINCRBY', KEYS[2], domain, 1)
+        redis.call('LPUSH', KEYS[5], entry)
+      end
+    end
+  end
+  out[#out + 1] = code
+end
+return out
+"""
+
+# KEYS: queue, lease hash, workers; ARGV: worker.  Takes the next URL and leases it.
+_TAKE = """
+local entry = redis.call('RPOP', KEYS[1])
+if not entry then return false end
+redis.call('HSET', KEYS[2], string.match(entry, '^%d+ %d+ (.*)$'), entry)
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[3], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
+return entry
+"""
+
+# KEYS: workers; ARGV: worker
+_BEAT = """
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
+return t[1] * 1000 + math.floor(t[2] / 1000)
+"""
+
+# KEYS: workers, queue; ARGV: lease key prefix, lease ms, this worker.
+# The leases of every worker silent for longer than the lease go back to the queue's head.
+_REQUEUE = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local moved = 0
+for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))) do
+  if w ~= ARGV[3] then
+    local key = ARGV[1] .. w
+    for _, entry in ipairs(redis.call('HVALS', key)) do
+      redis.call('RPUSH', KEYS[2], entry)
+      moved = moved + 1
+    end
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], w)
+  end
+end
+return moved
+"""
+
+# KEYS: queue, workers; ARGV: lease key prefix.  1 when nothing is queued nor leased.
+_IDLE = """
+if redis.call('LLEN', KEYS[1]) > 0 then return 0 end
+for _, w in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('HLEN', ARGV[1] .. w) > 0 then return 0 end
+end
+return 1
+"""
+
+# KEYS: lease hash, queue, workers; ARGV: worker.  A worker that leaves gives back its leases.
+_LEAVE = """
+local moved = 0
+for _, entry in ipairs(redis.call('HVALS', KEYS[1])) do
+  redis.call('RPUSH', KEYS[2], entry)
+  moved = moved + 1
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return moved
+"""
+
+
+class SharedCrawlError(ValueError):
+    """A shared crawl that cannot start (Redis unreachable, a finished crawl, bad settings)."""
+
+
+def default_worker_id() -> str:
+    """``host-pid``, made safe for a file name."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:40] or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def entry(url: str, depth: int, redirects: int) -> str:
+    """A queue entry.
+
+    >>> entry("http://a.test/x y", 2, 0)
+    '2 0 http://a.test/x y'
+    >>> parse_entry(entry("http://a.test/", 1, 3))
+    ('http://a.test/', 1, 3)
+    """
+    return f"{depth} {redirects} {url}"
+
+
+def parse_entry(text: str | bytes) -> tuple[str, int, int]:
+    """``(url, depth, redirects)`` of a queue entry."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    depth, redirects, url = text.split(" ", 2)
+    return url, int(depth), int(redirects)
+
+
+class SharedCrawl:
+    """One worker's handle on a shared crawl (see the module's documentation)."""
+
+    def __init__(self, url: str, crawl_id: str, worker: str | None, lease: float) -> None:
+        import redis
+
+        self.crawl_id = crawl_id
+        self.worker = worker or default_worker_id()
+        if not _WORKER_ID.match(self.worker):
+            raise SharedCrawlError(
+                f"LINKSPIDER_WORKER_ID={self.worker!r}: use letters, digits, '.', '_' or '-' "
+                "(at most 64 characters)"
+            )
+        self.lease_ms = int(lease * 1000)
+        try:
+            self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+            self.redis.ping()
+        except (redis.RedisError, ValueError) as exc:
+            raise SharedCrawlError(f"LINKSPIDER_REDIS_URL={url!r}: {exc}") from None
+        prefix = f"linkspider:{crawl_id}:"
+        self.keys = {
+            name: prefix + name
+            for name in (
+                "known", "per_domain", "variants", "allowed", "queue", "workers", "meta", "final",
+            )
+        }  # fmt: skip
+        self.lease_prefix = prefix + "lease:"
+        self.lease_key = self.lease_prefix + self.worker
+        self._admit = self.redis.register_script(_ADMIT)
+        self._take = self.redis.register_script(_TAKE)
+        self._beat = self.redis.register_script(_BEAT)
+        self._requeue = self.redis.register_script(_REQUEUE)
+        self._idle = self.redis.register_script(_IDLE)
+        self._leave = self.redis.register_script(_LEAVE)
+        self.created = False
+
+    # -- joining and leaving --------------------------------------------------------
+
+    def join(self, allowed_domains: Iterable[str]) -> bool:
+        """Register this worker; True if it created the crawl (the first to join)."""
+        meta = self.keys["meta"]
+        if self.redis.hget(meta, "finished"):
+            raise SharedCrawlError(
+                f"crawl {self.crawl_id!r} of this Redis has finished; a new crawl needs a new "
+                "crawl_id"
+            )
+        # a worker of this name that was killed: what it held goes back to the queue
+        returned = self.leave()
+        if returned:
+            logger.info(
+                "shared crawl %s: %d requests a previous %s held put back in the queue",
+                self.crawl_id, returned, self.worker,
+            )  # fmt: skip
+        self.created = bool(self.redis.hsetnx(meta, "created_by", self.worker))
+        domains = list(allowed_domains)
+        if domains:
+            self.redis.sadd(self.keys["allowed"], *domains)
+        self.heartbeat()
+        return self.created
+
+    def forget_creation(self) -> None:
+        """The crawl could not start after all (its id is taken): let a later one create it."""
+        if self.created:
+            self.redis.delete(self.keys["meta"], self.keys["allowed"], self.keys["workers"])
+
+    def heartbeat(self) -> None:
+        self._beat(keys=[self.keys["workers"]], args=[self.worker])
+
+    def requeue_expired(self) -> int:
+        """Put the leases of workers silent for longer than the lease back in the queue."""
+        moved = int(
+            self._requeue(
+                keys=[self.keys["workers"], self.keys["queue"]],
+                args=[self.lease_prefix, self.lease_ms, self.worker],
+            )
+        )
+        if moved:
+            logger.warning(
+                "shared crawl %s: %d requests of silent workers put back in the queue",
+                self.crawl_id, moved,
+            )  # fmt: skip
+        return moved
+
+    def leave(self) -> int:
+        """This worker is done: what it still holds goes back to the queue."""
+        return int(
+            self._leave(
+                keys=[self.lease_key, self.keys["queue"], self.keys["workers"]],
+                args=[self.worker],
+            )
+        )
+
+    # -- the frontier and the queue -------------------------------------------------
+
+    def admit(
+        self,
+        candidates: Sequence[tuple[str, str, str, str]],
+        max_per_domain: int,
+        max_variants: int,
+        site: bool,
+    ) -> list[int]:
+        """Admission codes for ``(url, domain, variant key, entry)``; admitted ones queued."""
+        if not candidates:
+            return []
+        args: list[Any] = [max_per_domain, max_variants, "1" if site else "0"]
+        for candidate in candidates:
+            args.extend(candidate)
+        keys = [self.keys[k] for k in ("known", "per_domain", "variants", "allowed", "queue")]
+        return [int(code) for code in self._admit(keys=keys, args=args)]
+
+    def add_domain(self, domain: str) -> None:
+        self.redis.sadd(self.keys["allowed"], domain)
+
+    def take(self) -> tuple[str, int, int] | None:
+        """The next URL, leased to this worker (None when the queue is empty)."""
+        taken = self._take(
+            keys=[self.keys["queue"], self.lease_key, self.keys["workers"]], args=[self.worker]
+        )
+        return parse_entry(taken) if taken else None
+
+    def queued(self) -> int:
+        return int(self.redis.llen(self.keys["queue"]))
+
+    def release(self, urls: Iterable[str]) -> None:
+        """The pages of ``urls`` are committed: their leases end."""
+        urls = list(urls)
+        for start in range(0, len(urls), 1000):
+            self.redis.hdel(self.lease_key, *urls[start : start + 1000])
+
+    def leased(self) -> int:
+        return int(self.redis.hlen(self.lease_key))
+
+    def idle(self) -> bool:
+        """Nothing queued and no lease held by any worker: the crawl is over."""
+        self.requeue_expired()
+        return bool(
+            self._idle(keys=[self.keys["queue"], self.keys["workers"]], args=[self.lease_prefix])
+        )
+
+    # -- the end --------------------------------------------------------------------
+
+    def finalizer(self) -> bool:
+        """True for the one worker that finishes the crawl (compaction, ranks ...)."""
+        return bool(self.redis.set(self.keys["final"], self.worker, nx=True))
+
+    def wait_for_others(self) -> None:
+        """Until every other worker has left (written its last rows) or gone silent."""
+        pause = 0.05
+        while True:
+            self.requeue_expired()  # removes silent workers
+            others = [
+                w.decode() if isinstance(w, bytes) else w
+                for w in self.redis.zrange(self.keys["workers"], 0, -1)
+            ]
+            others = [w for w in others if w != self.worker]
+            if not others:
+                return
+            logger.info("shared crawl %s: waiting for %s to close", self.crawl_id, others)
+            time.sleep(pause)  # another process's progress: nothing here to wait on instead
+            pause = min(pause * 2, 2.0)
+
+    def finished(self) -> None:
+        """Mark the crawl finished and drop its frontier (a finished crawl cannot restart)."""
+        self.redis.hset(self.keys["meta"], "finished", time.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self.redis.delete(
+            *(self.keys[k] for k in ("known", "per_domain", "variants", "allowed", "queue",
+                                     "workers", "final"))
+        )  # fmt: skip
+
+
+class SharedFrontier(Frontier):
+    """The :class:`~linkspider.frontier.Frontier` of a shared crawl: its state in Redis.
+
+    Trap rules that look at one URL run here; what needs counting (seen, query
+    variants, pages per domain, the domains in scope) runs in Redis, and an
+    admitted URL is queued there in the same step (:meth:`admit_many`).
+    """
+
+    def __init__(
+        self,
+        shared: SharedCrawl,
+        scope: str,
+        allowed_domains: Iterable[str],
+        max_pages_per_domain: int,
+        rules: TrapRules = DEFAULT_RULES,
+    ) -> None:
+        super().__init__(scope, allowed_domains, max_pages_per_domain, rules)
+        self.shared = shared
+
+    def in_scope(self, domain: str) -> bool:
+        # a site crawl's scope is checked in Redis, where every worker's moved seeds are
+        return True
+
+    def add_domain(self, domain: str) -> None:
+        super().add_domain(domain)
+        self.shared.add_domain(domain)
+
+    def admit(self, url: str, domain: str) -> tuple[str | None, str | None]:
+        return self.admit_many([(url, domain, 0, 0)])[0]
+
+    def admit_many(
+        self, candidates: Sequence[tuple[str, str, int, int]]
+    ) -> list[tuple[str | None, str | None]]:
+        """``(url, domain, depth, redirects)`` -> ``(url queued, None)`` or ``(None, reason)``;
+        reason ``out_of_scope`` is not a stat."""
+        out: list[tuple[str | None, str | None]] = []
+        batch: list[tuple[str, str, str, str]] = []
+        slots: list[int] = []
+        for url, domain, depth, redirects in candidates:
+            url = strip_session_ids(url)
+            reason = trap_reason(url, self.rules)
+            if reason is not None:
+                out.append((None, f"trap/{reason}"))
+                continue
+            key = path_key(url) if "?" in url else ""
+            slots.append(len(out))
+            out.append((url, None))
+            batch.append((url, domain, key, entry(url, depth, redirects)))
+        codes = self.shared.admit(
+            batch,
+            self.max_pages_per_domain,
+            self.rules.max_query_variants,
+            site=self.scope == "site",
+        )
+        for slot, code in zip(slots, codes, strict=True):
+            if code != _ADMITTED:
+                out[slot] = (None, _REASONS[code])
+        return out

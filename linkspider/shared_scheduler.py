@@ -1,0 +1,118 @@
+"""The scheduler of a shared crawl: scrapy-redis's, with leases (see :mod:`linkspider.shared`).
+
+scrapy-redis's :class:`~scrapy_redis.scheduler.Scheduler` and queue, adapted:
+
+* the queue holds ``"depth redirects url"`` entries, not pickled requests: the
+  frontier's admission script queues a URL in the same step that admits it, and
+  the spider turns an entry back into its request (``DiscoverSpider.request_for``);
+* taking an entry leases it to this worker instead of popping it away (a worker
+  that dies loses nothing);
+* no dupefilter of its own: the shared frontier admits each URL once (the
+  spider's requests are ``dont_filter``), and a request that fails is recorded
+  as a page row, so a "seen before fetched" filter cannot drop it;
+* the queue is never flushed when a worker closes (``persist``): it is the
+  other workers' too;
+* a request for a URL this worker already holds (the browser round-trip of a
+  page it fetched) stays in this process: it carries that fetch's result.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy_redis.queue import Base
+from scrapy_redis.scheduler import Scheduler
+
+from linkspider.context import CrawlContext
+from linkspider.shared import SharedCrawl, entry, parse_entry
+
+#: request meta: handled by this worker, not through the shared queue
+LOCAL = "linkspider_local"
+
+
+class LeasedQueue(Base):
+    """The shared queue, read through leases."""
+
+    def __init__(self, server, spider, key, serializer=None, shared: SharedCrawl | None = None):
+        super().__init__(server, spider, key, serializer=serializer)
+        self.shared = shared
+
+    def _encode_request(self, request: Request) -> str:
+        meta = request.meta
+        return entry(request.url, meta.get("depth", 0), meta.get("linkspider_redirects", 0))
+
+    def _decode_request(self, encoded: str | bytes) -> Request:
+        return self.spider.request_for(*parse_entry(encoded))
+
+    def __len__(self) -> int:
+        return self.shared.queued()
+
+    def push(self, request: Request) -> None:
+        self.server.lpush(self.key, self._encode_request(request))
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        taken = self.shared.take()
+        return self.spider.request_for(*taken) if taken is not None else None
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis's scheduler over :class:`LeasedQueue`, plus this worker's own requests."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
+        scheduler = cls(server=None, persist=True)
+        scheduler.stats = crawler.stats
+        scheduler.crawler = crawler
+        scheduler.local: deque[Request] = deque()
+        return scheduler
+
+    def open(self, spider) -> None:
+        self.spider = spider
+        shared = CrawlContext.of(self.crawler).shared
+        if shared is None:
+            raise RuntimeError("a shared scheduler without a shared crawl (LINKSPIDER_REDIS_URL)")
+        self.server = shared.redis
+        self.queue = LeasedQueue(self.server, spider, shared.keys["queue"], shared=shared)
+        self.df = _NoDupeFilter()
+        if len(self.queue):
+            spider.logger.info(
+                "shared crawl %s: %d URLs queued by the workers so far",
+                shared.crawl_id, len(self.queue),
+            )  # fmt: skip
+
+    def close(self, reason: str) -> None:
+        return None  # persist: the queue is every worker's
+
+    def enqueue_request(self, request: Request) -> bool:
+        if request.meta.get(LOCAL):
+            self.local.append(request)
+            self.stats.inc_value("scheduler/enqueued/local")
+            return True
+        return super().enqueue_request(request)
+
+    def next_request(self) -> Request | None:
+        if self.local:
+            self.stats.inc_value("scheduler/dequeued/local")
+            return self.local.popleft()
+        return super().next_request()
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.local) or len(self.queue) > 0
+
+    def __len__(self) -> int:
+        return len(self.local) + len(self.queue)
+
+
+class _NoDupeFilter:
+    """The shared frontier is the one authority on what is fetched."""
+
+    def request_seen(self, request: Request) -> bool:
+        return False
+
+    def clear(self) -> None:
+        pass
+
+    def log(self, request: Request, spider) -> None:
+        pass
