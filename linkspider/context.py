@@ -74,11 +74,7 @@ class CrawlContext:
             return Frontier(scope, allowed_domains, max_pages_per_domain, rules)
         from linkspider.shared import SharedCrawl, SharedFrontier
 
-        if self.jobdir:
-            raise ValueError(
-                "JOBDIR and LINKSPIDER_REDIS_URL: a shared crawl keeps its state in Redis "
-                "(a killed worker's requests go to the others); drop JOBDIR"
-            )
+        shared_problem(crawl_id, self.jobdir)
         self.shared = SharedCrawl(config.redis_url, crawl_id, config.worker_id, config.redis_lease)
         return SharedFrontier(self.shared, scope, allowed_domains, max_pages_per_domain, rules)
 
@@ -141,11 +137,7 @@ class CrawlContext:
     def _join(self, crawl_id: str, crawl_id_given: bool, frontier: Frontier) -> None:
         """Join the shared crawl (its first worker checks that the dataset lacks its id)."""
         shared = self.shared
-        if not crawl_id_given:
-            raise ValueError(
-                "a shared crawl (LINKSPIDER_REDIS_URL) needs -a crawl_id=ID, the same for "
-                "every worker"
-            )
+        shared_problem(crawl_id if crawl_id_given else None, self.jobdir)
         if shared.join(frontier.allowed_domains):
             problem = crawl_id_conflict(self.config.output, crawl_id, None)
             if problem:
@@ -173,6 +165,19 @@ class CrawlContext:
         if self.shared is not None:
             return _LeaseCommitter(self.shared)
         return _StateCommitter(self) if self.state is not None else None
+
+
+def shared_problem(crawl_id: str | None, jobdir: str | None) -> None:
+    """Raise ``ValueError`` if a shared crawl (``LINKSPIDER_REDIS_URL``) cannot run so."""
+    if crawl_id is None:
+        raise ValueError(
+            "a shared crawl (LINKSPIDER_REDIS_URL) needs -a crawl_id=ID, the same for every worker"
+        )
+    if jobdir:
+        raise ValueError(
+            "JOBDIR and LINKSPIDER_REDIS_URL: a shared crawl keeps its state in Redis "
+            "(a killed worker's requests go to the others); drop JOBDIR"
+        )
 
 
 def crawl_id_conflict(output: str, crawl_id: str | None, jobdir: str | None) -> str | None:

@@ -16,11 +16,16 @@ robots.txt that redirects is followed (Scrapy's RedirectMiddleware, at most
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+
+from linkspider.context import CrawlContext
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +52,47 @@ class _Nothing:
 
 
 class RobotsTxt(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, with RFC 9309's unavailable and unreachable cases."""
+    """Scrapy's robots.txt middleware, with RFC 9309's unavailable and unreachable cases.
+
+    In a shared crawl (``LINKSPIDER_REDIS_URL``) what a worker learnt of a host's
+    robots.txt is kept in Redis (``linkspider:ID:robots``, by host and port): the other
+    workers use it instead of fetching it again.
+    """
+
+    async def robot_parser(self, request: Request):
+        netloc = urlparse_cached(request).netloc
+        shared = CrawlContext.of(self.crawler).shared
+        if shared is not None and netloc not in self._parsers:
+            # one worker fetches a host's robots.txt; the others wait for what it learns
+            known = shared.robots(netloc)
+            pause = 0.05
+            while known is None and not shared.claim_robots(netloc):
+                await asyncio.sleep(pause)  # another worker is fetching it
+                pause = min(pause * 2, 1.0)
+                known = shared.robots(netloc)
+            if netloc in self._parsers:  # learnt meanwhile by another request of this worker
+                known = None
+            if known is not None:
+                self._stats.inc_value("linkspider/shared/robots_reused")
+                self._parsers[netloc] = self._from_shared(known)
+        return await super().robot_parser(request)
+
+    def _from_shared(self, known: str):
+        kind, _, rest = known.partition(":")
+        if kind == "all":
+            return _Everything()
+        if kind == "none":
+            return _Nothing(rest)
+        return build_from_crawler(self._parserimpl, self.crawler, rest.encode("utf-8"))
+
+    def _share(self, netloc: str, known: str) -> None:
+        shared = CrawlContext.of(self.crawler).shared
+        if shared is not None:
+            shared.set_robots(netloc, known)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status < 400:
+            self._share(netloc, "body:" + response.body.decode("utf-8", "replace"))
         if response.status >= 400:
             self._stats.inc_value("robotstxt/response_count")
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
@@ -70,6 +113,7 @@ class RobotsTxt(RobotsTxtMiddleware):
         self._settle(netloc, _Nothing(f"robots.txt unreachable ({type(exc).__name__}: {message})"))
 
     def _settle(self, netloc: str, parser: _Everything | _Nothing) -> None:
+        self._share(netloc, "all:" if isinstance(parser, _Everything) else f"none:{parser.reason}")
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
         if hasattr(waiting, "callback"):

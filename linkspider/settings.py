@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt by RFC 9309: an unreachable one (5xx, network error) disallows everything
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "linkspider.robots.RobotsTxt": 100,
+    # a shared crawl (LINKSPIDER_REDIS_URL): one pace per host across all workers; after
+    # robots.txt, so that a request waiting for its host's robots.txt holds no slot
+    "linkspider.shared_politeness.SharedPoliteness": 110,
     # closest to the engine: each page response, decompressed and final, is parsed once
     # (in a worker process) before the spider sees it
     "linkspider.middlewares.ExtractionMiddleware": 10,

@@ -40,7 +40,6 @@ import re
 import socket
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from linkspider.frontier import Frontier
 from linkspider.traps import DEFAULT_RULES, TrapRules, path_key, strip_session_ids, trap_reason
@@ -58,13 +57,15 @@ _REASONS = {
     _OUT_OF_SCOPE: "out_of_scope",
 }
 
-# KEYS: known, per_domain, variants, allowed, queue
-# ARGV: max_per_domain, max_variants, site (1|0), then url, domain, variant key, entry ...
-_ADMIT = """
+# KEYS: known, per_domain, variants, allowed, queue, meta
+# ARGV: max_per_domain, max_variants, site (1|0), then the candidates as one text: a line
+# "url\tdomain\tvariant key\tdepth\tredirects" each (serialized URLs hold no tab or newline).
+# Returns the codes as a string of digits, and the scope's version (meta's allowed_version).
+_ADMIT = r"""
 local max_pd, max_v, site = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
 local out = {}
-for i = 4, #ARGV, 4 do
-  local url, domain, vkey, entry = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+for url, domain, vkey, depth, redirects in
+    string.gmatch(ARGV[4], '([^\t\n]+)\t([^\t\n]*)\t([^\t\n]*)\t(%d+)\t(%d+)') do
   local code = 0
   if site and redis.call('SISMEMBER', KEYS[4], domain) == 0 then
     code = 4
@@ -84,13 +85,21 @@ for i = 4, #ARGV, 4 do
       else
         redis.call('SADD', KEYS[1], url)
         redis.call('HINCRBY', KEYS[2], domain, 1)
-        redis.call('LPUSH', KEYS[5], entry)
+        redis.call('LPUSH', KEYS[5], depth .. ' ' .. redirects .. ' ' .. url)
       end
     end
   end
   out[#out + 1] = code
 end
-return out
+return {table.concat(out), redis.call('HGET', KEYS[6], 'allowed_version') or '0'}
+"""
+
+# KEYS: allowed, meta; ARGV: domain.  A domain in scope for every worker (a seed that moved).
+_ALLOW = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'allowed_version', 1)
+end
+return redis.call('HGET', KEYS[2], 'allowed_version') or '0'
 """
 
 # KEYS: queue, lease hash, workers; ARGV: worker.  Takes the next URL and leases it.
@@ -110,8 +119,9 @@ redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
 return t[1] * 1000 + math.floor(t[2] / 1000)
 """
 
-# KEYS: workers, queue; ARGV: lease key prefix, lease ms, this worker.
-# The leases of every worker silent for longer than the lease go back to the queue's head.
+# KEYS: workers, queue, meta; ARGV: lease key prefix, lease ms, this worker.
+# The leases of every worker silent for longer than the lease go back to the queue's head
+# (counted in meta's "requeued": a page may then be written twice).
 _REQUEUE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -127,6 +137,7 @@ for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(A
     redis.call('ZREM', KEYS[1], w)
   end
 end
+if moved > 0 then redis.call('HINCRBY', KEYS[3], 'requeued', moved) end
 return moved
 """
 
@@ -181,6 +192,23 @@ def parse_entry(text: str | bytes) -> tuple[str, int, int]:
     return url, int(depth), int(redirects)
 
 
+def check_redis(url: str, worker: str | None) -> None:
+    """Raise :class:`SharedCrawlError` (one line) if the shared crawl cannot start."""
+    import redis
+
+    if worker is not None and not _WORKER_ID.match(worker):
+        raise SharedCrawlError(
+            f"LINKSPIDER_WORKER_ID={worker!r}: use letters, digits, '.', '_' or '-' "
+            "(at most 64 characters)"
+        )
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError) as exc:
+        raise SharedCrawlError(f"LINKSPIDER_REDIS_URL={url!r}: {exc}") from None
+
+
 class SharedCrawl:
     """One worker's handle on a shared crawl (see the module's documentation)."""
 
@@ -200,16 +228,18 @@ class SharedCrawl:
             self.redis.ping()
         except (redis.RedisError, ValueError) as exc:
             raise SharedCrawlError(f"LINKSPIDER_REDIS_URL={url!r}: {exc}") from None
-        prefix = f"linkspider:{crawl_id}:"
+        prefix = self.prefix = f"linkspider:{crawl_id}:"
         self.keys = {
             name: prefix + name
             for name in (
                 "known", "per_domain", "variants", "allowed", "queue", "workers", "meta", "final",
+                "robots",
             )
         }  # fmt: skip
         self.lease_prefix = prefix + "lease:"
         self.lease_key = self.lease_prefix + self.worker
         self._admit = self.redis.register_script(_ADMIT)
+        self._allow = self.redis.register_script(_ALLOW)
         self._take = self.redis.register_script(_TAKE)
         self._beat = self.redis.register_script(_BEAT)
         self._requeue = self.redis.register_script(_REQUEUE)
@@ -235,9 +265,8 @@ class SharedCrawl:
                 self.crawl_id, returned, self.worker,
             )  # fmt: skip
         self.created = bool(self.redis.hsetnx(meta, "created_by", self.worker))
-        domains = list(allowed_domains)
-        if domains:
-            self.redis.sadd(self.keys["allowed"], *domains)
+        for domain in allowed_domains:
+            self.add_domain(domain)
         self.heartbeat()
         return self.created
 
@@ -246,6 +275,11 @@ class SharedCrawl:
         if self.created:
             self.redis.delete(self.keys["meta"], self.keys["allowed"], self.keys["workers"])
 
+    def redis_time_ms(self) -> int:
+        """Redis's clock (every worker's leases are timed by it), in milliseconds."""
+        seconds, micros = self.redis.time()
+        return int(seconds) * 1000 + int(micros) // 1000
+
     def heartbeat(self) -> None:
         self._beat(keys=[self.keys["workers"]], args=[self.worker])
 
@@ -253,7 +287,7 @@ class SharedCrawl:
         """Put the leases of workers silent for longer than the lease back in the queue."""
         moved = int(
             self._requeue(
-                keys=[self.keys["workers"], self.keys["queue"]],
+                keys=[self.keys["workers"], self.keys["queue"], self.keys["meta"]],
                 args=[self.lease_prefix, self.lease_ms, self.worker],
             )
         )
@@ -277,22 +311,35 @@ class SharedCrawl:
 
     def admit(
         self,
-        candidates: Sequence[tuple[str, str, str, str]],
+        candidates: Sequence[tuple[str, str, str, int, int]],
         max_per_domain: int,
         max_variants: int,
         site: bool,
-    ) -> list[int]:
-        """Admission codes for ``(url, domain, variant key, entry)``; admitted ones queued."""
+    ) -> tuple[list[int], int]:
+        """Admission codes for ``(url, domain, variant key, depth, redirects)`` (admitted
+        ones are queued), and the version of the scope (it changes when a domain is added)."""
         if not candidates:
-            return []
-        args: list[Any] = [max_per_domain, max_variants, "1" if site else "0"]
-        for candidate in candidates:
-            args.extend(candidate)
-        keys = [self.keys[k] for k in ("known", "per_domain", "variants", "allowed", "queue")]
-        return [int(code) for code in self._admit(keys=keys, args=args)]
+            return [], self.scope_version()
+        lines = "\n".join(f"{u}\t{d}\t{k}\t{depth}\t{r}" for u, d, k, depth, r in candidates)
+        keys = [
+            self.keys[k] for k in ("known", "per_domain", "variants", "allowed", "queue", "meta")
+        ]
+        codes, version = self._admit(
+            keys=keys, args=[max_per_domain, max_variants, "1" if site else "0", lines]
+        )
+        codes = codes.decode() if isinstance(codes, bytes) else codes
+        return [int(c) for c in codes], int(version)
 
-    def add_domain(self, domain: str) -> None:
-        self.redis.sadd(self.keys["allowed"], domain)
+    def add_domain(self, domain: str) -> int:
+        """Put ``domain`` in scope for every worker; the scope's version."""
+        return int(self._allow(keys=[self.keys["allowed"], self.keys["meta"]], args=[domain]))
+
+    def scope_version(self) -> int:
+        return int(self.redis.hget(self.keys["meta"], "allowed_version") or 0)
+
+    def allowed_domains(self) -> set[str]:
+        return {d.decode() if isinstance(d, bytes) else d
+                for d in self.redis.smembers(self.keys["allowed"])}  # fmt: skip
 
     def take(self) -> tuple[str, int, int] | None:
         """The next URL, leased to this worker (None when the queue is empty)."""
@@ -320,7 +367,29 @@ class SharedCrawl:
             self._idle(keys=[self.keys["queue"], self.keys["workers"]], args=[self.lease_prefix])
         )
 
+    # -- robots.txt -------------------------------------------------------------------
+
+    def robots(self, netloc: str) -> str | None:
+        """What a worker learnt of the host's robots.txt (``body:...``, ``all:``,
+        ``none:reason``), or None."""
+        value = self.redis.hget(self.keys["robots"], netloc)
+        return value.decode("utf-8") if isinstance(value, bytes) else value
+
+    def claim_robots(self, netloc: str) -> bool:
+        """True if this worker is to fetch the host's robots.txt (no other worker is: a
+        claim lasts a minute, then another worker may try)."""
+        return bool(self.redis.set(f"{self.prefix}robots-claim:{netloc}", self.worker,
+                                   nx=True, px=60_000))  # fmt: skip
+
+    def set_robots(self, netloc: str, known: str) -> None:
+        self.redis.hset(self.keys["robots"], netloc, known[: 512 * 1024])
+
     # -- the end --------------------------------------------------------------------
+
+    def requeued(self) -> int:
+        """Leases of silent workers put back in the queue so far: when there were some, a
+        page may have been written twice (and edges of an unfinished write left)."""
+        return int(self.redis.hget(self.keys["meta"], "requeued") or 0)
 
     def finalizer(self) -> bool:
         """True for the one worker that finishes the crawl (compaction, ranks ...)."""
@@ -347,7 +416,7 @@ class SharedCrawl:
         self.redis.hset(self.keys["meta"], "finished", time.strftime("%Y-%m-%dT%H:%M:%SZ"))
         self.redis.delete(
             *(self.keys[k] for k in ("known", "per_domain", "variants", "allowed", "queue",
-                                     "workers", "final"))
+                                     "workers", "final", "robots"))
         )  # fmt: skip
 
 
@@ -356,7 +425,11 @@ class SharedFrontier(Frontier):
 
     Trap rules that look at one URL run here; what needs counting (seen, query
     variants, pages per domain, the domains in scope) runs in Redis, and an
-    admitted URL is queued there in the same step (:meth:`admit_many`).
+    admitted URL is queued there in the same step (:meth:`admit_many`, one round
+    trip for all the links of a page).  A URL this worker has seen admitted (by any
+    worker) is not asked about again, and the scope of a site crawl is checked
+    here against the domains in scope as of the last round trip, then, for the
+    links it left out, again if another worker has added a domain since.
     """
 
     def __init__(
@@ -369,9 +442,10 @@ class SharedFrontier(Frontier):
     ) -> None:
         super().__init__(scope, allowed_domains, max_pages_per_domain, rules)
         self.shared = shared
+        self.scope_version = -1  # of allowed_domains: unknown until the first round trip
 
     def in_scope(self, domain: str) -> bool:
-        # a site crawl's scope is checked in Redis, where every worker's moved seeds are
+        # checked in admit_many, against the scope every worker has widened
         return True
 
     def add_domain(self, domain: str) -> None:
@@ -386,26 +460,63 @@ class SharedFrontier(Frontier):
     ) -> list[tuple[str | None, str | None]]:
         """``(url, domain, depth, redirects)`` -> ``(url queued, None)`` or ``(None, reason)``;
         reason ``out_of_scope`` is not a stat."""
-        out: list[tuple[str | None, str | None]] = []
-        batch: list[tuple[str, str, str, str]] = []
-        slots: list[int] = []
-        for url, domain, depth, redirects in candidates:
+        out: list[tuple[str | None, str | None]] = [(None, "seen")] * len(candidates)
+        ask: list[int] = []
+        outside: list[int] = []
+        prepared: dict[int, tuple[str, str, str, int, int]] = {}
+        site = self.scope == "site"
+        for i, (url, domain, depth, redirects) in enumerate(candidates):
             url = strip_session_ids(url)
-            reason = trap_reason(url, self.rules)
-            if reason is not None:
-                out.append((None, f"trap/{reason}"))
+            if url in self.known:
                 continue
-            key = path_key(url) if "?" in url else ""
-            slots.append(len(out))
-            out.append((url, None))
-            batch.append((url, domain, key, entry(url, depth, redirects)))
-        codes = self.shared.admit(
-            batch,
+            if site and domain not in self.allowed_domains:
+                outside.append(i)
+                out[i] = (None, "out_of_scope")
+            elif self._prepare(i, url, domain, depth, redirects, prepared, out):
+                ask.append(i)
+        if ask:
+            version = self._ask(ask, prepared, out)
+        else:  # nothing to admit: the scope's version still matters for what was left out
+            version = self.shared.scope_version() if outside else self.scope_version
+        if outside and version != self.scope_version:
+            # another worker widened the scope (a seed that moved): look at those again
+            self.allowed_domains |= self.shared.allowed_domains()
+            self.scope_version = version
+            again = []
+            for i in outside:
+                url, domain, depth, redirects = candidates[i]
+                url = strip_session_ids(url)
+                if domain in self.allowed_domains and self._prepare(
+                    i, url, domain, depth, redirects, prepared, out
+                ):
+                    again.append(i)
+            self._ask(again, prepared, out)
+        return out
+
+    def _prepare(self, i, url, domain, depth, redirects, prepared, out) -> bool:
+        """The rules that look at the URL alone: True if Redis is to be asked about it."""
+        reason = trap_reason(url, self.rules)
+        if reason is not None:
+            out[i] = (None, f"trap/{reason}")
+            return False
+        prepared[i] = (url, domain, path_key(url) if "?" in url else "", depth, redirects)
+        return True
+
+    def _ask(self, indexes: list[int], prepared: dict, out: list) -> int:
+        """Admit ``prepared[i]`` for each index in Redis; the scope's version."""
+        if not indexes:
+            return self.scope_version
+        codes, version = self.shared.admit(
+            [prepared[i] for i in indexes],
             self.max_pages_per_domain,
             self.rules.max_query_variants,
             site=self.scope == "site",
         )
-        for slot, code in zip(slots, codes, strict=True):
-            if code != _ADMITTED:
-                out[slot] = (None, _REASONS[code])
-        return out
+        for i, code in zip(indexes, codes, strict=True):
+            url = prepared[i][0]
+            if code in (_ADMITTED, _SEEN):
+                self.known.add(url)  # in the crawl's known set: never asked about again
+            out[i] = (url, None) if code == _ADMITTED else (None, _REASONS[code])
+        if self.scope_version < 0:
+            self.scope_version = version
+        return version

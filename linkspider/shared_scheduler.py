@@ -12,12 +12,16 @@ scrapy-redis's :class:`~scrapy_redis.scheduler.Scheduler` and queue, adapted:
   as a page row, so a "seen before fetched" filter cannot drop it;
 * the queue is never flushed when a worker closes (``persist``): it is the
   other workers' too;
-* a request for a URL this worker already holds (the browser round-trip of a
-  page it fetched) stays in this process: it carries that fetch's result.
+* every request the engine hands it stays in this process: new URLs reach the
+  queue through the frontier, never through the engine, so what the engine
+  schedules is work on a URL this worker already holds (the browser round-trip of
+  a page it fetched, carrying that fetch's result; a retry, with its count; a
+  URL taken from the queue while idle).
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 
 from scrapy import Request
@@ -28,16 +32,19 @@ from scrapy_redis.scheduler import Scheduler
 from linkspider.context import CrawlContext
 from linkspider.shared import SharedCrawl, entry, parse_entry
 
-#: request meta: handled by this worker, not through the shared queue
-LOCAL = "linkspider_local"
-
 
 class LeasedQueue(Base):
     """The shared queue, read through leases."""
 
+    #: seconds the queue's length, as last read, is taken as still true: Scrapy's engine asks
+    #: for it on every turn of its loop, and a round trip each time costs more than the crawl
+    LENGTH_TTL = 0.25
+
     def __init__(self, server, spider, key, serializer=None, shared: SharedCrawl | None = None):
         super().__init__(server, spider, key, serializer=serializer)
         self.shared = shared
+        self._length = 0
+        self._read_at = float("-inf")
 
     def _encode_request(self, request: Request) -> str:
         meta = request.meta
@@ -47,14 +54,21 @@ class LeasedQueue(Base):
         return self.spider.request_for(*parse_entry(encoded))
 
     def __len__(self) -> int:
-        return self.shared.queued()
+        now = time.monotonic()
+        if now - self._read_at > self.LENGTH_TTL:
+            self._length, self._read_at = self.shared.queued(), now
+        return self._length
 
     def push(self, request: Request) -> None:
         self.server.lpush(self.key, self._encode_request(request))
 
     def pop(self, timeout: int = 0) -> Request | None:
         taken = self.shared.take()
-        return self.spider.request_for(*taken) if taken is not None else None
+        if taken is None:
+            self._length, self._read_at = 0, time.monotonic()
+            return None
+        self._length = max(self._length - 1, 0)
+        return self.spider.request_for(*taken)
 
 
 class SharedScheduler(Scheduler):
@@ -86,11 +100,9 @@ class SharedScheduler(Scheduler):
         return None  # persist: the queue is every worker's
 
     def enqueue_request(self, request: Request) -> bool:
-        if request.meta.get(LOCAL):
-            self.local.append(request)
-            self.stats.inc_value("scheduler/enqueued/local")
-            return True
-        return super().enqueue_request(request)
+        self.local.append(request)
+        self.stats.inc_value("scheduler/enqueued/local")
+        return True
 
     def next_request(self) -> Request | None:
         if self.local:

@@ -26,7 +26,6 @@ from scrapy.utils.asyncio import create_looping_call
 
 from linkspider.config import LinkspiderConfig
 from linkspider.context import CrawlContext
-from linkspider.shared_scheduler import LOCAL
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +107,8 @@ class SharedWorker:
         if taken is None:
             self._wait(min(max(delay * 2, 0.1), 5.0))
             return
-        request = self.crawler.spider.request_for(*taken)
-        request.meta[LOCAL] = True  # leased already: straight to this worker's engine
-        engine.crawl(request)
+        # leased already: the scheduler keeps what the engine hands it in this worker
+        engine.crawl(self.crawler.spider.request_for(*taken))
 
     def spider_closed(self) -> None:
         self.closed = True

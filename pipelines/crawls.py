@@ -67,9 +67,14 @@ def path_of(root: str, crawl_id: str) -> str:
 def read_record(root: str, crawl_id: str) -> dict[str, Any] | None:
     """The crawl's row, or None when it has none."""
     path = path_of(root, crawl_id)
-    if not os.path.exists(path):
+    try:
+        # read whole, once: the workers of a shared crawl replace this file while others
+        # read it, and a reader that opened it twice could mix two versions
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
         return None
-    rows = pq.read_table(path).to_pylist()
+    rows = pq.read_table(pa.BufferReader(data)).to_pylist()
     return rows[0] if rows else None
 
 

@@ -215,7 +215,9 @@ class ParquetPipeline:
 
     def _compact(self, reason: str) -> None:
         config = self.context.config
-        shared = self.context.shared is not None  # where a page fetched twice becomes one
+        # a shared crawl whose workers' leases were put back in the queue may hold pages
+        # written twice: the compaction keeps one fetch of each (linkspider.shared)
+        shared = self.context.shared is not None and self.context.shared.requeued() > 0
         if (not config.compact_on_close and not shared) or self.writer.failure is not None:
             return
         if reason != "finished":

@@ -86,7 +86,7 @@ def test_the_c_walk_takes_nodes_only_and_only_once_checked():
 @needs_c
 def test_fuzz_the_c_walk_in_a_subprocess():
     """Random bytes, mutated real pages, deep nesting: no crash, C walk equal to Python walk."""
-    seconds = 45 if os.environ.get("CI") else 15
+    seconds = 20 if os.environ.get("CI") else 10  # longer: python -m tests.fuzz_dom --seconds N
     proc = subprocess.run(
         [sys.executable, "-m", "tests.fuzz_dom", "--seconds", str(seconds)],
         cwd=REPO,

@@ -22,7 +22,7 @@ from tests.conftest import REPO, crawl_command, proxy_env, run_crawl
 from tests.test_resume import HOSTS, generated_web
 from tests.webserver import LocalWeb
 
-PAGES_PER_HOST = 200
+PAGES_PER_HOST = 150
 ARGS = (
     "-a", f"seeds={','.join(HOSTS)}", "-a", "max_depth=100",
     "-a", "max_pages_per_domain=100000", "-a", "render=never",
@@ -79,7 +79,7 @@ def web():
     sites = generated_web(PAGES_PER_HOST)
     for pages in sites.values():
         for resource in pages.values():
-            resource.latency = 0.05  # a real server's pace: long enough for two workers to share
+            resource.latency = 0.04  # a real server's pace: long enough for two workers to share
     return sites
 
 
@@ -143,6 +143,8 @@ def test_two_workers_record_what_one_process_records(tmp_path, redis_server, web
     logs = {n: (out / f"{n}.log").read_text() for n in ("w1", "w2")}
     assert codes == [0, 0], {n: log[-3000:] for n, log in logs.items()}
     assert len(fetched) == len(set(fetched)), "a page was fetched twice"
+    robots = [r for r in server.requests if r[1] == "/robots.txt"]
+    assert sorted(robots) == sorted({(h, "/robots.txt") for h in HOSTS})  # once per host
     same_as_baseline(out, baseline)
     stats = {n: json.loads((out / f"stats-{n}.json").read_text()) for n in ("w1", "w2")}
     assert all(s["linkspider/pages"] > 0 for s in stats.values()), "one worker did everything"
@@ -159,24 +161,49 @@ def test_two_workers_record_what_one_process_records(tmp_path, redis_server, web
 
 
 def test_a_killed_worker_loses_nothing(tmp_path, redis_server, web, baseline):
+    """The first worker crawls alone for a third of the web (writing files), then a second
+    joins the running crawl and the first is killed: the second finishes everything."""
     out = tmp_path / "out"
     out.mkdir()
     total = len(HOSTS) * PAGES_PER_HOST
+    lease = {"LINKSPIDER_REDIS_LEASE": "2"}
     with LocalWeb(web, notify_after=total // 3) as server:
-        victim = worker(
-            out, redis_server.url, "k1", server.proxy_url, "s2", LINKSPIDER_REDIS_LEASE="2"
-        )
-        survivor = worker(
-            out, redis_server.url, "k2", server.proxy_url, "s2", LINKSPIDER_REDIS_LEASE="2"
-        )
+        victim = worker(out, redis_server.url, "k1", server.proxy_url, "s2", **lease)
         assert server.reached.wait(timeout=240), "the crawl never got a third of the way"
+        assert list((out / "pages").glob("*~k1.parquet")), "the first worker wrote nothing yet"
+        survivor = worker(out, redis_server.url, "k2", server.proxy_url, "s2", **lease)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=60)
         code = survivor.wait(timeout=300)
     log = (out / "k2.log").read_text()
     assert code == 0, log[-3000:]
+    assert "worker k2 joined it" in log  # a late worker joins a crawl that has files
     assert "put back in the queue" in log  # the victim's leases went to the survivor
     same_as_baseline(out, baseline)
+
+
+@pytest.mark.parametrize(
+    "args, settings, message",
+    [
+        ((), {}, "needs -a crawl_id=ID"),
+        (("-a", "crawl_id=e1"), {"JOBDIR": "JOB"}, "JOBDIR and LINKSPIDER_REDIS_URL"),
+        (("-a", "crawl_id=e1"), {"LINKSPIDER_REDIS_URL": "redis://127.0.0.1:1/0"},
+         "LINKSPIDER_REDIS_URL='redis://127.0.0.1:1/0'"),
+        (("-a", "crawl_id=e1"), {"LINKSPIDER_WORKER_ID": "a b"}, "LINKSPIDER_WORKER_ID='a b'"),
+    ],
+)  # fmt: skip
+def test_shared_crawl_errors_are_one_line(tmp_path, redis_server, args, settings, message):
+    settings = {"LINKSPIDER_REDIS_URL": redis_server.url, **settings}
+    if settings.get("JOBDIR") == "JOB":
+        settings["JOBDIR"] = str(tmp_path / "job")
+    with LocalWeb({}) as server:
+        run = run_crawl(
+            server.proxy_url, tmp_path / "out", "-a", "seeds=a.test", *args, settings=settings
+        )
+    assert run.returncode == 2, run.log[-2000:]
+    last = run.log.strip().splitlines()[-1]
+    assert last.startswith("linkspider: ") and message in last, run.log[-2000:]
+    assert "Traceback" not in run.log and server.requests == []
 
 
 def test_compaction_keeps_one_fetch_of_each_page(tmp_path):
@@ -228,3 +255,61 @@ def _edge(url: str):
     from linkspider.extract import Edge
 
     return Edge(url, "", "d1.com", "d1.com", "a", None, None, (), False, "main", "text", 0, True)
+
+
+def test_one_pace_per_host_across_workers(tmp_path, redis_server):
+    """CONCURRENT_REQUESTS_PER_DOMAIN=1 holds for the crawl, not per worker: the server never
+    answers two requests to one host at once, though two workers crawl every host."""
+    sites = generated_web(25)
+    for pages in sites.values():
+        for resource in pages.values():
+            resource.latency = 0.03
+    out = tmp_path / "out"
+    out.mkdir()
+    with LocalWeb(sites) as server:
+        workers = [
+            worker(out, redis_server.url, name, server.proxy_url, "s3",
+                   CONCURRENT_REQUESTS_PER_DOMAIN="1")
+            for name in ("p1", "p2")
+        ]  # fmt: skip
+        codes = [w.wait(timeout=300) for w in workers]
+    assert codes == [0, 0], (out / "p1.log").read_text()[-3000:]
+    stats = [json.loads((out / f"stats-{n}.json").read_text()) for n in ("p1", "p2")]
+    assert all(s["linkspider/pages"] > 0 for s in stats)
+    assert sum(s.get("linkspider/shared/polite_waits", 0) for s in stats) > 0
+    assert server.max_in_flight == {h: 1 for h in HOSTS}
+
+
+def test_the_shared_frontier_admits_what_the_local_one_does(redis_server):
+    """Same candidates, same answers: seen, traps, query variants, the domain cap, scope
+    (a moved seed's domain added by another worker counts at once)."""
+    import random
+
+    from linkspider.frontier import Frontier
+    from linkspider.shared import SharedCrawl, SharedFrontier
+    from linkspider.traps import TrapRules
+
+    rules = TrapRules(max_query_variants=3)
+    local = Frontier("site", {"a.test", "b.test"}, 40, rules)
+    shared = SharedCrawl(redis_server.url, "frontier-check", "f1", 120)
+    remote = SharedFrontier(shared, "site", {"a.test", "b.test"}, 40, rules)
+    shared.join(remote.allowed_domains)
+    other = SharedFrontier(SharedCrawl(redis_server.url, "frontier-check", "f2", 120),
+                           "site", {"a.test", "b.test"}, 40, rules)  # fmt: skip
+    rnd = random.Random(3)
+    for step in range(60):
+        batch = []
+        for _ in range(rnd.randrange(1, 30)):
+            domain = rnd.choice(["a.test", "b.test", "c.test"])
+            path = rnd.choice(["/p", "/q", "/x/x/x/x/x/x", "/s;jsessionid=1"])
+            query = rnd.choice(["", f"?v={rnd.randrange(6)}"])
+            batch.append((f"http://{domain}{path}{rnd.randrange(20)}{query}", domain, 1, 0))
+        if step == 30:  # a seed that moved, seen by the other worker
+            local.add_domain("c.test")
+            other.add_domain("c.test")
+        expected = [
+            local.admit(u, d) if local.in_scope(d) else (None, "out_of_scope")
+            for u, d, _, _ in batch
+        ]
+        assert remote.admit_many(batch) == expected, step
+    assert shared.queued() == len(local.known)

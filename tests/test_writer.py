@@ -336,7 +336,9 @@ def test_compaction_halves_a_merge_that_runs_out_of_memory(tmp_path, monkeypatch
                 raise duckdb_module.OutOfMemoryException("out of memory (simulated)")
             return self.con.sql(query)
 
-    monkeypatch.setattr(compact, "_merge_directory", lambda con, *args: real(TooBig(con), *args))
+    monkeypatch.setattr(
+        compact, "_merge_directory", lambda con, *args, **kwargs: real(TooBig(con), *args, **kwargs)
+    )
     n_before, n_after = compact.compact_crawl(str(tmp_path), "c1", w.next_sequence)
     assert n_before > n_after
     assert calls and max(calls) == n_files  # the whole bucket was tried first

@@ -70,6 +70,9 @@ class LocalWeb:
         self.reached = threading.Event()
         self._notify_after = notify_after
         self.requests: list[tuple[str, str]] = []  # (host, path-with-query)
+        #: the most requests to one host being answered at the same time, by host
+        self.max_in_flight: dict[str, int] = {}
+        self._in_flight: dict[str, int] = {}
         #: the requests answered 304 Not Modified (a conditional request whose validator matched)
         self.not_modified: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -96,6 +99,25 @@ class LocalWeb:
                     web.requests.append((host, path))
                     if web._notify_after is not None and len(web.requests) >= web._notify_after:
                         web.reached.set()
+                    web._in_flight[host] = web._in_flight.get(host, 0) + 1
+                    web.max_in_flight[host] = max(
+                        web.max_in_flight.get(host, 0), web._in_flight[host]
+                    )
+                self._host, self._answering = host, True
+                try:
+                    self._answer(host, path)
+                finally:
+                    self._answered()
+
+            def _answered(self) -> None:
+                """The answer is about to be sent: the request no longer counts as in flight
+                (its client may send the next one as soon as it has read it)."""
+                if self._answering:
+                    self._answering = False
+                    with web._lock:
+                        web._in_flight[self._host] -= 1
+
+            def _answer(self, host: str, path: str) -> None:
                 resource = web.sites.get(host, {}).get(path)
                 if resource is None:
                     resource = Resource(b"not found", 404, {"Content-Type": "text/plain"})
@@ -110,6 +132,7 @@ class LocalWeb:
                 if resource.status == 200 and _not_modified(resource.headers, self.headers):
                     with web._lock:
                         web.not_modified.append((host, path))
+                    self._answered()
                     self.send_response(304)
                     for name in ("ETag", "Last-Modified"):
                         if name in resource.headers:
@@ -117,6 +140,7 @@ class LocalWeb:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                self._answered()
                 self.send_response(resource.status)
                 for name, value in resource.headers.items():
                     self.send_header(name, value)

@@ -16,7 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from linkspider.config import LinkspiderConfig
-from linkspider.context import crawl_id_conflict
+from linkspider.context import crawl_id_conflict, shared_problem
 from linkspider.extensions import FAILURE_STAT
 from linkspider.render import find_browser
 from linkspider.spiders.discover import BROWSER_ADVICE, CrawlArguments, DiscoverSpider
@@ -40,9 +40,15 @@ class Command(ScrapyCrawl):
                     raise ValueError(f"-a render=always: no browser found; {BROWSER_ADVICE}")
                 jobdir = self.settings.get("JOBDIR") or None
                 given = arguments.crawl_id if arguments.crawl_id_given else None
-                problem = crawl_id_conflict(config.output, given, jobdir)
-                if problem:
-                    raise ValueError(problem)
+                if config.redis_url:  # a shared crawl: its first worker checks the id
+                    from linkspider.shared import check_redis
+
+                    shared_problem(given, jobdir)
+                    check_redis(config.redis_url, config.worker_id)
+                else:
+                    problem = crawl_id_conflict(config.output, given, jobdir)
+                    if problem:
+                        raise ValueError(problem)
         except (ValueError, TypeError) as exc:
             print(f"linkspider: {exc}", file=sys.stderr)
             self.exitcode = 2

@@ -326,8 +326,6 @@ class DiscoverSpider(Spider):
                 **_request_meta(depth, redirects),
                 **self.renders.request_meta(),
                 "linkspider_fallback": fallback,
-                # the browser round-trip of a page this worker fetched stays with it
-                "linkspider_local": fallback is not None,
             },
         )
 
