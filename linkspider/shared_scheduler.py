@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
+import redis
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy_redis.queue import Base
@@ -31,6 +32,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from linkspider.context import CrawlContext
 from linkspider.shared import SharedCrawl, entry, parse_entry
+from linkspider.shared_worker import redis_lost
 
 
 class LeasedQueue(Base):
@@ -108,10 +110,20 @@ class SharedScheduler(Scheduler):
         if self.local:
             self.stats.inc_value("scheduler/dequeued/local")
             return self.local.popleft()
-        return super().next_request()
+        try:
+            return super().next_request()
+        except redis.RedisError as exc:
+            redis_lost(self.crawler, exc)
+            return None
 
     def has_pending_requests(self) -> bool:
-        return bool(self.local) or len(self.queue) > 0
+        if self.local:
+            return True
+        try:
+            return len(self.queue) > 0
+        except redis.RedisError as exc:
+            redis_lost(self.crawler, exc)
+            return False
 
     def __len__(self) -> int:
         return len(self.local) + len(self.queue)

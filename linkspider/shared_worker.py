@@ -23,11 +23,28 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 
 from linkspider.config import LinkspiderConfig
 from linkspider.context import CrawlContext
+from linkspider.extensions import FAILURE_STAT
 
 logger = logging.getLogger(__name__)
+
+
+def redis_lost(crawler: Crawler, exc: Exception) -> None:
+    """The shared crawl's Redis cannot be reached: stop this worker as failed (``scrapy
+    crawl`` exits 1). Its leases stay in Redis: when Redis is back, they expire and go to
+    the other workers, or to this one started again."""
+    stats = crawler.stats
+    if stats.get_value(FAILURE_STAT) is not None:
+        return
+    message = f"lost the shared crawl's Redis: {type(exc).__name__}: {exc}"
+    stats.set_value(FAILURE_STAT, message)
+    logger.error("%s; stopping this worker", message)
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None and engine.running:
+        deferred_from_coro(engine.close_spider_async(reason="redis_failed"))
 
 
 class SharedWorker:
@@ -39,6 +56,7 @@ class SharedWorker:
         self.task = None
         self.waiting = None  # the next look at the queue while idle
         self.closed = False
+        self.failed_beats = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedWorker:
@@ -66,13 +84,25 @@ class SharedWorker:
             shared.requeue_expired()
         except Exception as exc:  # Redis away for a moment: the next beat tries again
             logger.warning("shared crawl heartbeat failed: %s", exc)
+            self.failed_beats += 1
+            if self.failed_beats >= 4:  # a whole lease: the others have given up on us
+                redis_lost(self.crawler, exc)
+        else:
+            self.failed_beats = 0
 
     def spider_idle(self) -> None:
+        import redis
+
         context = CrawlContext.of(self.crawler)
         if context.sync is not None:
             context.sync()  # commit what is buffered: its leases end
         shared = context.shared
-        if shared.idle():
+        try:
+            over = shared.idle()
+        except redis.RedisError as exc:  # not "finished": the crawl is not known to be over
+            redis_lost(self.crawler, exc)
+            raise DontCloseSpider from None
+        if over:
             logger.info(
                 "shared crawl %s: nothing queued and nothing leased by any worker: done",
                 shared.crawl_id,
@@ -101,9 +131,9 @@ class SharedWorker:
         shared = CrawlContext.of(self.crawler).shared
         try:
             taken = shared.take()
-        except Exception as exc:  # Redis away for a moment
-            logger.warning("shared crawl: could not read the queue: %s", exc)
-            taken = None
+        except Exception as exc:
+            redis_lost(self.crawler, exc)
+            return
         if taken is None:
             self._wait(min(max(delay * 2, 0.1), 5.0))
             return

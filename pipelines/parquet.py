@@ -137,7 +137,13 @@ class ParquetPipeline:
         """A shared crawl's worker has written its last rows: it leaves (what it still held
         goes back to the queue). The crawl is finished once, by the first worker that takes
         the lock once the crawl is over, after the others have left."""
-        returned = shared.leave()
+        import redis
+
+        try:
+            returned = shared.leave()
+        except redis.RedisError as exc:
+            logger.error("could not leave the shared crawl (%s): its leases will expire", exc)
+            return False
         if returned:
             logger.info("gave %d requests back to the shared queue", returned)
         if reason != "finished" or self.writer.failure is not None:

@@ -313,3 +313,23 @@ def test_the_shared_frontier_admits_what_the_local_one_does(redis_server):
         ]
         assert remote.admit_many(batch) == expected, step
     assert shared.queued() == len(local.known)
+
+
+def test_losing_redis_stops_the_worker_as_failed(tmp_path, web):
+    """Redis dies mid-crawl: the worker stops with exit status 1 and says why (it does not
+    take the silence for the end of the crawl and finish it)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with RedisServer() as redis_server, LocalWeb(web, notify_after=60) as server:
+        survivor = worker(out, redis_server.url, "r1", server.proxy_url, "s4")
+        assert server.reached.wait(timeout=240)
+        redis_server.proc.kill()
+        redis_server.proc.wait(timeout=30)
+        code = survivor.wait(timeout=240)
+    log = (out / "r1.log").read_text()
+    assert code == 1, log[-3000:]
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("linkspider: crawl failed: lost the shared crawl's Redis"), last
+    assert "finishing it" not in log
+    record = duckdb.sql(f"SELECT status FROM read_parquet('{out}/crawls/*.parquet')").fetchall()
+    assert record == [("running",)]  # not finished, not compacted

@@ -273,9 +273,15 @@ class DiscoverSpider(Spider):
         stats = self.crawler.stats
         shared = self.context.shared is not None
         requests = []
-        for (_, domain, depth, redirects), (url, reason) in zip(
-            candidates, self.frontier.admit_many(candidates), strict=True
-        ):
+        try:
+            admitted = self.frontier.admit_many(candidates)
+        except Exception as exc:
+            if shared:  # the shared crawl's Redis is gone: stop this worker (failed)
+                from linkspider.shared_worker import redis_lost
+
+                redis_lost(self.crawler, exc)
+            raise
+        for (_, domain, depth, redirects), (url, reason) in zip(candidates, admitted, strict=True):
             if url is None:
                 if reason not in ("seen", "out_of_scope"):
                     stats.inc_value(f"linkspider/{reason}")
