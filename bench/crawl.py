@@ -164,19 +164,21 @@ COMMON = {
 }
 
 
+def proxy_env(proxy: str) -> dict[str, str]:
+    """This process's environment with every request sent to ``proxy`` (nothing bypasses it)."""
+    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+    env.update(
+        http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy,
+        no_proxy="", NO_PROXY="",
+    )  # fmt: skip
+    return env
+
+
 def run(cmd: list[str], cwd: Path, proxy: str) -> tuple[float, int, int]:
     """(wall seconds, peak RSS bytes, exit status) of one crawl process (the RSS of the
     largest of it and the processes it started and waited for, such as its extraction
     workers; CPU seconds of them all are in ``run.cpu``)."""
-    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(
-        http_proxy=proxy,
-        https_proxy=proxy,
-        HTTP_PROXY=proxy,
-        HTTPS_PROXY=proxy,
-        no_proxy="",
-        NO_PROXY="",
-    )
+    env = proxy_env(proxy)
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

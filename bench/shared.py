@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -74,9 +73,7 @@ def command(out: Path, seeds: str, crawl_id: str, settings: dict) -> list[str]:
 
 def crawl(out: Path, seeds: str, proxy: str, crawl_id: str, workers: int, redis_url: str) -> dict:
     """Wall seconds from the first start to the last exit, and the pages written."""
-    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy,
-               no_proxy="", NO_PROXY="")  # fmt: skip
+    env = crawl_bench.proxy_env(proxy)
     redis = _redis(redis_url)
     cpu_before = _redis_cpu(redis)
     started = time.perf_counter()

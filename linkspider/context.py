@@ -74,7 +74,6 @@ class CrawlContext:
             return Frontier(scope, allowed_domains, max_pages_per_domain, rules)
         from linkspider.shared import SharedCrawl, SharedFrontier
 
-        shared_problem(crawl_id, self.jobdir)
         self.shared = SharedCrawl(config.redis_url, crawl_id, config.worker_id, config.redis_lease)
         return SharedFrontier(self.shared, scope, allowed_domains, max_pages_per_domain, rules)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from linkspider.config import LinkspiderConfig
 
@@ -18,6 +19,19 @@ logger = logging.getLogger(__name__)
 #: Set (to the reason) when a crawl could not do its job; ``scrapy crawl`` then exits 1
 #: (linkspider.commands.crawl).
 FAILURE_STAT = "linkspider/failed"
+
+
+def fail_crawl(crawler: Crawler, message: str, reason: str) -> None:
+    """Stop the crawl as failed (once): :data:`FAILURE_STAT` says why, the engine closes the
+    spider with ``reason``, and ``scrapy crawl`` exits 1."""
+    stats = crawler.stats
+    if stats.get_value(FAILURE_STAT) is not None:
+        return
+    stats.set_value(FAILURE_STAT, message)
+    logger.error("%s; stopping the crawl", message)
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None and engine.running:
+        deferred_from_coro(engine.close_spider_async(reason=reason))
 
 
 class StatsFile:

@@ -101,9 +101,7 @@ class Progress:
     def spider_opened(self) -> None:
         self.started = time.monotonic()
         for name in ("pages", "edges", "domains", "page_errors"):
-            self.stats.set_value(
-                f"linkspider/{name}", self.stats.get_value(f"linkspider/{name}", 0)
-            )
+            self.stats.inc_value(f"linkspider/{name}", 0)  # present from the start, as 0
         if self.mode == "off":
             return
         if self.mode == "live":

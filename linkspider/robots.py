@@ -91,8 +91,6 @@ class RobotsTxt(RobotsTxtMiddleware):
             shared.set_robots(netloc, known)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if response.status < 400:
-            self._share(netloc, "body:" + response.body.decode("utf-8", "replace"))
         if response.status >= 400:
             self._stats.inc_value("robotstxt/response_count")
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
@@ -102,6 +100,7 @@ class RobotsTxt(RobotsTxtMiddleware):
             else:
                 self._settle(netloc, _Everything())
             return
+        self._share(netloc, "body:" + response.body.decode("utf-8", "replace"))
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:

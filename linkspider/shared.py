@@ -102,38 +102,53 @@ end
 return redis.call('HGET', KEYS[2], 'allowed_version') or '0'
 """
 
+#: Functions the scripts below share: Redis's clock in ms (every worker's leases are timed by
+#: it), and giving a worker's leases back to the head of the queue.
+_PRELUDE = """
+local function now_ms()
+  local t = redis.call('TIME')
+  return t[1] * 1000 + math.floor(t[2] / 1000)
+end
+local function give_back(lease_key, queue)
+  local moved = 0
+  for _, entry in ipairs(redis.call('HVALS', lease_key)) do
+    redis.call('RPUSH', queue, entry)
+    moved = moved + 1
+  end
+  redis.call('DEL', lease_key)
+  return moved
+end
+"""
+
 # KEYS: queue, lease hash, workers; ARGV: worker.  Takes the next URL and leases it.
 _TAKE = """
 local entry = redis.call('RPOP', KEYS[1])
 if not entry then return false end
 redis.call('HSET', KEYS[2], string.match(entry, '^%d+ %d+ (.*)$'), entry)
-local t = redis.call('TIME')
-redis.call('ZADD', KEYS[3], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
+redis.call('ZADD', KEYS[3], now_ms(), ARGV[1])
 return entry
 """
 
-# KEYS: workers; ARGV: worker
+# KEYS: workers; ARGV: worker, lease ms, then the politeness slots it holds (in-flight key,
+# token ...): the worker is alive, and so are its slots.
 _BEAT = """
-local t = redis.call('TIME')
-redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
-return t[1] * 1000 + math.floor(t[2] / 1000)
+local now = now_ms()
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+local lease = tonumber(ARGV[2])
+for i = 3, #ARGV, 2 do
+  redis.call('ZADD', ARGV[i], 'XX', now + lease, ARGV[i + 1])
+  redis.call('PEXPIRE', ARGV[i], lease * 4)
+end
 """
 
 # KEYS: workers, queue, meta; ARGV: lease key prefix, lease ms, this worker.
 # The leases of every worker silent for longer than the lease go back to the queue's head
 # (counted in meta's "requeued": a page may then be written twice).
 _REQUEUE = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local moved = 0
-for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))) do
+for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms() - tonumber(ARGV[2]))) do
   if w ~= ARGV[3] then
-    local key = ARGV[1] .. w
-    for _, entry in ipairs(redis.call('HVALS', key)) do
-      redis.call('RPUSH', KEYS[2], entry)
-      moved = moved + 1
-    end
-    redis.call('DEL', key)
+    moved = moved + give_back(ARGV[1] .. w, KEYS[2])
     redis.call('ZREM', KEYS[1], w)
   end
 end
@@ -152,14 +167,24 @@ return 1
 
 # KEYS: lease hash, queue, workers; ARGV: worker.  A worker that leaves gives back its leases.
 _LEAVE = """
-local moved = 0
-for _, entry in ipairs(redis.call('HVALS', KEYS[1])) do
-  redis.call('RPUSH', KEYS[2], entry)
-  moved = moved + 1
-end
-redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-return moved
+return give_back(KEYS[1], KEYS[2])
+"""
+
+# KEYS: the host's in-flight sorted set, the host's next-start key
+# ARGV: token, concurrency, delay ms, lease ms.  0 when the request may start (its slot is
+# then held), -1 when the host's slots are all taken, else the ms until the host's next start.
+_SLOT = """
+local now = now_ms()
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
+if next_start > now then return next_start - now end
+local delay = tonumber(ARGV[3])
+if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) * 4)
+return 0
 """
 
 
@@ -173,61 +198,55 @@ def default_worker_id() -> str:
     return f"{host}-{os.getpid()}"
 
 
-def entry(url: str, depth: int, redirects: int) -> str:
-    """A queue entry.
+def parse_entry(text: str) -> tuple[str, int, int]:
+    """``(url, depth, redirects)`` of a queue entry (``"depth redirects url"``, written by
+    the admission script).
 
-    >>> entry("http://a.test/x y", 2, 0)
-    '2 0 http://a.test/x y'
-    >>> parse_entry(entry("http://a.test/", 1, 3))
-    ('http://a.test/', 1, 3)
+    >>> parse_entry("2 0 http://a.test/x y")
+    ('http://a.test/x y', 2, 0)
     """
-    return f"{depth} {redirects} {url}"
-
-
-def parse_entry(text: str | bytes) -> tuple[str, int, int]:
-    """``(url, depth, redirects)`` of a queue entry."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
     depth, redirects, url = text.split(" ", 2)
     return url, int(depth), int(redirects)
 
 
-def check_redis(url: str, worker: str | None) -> None:
-    """Raise :class:`SharedCrawlError` (one line) if the shared crawl cannot start."""
-    import redis
-
-    if worker is not None and not _WORKER_ID.match(worker):
+def _checked_worker(worker: str) -> str:
+    if not _WORKER_ID.match(worker):
         raise SharedCrawlError(
             f"LINKSPIDER_WORKER_ID={worker!r}: use letters, digits, '.', '_' or '-' "
             "(at most 64 characters)"
         )
+    return worker
+
+
+def _connect(url: str, socket_timeout: float):
+    """A Redis client that answered a PING (text in, text out)."""
+    import redis
+
     try:
-        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        client = redis.Redis.from_url(
+            url, socket_timeout=socket_timeout, socket_connect_timeout=10, decode_responses=True
+        )
         client.ping()
-        client.close()
     except (redis.RedisError, ValueError) as exc:
         raise SharedCrawlError(f"LINKSPIDER_REDIS_URL={url!r}: {exc}") from None
+    return client
+
+
+def check_redis(url: str, worker: str | None) -> None:
+    """Raise :class:`SharedCrawlError` (one line) if the shared crawl cannot start."""
+    if worker is not None:
+        _checked_worker(worker)
+    _connect(url, socket_timeout=10).close()
 
 
 class SharedCrawl:
     """One worker's handle on a shared crawl (see the module's documentation)."""
 
     def __init__(self, url: str, crawl_id: str, worker: str | None, lease: float) -> None:
-        import redis
-
         self.crawl_id = crawl_id
-        self.worker = worker or default_worker_id()
-        if not _WORKER_ID.match(self.worker):
-            raise SharedCrawlError(
-                f"LINKSPIDER_WORKER_ID={self.worker!r}: use letters, digits, '.', '_' or '-' "
-                "(at most 64 characters)"
-            )
+        self.worker = _checked_worker(worker or default_worker_id())
         self.lease_ms = int(lease * 1000)
-        try:
-            self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
-            self.redis.ping()
-        except (redis.RedisError, ValueError) as exc:
-            raise SharedCrawlError(f"LINKSPIDER_REDIS_URL={url!r}: {exc}") from None
+        self.redis = _connect(url, socket_timeout=30)
         prefix = self.prefix = f"linkspider:{crawl_id}:"
         self.keys = {
             name: prefix + name
@@ -238,14 +257,18 @@ class SharedCrawl:
         }  # fmt: skip
         self.lease_prefix = prefix + "lease:"
         self.lease_key = self.lease_prefix + self.worker
-        self._admit = self.redis.register_script(_ADMIT)
-        self._allow = self.redis.register_script(_ALLOW)
-        self._take = self.redis.register_script(_TAKE)
-        self._beat = self.redis.register_script(_BEAT)
-        self._requeue = self.redis.register_script(_REQUEUE)
-        self._idle = self.redis.register_script(_IDLE)
-        self._leave = self.redis.register_script(_LEAVE)
+        script = self.redis.register_script
+        self._admit = script(_ADMIT)
+        self._allow = script(_ALLOW)
+        self._take = script(_PRELUDE + _TAKE)
+        self._beat = script(_PRELUDE + _BEAT)
+        self._requeue = script(_PRELUDE + _REQUEUE)
+        self._idle = script(_IDLE)
+        self._leave = script(_PRELUDE + _LEAVE)
+        self._slot = script(_PRELUDE + _SLOT)
         self.created = False
+        #: the politeness slots this worker holds: token -> the host's in-flight key
+        self.slots: dict[str, str] = {}
 
     # -- joining and leaving --------------------------------------------------------
 
@@ -275,13 +298,10 @@ class SharedCrawl:
         if self.created:
             self.redis.delete(self.keys["meta"], self.keys["allowed"], self.keys["workers"])
 
-    def redis_time_ms(self) -> int:
-        """Redis's clock (every worker's leases are timed by it), in milliseconds."""
-        seconds, micros = self.redis.time()
-        return int(seconds) * 1000 + int(micros) // 1000
-
     def heartbeat(self) -> None:
-        self._beat(keys=[self.keys["workers"]], args=[self.worker])
+        """This worker is alive, and so are the politeness slots it holds."""
+        held = [v for token, key in list(self.slots.items()) for v in (key, token)]
+        self._beat(keys=[self.keys["workers"]], args=[self.worker, self.lease_ms, *held])
 
     def requeue_expired(self) -> int:
         """Put the leases of workers silent for longer than the lease back in the queue."""
@@ -327,7 +347,6 @@ class SharedCrawl:
         codes, version = self._admit(
             keys=keys, args=[max_per_domain, max_variants, "1" if site else "0", lines]
         )
-        codes = codes.decode() if isinstance(codes, bytes) else codes
         return [int(c) for c in codes], int(version)
 
     def add_domain(self, domain: str) -> int:
@@ -338,8 +357,7 @@ class SharedCrawl:
         return int(self.redis.hget(self.keys["meta"], "allowed_version") or 0)
 
     def allowed_domains(self) -> set[str]:
-        return {d.decode() if isinstance(d, bytes) else d
-                for d in self.redis.smembers(self.keys["allowed"])}  # fmt: skip
+        return self.redis.smembers(self.keys["allowed"])
 
     def take(self) -> tuple[str, int, int] | None:
         """The next URL, leased to this worker (None when the queue is empty)."""
@@ -357,9 +375,6 @@ class SharedCrawl:
         for start in range(0, len(urls), 1000):
             self.redis.hdel(self.lease_key, *urls[start : start + 1000])
 
-    def leased(self) -> int:
-        return int(self.redis.hlen(self.lease_key))
-
     def idle(self) -> bool:
         """Nothing queued and no lease held by any worker: the crawl is over."""
         self.requeue_expired()
@@ -372,8 +387,7 @@ class SharedCrawl:
     def robots(self, netloc: str) -> str | None:
         """What a worker learnt of the host's robots.txt (``body:...``, ``all:``,
         ``none:reason``), or None."""
-        value = self.redis.hget(self.keys["robots"], netloc)
-        return value.decode("utf-8") if isinstance(value, bytes) else value
+        return self.redis.hget(self.keys["robots"], netloc)
 
     def claim_robots(self, netloc: str) -> bool:
         """True if this worker is to fetch the host's robots.txt (no other worker is: a
@@ -383,6 +397,26 @@ class SharedCrawl:
 
     def set_robots(self, netloc: str, known: str) -> None:
         self.redis.hset(self.keys["robots"], netloc, known[: 512 * 1024])
+
+    # -- politeness -----------------------------------------------------------------
+
+    def take_slot(self, host: str, token: str, concurrency: int, delay_ms: int) -> int:
+        """0 when a request to ``host`` may start now (the slot ``token`` is then held until
+        :meth:`release_slot`, renewed by the heartbeat); -1 when the host's slots are all
+        taken; else the ms until the host's next start (see linkspider.shared_politeness)."""
+        key = f"{self.prefix}host:{host}"
+        wait = int(
+            self._slot(keys=[key + ":flight", key + ":next"],
+                       args=[token, concurrency, delay_ms, self.lease_ms])
+        )  # fmt: skip
+        if wait == 0:
+            self.slots[token] = key + ":flight"
+        return wait
+
+    def release_slot(self, token: str) -> None:
+        key = self.slots.pop(token, None)
+        if key is not None:
+            self.redis.zrem(key, token)
 
     # -- the end --------------------------------------------------------------------
 
@@ -400,11 +434,7 @@ class SharedCrawl:
         pause = 0.05
         while True:
             self.requeue_expired()  # removes silent workers
-            others = [
-                w.decode() if isinstance(w, bytes) else w
-                for w in self.redis.zrange(self.keys["workers"], 0, -1)
-            ]
-            others = [w for w in others if w != self.worker]
+            others = [w for w in self.redis.zrange(self.keys["workers"], 0, -1) if w != self.worker]
             if not others:
                 return
             logger.info("shared crawl %s: waiting for %s to close", self.crawl_id, others)

@@ -6,9 +6,9 @@ as hard.  This downloader middleware makes a request to a host wait, before it i
 downloaded, until the host has a free slot in Redis (``linkspider:ID:host:HOST``):
 
 * at most ``CONCURRENT_REQUESTS_PER_DOMAIN`` requests to the host in flight across
-  all workers (each a lease that ends with the response or error; its worker renews
-  it every quarter of ``LINKSPIDER_REDIS_LEASE``, so a dead worker's slots free
-  themselves after that long, as its requests do);
+  all workers (each a lease that ends with the response or error; its worker's
+  heartbeat renews it, so a dead worker's slots free themselves after
+  ``LINKSPIDER_REDIS_LEASE``, as its requests do);
 * consecutive requests to the host at least the worker's current delay for it apart
   (``DOWNLOAD_DELAY``, or what AutoThrottle made of it), across all workers.
 
@@ -25,78 +25,31 @@ import asyncio
 import contextlib
 import uuid
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.httpobj import urlparse_cached
 
 from linkspider.config import LinkspiderConfig
 from linkspider.context import CrawlContext
 
+#: request meta: the politeness slot the request holds
 TOKEN = "linkspider_polite_token"
-
-# KEYS: the host's in-flight sorted set, the host's next-start key
-# ARGV: token, concurrency, delay ms, lease ms.  0 when the request may start, -1 when the
-# host's slots are all taken, else the ms until the host's next start.
-_ACQUIRE = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
-if next_start > now then return next_start - now end
-local delay = tonumber(ARGV[3])
-if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) * 4)
-return 0
-"""
 
 
 class SharedPoliteness:
-    def __init__(self, crawler: Crawler, lease: float) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
         self.concurrency = max(settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), 1)
-        self.lease_ms = int(lease * 1000)
         self.delay = settings.getfloat("DOWNLOAD_DELAY")
-        self._acquire = None
-        #: the slots this worker holds: token -> the host's in-flight key
-        self.held: dict[str, str] = {}
-        self.task = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
-        config = LinkspiderConfig.from_settings(crawler.settings)
-        if not config.redis_url:
+        if not LinkspiderConfig.from_settings(crawler.settings).redis_url:
             raise NotConfigured
-        middleware = cls(crawler, config.redis_lease)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
-
-    def spider_opened(self) -> None:
-        self.task = create_looping_call(self.renew)
-        self.task.start(max(self.lease_ms / 4000, 0.05), now=False)
-
-    def spider_closed(self) -> None:
-        if self.task is not None and self.task.running:
-            self.task.stop()
-
-    def renew(self) -> None:
-        """Push the expiry of every slot this worker holds a lease further."""
-        shared = CrawlContext.of(self.crawler).shared
-        if shared is None or not self.held:
-            return
-        with contextlib.suppress(Exception):  # Redis away for a moment: the next renewal
-            expires = shared.redis_time_ms() + self.lease_ms
-            pipe = shared.redis.pipeline(transaction=False)
-            for token, key in list(self.held.items()):
-                pipe.zadd(key, {token: expires}, xx=True)
-                pipe.pexpire(key, self.lease_ms * 4)
-            pipe.execute()
+        return cls(crawler)
 
     def _delay_of(self, request: Request) -> float:
         """The worker's current delay for the request's host (AutoThrottle adjusts it)."""
@@ -113,20 +66,11 @@ class SharedPoliteness:
         host = urlparse_cached(request).hostname
         if shared is None or not host:
             return None
-        if self._acquire is None:
-            self._acquire = shared.redis.register_script(_ACQUIRE)
-        prefix = f"{shared.prefix}host:{host}"
         token = f"{shared.worker}:{uuid.uuid4().hex[:12]}"
-        stats = self.crawler.stats
         waited = full = 0.0
         while True:
             delay_ms = int(self._delay_of(request) * 1000)
-            wait_ms = int(
-                self._acquire(
-                    keys=[prefix + ":flight", prefix + ":next"],
-                    args=[token, self.concurrency, delay_ms, self.lease_ms],
-                )
-            )
+            wait_ms = shared.take_slot(host, token, self.concurrency, delay_ms)
             if wait_ms == 0:
                 break
             if wait_ms < 0:  # every slot taken: one frees when a response arrives
@@ -137,20 +81,18 @@ class SharedPoliteness:
             waited += pause
             await asyncio.sleep(pause)  # the host's pace, set by every worker's requests
         if waited:
+            stats = self.crawler.stats
             stats.inc_value("linkspider/shared/polite_waits")
             stats.inc_value("linkspider/shared/polite_wait_seconds", round(waited, 3))
-        request.meta[TOKEN] = (prefix + ":flight", token)
-        self.held[token] = prefix + ":flight"
+        request.meta[TOKEN] = token
         return None
 
     def _release(self, request: Request) -> None:
-        held = request.meta.pop(TOKEN, None)
+        token = request.meta.pop(TOKEN, None)
         shared = CrawlContext.of(self.crawler).shared
-        if held is not None:
-            self.held.pop(held[1], None)
-        if held is not None and shared is not None:
-            with contextlib.suppress(Exception):  # else the lease expires by itself
-                shared.redis.zrem(*held)
+        if token is not None and shared is not None:
+            with contextlib.suppress(Exception):  # else the slot's lease expires by itself
+                shared.release_slot(token)
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._release(request)

@@ -31,12 +31,13 @@ from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 
 from linkspider.context import CrawlContext
-from linkspider.shared import SharedCrawl, entry, parse_entry
+from linkspider.shared import SharedCrawl
 from linkspider.shared_worker import redis_lost
 
 
 class LeasedQueue(Base):
-    """The shared queue, read through leases."""
+    """The shared queue, read through leases.  It has no ``push``: URLs reach it through the
+    frontier's admission only (:class:`~linkspider.shared.SharedFrontier`)."""
 
     #: seconds the queue's length, as last read, is taken as still true: Scrapy's engine asks
     #: for it on every turn of its loop, and a round trip each time costs more than the crawl
@@ -48,21 +49,11 @@ class LeasedQueue(Base):
         self._length = 0
         self._read_at = float("-inf")
 
-    def _encode_request(self, request: Request) -> str:
-        meta = request.meta
-        return entry(request.url, meta.get("depth", 0), meta.get("linkspider_redirects", 0))
-
-    def _decode_request(self, encoded: str | bytes) -> Request:
-        return self.spider.request_for(*parse_entry(encoded))
-
     def __len__(self) -> int:
         now = time.monotonic()
         if now - self._read_at > self.LENGTH_TTL:
             self._length, self._read_at = self.shared.queued(), now
         return self._length
-
-    def push(self, request: Request) -> None:
-        self.server.lpush(self.key, self._encode_request(request))
 
     def pop(self, timeout: int = 0) -> Request | None:
         taken = self.shared.take()

@@ -23,11 +23,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.defer import deferred_from_coro
 
 from linkspider.config import LinkspiderConfig
 from linkspider.context import CrawlContext
-from linkspider.extensions import FAILURE_STAT
+from linkspider.extensions import fail_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +35,9 @@ def redis_lost(crawler: Crawler, exc: Exception) -> None:
     """The shared crawl's Redis cannot be reached: stop this worker as failed (``scrapy
     crawl`` exits 1). Its leases stay in Redis: when Redis is back, they expire and go to
     the other workers, or to this one started again."""
-    stats = crawler.stats
-    if stats.get_value(FAILURE_STAT) is not None:
-        return
-    message = f"lost the shared crawl's Redis: {type(exc).__name__}: {exc}"
-    stats.set_value(FAILURE_STAT, message)
-    logger.error("%s; stopping this worker", message)
-    engine = crawler.engine
-    if engine is not None and engine.spider is not None and engine.running:
-        deferred_from_coro(engine.close_spider_async(reason="redis_failed"))
+    fail_crawl(
+        crawler, f"lost the shared crawl's Redis: {type(exc).__name__}: {exc}", "redis_failed"
+    )
 
 
 class SharedWorker:
@@ -128,9 +121,8 @@ class SharedWorker:
         engine = self.crawler.engine
         if engine is None or not engine.running or self.closed:
             return
-        shared = CrawlContext.of(self.crawler).shared
         try:
-            taken = shared.take()
+            taken = self.shared.take()
         except Exception as exc:
             redis_lost(self.crawler, exc)
             return

@@ -107,6 +107,10 @@ def compact_crawl(
             continue
         for bucket in sorted((base / table.name).glob(f"{table.partition.name}=*")):
             groups.append((bucket, crawl_files(bucket, crawl_id), table))
+    # shared: every file is rewritten (one fetch per page), else only directories of several
+    groups = [g for g in groups if len(g[1]) > (0 if shared else 1)]
+    if not groups:
+        return 0, 0
     spill = base / f".compact-{crawl_id}"
     spill.mkdir(exist_ok=True)
     con = duckdb.connect()
@@ -114,16 +118,11 @@ def compact_crawl(
     con.execute(f"SET temp_directory = {sql_string(spill)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET threads = {int(threads)}")
-    if shared:
-        _kept_fetches(con, crawl_id, crawl_files(base / schema.PAGES.name, crawl_id))
-    groups = [g for g in groups if len(g[1]) > (0 if shared else 1)]
-    if not groups:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-        return 0, 0
     before = after = 0
     failed = 0
     try:
+        if shared:
+            _kept_fetches(con, crawl_id, crawl_files(base / schema.PAGES.name, crawl_id))
         new_files: list[str] = []
         old_files: list[str] = []
         for directory, files, table in groups:
@@ -167,26 +166,19 @@ def compact_crawl(
 def _kept_fetches(con, crawl_id: str, pages: list[Path]) -> None:
     """The table ``kept_fetches`` (url, rendered, fetched_at): the latest fetch of each page
     (of each kind: plain or rendered) that has a page row."""
-    listing = sql_list(pages) if pages else "[]"
+    rows = f"read_parquet({sql_list(pages)})" if pages else f"({schema.PAGES.empty_select()})"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE kept_fetches AS "
-        + (
-            f"SELECT url, rendered, max(fetched_at) AS fetched_at FROM read_parquet({listing}) "
-            "GROUP BY url, rendered"
-            if pages
-            else "SELECT NULL::VARCHAR AS url, NULL::BOOLEAN AS rendered, "
-            "NULL::TIMESTAMPTZ AS fetched_at WHERE false"
-        )
+        "CREATE OR REPLACE TEMP TABLE kept_fetches AS SELECT url, rendered, "
+        f"max(fetched_at) AS fetched_at FROM {rows} GROUP BY url, rendered"
     )
-    ((fetches,),) = con.execute("SELECT count(*) FROM kept_fetches").fetchall()
-    rows = 0
-    if pages:
-        ((rows,),) = con.execute(f"SELECT count(*) FROM read_parquet({listing})").fetchall()
-    if rows > fetches:
+    ((written, fetches),) = con.execute(
+        f"SELECT (SELECT count(*) FROM {rows}), (SELECT count(*) FROM kept_fetches)"
+    ).fetchall()
+    if written > fetches:
         logger.warning(
             "crawl %s: %d page rows for %d fetches kept: pages fetched twice by the workers "
             "of the shared crawl; keeping the latest fetch of each",
-            crawl_id, rows, fetches,
+            crawl_id, written, fetches,
         )  # fmt: skip
 
 

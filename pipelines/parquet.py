@@ -11,10 +11,9 @@ from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl
 from linkspider.pipelines.writer import DatasetWriter, WriteFailed
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.utils.defer import deferred_from_coro
 
 from linkspider.context import CrawlContext
-from linkspider.extensions import FAILURE_STAT
+from linkspider.extensions import fail_crawl
 from linkspider.items import CrawledPage
 
 logger = logging.getLogger(__name__)
@@ -106,15 +105,8 @@ class ParquetPipeline:
         With ``JOBDIR`` nothing is lost: the rows not written were never committed,
         and the same command fetches their pages again once the problem is fixed.
         """
-        stats = self.crawler.stats
-        if stats.get_value(FAILURE_STAT) is not None:
-            return
         message = f"writing the dataset under {self.writer.root} failed: {exc}"
-        stats.set_value(FAILURE_STAT, message)
-        logger.error("%s; stopping the crawl", message)
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None and engine.running:
-            deferred_from_coro(engine.close_spider_async(reason="write_failed"))
+        fail_crawl(self.crawler, message, "write_failed")
 
     def spider_closed(self, reason: str) -> None:
         """Compact the crawl's files once it has finished (not when it was stopped early),

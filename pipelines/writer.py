@@ -273,9 +273,7 @@ class DatasetWriter:
     def close(self) -> None:
         """Write everything buffered and wait for it to be on disk (nothing after a failure)."""
         try:
-            if self.failure is None:
-                self.flush()
-                self._wait()
+            self.sync()
         finally:
             self._executor.shutdown(wait=True)
 

@@ -51,7 +51,7 @@ def _emit(args, con, query: queries.Query, sql: str, params: dict, title: str) -
 
 
 def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
-    target, where, params = _target(args, by_source=args.command == "outlinks")
+    target, where, params = target_of(args, by_source=args.command == "outlinks")
     query = {
         "backlinks": queries.BACKLINKS,
         "refdomains": queries.REFDOMAINS,
@@ -78,7 +78,7 @@ def _lookup(args, dataset: Dataset, crawls: list[str]) -> int:
     return _emit(args, dataset.con, query, sql, params, title)
 
 
-def _target(args, by_source: bool):
+def target_of(args, by_source: bool = False):
     """The command's TARGET (SOURCE): it, its SQL condition and the condition's parameters."""
     target = parse_target(args.target, args.as_)
     where = (queries.SOURCE_WHERE if by_source else queries.TARGET_WHERE)[target.kind]
@@ -107,7 +107,7 @@ def _changes(args, dataset: Dataset, crawls: list[str]) -> int:
     subject = "all edges"
     partition = None
     if args.target is not None:
-        target, where, target_params = _target(args, by_source=False)
+        target, where, target_params = target_of(args, by_source=False)
         params.update(target_params)
         partition = bucket(target.domain)
         subject = f"{target.kind} {target.value}"
@@ -140,7 +140,7 @@ def _history(args, dataset: Dataset, crawls: list[str]) -> int:
             f"{dataset.root} has no history yet: it is written when a crawl finishes "
             "(LINKSPIDER_HISTORY_ON_CLOSE), or by `linkspider history --update`"
         )
-    target, where, params = _target(args, by_source=False)
+    target, where, params = target_of(args, by_source=False)
     dataset.define_views(dataset.crawl_ids()[-1:], links_bucket=bucket(target.domain))
     state = (
         queries.HISTORY_STATES["lost" if args.lost else "live"] if args.lost or args.live else ""

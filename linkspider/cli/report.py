@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linkspider.cli import output, queries
+from linkspider.cli.commands import target_of
 from linkspider.cli.dataset import Dataset
-from linkspider.cli.targets import parse_target
 from linkspider.pipelines.layout import bucket
 from linkspider.sql import sql_string
 from linkspider.value import Weights, value_sql
@@ -68,11 +68,7 @@ def run(args: argparse.Namespace, dataset: Dataset, crawls: list[str]) -> int:
 
 def collect(dataset: Dataset, args: argparse.Namespace, crawls: list[str]) -> dict[str, Any]:
     """Every figure of the report, as the page embeds them."""
-    target = parse_target(args.target, args.as_)
-    where = queries.TARGET_WHERE[target.kind]
-    params: dict[str, Any] = {"domain": target.domain}
-    if target.kind != "domain":
-        params["value"] = target.value
+    target, where, params = target_of(args)
     filters = queries.filters(args.internal, args.dofollow, args.region)
     partition = bucket(target.domain)
     known = dataset.crawl_ids()
@@ -170,8 +166,12 @@ def collect(dataset: Dataset, args: argparse.Namespace, crawls: list[str]) -> di
         }
         if i:
             pair = {**params, "from_crawl": trend[i - 1], "to_crawl": crawl_id}
+            changes = f"({changes_sql})"
+            if crawl_id == current:  # kept: its lost and new rows are the tables' too
+                con.execute(f"CREATE OR REPLACE TEMP TABLE report_changes AS {changes_sql}", pair)
+                changes, pair = "report_changes", {}
             for change, count in con.execute(
-                f"SELECT change, count(*) FROM ({changes_sql}) GROUP BY change", pair
+                f"SELECT change, count(*) FROM {changes} GROUP BY change", pair
             ).fetchall():
                 row[change] = count
             for change in ("new", "lost", "changed"):
@@ -180,13 +180,12 @@ def collect(dataset: Dataset, args: argparse.Namespace, crawls: list[str]) -> di
     data["crawls"] = per_crawl
     data["lost"], data["new"] = [], []
     if previous is not None:
-        pair = {**params, "from_crawl": previous, "to_crawl": current}
         for change in ("lost", "new"):
             data[change] = rows(
                 con,
-                f"SELECT * FROM ({changes_sql}) WHERE change = {sql_string(change)} "
+                f"SELECT * FROM report_changes WHERE change = {sql_string(change)} "
                 f"LIMIT {int(top)}",
-                pair,
+                {},
             )
         for change in ("new", "lost", "changed"):
             data["summary"][change] = per_crawl[-1][change]

@@ -276,10 +276,13 @@ class DiscoverSpider(Spider):
         try:
             admitted = self.frontier.admit_many(candidates)
         except Exception as exc:
-            if shared:  # the shared crawl's Redis is gone: stop this worker (failed)
-                from linkspider.shared_worker import redis_lost
+            if shared:
+                import redis
 
-                redis_lost(self.crawler, exc)
+                if isinstance(exc, redis.RedisError):  # the shared crawl's Redis is gone
+                    from linkspider.shared_worker import redis_lost
+
+                    redis_lost(self.crawler, exc)
             raise
         for (_, domain, depth, redirects), (url, reason) in zip(candidates, admitted, strict=True):
             if url is None:
