@@ -83,6 +83,16 @@ def _text(value: Any) -> str:
     return text
 
 
+def _output(value: Any) -> str:
+    """a directory, or `s3://bucket/prefix`"""
+    text = _text(value)
+    if text.startswith("s3://"):
+        from linkspider.storage import split_url
+
+        split_url(text)  # StorageError (a ValueError) for a URL without a bucket
+    return text
+
+
 def _optional_text(value: Any) -> str | None:
     """text, or unset"""
     return None if value is None or str(value) == "" else str(value)
@@ -144,7 +154,9 @@ class LinkspiderConfig:
     """Every ``LINKSPIDER_*`` setting; the field ``x_y`` is the setting ``LINKSPIDER_X_Y``."""
 
     output: str = setting(
-        "data", _text, "Dataset root: `links/` and `pages/` are created below it."
+        "data",
+        _output,
+        "Dataset root: `links/` and `pages/` are created below it; `s3://bucket/prefix` writes to object storage (see Object storage).",
     )
     flush_rows: int = setting(
         100_000, _integer(1), "Buffered edges that trigger a write of `links/` files."
@@ -276,6 +288,12 @@ class LinkspiderConfig:
         _optional_text,
         "This process's name in a shared crawl (letters, digits, `.`, `_`, `-`); it is in its part files' names.",
         "host-pid",
+    )
+    staging: str | None = setting(
+        None,
+        _optional_text,
+        "With `LINKSPIDER_OUTPUT=s3://...`: the local directory the crawl writes its files in before it uploads them (see Object storage).",
+        "`JOBDIR/staging` with `JOBDIR`, else a temporary directory removed at the end",
     )
     progress: str = setting(
         "auto",

@@ -9,13 +9,15 @@ crawler; no component reads another's attributes).  It holds:
   :class:`~linkspider.frontier.Frontier`, and with ``JOBDIR`` the crash-safe
   :class:`~linkspider.state.CrawlState`, resumed when a previous run left one
   (its uncommitted files then removed);
-* what the dataset writer needs of them: :meth:`committer` and the first
-  free file sequence number.
+* what the dataset writer needs of them: :meth:`committer`, the first
+  free file sequence number, and :attr:`root`, the directory it writes in (with an
+  output in object storage, its staging: :mod:`linkspider.storage`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -26,6 +28,7 @@ from linkspider.config import LinkspiderConfig
 from linkspider.frontier import Frontier
 from linkspider.pipelines.layout import Inventory
 from linkspider.state import CrawlState, Resumed, remove_uncommitted, saved_crawl_id
+from linkspider.storage import Staging, is_remote
 from linkspider.traps import TrapRules
 
 if TYPE_CHECKING:
@@ -51,6 +54,22 @@ class CrawlContext:
         #: commits everything buffered (set by the dataset pipeline; a shared crawl's idle
         #: worker calls it before it asks whether the crawl is over)
         self.sync: Callable[[], None] | None = None
+        #: with LINKSPIDER_OUTPUT=s3://...: the local directory the crawl writes in
+        self.staging: Staging | None = None
+
+    @property
+    def root(self) -> str:
+        """The directory the crawl writes its dataset in: ``LINKSPIDER_OUTPUT``, or the
+        staging of an output in object storage (see linkspider.storage)."""
+        output = self.config.output
+        if not is_remote(output):
+            return output
+        if self.staging is None:
+            directory = self.config.staging or (
+                os.path.join(self.jobdir, "staging") if self.jobdir else None
+            )
+            self.staging = Staging(output, directory)
+        return self.staging.root
 
     @staticmethod
     def of(crawler: Crawler) -> CrawlContext:
@@ -122,7 +141,9 @@ class CrawlContext:
         self.crawl_id = resumed.crawl_id
         self.resumed = resumed
         frontier.resume(resumed.known, resumed.per_domain, resumed.allowed_domains)
-        removed = remove_uncommitted(self.config.output, self.crawl_id, resumed.committed_files)
+        removed = remove_uncommitted(self.root, self.crawl_id, resumed.committed_files)
+        if self.staging is not None:  # uploaded by a flush the killed run never committed
+            removed += self.staging.remove_uncommitted(self.crawl_id, resumed.committed_files)
         logger.info(
             "resuming crawl %s from %s: %d URLs known, %d still to fetch, "
             "%d uncommitted files removed",

@@ -168,12 +168,13 @@ def pending(root: str) -> list[tuple[str, dict | None]]:
     """The crawls not yet in the history that can be applied (not running, not pruned)."""
     manifest = read_history_manifest(root)
     done = set(manifest["crawls"]) if manifest else set()
-    return [
-        (c, r)
-        for c, r in crawls_with_records(root)
-        if c not in done
-        and (r is None or (r.get("status") != "running" and r.get("pruned_at") is None))
-    ]
+    return [(c, r) for c, r in crawls_with_records(root) if c not in done and applicable(r)]
+
+
+def applicable(record: dict | None) -> bool:
+    """Whether a crawl with this ``crawls/`` row (None: from before that table) can be
+    applied to the history: not running, not pruned."""
+    return record is None or (record.get("status") != "running" and record.get("pruned_at") is None)
 
 
 def update_history(

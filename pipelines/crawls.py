@@ -22,6 +22,7 @@ from linkspider.pipelines.layout import Inventory, crawl_record_name
 from linkspider.pipelines.writer import write_atomically
 
 from linkspider import schema
+from linkspider.storage import Remote, is_remote
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +67,15 @@ def path_of(root: str, crawl_id: str) -> str:
 
 def read_record(root: str, crawl_id: str) -> dict[str, Any] | None:
     """The crawl's row, or None when it has none."""
-    path = path_of(root, crawl_id)
     try:
         # read whole, once: the workers of a shared crawl replace this file while others
         # read it, and a reader that opened it twice could mix two versions
-        with open(path, "rb") as handle:
-            data = handle.read()
+        if is_remote(root):
+            relative = f"{schema.CRAWLS.name}/{crawl_record_name(crawl_id)}"
+            data = Remote(root).read_bytes(relative)
+        else:
+            with open(path_of(root, crawl_id), "rb") as handle:
+                data = handle.read()
     except FileNotFoundError:
         return None
     rows = pq.read_table(pa.BufferReader(data)).to_pylist()

@@ -21,10 +21,11 @@ imports pyarrow: the ``linkspider`` command lists datasets with it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -172,8 +173,6 @@ def history_file_name(version: int) -> str:
 def read_history_manifest(root: str) -> dict | None:
     """The newest manifest of ``history/`` (None when there is none): ``version``,
     ``crawls`` (applied, in order), ``files`` (relative to ``history/``)."""
-    import json
-
     base = os.path.join(root, HISTORY)
     try:
         versions = [v for n in os.listdir(base) if (v := parse_manifest_name(n)) is not None]
@@ -183,6 +182,39 @@ def read_history_manifest(root: str) -> dict | None:
         return None
     with open(os.path.join(base, manifest_name(max(versions))), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def _join(root: str, relative: str) -> str:
+    if root.startswith("s3://"):
+        return f"{root}/{relative}"
+    return os.path.join(root, *relative.split("/"))
+
+
+def _local_reader(root: str) -> Callable[[str], bytes]:
+    def read(relative: str) -> bytes:
+        with open(_join(root, relative), "rb") as handle:
+            return handle.read()
+
+    return read
+
+
+def _local_names(root: str) -> list[str]:
+    """The relative names :meth:`Inventory.from_names` looks at, in a local dataset."""
+
+    def listdir(*parts: str) -> list[str]:
+        try:
+            return sorted(os.listdir(os.path.join(root, *parts)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    names = []
+    for table in (*PART_TABLES, *CRAWL_FILES, HISTORY):
+        for name in listdir(table):
+            if table in PARTITIONS and name.startswith(PARTITIONS[table][0] + "="):
+                names += [f"{table}/{name}/{n}" for n in listdir(table, name)]
+            else:
+                names.append(f"{table}/{name}")
+    return names
 
 
 def ordered_crawls(crawl_ids: Iterable[str], records: dict[str, dict]) -> list[str]:
@@ -215,55 +247,64 @@ class Inventory:
     (['c1', 'c2'], ['b5'])
     """
 
-    def __init__(self, root: str, files: dict[str, list[DataFile]]) -> None:
+    def __init__(
+        self, root: str, files: dict[str, list[DataFile]], manifest: dict | None = None
+    ) -> None:
         self.root = root
         self._files = files
+        #: the newest manifest of ``history/`` (None: no history yet)
+        self.manifest = manifest
 
     @classmethod
     def scan(cls, root: str) -> Inventory:
-        files: dict[str, list[DataFile]] = {name: [] for name in (*PART_TABLES, *CRAWL_FILES)}
-        for table in PART_TABLES:
-            base = os.path.join(root, table)
+        """The files under ``root``: a directory, or ``s3://bucket/prefix`` (one listing)."""
+        if root.startswith("s3://"):
+            from linkspider.storage import Remote
+
+            remote = Remote(root)
+            names = sorted(remote.list())
+            return cls.from_names(remote.url, names, remote.read_bytes)
+        return cls.from_names(root, _local_names(root), _local_reader(root))
+
+    @classmethod
+    def from_names(cls, root: str, names: Iterable[str], read: Callable[[str], bytes]) -> Inventory:
+        """The dataset files among ``names`` (paths relative to ``root``, ``/``-separated,
+        sorted); ``read(relative)`` reads a file (the manifest of ``history/``)."""
+        files: dict[str, list[DataFile]] = {
+            name: [] for name in (*PART_TABLES, *CRAWL_FILES, HISTORY)
+        }
+        manifests: dict[int, str] = {}
+        for relative in names:
+            table, _, rest = relative.partition("/")
             if table in PARTITIONS:
-                column = PARTITIONS[table][0] + "="
-                try:
-                    directories = [
-                        (os.path.join(base, d), d[len(column) :])
-                        for d in sorted(os.listdir(base))
-                        if d.startswith(column)
-                    ]
-                except FileNotFoundError:
+                directory, _, name = rest.partition("/")
+                column, _, value = directory.partition("=")
+                if column != PARTITIONS[table][0] or not value or "/" in name:
                     continue
+            elif table in PART_TABLES or table in CRAWL_FILES:
+                name, value = rest, None
+                if "/" in name:
+                    continue
+            elif table == HISTORY and (version := parse_manifest_name(rest)) is not None:
+                manifests[version] = relative
+                continue
             else:
-                directories = [(base, None)]
-            for directory, value in directories:
-                try:
-                    names = sorted(os.listdir(directory))
-                except (FileNotFoundError, NotADirectoryError):
-                    continue
-                for name in names:
-                    part = parse_part_name(name)
-                    if part is not None and not part.temporary:
-                        files[table].append(
-                            DataFile(os.path.join(directory, name), part.crawl_id, value)
-                        )
-        files[HISTORY] = []
-        manifest = read_history_manifest(root)
-        for name in manifest["files"] if manifest else ():
-            value = name.split("/", 1)[0].partition("=")[2]
-            files[HISTORY].append(
-                DataFile(os.path.join(root, HISTORY, name), manifest["crawls"][-1], value)
-            )
-        for table in CRAWL_FILES:
-            try:
-                names = sorted(os.listdir(os.path.join(root, table)))
-            except (FileNotFoundError, NotADirectoryError):
-                names = []
-            for name in names:
-                crawl_id = parse_crawl_file_name(table, name)
-                if crawl_id is not None:
-                    files[table].append(DataFile(os.path.join(root, table, name), crawl_id, None))
-        return cls(root, files)
+                continue
+            if table in PART_TABLES:
+                part = parse_part_name(name)
+                if part is not None and not part.temporary:
+                    files[table].append(DataFile(_join(root, relative), part.crawl_id, value))
+            elif (crawl_id := parse_crawl_file_name(table, name)) is not None:
+                files[table].append(DataFile(_join(root, relative), crawl_id, None))
+        manifest = None
+        if manifests:
+            manifest = json.loads(read(manifests[max(manifests)]))
+            for name in manifest["files"]:
+                value = name.split("/", 1)[0].partition("=")[2]
+                files[HISTORY].append(
+                    DataFile(_join(root, f"{HISTORY}/{name}"), manifest["crawls"][-1], value)
+                )
+        return cls(root, files, manifest)
 
     def files(
         self, table: str, crawl_ids: set[str] | None = None, bucket: str | None = None

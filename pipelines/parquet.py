@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from linkspider.context import CrawlContext
-from linkspider.extensions import fail_crawl
+from linkspider.extensions import FAILURE_STAT, fail_crawl
 from linkspider.items import CrawledPage
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,11 @@ class ParquetPipeline:
         if context.crawl_id is None:
             raise RuntimeError("the spider did not open the crawl (linkspider.context)")
         stats = self.crawler.stats
+        root, staging = context.root, context.staging
+        if staging is not None:  # a resumed or shared crawl's row is in the bucket
+            staging.pull_record(context.crawl_id)
         self.writer = DatasetWriter(
-            config.output,
+            root,
             context.crawl_id,
             flush_rows=config.flush_rows,
             flush_bytes=config.flush_bytes,
@@ -52,11 +55,12 @@ class ParquetPipeline:
             retry_pauses=config.write_retry_pauses,
             source_index=config.source_index,
             worker=context.shared.worker if context.shared is not None else None,
+            publisher=staging,
         )
         context.sync = self._sync
         description = context.description
         self.record = crawls.started(
-            config.output,
+            root,
             context.crawl_id,
             seeds=description.get("seeds", []),
             scope=description.get("scope", ""),
@@ -64,11 +68,20 @@ class ParquetPipeline:
             settings=self._recorded_settings(),
             outlinks=config.source_index,
         )
-        logger.info(
-            "writing Parquet under %s (crawl_id=%s)",
-            os.path.abspath(config.output),
-            context.crawl_id,
-        )
+        if staging is not None:
+            self._publish_record()
+            logger.info(
+                "writing Parquet to %s (crawl_id=%s), through the local staging %s",
+                staging.remote.url, context.crawl_id, root,
+            )  # fmt: skip
+        else:
+            logger.info(
+                "writing Parquet under %s (crawl_id=%s)", os.path.abspath(root), context.crawl_id
+            )
+
+    def _publish_record(self) -> None:
+        relative = crawls.path_of(self.writer.root, self.writer.crawl_id)
+        self.context.staging.publish([os.path.relpath(relative, self.writer.root)])
 
     def _recorded_settings(self) -> dict:
         settings = self.crawler.settings
@@ -113,8 +126,13 @@ class ParquetPipeline:
         then record how the run ended in ``crawls/``."""
         if self.writer is None:
             return
-        shared = self.context.shared
+        shared, staging = self.context.shared, self.context.staging
         if shared is not None and not self._finalizer(shared, reason):
+            if staging is not None:  # every row it committed is in the bucket
+                staging.close()
+            return
+        ending = reason == "finished" and self.writer.failure is None
+        if staging is not None and ending and not self._prepare_end(staging):
             return
         try:
             self._compact(reason)
@@ -122,8 +140,43 @@ class ParquetPipeline:
         finally:
             self._record_end(reason)
         self._history(reason)
-        if shared is not None and reason == "finished" and self.writer.failure is None:
+        if staging is not None and not self._publish_end(staging, ending):
+            return
+        if shared is not None and ending:
             shared.finished()
+
+    def _prepare_end(self, staging) -> bool:
+        """Get what the end of the crawl reads from the bucket into the staging."""
+        from linkspider.storage import StorageError
+
+        try:
+            pulled = staging.prepare_end(
+                self.writer.crawl_id, history=self.context.config.history_on_close
+            )
+        except (OSError, StorageError) as exc:
+            self._failed_at_end(staging, f"could not read {staging.remote.url}: {exc}")
+            return False
+        logger.info("the end of crawl %s: %d files from the bucket", self.writer.crawl_id, pulled)
+        return True
+
+    def _publish_end(self, staging, ending: bool) -> bool:
+        """Publish what the end wrote (a stopped crawl: its row); then drop a temporary
+        staging.  Kept, and the crawl failed, when the bucket cannot be written."""
+        try:
+            if ending:
+                staging.publish_end(self.writer.crawl_id)
+            else:
+                self._publish_record()
+        except OSError as exc:
+            self._failed_at_end(staging, f"could not publish to {staging.remote.url}: {exc}")
+            return False
+        staging.close()
+        return True
+
+    def _failed_at_end(self, staging, message: str) -> None:
+        message = f"{message}; the crawl's files are kept in {staging.root}"
+        logger.error(message)
+        self.crawler.stats.set_value(FAILURE_STAT, message)
 
     def _finalizer(self, shared, reason: str) -> bool:
         """A shared crawl's worker has written its last rows: it leaves (what it still held

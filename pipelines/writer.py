@@ -8,7 +8,9 @@ target_url)``, the same rows to one ``outlinks/`` file per ``source_bucket``,
 sorted by ``(source_domain, source_url)`` (unless ``source_index`` is off), and
 one ``pages/`` file; zstd-compressed, in row groups of ``row_group_size`` rows.
 Files are written by one background thread under a hidden temporary name,
-fsynced, then renamed into place, so readers never see a partial file.
+fsynced, then renamed into place, so readers never see a partial file; with a
+publisher (an output in object storage, :mod:`linkspider.storage`) they are then
+uploaded, before the flush is committed.
 Existing files are never touched: a new crawl only adds files.
 """
 
@@ -162,6 +164,14 @@ class Committer(Protocol):
         """Called on the writer thread once the flush's files are in place."""
 
 
+class Publisher(Protocol):
+    """Where each flush's files go once written (object storage: linkspider.storage.Staging)."""
+
+    def publish(self, relatives: list[str]) -> None: ...
+
+    def withdraw(self, relatives: list[str]) -> None: ...
+
+
 class WriteFailed(RuntimeError):
     """A flush could not be written, even after retries: the writer writes nothing more."""
 
@@ -187,8 +197,11 @@ class DatasetWriter:
         retry_pauses: tuple[float, ...] = DEFAULTS.write_retry_pauses,
         source_index: bool = DEFAULTS.source_index,
         worker: str | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.root = root
+        #: uploads each flush's files before the flush is committed (LINKSPIDER_OUTPUT=s3://)
+        self.publisher = publisher
         #: a shared crawl's worker: its name is in the part files' names
         self.worker = worker
         self.crawl_id = crawl_id
@@ -312,6 +325,8 @@ class DatasetWriter:
             try:
                 self._write(links, pages, sequence, prepared, written)
             except (OSError, sqlite3.Error) as exc:
+                if self.publisher is not None and written:
+                    self.publisher.withdraw(written)
                 for relative in written:
                     with contextlib.suppress(OSError):
                         os.unlink(os.path.join(self.root, relative))
@@ -355,6 +370,8 @@ class DatasetWriter:
             )
             written.append(relative)
             page_urls = pages.column("url").to_pylist()
+        if self.publisher is not None:
+            self.publisher.publish([w.replace(os.sep, "/") for w in written])
         if self.committer is not None:
             self.committer.commit(sequence, list(written), page_urls, prepared)
 

@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--data",
             default=os.environ.get("LINKSPIDER_DATA") or "data",
             metavar="DIR",
-            help="the dataset (default: $LINKSPIDER_DATA, else ./data)",
+            help="the dataset: a directory or s3://bucket/prefix (default: $LINKSPIDER_DATA, else ./data)",
         )
         group.add_argument(
             "--crawl",

@@ -4,13 +4,16 @@ the command's query (:mod:`linkspider.cli.queries`), write the answer."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from contextlib import contextmanager
 
+from linkspider import schema
 from linkspider.cli import output, queries
-from linkspider.cli.dataset import Dataset, DatasetError
+from linkspider.cli.dataset import RANK_TABLES, Dataset, DatasetError
 from linkspider.cli.targets import parse_target
-from linkspider.pipelines.layout import bucket
+from linkspider.pipelines.layout import bucket, crawl_file_name
 from linkspider.value import Weights, value_sql
 
 
@@ -123,7 +126,13 @@ def _history(args, dataset: Dataset, crawls: list[str]) -> int:
     if args.update:
         from linkspider.history import update_history
 
-        for applied in update_history(dataset.root):
+        with _staged(dataset) as (root, staging):
+            if staging is not None:
+                staging.prepare_history()
+            applied_crawls = update_history(root)
+            if staging is not None:
+                staging.publish_history()
+        for applied in applied_crawls:
             print(
                 f"history: applied crawl {applied.crawl_id} "
                 f"({'losses judged' if applied.judged else 'stopped crawl: what it saw only'}) "
@@ -157,6 +166,11 @@ def _prune(args, dataset: Dataset, crawls: list[str]) -> int:
 
     from linkspider.history import prune
 
+    if dataset.remote:
+        raise DatasetError(
+            f"prune works on a local dataset; {dataset.root} is in object storage "
+            "(delete a crawl's objects with your storage's tools, or sync it to a directory)"
+        )
     done = prune(dataset.root, args.keep, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
     for item in done:
@@ -219,13 +233,19 @@ def _rank(args, dataset: Dataset, crawls: list[str]) -> int:
 
     for crawl_id in crawls:
         started = time.perf_counter()
-        counts = rank_crawl(
-            dataset.root,
-            crawl_id,
-            exact_nodes=args.exact_nodes,
-            samples=args.samples,
-            pages=args.pages,
-        )
+        with _staged(dataset) as (root, staging):
+            if staging is not None:
+                staging.pull_crawl(crawl_id, [schema.LINKS.name, schema.PAGES.name])
+            counts = rank_crawl(
+                root,
+                crawl_id,
+                exact_nodes=args.exact_nodes,
+                samples=args.samples,
+                pages=args.pages,
+            )
+            if staging is not None:
+                written = [f"{t}/{crawl_file_name(t, crawl_id)}" for t in RANK_TABLES]
+                staging.publish(w for w in written if os.path.exists(staging.local(w)))
         print(
             f"crawl {crawl_id}: ranked {counts['host']:,} hosts, {counts['domain']:,} domains "
             f"and {counts['url']:,} pages in {time.perf_counter() - started:.1f} s",
@@ -258,3 +278,19 @@ def _crawls_title(crawls: list[str]) -> str:
     if len(crawls) == 1:
         return f"crawl {crawls[0]}"
     return f"{len(crawls)} crawls"
+
+
+@contextmanager
+def _staged(dataset: Dataset):
+    """``(root, staging)`` to write in: the dataset's directory, or for a dataset in object
+    storage a temporary staging (linkspider.storage) whose files the command publishes."""
+    if not dataset.remote:
+        yield dataset.root, None
+        return
+    from linkspider.storage import Staging
+
+    staging = Staging(dataset.root)
+    try:
+        yield staging.root, staging
+    finally:
+        staging.close()

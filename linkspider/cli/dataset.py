@@ -24,6 +24,7 @@ import duckdb
 from linkspider import schema, topics, value
 from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory, ordered_crawls
 from linkspider.sql import DERIVED, crawl_filter, sql_list, sql_string
+from linkspider.storage import StorageError, is_remote, register
 
 #: Tables of one file per crawl written by ``linkspider rank`` (a crawl may have none yet).
 RANK_TABLES = ("ranks", "page_ranks")
@@ -35,10 +36,21 @@ class DatasetError(ValueError):
 
 class Dataset:
     def __init__(self, root: str) -> None:
-        self.root = os.path.abspath(root)
-        if not os.path.isdir(self.root):
-            raise DatasetError(f"no data directory {root!r} (set --data DIR or $LINKSPIDER_DATA)")
-        self.inventory = Inventory.scan(self.root)
+        #: in object storage (``s3://bucket/prefix``): read through linkspider.storage
+        self.remote = is_remote(root)
+        if self.remote:
+            self.root = root.rstrip("/")
+            try:
+                self.inventory = Inventory.scan(self.root)
+            except (OSError, StorageError) as exc:
+                raise DatasetError(f"cannot read {root}: {exc}") from exc
+        else:
+            self.root = os.path.abspath(root)
+            if not os.path.isdir(self.root):
+                raise DatasetError(
+                    f"no data directory {root!r} (set --data DIR or $LINKSPIDER_DATA)"
+                )
+            self.inventory = Inventory.scan(self.root)
         if self.inventory.empty():
             raise DatasetError(
                 f"{root!r} holds no linkspider dataset (no links/, pages/ or crawls/ files); "
@@ -46,6 +58,8 @@ class Dataset:
             )
         self.con = duckdb.connect()
         self.con.execute("SET enable_progress_bar = false")
+        if self.remote:
+            register(self.con)
         self._records: dict[str, dict[str, Any]] | None = None
 
     def rescan(self) -> None:

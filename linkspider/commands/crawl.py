@@ -20,6 +20,7 @@ from linkspider.context import crawl_id_conflict, shared_problem
 from linkspider.extensions import FAILURE_STAT
 from linkspider.render import find_browser
 from linkspider.spiders.discover import BROWSER_ADVICE, CrawlArguments, DiscoverSpider
+from linkspider.storage import Remote, is_remote
 
 
 class Command(ScrapyCrawl):
@@ -29,6 +30,8 @@ class Command(ScrapyCrawl):
         # settings and spider arguments checked before anything starts: one clear line
         try:
             config = LinkspiderConfig.from_settings(self.settings)
+            if is_remote(config.output):  # the bucket exists and can be listed
+                Remote(config.output).check()
             if args[0] == DiscoverSpider.name:
                 spargs = opts.spargs
                 if spargs.get("recrawl"):  # its defaults: the earlier crawl's arguments

@@ -168,7 +168,10 @@ class DiscoverSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         context = spider.context = CrawlContext.of(crawler)
         config = context.config
-        earlier_urls = spider._open_recrawl(config.output)
+        root, recrawl = context.root, spider.given_arguments.get("recrawl")
+        if context.staging is not None and recrawl:  # the earlier crawl's pages, from the bucket
+            context.staging.pull_crawl(recrawl, ["pages"])
+        earlier_urls = spider._open_recrawl(root)
         arguments = spider.arguments
         frontier = context.make_frontier(
             arguments.crawl_id,
