@@ -63,7 +63,7 @@ def start_moto() -> tuple[subprocess.Popen, dict[str, str]]:
     return proc, env
 
 
-def crawl(output: str, seeds: str, proxy: str, crawl_id: str, env: dict, work: Path) -> float:
+def crawl(output: str, seeds: str, proxy: str, crawl_id: str, env: dict) -> float:
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", "discover",
         "-a", f"seeds={seeds}", "-a", "max_depth=1000", "-a", "max_pages_per_domain=10000000",
@@ -72,7 +72,7 @@ def crawl(output: str, seeds: str, proxy: str, crawl_id: str, env: dict, work: P
     ]  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.run(
-        cmd, cwd=work, env={**crawl_bench.proxy_env(proxy), **env}, capture_output=True, text=True
+        cmd, cwd=REPO, env={**crawl_bench.proxy_env(proxy), **env}, capture_output=True, text=True
     )
     wall = time.perf_counter() - started
     if proc.returncode:
@@ -120,7 +120,7 @@ def main() -> None:
                 work = root / f"r{round_}-{kind}"
                 work.mkdir()
                 output = str(work / "data") if kind == "directory" else f"s3://{BUCKET}/r{round_}"
-                wall = crawl(output, seeds, proxy, f"r{round_}", {}, work)
+                wall = crawl(output, seeds, proxy, f"r{round_}", {})
                 walls[kind].append(wall)
                 print(f"round {round_ + 1} {kind:9}: {wall:6.1f} s")
         data = {"directory": str(root / "r0-directory" / "data"), "bucket": f"s3://{BUCKET}/r0"}

@@ -176,7 +176,8 @@ class ParquetPipeline:
     def _failed_at_end(self, staging, message: str) -> None:
         message = f"{message}; the crawl's files are kept in {staging.root}"
         logger.error(message)
-        self.crawler.stats.set_value(FAILURE_STAT, message)
+        if self.crawler.stats.get_value(FAILURE_STAT) is None:  # the first failure says why
+            self.crawler.stats.set_value(FAILURE_STAT, message)
 
     def _finalizer(self, shared, reason: str) -> bool:
         """A shared crawl's worker has written its last rows: it leaves (what it still held

@@ -362,3 +362,24 @@ def test_a_bucket_that_cannot_be_used_is_one_line(tmp_path, s3, output, message)
     assert message in proc.stderr and "Traceback" not in proc.stderr
     answer = cli("crawls", "--data", output)
     assert answer.returncode == 2 and len(answer.stderr.strip().splitlines()) == 1
+
+
+def test_a_bucket_lost_mid_crawl_stops_the_crawl_as_failed(tmp_path, web):
+    """The S3 server goes away while the crawl writes: the uploads fail after the write
+    retries, the crawl stops and exits 1 saying why (no row is counted as written)."""
+    with S3Server() as lost, LocalWeb(web, notify_after=30) as server:
+        cmd = crawl_command(
+            tmp_path, *ARGS, "-a", "crawl_id=c1",
+            settings={**SETTINGS, "LINKSPIDER_OUTPUT": f"s3://{BUCKET}/lost",
+                      "LINKSPIDER_WRITE_RETRY_PAUSES": "0.1", "JOBDIR": str(tmp_path / "job")},
+        )  # fmt: skip
+        env = {**proxy_env(server.proxy_url), **lost.env}
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert server.reached.wait(timeout=120)
+        lost.proc.kill()
+        log, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 1, log[-3000:]
+    assert "linkspider: crawl failed: writing the dataset" in log
+    assert "Traceback" not in log.split("linkspider: crawl failed", 1)[1]
