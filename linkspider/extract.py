@@ -17,7 +17,7 @@ CLI all call: no Scrapy, no I/O, no global state beyond memo caches.
 ('Hi', 'http://www.example.com/home', 'en', None)
 >>> for e in page.edges:
 ...     print(e.position, e.link_type, e.region, e.target_url, repr(e.anchor_text), e.rel, e.nofollow)
-0 canonical body http://www.example.com/home '' ('canonical',) False
+0 canonical meta http://www.example.com/home '' ('canonical',) False
 1 text nav http://www.example.com/about 'About us' () False
 2 text main https://other.org/x 'Other' ('nofollow', 'ugc') True
 3 image main http://www.example.com/p '' () False
@@ -49,8 +49,8 @@ from linkspider.encoding import (
     sniff_mime_type,
     url_encoder,
 )
+from linkspider.regions import META, classify_page
 from linkspider.regions import REGIONS as REGIONS_ALL
-from linkspider.regions import classify_page
 from linkspider.topics import TEXT_BYTES, signature
 from linkspider.urls import host_of, resolve, resolve_many
 
@@ -366,7 +366,7 @@ def _add(
     rel: tuple[str, ...],
     limits: Limits,
 ) -> Edge | None:
-    """Record an edge that is not in the DOM (redirect, canonical, refresh): region ``body``.
+    """Record an edge that is not in the DOM (redirect, canonical, refresh): region ``meta``.
 
     ``target`` is :func:`linkspider.urls.resolve`'s answer.  Links in the DOM
     are recorded by the same steps inlined in ``_extract_html`` (its hot loop).
@@ -390,7 +390,7 @@ def _add(
         None,
         rel,
         nofollow,
-        "body",
+        META,
         link_type,
         len(page.edges),
         target_domain != page.domain,

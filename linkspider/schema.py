@@ -26,7 +26,7 @@ from functools import cached_property
 import pyarrow as pa
 
 #: Bumped when a column is added, removed or changes meaning.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _SQL_TYPES = {
@@ -152,7 +152,7 @@ LINKS = Table(
         Column("sponsored", B, False, "`rel` has `sponsored`", "false"),
         Column("ugc", B, False, "`rel` has `ugc` (user-generated content)", "false"),
         Column("dofollow", B, False, "the link passes credit as search engines count it: not `nofollow`, `sponsored` or `ugc`", "true"),
-        Column("region", S, False, "`header`, `nav`, `main`, `aside`, `footer`, `comment` or `body` (see Regions)", "main"),
+        Column("region", S, False, "`header`, `nav`, `main`, `aside`, `footer`, `comment` or `body` for a link in the page; `meta` for a redirect, canonical or refresh (see Regions; `body` in files before schema version 6, read as `meta`)", "main"),
         Column("link_type", S, False, "`text`, `image` (an `<a>` with an image and no text), `area`, `redirect`, `canonical`, `refresh`", "text"),
         Column("position", pa.int32(), False, "ordinal of the edge on its page, 0-based, dense, in document order", "7"),
         Column("is_external", B, False, "`source_domain != target_domain`", "true"),

@@ -40,6 +40,19 @@ DERIVED = {
 }
 DERIVED["outlinks"] = DERIVED["links"]
 
+#: Columns whose values files before a schema version hold differently, rewritten as the
+#: current schema holds them (the expressions give current files' values unchanged).
+REWRITTEN = {
+    "links": {
+        # before 6 an edge outside the DOM (redirect, canonical, refresh) was in region body
+        6: {
+            "region": "CASE WHEN link_type IN ('redirect', 'canonical', 'refresh') "
+            "THEN 'meta' ELSE region END"
+        },
+    },
+}
+REWRITTEN["outlinks"] = REWRITTEN["links"]
+
 #: The page says noindex (``{p}``: a ``pages`` row alias), in its meta robots or header.
 NOINDEX_SQL = (
     "regexp_matches(lower(coalesce({p}.meta_robots, '') || ',' || coalesce({p}.x_robots_tag, '')), "

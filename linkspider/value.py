@@ -33,10 +33,12 @@ from dataclasses import dataclass, fields, replace
 from linkspider.sql import sql_list, sql_string
 from linkspider.topics import STOP_WORDS
 
-#: what a link in each region is worth (non-DOM edges are in `body` with score 1.0)
+#: what a link in each region is worth (``meta``: a redirect, canonical or refresh, region_score 1.0,
+#: worth what a link in the body of a page is)
 REGION_WEIGHTS = {
     "main": 1.0,
     "body": 0.6,
+    "meta": 0.6,
     "aside": 0.4,
     "comment": 0.3,
     "header": 0.3,

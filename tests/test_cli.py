@@ -455,6 +455,41 @@ def test_sql_query_stdin_and_macros(dataset):
     ]
 
 
+def test_older_files_read_as_the_current_schema(dataset, tmp_path):
+    """A crawl written before schema version 6 put redirects, canonicals and refreshes in
+    region ``body``: the views read them as ``meta``, leave its other rows alone, and
+    ``--region`` knows every region of the schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from linkspider.cli import REGIONS as CLI_REGIONS
+    from linkspider.regions import REGIONS
+
+    assert CLI_REGIONS == REGIONS
+    old = tmp_path / "data"
+    shutil.copytree(dataset, old)
+    path = next((old / "links").glob("*/part-c1-*.parquet"))
+    table = pq.read_table(path)
+    types = table.column("link_type").to_pylist()
+    types[0] = "redirect"  # as an old crawl stored a redirect: region body
+    regions = ["body"] * table.num_rows
+    for name, values in (("link_type", types), ("region", regions)):
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(values))
+    pq.write_table(table, path)
+    record = next((old / "crawls").glob("crawl-c1.parquet"))
+    rows = pq.read_table(record)
+    version = rows.schema.get_field_index("schema_version")
+    pq.write_table(rows.set_column(version, "schema_version", pa.array([5], pa.int16())), record)
+    query = f"SELECT link_type, region, count(*) AS n FROM links WHERE source_url = '{table.column('source_url')[0]}' AND target_bucket = '{path.parent.name.split('=')[1]}' GROUP BY ALL ORDER BY ALL"
+    found = answer("sql", "--crawl", "c1", query, data=old)
+    assert {r["region"] for r in found if r["link_type"] == "redirect"} == {"meta"}
+    assert {r["region"] for r in found if r["link_type"] != "redirect"} <= {"body"}
+    current = answer(
+        "sql", "--crawl", "c2", "SELECT count(*) AS n FROM links WHERE region = 'meta'", data=old
+    )
+    assert current == [{"n": 0}]
+
+
 def test_print_views_run_in_a_plain_duckdb(dataset):
     proc = cli("sql", "--print-views", "--crawl", "all", data=dataset)
     assert proc.returncode == 0, proc.stderr

@@ -96,7 +96,7 @@ def make_sites() -> dict[str, dict[str, Resource]]:
 # (source path, target_url, anchor_text, link_type, rel, nofollow, region, fragment, img_alt, title)
 A = "http://a.test"
 EXPECTED_HOME = [
-    (f"{A}/", "canonical", f"{A}/", "", ("canonical",), False, "body", "", None, None),
+    (f"{A}/", "canonical", f"{A}/", "", ("canonical",), False, "meta", "", None, None),
     (f"{A}/", "text", f"{A}/about", "About", (), False, "nav", "", None, None),
     (f"{A}/", "text", f"{A}/page2.html", "Page 2", (), False, "nav", "", None, None),
     (
@@ -215,10 +215,10 @@ def test_base_href_anywhere_area_and_refresh(crawl):
 def test_redirect_hops_are_edges_and_pages(crawl):
     rows = crawl.links("link_type = 'redirect'", "source_url, target_url, region")
     assert rows == [
-        (f"{A}/hop2", f"{A}/landing", "body"),
-        (f"{A}/redirect-external", "http://b.test/landing", "body"),
-        (f"{A}/redirect-internal", f"{A}/hop2", "body"),
-        ("http://old.test/", "http://new.test/", "body"),
+        (f"{A}/hop2", f"{A}/landing", "meta"),
+        (f"{A}/redirect-external", "http://b.test/landing", "meta"),
+        (f"{A}/redirect-internal", f"{A}/hop2", "meta"),
+        ("http://old.test/", "http://new.test/", "meta"),
     ]
     pages = dict(crawl.pages("true", "url, status"))
     assert pages[f"{A}/redirect-internal"] == 301

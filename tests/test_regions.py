@@ -117,6 +117,8 @@ def test_region_columns_are_in_range():
         assert edge.region in ("header", "nav", "main", "aside", "footer", "comment", "body")
         assert 0.0 <= edge.region_score <= 1.0
         assert edge.link_density is None or 0.0 <= edge.link_density <= 1.0
+    redirect = extract(b"", "http://site.test/a", {"Location": "/b"}, status=301).edges[0]
+    assert (redirect.link_type, redirect.region, redirect.region_score) == ("redirect", "meta", 1.0)
 
 
 def test_related_list_inside_the_article_is_not_main():

@@ -111,7 +111,7 @@ def local(tmp_path_factory, web) -> Path:
     return out
 
 
-def s3_crawl(server: LocalWeb, s3: S3Server, prefix: str, work: Path, *args: str, **settings):
+def s3_crawl(server: LocalWeb, s3: S3Server, prefix: str, work: Path, *args: str, **settings: str):
     tmp = work / "tmp"  # the crawl's temporary directory: its staging is made there
     tmp.mkdir(parents=True, exist_ok=True)
     return run_crawl_env(
@@ -210,9 +210,12 @@ class Watcher(threading.Thread):
 def test_a_crawl_into_a_bucket_holds_what_a_directory_holds(tmp_path, s3, web, local):
     watcher = Watcher("crawl")
     watcher.start()
+    # c2 leaves its ranks and history to the linkspider command, run on the bucket
+    later = {"LINKSPIDER_RANK_ON_CLOSE": "False", "LINKSPIDER_HISTORY_ON_CLOSE": "False"}
     with LocalWeb(web) as server:
         runs = [
-            s3_crawl(server, s3, "crawl", tmp_path / c, "-a", f"crawl_id={c}") for c in ("c1", "c2")
+            s3_crawl(server, s3, "crawl", tmp_path / c, "-a", f"crawl_id={c}", **settings)
+            for c, settings in (("c1", {}), ("c2", later))
         ]
     watcher.stop.set()
     watcher.join(timeout=60)
@@ -220,10 +223,15 @@ def test_a_crawl_into_a_bucket_holds_what_a_directory_holds(tmp_path, s3, web, l
         assert run.returncode == 0, run.log[-3000:]
         assert "published crawl" in run.log
         assert not list((run.out / "tmp").iterdir()), "the temporary staging was not removed"
+    root = f"s3://{BUCKET}/crawl"
+    assert "ranks/ranks-c2.parquet" not in dataset_names("crawl")
+    for command in (("history", "--update"), ("rank", "--crawl", "c2")):
+        done = cli(*command, "--data", root)
+        assert done.returncode == 0, done.stderr
     # readers saw whole files with dataset names only, flushes before the end among them
     assert watcher.problems == []
     assert any(parse_part_name(n.rsplit("/", 1)[-1]) for n in watcher.seen)
-    con, root = remote_con(), f"s3://{BUCKET}/crawl"
+    con = remote_con()
     assert edges(con, root) == edges(duckdb.connect(), str(local))
     names = dataset_names("crawl")
     # compacted: one file per crawl and partition; ranks and the history of both crawls

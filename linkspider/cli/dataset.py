@@ -23,7 +23,7 @@ import duckdb
 
 from linkspider import schema, topics, value
 from linkspider.pipelines.layout import BUCKET_SQL, PARTITIONS, Inventory, ordered_crawls
-from linkspider.sql import DERIVED, crawl_filter, sql_list, sql_string
+from linkspider.sql import DERIVED, REWRITTEN, crawl_filter, sql_list, sql_string
 from linkspider.storage import StorageError, is_remote, register
 
 #: Tables of one file per crawl written by ``linkspider rank`` (a crawl may have none yet).
@@ -186,8 +186,10 @@ class Dataset:
         files = self.inventory.files("history", bucket=bucket)
         if not files:
             return f"CREATE OR REPLACE VIEW history AS {schema.HISTORY.empty_select()}"
+        # rows last seen by a crawl before schema version 6 may hold a region since renamed
+        region = REWRITTEN["links"][6]["region"]
         return (
-            "CREATE OR REPLACE VIEW history AS SELECT * "
+            f"CREATE OR REPLACE VIEW history AS SELECT * REPLACE ({region} AS region) "
             f"FROM read_parquet({sql_list(f.path for f in files)}, hive_partitioning = true)"
         )
 
@@ -204,6 +206,9 @@ class Dataset:
                 replaced += [
                     f"coalesce({name}, {expr}) AS {name}" for name, expr in columns.items()
                 ]
+        for version, columns in REWRITTEN.get(table, {}).items():
+            if self.legacy(crawls, version):
+                replaced += [f"{expr} AS {name}" for name, expr in columns.items()]
         if replaced:
             options += ", union_by_name = true"
         select = "*"

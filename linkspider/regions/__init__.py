@@ -38,9 +38,9 @@ from linkspider.dom import ElementTable
 from linkspider.regions.cleaning import CLEANED, Cleaning
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
-from linkspider.regions.names import REGIONS, UNSET, Names
+from linkspider.regions.names import META, REGIONS, UNSET, Names
 
-__all__ = ["REGIONS", "Region", "classify_links", "classify_page"]
+__all__ = ["META", "REGIONS", "Region", "classify_links", "classify_page"]
 
 #: ``(region, confidence 0..1, link density of the innermost cleanable container)``.
 Region = tuple[str, float, float]

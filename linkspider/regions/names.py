@@ -14,7 +14,13 @@ from functools import lru_cache
 
 from linkspider.dom import ElementTable
 
-REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
+#: The regions of links in the page's DOM (``body``: in none of the others).
+DOM_REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
+#: The region of an edge outside the page's content: a redirect, a canonical link
+#: (``<link rel=canonical>``) or a refresh (``<meta http-equiv>`` or a ``Refresh`` header).
+META = "meta"
+#: Every value of the ``region`` column.
+REGIONS = (*DOM_REGIONS, META)
 
 _TAGS = {
     "header": "header",
