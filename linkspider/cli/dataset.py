@@ -30,6 +30,10 @@ from linkspider.storage import StorageError, is_remote, register
 RANK_TABLES = ("ranks", "page_ranks")
 
 
+#: ``history/`` rows last seen by a crawl before schema version 6 may hold ``body`` for ``meta``
+_HISTORY_REGION = REWRITTEN["links"][6]["region"]
+
+
 class DatasetError(ValueError):
     """The data directory cannot answer: missing, empty, unknown crawl, unreadable file."""
 
@@ -149,7 +153,7 @@ class Dataset:
             if self.inventory.files("history"):
                 pattern = sql_string(f"{self.root}/history/*/*.parquet")
                 statements.append(
-                    "CREATE OR REPLACE VIEW history AS SELECT * "
+                    f"CREATE OR REPLACE VIEW history AS SELECT * REPLACE ({_HISTORY_REGION} AS region) "
                     f"FROM read_parquet({pattern}, hive_partitioning = true)"
                 )
             for table in RANK_TABLES:
@@ -186,10 +190,8 @@ class Dataset:
         files = self.inventory.files("history", bucket=bucket)
         if not files:
             return f"CREATE OR REPLACE VIEW history AS {schema.HISTORY.empty_select()}"
-        # rows last seen by a crawl before schema version 6 may hold a region since renamed
-        region = REWRITTEN["links"][6]["region"]
         return (
-            f"CREATE OR REPLACE VIEW history AS SELECT * REPLACE ({region} AS region) "
+            f"CREATE OR REPLACE VIEW history AS SELECT * REPLACE ({_HISTORY_REGION} AS region) "
             f"FROM read_parquet({sql_list(f.path for f in files)}, hive_partitioning = true)"
         )
 
