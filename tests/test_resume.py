@@ -18,7 +18,7 @@ from tests.conftest import REPO, crawl_command, proxy_env, run_crawl, start_craw
 from tests.webserver import LocalWeb, html
 
 HOSTS = [f"h{i}.site.test" for i in range(3)]
-PAGES_PER_HOST = 450
+PAGES_PER_HOST = 300
 
 
 def generated_web(pages_per_host: int = PAGES_PER_HOST) -> dict:
