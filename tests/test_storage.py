@@ -357,9 +357,21 @@ def test_a_killed_crawl_resumes_into_the_bucket_exactly(tmp_path, s3, web):
         run = run_crawl_env(
             server.proxy_url, tmp_path / "second", *ARGS, settings=settings, extra_env=s3.env
         )
-    assert run.returncode == 0, run.log[-3000:]
-    holds_the_web(root, web)
-    assert all(is_dataset_file(n) for n in dataset_names(prefix))
+        assert run.returncode == 0, run.log[-3000:]
+        holds_the_web(root, web)
+        assert all(is_dataset_file(n) for n in dataset_names(prefix))
+        # a recrawl of it into the same bucket: its arguments and pages come from there
+        recrawl = run_crawl_env(
+            server.proxy_url, tmp_path / "third", "-a", "recrawl=c1", "-a", "crawl_id=c2",
+            settings={**SETTINGS, "LINKSPIDER_OUTPUT": root}, extra_env=s3.env,
+        )  # fmt: skip
+    assert recrawl.returncode == 0, recrawl.log[-3000:]
+    pages = sum(len(p) for p in web.values())
+    assert f"recrawl of c1: {pages} pages" in recrawl.log
+    fetched = remote_con().sql(
+        f"SELECT count(DISTINCT url) FROM read_parquet('{root}/pages/*.parquet') WHERE crawl_id = 'c2'"
+    )
+    assert fetched.fetchall() == [(pages,)]
 
 
 def test_a_bucket_that_cannot_be_used_is_one_line(tmp_path, s3):
