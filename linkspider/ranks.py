@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from linkspider import defaults, graph, schema
-from linkspider.pipelines.layout import Inventory, crawl_file_name
+from linkspider.pipelines.layout import Inventory, crawl_file_path
 from linkspider.pipelines.writer import write_atomically
 from linkspider.sql import DOFOLLOW, sql_list, sql_string
 
@@ -195,4 +195,4 @@ def _rank(con, root, crawl_id, files, exact_nodes, samples, pages) -> dict[str, 
 
 
 def _path(root: str, table: str, crawl_id: str) -> str:
-    return os.path.join(root, table, crawl_file_name(table, crawl_id))
+    return os.path.join(root, crawl_file_path(table, crawl_id))

@@ -101,9 +101,6 @@ class Remote:
         """The path of an object in pyarrow's terms (``bucket/prefix/relative``)."""
         return "/".join(p for p in (self.bucket, self.prefix, relative) if p)
 
-    def url_of(self, relative: str) -> str:
-        return f"{self.url}/{relative}"
-
     def list(self) -> dict[str, int]:
         """Every object of the dataset: relative name -> size (one listing, paginated)."""
         from pyarrow import fs
@@ -118,6 +115,14 @@ class Remote:
         return {
             info.path[len(base) + 1 :]: info.size for info in infos if info.type == fs.FileType.File
         }
+
+    def inventory(self, listing: dict[str, int] | None = None):
+        """The dataset's :class:`~linkspider.pipelines.layout.Inventory`, from ``listing``
+        (:meth:`list`'s answer; listed now if not given)."""
+        from linkspider.pipelines.layout import Inventory
+
+        listing = self.list() if listing is None else listing
+        return Inventory.from_names(self.url, sorted(listing), self.read_bytes)
 
     def check(self) -> None:
         """Raise :class:`StorageError` unless the bucket exists and can be listed."""
@@ -195,9 +200,9 @@ class Staging:
     def local(self, relative: str) -> str:
         return os.path.join(self.root, relative)
 
-    def pull(self, relatives: Iterable[str]) -> int:
-        """Download the objects not in the staging yet (same size: already there)."""
-        listing = self.remote.list()
+    def pull(self, relatives: Iterable[str], listing: dict[str, int]) -> int:
+        """Download the objects not in the staging yet (same size as in ``listing``,
+        :meth:`Remote.list`'s answer: already there)."""
         count = 0
         for relative in relatives:
             path = self.local(relative)
@@ -242,30 +247,25 @@ class Staging:
     def remove_uncommitted(self, crawl_id: str, committed: set[str]) -> list[str]:
         """Delete the crawl's objects no committed flush lists (a resumed ``JOBDIR`` crawl:
         files uploaded by a flush the killed run never committed)."""
-        from linkspider.pipelines.layout import Inventory
-
-        inventory = Inventory.scan(self.remote.url)
-        stray = sorted(self._crawl_parts(inventory, crawl_id) - set(committed))
+        stray = sorted(self._crawl_parts(self.remote.inventory(), crawl_id) - set(committed))
         self.remote.delete(stray)
         return stray
 
     def pull_record(self, crawl_id: str) -> None:
         """The crawl's ``crawls/`` row into the staging (a resumed or shared crawl)."""
-        from linkspider.pipelines.layout import CRAWLS, crawl_record_name
+        from linkspider.pipelines.layout import CRAWLS, crawl_file_path
 
-        relative = f"{CRAWLS}/{crawl_record_name(crawl_id)}"
-        if relative in self.remote.list():
+        relative = crawl_file_path(CRAWLS, crawl_id)
+        with contextlib.suppress(FileNotFoundError):  # a new crawl has none yet
             self.remote.download(relative, self.local(relative))
 
     def pull_crawl(self, crawl_id: str, tables: Iterable[str]) -> int:
         """A crawl's files of ``tables`` and its ``crawls/`` row (a recrawl reads them)."""
-        from linkspider.pipelines.layout import Inventory
-
-        remote = Inventory.scan(self.remote.url)
+        listing = self.remote.list()
+        remote = self.remote.inventory(listing)
         self.pull_record(crawl_id)
-        return self.pull(
-            sorted(self.relative(f.path) for t in tables for f in remote.files(t, {crawl_id}))
-        )
+        files = sorted(self.relative(f.path) for t in tables for f in remote.files(t, {crawl_id}))
+        return self.pull(files, listing)
 
     def prepare_end(self, crawl_id: str, history: bool) -> int:
         """Make the staging hold what the end of ``crawl_id`` reads: its files written by
@@ -275,26 +275,29 @@ class Staging:
         from linkspider.pipelines.layout import PART_TABLES, Inventory
 
         listing = self.remote.list()
-        remote = Inventory.from_names(self.remote.url, sorted(listing), self.remote.read_bytes)
+        remote = self.remote.inventory(listing)
         local = Inventory.scan(self.root)
         for table in PART_TABLES:
             for f in local.files(table):
                 if f.crawl_id != crawl_id and self.relative(f.path) not in listing:
                     os.unlink(f.path)
-        pulled = self.pull(sorted(self._crawl_parts(remote, crawl_id)))
+        pulled = self.pull(sorted(self._crawl_parts(remote, crawl_id)), listing)
         if history:
-            pulled += self.prepare_history(exclude=crawl_id)
+            pulled += self.prepare_history(exclude=crawl_id, listing=listing)
         return pulled
 
-    def prepare_history(self, exclude: str | None = None) -> int:
+    def prepare_history(
+        self, exclude: str | None = None, listing: dict[str, int] | None = None
+    ) -> int:
         """The ``crawls/`` rows, the newest version of ``history/`` and the files of the
-        crawls it has not applied yet (but ``exclude``), from the bucket."""
+        crawls it has not applied yet (but ``exclude``), from the bucket (as ``listing``,
+        :meth:`Remote.list`'s answer, says it is; listed now if not given)."""
         from linkspider.history import applicable
         from linkspider.pipelines.crawls import read_record
-        from linkspider.pipelines.layout import CRAWLS, HISTORY, Inventory, manifest_name
+        from linkspider.pipelines.layout import CRAWLS, HISTORY, manifest_name
 
-        listing = self.remote.list()
-        remote = Inventory.from_names(self.remote.url, sorted(listing), self.remote.read_bytes)
+        listing = self.remote.list() if listing is None else listing
+        remote = self.remote.inventory(listing)
         shutil.rmtree(self.local(HISTORY), ignore_errors=True)  # the bucket's is the one
         records = sorted(n for n in listing if n.startswith(CRAWLS + "/"))
         for relative in records:  # small, and replaced in place: always fetched
@@ -307,28 +310,28 @@ class Staging:
         for other in sorted(remote.crawl_ids() - applied - {exclude}):
             if applicable(read_record(self.root, other)):
                 want += sorted(self._crawl_parts(remote, other))
-        return len(records) + self.pull(want)
+        return len(records) + self.pull(want, listing)
 
     def publish_end(self, crawl_id: str) -> None:
         """Publish what the end of ``crawl_id`` wrote in the staging: its files (compacted),
         ranks, the new version of ``history/``, then delete what they replace, then its
         ``crawls/`` row."""
-        from linkspider.pipelines.layout import CRAWL_FILES, CRAWLS, Inventory, crawl_file_name
+        from linkspider.pipelines.layout import CRAWL_FILES, CRAWLS, Inventory, crawl_file_path
 
         listing = self.remote.list()
-        remote = Inventory.from_names(self.remote.url, sorted(listing), self.remote.read_bytes)
+        remote = self.remote.inventory(listing)
         local = Inventory.scan(self.root)
         mine, theirs = self._crawl_parts(local, crawl_id), self._crawl_parts(remote, crawl_id)
         uploads = sorted(mine - set(listing))
         stale = sorted(theirs - mine)
         for table in CRAWL_FILES:
-            relative = f"{table}/{crawl_file_name(table, crawl_id)}"
+            relative = crawl_file_path(table, crawl_id)
             if table != CRAWLS and os.path.exists(self.local(relative)):
                 uploads.append(relative)
         history_uploads, history_stale = self._history_changes(listing)
         self.publish(uploads + history_uploads)
         self.remote.delete(stale + history_stale)
-        record = f"{CRAWLS}/{crawl_file_name(CRAWLS, crawl_id)}"
+        record = crawl_file_path(CRAWLS, crawl_id)
         if os.path.exists(self.local(record)):
             self.publish([record])
         logger.info(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from linkspider.pipelines.layout import Inventory, crawl_record_name
+from linkspider.pipelines.layout import Inventory, crawl_file_path
 from linkspider.pipelines.writer import write_atomically
 
 from linkspider import schema
@@ -62,7 +62,7 @@ def status_of(reason: str | None, failed: bool) -> str:
 
 
 def path_of(root: str, crawl_id: str) -> str:
-    return os.path.join(root, schema.CRAWLS.name, crawl_record_name(crawl_id))
+    return os.path.join(root, crawl_file_path(schema.CRAWLS.name, crawl_id))
 
 
 def read_record(root: str, crawl_id: str) -> dict[str, Any] | None:
@@ -71,8 +71,7 @@ def read_record(root: str, crawl_id: str) -> dict[str, Any] | None:
         # read whole, once: the workers of a shared crawl replace this file while others
         # read it, and a reader that opened it twice could mix two versions
         if is_remote(root):
-            relative = f"{schema.CRAWLS.name}/{crawl_record_name(crawl_id)}"
-            data = Remote(root).read_bytes(relative)
+            data = Remote(root).read_bytes(crawl_file_path(schema.CRAWLS.name, crawl_id))
         else:
             with open(path_of(root, crawl_id), "rb") as handle:
                 data = handle.read()

@@ -138,17 +138,13 @@ def parse_crawl_file_name(table: str, name: str) -> str | None:
     return None
 
 
-def crawl_record_name(crawl_id: str) -> str:
-    """The file of a crawl's row in ``crawls/``.
+def crawl_file_path(table: str, crawl_id: str) -> str:
+    """That file's path relative to the dataset root (``/``-separated).
 
-    >>> crawl_record_name("c1"), parse_crawl_record_name("crawl-c1.parquet")
-    ('crawl-c1.parquet', 'c1')
+    >>> crawl_file_path("crawls", "c1")
+    'crawls/crawl-c1.parquet'
     """
-    return crawl_file_name(CRAWLS, crawl_id)
-
-
-def parse_crawl_record_name(name: str) -> str | None:
-    return parse_crawl_file_name(CRAWLS, name)
+    return f"{table}/{crawl_file_name(table, crawl_id)}"
 
 
 def manifest_name(version: int) -> str:
@@ -261,9 +257,7 @@ class Inventory:
         if root.startswith("s3://"):
             from linkspider.storage import Remote
 
-            remote = Remote(root)
-            names = sorted(remote.list())
-            return cls.from_names(remote.url, names, remote.read_bytes)
+            return Remote(root).inventory()
         return cls.from_names(root, _local_names(root), _local_reader(root))
 
     @classmethod

@@ -8,6 +8,7 @@ import time
 
 from linkspider.pipelines import crawls
 from linkspider.pipelines.compact import CompactionIncomplete, compact_crawl
+from linkspider.pipelines.layout import CRAWLS, crawl_file_path
 from linkspider.pipelines.writer import DatasetWriter, WriteFailed
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -80,8 +81,7 @@ class ParquetPipeline:
             )
 
     def _publish_record(self) -> None:
-        relative = crawls.path_of(self.writer.root, self.writer.crawl_id)
-        self.context.staging.publish([os.path.relpath(relative, self.writer.root)])
+        self.context.staging.publish([crawl_file_path(CRAWLS, self.writer.crawl_id)])
 
     def _recorded_settings(self) -> dict:
         settings = self.crawler.settings

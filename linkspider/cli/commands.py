@@ -13,7 +13,7 @@ from linkspider import schema
 from linkspider.cli import output, queries
 from linkspider.cli.dataset import RANK_TABLES, Dataset, DatasetError
 from linkspider.cli.targets import parse_target
-from linkspider.pipelines.layout import bucket, crawl_file_name
+from linkspider.pipelines.layout import bucket, crawl_file_path
 from linkspider.value import Weights, value_sql
 
 
@@ -244,7 +244,7 @@ def _rank(args, dataset: Dataset, crawls: list[str]) -> int:
                 pages=args.pages,
             )
             if staging is not None:
-                written = [f"{t}/{crawl_file_name(t, crawl_id)}" for t in RANK_TABLES]
+                written = [crawl_file_path(t, crawl_id) for t in RANK_TABLES]
                 staging.publish(w for w in written if os.path.exists(staging.local(w)))
         print(
             f"crawl {crawl_id}: ranked {counts['host']:,} hosts, {counts['domain']:,} domains "
