@@ -181,3 +181,164 @@ def test_deeply_nested_containers_inside_the_article_do_not_exhaust_the_stack():
     assert classify(nest + '<a href="/deep">deep</a>') == [("deep", "aside")]
     prose = '<a href="/deep">deep</a> and some words of text, with commas, in it'
     assert classify(nest + prose) == [("deep", "main")]
+
+
+# Layouts where the region model used to go wrong on unseen article pages (issue 16): each
+# page is built the way its kind of site builds it.
+LONG = PARA * 2
+SIDE_TEXT = "A sidebar paragraph about the blog, its authors, its history, and what it covers. " * 4
+
+
+def test_a_narrow_grid_column_is_a_sidebar_even_with_more_text_than_the_article():
+    body = f"""<html><body><div class="container"><div class="row">
+    <div class="col-xs-12 col-md-9"><h1>Headline</h1><p>{LONG}<a href="http://cited.org/">cited</a></p>
+    <p>{LONG}</p></div>
+    <div class="col-xs-12 col-md-3" id="right"><div class="well"><p>{SIDE_TEXT}</p><p>{SIDE_TEXT}
+    <a href="/about">about us</a></p><p>{SIDE_TEXT}</p></div><div class="well"><ul>
+    <li><a href="/c/1">Cat one</a> (12)</li><li><a href="/c/2">Cat two</a> (3)</li></ul></div></div>
+    </div></div></body></html>"""
+    assert regions(body) == {
+        "cited": "main",
+        "about us": "aside",
+        "Cat one": "aside",
+        "Cat two": "aside",
+    }
+
+
+def test_equal_grid_columns_are_not_sidebars():
+    cards = "".join(
+        f'<div class="col-md-4"><p>{PARA}<a href="/story/{i}">story {i}</a></p></div>'
+        for i in range(3)
+    )
+    got = regions(f'<html><body><div class="row">{cards}</div></body></html>')
+    assert "aside" not in got.values()
+
+
+def _elementor_widget(kind: str, inner: str) -> str:
+    return (
+        f'<div class="elementor-element elementor-element-{kind[:4]}1 elementor-widget '
+        f'elementor-widget-{kind}" data-widget_type="{kind}.default">'
+        f'<div class="elementor-widget-container">{inner}</div></div>'
+    )
+
+
+def _elementor_section(*columns: tuple[int, str]) -> str:
+    cells = "".join(
+        f'<div class="elementor-column elementor-col-{width} elementor-top-column elementor-element">'
+        f'<div class="elementor-widget-wrap elementor-element-populated">{inner}</div></div>'
+        for width, inner in columns
+    )
+    return (
+        '<section class="elementor-section elementor-top-section elementor-element">'
+        f'<div class="elementor-container elementor-column-gap-default">{cells}</div></section>'
+    )
+
+
+def test_page_builder_widgets_holding_the_article_are_main():
+    """Elementor wraps every block, the article body too, in ``elementor-widget-*``
+    classes nested six deep: the article is main, its sidebar widget is not."""
+    body = f"""<html><body><header><a href="/">Logo</a></header>
+    <div data-elementor-type="single-post" class="elementor elementor-99">
+    {_elementor_section((100, _elementor_widget("theme-post-title", "<h1>The title</h1>")))}
+    {
+        _elementor_section(
+            (
+                66,
+                _elementor_widget(
+                    "theme-post-content",
+                    f'<p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p><p>{PARA}</p>',
+                ),
+            ),
+            (
+                33,
+                _elementor_widget(
+                    "sidebar",
+                    '<ul><li><a href="/recent/1">Recent one</a></li><li><a href="/recent/2">Recent two</a></li></ul>',
+                ),
+            ),
+        )
+    }
+    </div><footer><a href="/privacy">Privacy</a></footer></body></html>"""
+    assert regions(body) == {
+        "Logo": "header",
+        "cited": "main",
+        "Recent one": "aside",
+        "Recent two": "aside",
+        "Privacy": "footer",
+    }
+
+
+def test_page_builder_sections_of_text_are_one_article():
+    """Single-child wrappers (section > container > column > wrap > element > container)
+    do not dilute a paragraph's score on its way up: consecutive text sections of a page
+    builder form one main block, as the paragraphs of a plain article do."""
+    text = [
+        _elementor_section((100, _elementor_widget("text-editor",
+            f'<p>{PARA}<a href="http://s{i}.org/">source {i}</a> {PARA}</p><p>{PARA}</p>')))
+        for i in range(3)
+    ]  # fmt: skip
+    body = f'<html><body><div class="elementor elementor-12">{"".join(text)}</div></body></html>'
+    assert regions(body) == {f"source {i}": "main" for i in range(3)}
+
+
+def test_a_theme_widget_and_a_recommendation_widget_stay_aside():
+    body = f"""<html><body><article><p>{LONG}<a href="http://in.org/">inline</a></p><p>{LONG}</p>
+    <div class="ob-widget ob-strip-layout"><a href="/promo">Sponsored story</a></div></article>
+    <div class="widget widget_text"><a href="/w">Widget link</a></div></body></html>"""
+    assert regions(body) == {"inline": "main", "Sponsored story": "aside", "Widget link": "aside"}
+
+
+def test_a_menu_with_descriptions_is_not_the_main_block():
+    """A mega menu (``main-menu``: a compound naming a menu) holds more text than a short
+    article beside it: the menu stays navigation and the article is the main block."""
+    items = "".join(
+        f'<li><a href="/m{i}">Menu {i}</a><p>Everything about topic {i}, with guides, reviews, '
+        "and news, updated daily.</p></li>"
+        for i in range(8)
+    )
+    body = f"""<html><body><div class="main-menu"><ul>{items}</ul></div>
+    <div class="content-wrap"><p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p></div>
+    </body></html>"""
+    got = regions(body)
+    assert got.pop("cited") == "main"
+    assert set(got.values()) == {"nav"}
+
+
+def test_embedded_media_inside_the_article_stays_main():
+    """A gallery of linked images and an embedded post are part of the article; a grid of
+    linked teasers with titles is not."""
+    gallery = "".join(
+        f'<dl class="gallery-item"><dt><a href="/img/{i}.jpg"><img src="{i}t.jpg" alt="photo {i}"></a></dt></dl>'
+        for i in range(3)
+    )
+    teasers = "".join(
+        f'<div><a href="/story/{i}"><img src="s{i}.jpg">Story number {i}</a></div>'
+        for i in range(3)
+    )
+    body = f"""<html><body><article><div class="entry-content">
+    <p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <blockquote class="twitter-tweet"><p>A post about it <a href="https://t.co/abc">pic.link/abc</a></p>
+    &mdash; Someone <a href="https://social.example/someone/status/1">March 1, 2020</a></blockquote>
+    <p>{PARA}</p><div class="gallery">{gallery}</div><p>{PARA}</p>
+    <div class="more">{teasers}</div></div></article></body></html>"""
+    got = regions(body)
+    assert {k: got[k] for k in ("cited", "pic.link/abc", "March 1, 2020")} == dict.fromkeys(
+        ("cited", "pic.link/abc", "March 1, 2020"), "main"
+    )
+    page = extract(body.encode(), "http://site.test/a", {"Content-Type": "text/html"})
+    images = {e.img_alt: e.region for e in page.edges if e.link_type == "image"}
+    assert images == {f"photo {i}": "main" for i in range(3)}
+    assert {got[f"Story number {i}"] for i in range(3)} == {"aside"}
+
+
+def test_author_boxes_bylines_and_credits_inside_the_article_are_not_main():
+    body = f"""<html><body><article><p class="byline">By <a href="/author/jane">Jane Doe</a></p>
+    <div class="entry-content"><p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <figure><img src="a.jpg"><figcaption>A scene. <span class="credit">Photo:
+    <a href="http://photographer.org/">Ann Lee</a></span></figcaption></figure><p>{PARA}</p></div>
+    <div class="author-bio"><img src="me.jpg"><p>Jane writes about things, places, and people,
+    for this site, since 2010. <a href="/author/jane/all">More by Jane</a></p></div>
+    </article></body></html>"""
+    got = regions(body)
+    assert got.pop("cited") == "main"
+    assert set(got.values()) == {"aside"}

@@ -55,7 +55,9 @@ class Cleaning:
                 is_list = t.list_ink[key] / length > 0.9
             p, img = t.p[key], t.img[key]
             result = (
-                (img > 1 and p / img < 0.5)
+                # more images than paragraphs, with link text: a grid of linked teasers
+                # (a gallery of images, linked to their full size or not, is the article's)
+                (img > 1 and p / img < 0.5 and self.density.link_text(key) > 0)
                 or (
                     not is_list
                     and length < MIN_BLOCK_TEXT

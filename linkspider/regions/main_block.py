@@ -27,6 +27,12 @@ _BLOCK_TAGS = _TEXT_BLOCKS | _PHRASING_TAGS
 MIN_BLOCK_TEXT = 21
 #: A main block with less text than this triggers Readability's retries (its 500 characters).
 CHAR_THRESHOLD = 420
+#: Text inside a landmark of page furniture (by tag, ARIA role or a side grid column) is
+#: never the main block, in any attempt ...
+_LAYOUT = frozenset(("nav", "header", "footer", "aside", "comment"))
+#: ... nor is text under class/id names saying navigation or comments (other names, such
+#: as ``l-sidebar-fixed`` or Blogger's ``widget Blog``, wrap whole articles too often).
+_MENUS = frozenset(("nav", "comment"))
 #: (skip "unlikely" names, use class weights, clean conditionally), in order.
 _ATTEMPTS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
 
@@ -108,22 +114,24 @@ class _Chooser:
         self.parent = table.parent
         self.tag = table.tag
         self._unlikely_memo: dict[int, bool] = {}
+        self._layout_memo: dict[int, bool] = {}
 
     def attempt(
         self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
     ) -> set[int] | None:
         scores: dict[int, float] = {}
-        parent, tag, names = self.parent, self.tag, self.names
+        parent, tag, names, children = self.parent, self.tag, self.names, self.table.children
         for key, score in blocks:
-            if strip_unlikely and self._in_unlikely(key):
+            if self._in_layout(key) or (strip_unlikely and self._in_unlikely(key)):
                 continue
             k, level = parent[key], 0
             while k >= 0 and level < 5 and tag[k] not in ROOTS:
                 if k not in scores:
                     scores[k] = _TAG_SCORE.get(tag[k], 0) + (names.weight(k) if weights else 0)
                 scores[k] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
+                if children[k] != 1 or k == parent[key]:
+                    level += 1
                 k = parent[k]
-                level += 1
         if not scores:
             return None
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:5]
@@ -137,12 +145,20 @@ class _Chooser:
 
     def _in_unlikely(self, key: int) -> bool:
         """Is ``key`` or an ancestor "unlikely" (up to a table or code block)? Memoized."""
-        memo, parent, tag, unlikely = (
-            self._unlikely_memo,
-            self.parent,
-            self.tag,
-            self.names.unlikely,
+        return self._inside(key, self._unlikely_memo, self.names.unlikely, ("table", "code"))
+
+    def _in_layout(self, key: int) -> bool:
+        """Is ``key`` or an ancestor page furniture: a layout landmark (tag, ARIA role or a
+        side grid column) or class/id names saying navigation or comments? Memoized."""
+        cue, landmark = self.names.cue, self.names.landmark
+        return self._inside(
+            key, self._layout_memo, lambda k: cue(k) in _MENUS or landmark(k) in _LAYOUT, ()
         )
+
+    def _inside(self, key: int, memo: dict[int, bool], test, stop: tuple[str, ...]) -> bool:
+        """Does ``test`` hold for ``key`` or an ancestor below the first ``stop`` tag?
+        Iterative (the nesting depth is the page's), memoized in ``memo``."""
+        parent, tag = self.parent, self.tag
         chain = []
         k = key
         found = False
@@ -152,10 +168,10 @@ class _Chooser:
                 found = known
                 break
             chain.append(k)
-            if unlikely(k):
+            if test(k):
                 found = True
                 break
-            if tag[k] in ("table", "code"):
+            if tag[k] in stop:
                 break
             k = parent[k]
         for k in chain:

@@ -55,7 +55,9 @@ _TOKEN_CUES: tuple[tuple[str, frozenset[str]], ...] = (
     ("aside", frozenset(
         ["sidebar", "aside", "widget", "widgets", "related", "share", "sharing", "social",
          "sponsor", "sponsored", "ad", "ads", "advert", "advertisement", "promo", "rail",
-         "recommended", "popular", "trending", "newsletter", "tags", "tagcloud"])),
+         "recommended", "popular", "trending", "newsletter", "tags", "tagcloud",
+         # page furniture inside articles: author boxes and bylines, image credits, follow buttons
+         "author", "authors", "byline", "bio", "credit", "credits", "follow"])),
     ("footer", frozenset(["footer", "colophon", "copyright"])),
     ("header", frozenset(["header", "masthead", "banner", "topbar"])),
     ("main", frozenset(
@@ -144,10 +146,33 @@ def class_weight(cls: str, ident: str) -> int:
     return weight
 
 
+# Page builders (Elementor, Divi, WPBakery, Beaver Builder, Gutenberg blocks, Avada,
+# Bricks, Oxygen, SiteOrigin, Spectra, Kadence, GenerateBlocks, Thrive) name every
+# building block of a page a "widget" or "module", the article body included
+# (``elementor-widget-container``): inside their namespaced class names the word
+# says nothing about the region, unlike a theme's ``widget`` in a sidebar.
+_BUILDER_WIDGET = re.compile(
+    r"\b((?:elementor|et_pb|vc|wpb|fl|fusion|wp-block|brxe|oxy|ct|so|siteorigin|panel|uagb|kb|kt"
+    r"|gb|tve|thrv|themify)[-_][\w-]*?)widget(?:s|ised|ized)?(?=[-_]|\b)"
+)
+
+
+def builder_neutral(names: str) -> str:
+    """Lowercased class/id names without the "widget" of page builders' own class names.
+
+    >>> builder_neutral("elementor-widget elementor-widget-theme-post-content widget")
+    'elementor- elementor--theme-post-content widget'
+    >>> builder_neutral("et_pb_widget_area so-widget-sow-editor ob-widget")
+    'et_pb__area so--sow-editor ob-widget'
+    """
+    return _BUILDER_WIDGET.sub(r"\1", names) if "widget" in names else names
+
+
 @lru_cache(maxsize=65_536)
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely)."""
-    names = f"{cls} {ident}".lower()
+    cls, ident = builder_neutral(cls.lower()), builder_neutral(ident.lower())
+    names = f"{cls} {ident}"
     unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
     return token_region(names), class_weight(cls, ident), unlikely
 
@@ -157,6 +182,43 @@ def _class_facts(cls: str) -> tuple[str | None, int, bool]:
     """:func:`_name_facts` of an element with a class and no id (most of them; a cheaper key)."""
     return _name_facts(cls, "")
 
+
+# Grid frameworks name a column's width: Bootstrap (``col-md-3``, ``span3``, WPBakery's
+# ``vc_col-sm-3``), Foundation (``large-3``), Bulma (``is-3``), 960.gs (``grid_3``) in
+# twelfths; Pure (``pure-u-1-4``), UIkit (``uk-width-1-4``), Tailwind (``w-1/4``) and Divi
+# (``et_pb_column_1_4``) as fractions; Elementor (``elementor-col-33``) in percent.
+_GRID = re.compile(
+    r"(?:^|[\s_-])(?:col-(?:(?:xs|sm|md|lg|xl|xxl)-)?|span|(?:small|medium|large|xlarge)-|is-|grid_)"
+    r"(\d{1,2})(?=\s|$)"
+    r"|(?:pure-u-(?:[a-z]+-)?|uk-width-(?:[a-z]+-)?|(?:^|\s)(?:[a-z]+:)?w-|et_pb_column_)(\d{1,2})[-/_](\d{1,2})(?=\s|$)"
+    r"|elementor-col-(\d{1,3})(?=\s|$)"
+)
+
+
+@lru_cache(maxsize=16_384)
+def grid_width(cls: str) -> float | None:
+    """The narrowest width, as a share of the row, that grid classes give a column, or None.
+
+    >>> grid_width("col-xs-12 col-md-3"), grid_width("large-8 columns"), grid_width("pure-u-1-3")
+    (0.25, 0.6666666666666666, 0.3333333333333333)
+    >>> grid_width("elementor-column elementor-col-66"), grid_width("w-full md:w-1/4"), grid_width("col-main")
+    (0.66, 0.25, None)
+    """
+    widths = []
+    for twelfths, num, den, percent in _GRID.findall(cls.lower()):
+        if twelfths:
+            widths.append(int(twelfths) / 12)
+        elif num and int(den):
+            widths.append(int(num) / int(den))
+        elif percent:
+            widths.append(int(percent) / 100)
+    widths = [w for w in widths if 0 < w <= 1]
+    return min(widths) if widths else None
+
+
+#: A grid column at most this wide, beside a sibling column at least twice as wide, is a
+#: side column.
+SIDE_COLUMN = 1 / 3
 
 ROOTS = frozenset(("html",))
 UNSET = object()
@@ -176,6 +238,7 @@ class Names:
 
     def __init__(self, table: ElementTable) -> None:
         n = len(table.tag)
+        self._table = table
         self.tag = table.tag
         self._cls, self._ident, self._role = table.cls, table.ident, table.role
         self.cues: list = [UNSET] * n
@@ -202,6 +265,41 @@ class Names:
             self.describe(key)
         return self.unlikelies[key]
 
+    def landmark(self, key: int) -> str | None:
+        """The region element ``key``'s tag or ARIA role alone points at (no class/id names)."""
+        tag = self.tag[key]
+        if tag in ROOTS or tag == "body":
+            return None
+        cue = _TAGS.get(tag)
+        role = self._role[key]
+        if cue is None and role:
+            cue = _ROLES.get(role.strip().lower())
+        if cue is None and self.side_column(key):
+            cue = "aside"
+        return cue
+
+    def side_column(self, key: int) -> bool:
+        """Is element ``key`` a narrow grid column beside a column at least twice as wide
+        (a sidebar by its layout, whatever it holds)?"""
+        cls = self._cls[key]
+        width = grid_width(cls) if cls else None
+        if width is None or width > SIDE_COLUMN:
+            return False
+        table = self._table
+        up = table.parent[key]
+        if up < 0:
+            return False
+        end, classes = table.end, self._cls
+        sibling = up + 1
+        while sibling < end[up]:
+            other = classes[sibling]
+            if sibling != key and other:
+                other_width = grid_width(other)
+                if other_width is not None and other_width >= 2 * width:
+                    return True
+            sibling = end[sibling]
+        return False
+
     def describe(self, key: int) -> str | None:
         """Read element ``key``'s names once: its cue, weight and "unlikely" flag."""
         tag = self.tag[key]
@@ -222,6 +320,8 @@ class Names:
                 )
                 if cue is None:
                     cue = token_cue
+                if cue is None and cls and self.side_column(key):
+                    cue = "aside"
                 unlikely = unlikely_name and tag not in ("a", "body", "article", "main")
             else:
                 unlikely = False
