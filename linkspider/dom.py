@@ -85,6 +85,13 @@ KNOWN_TAGS = frozenset(
         "tbody",
         "figure",
         "iframe",
+        "caption",
+        "col",
+        "colgroup",
+        "thead",
+        "tfoot",
+        "input",
+        "font",
         "template",
         "svg",
         "link",
@@ -408,8 +415,10 @@ PROBE_PAGE = (
     "<p>Caf\u00e9, na\u00efve\u00a0text. </p><pre>pre</pre><blockquote>q</blockquote>"
     '<ul><li><a href="/x" rel="nofollow" rel="dup">link\uff0c one</a></li><li>two<img src="i"></li></ul>'
     "<ol><li>o</li></ol><dl><dt>t</dt><dd>d</dd></dl><address>a</address><code>c</code>"
-    "<figure><span>s</span></figure><table><tbody><tr><th>h</th><td>d</td></tr></tbody></table>"
-    '<form><fieldset><a href>valueless</a></fieldset></form><iframe src="f"></iframe>'
+    "<figure><span>s</span></figure><table><caption>c</caption><colgroup><col></colgroup>"
+    "<thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody><tfoot></tfoot></table>"
+    '<form><fieldset><input name="q"><a href>valueless</a></fieldset></form><iframe src="f"></iframe>'
+    '<font size="-1">font</font>'
     "<noscript>no script</noscript><template><a href=/t>t</a></template>"
     '<!-- c --><aside role="complementary" class="side bar"><p>more \u4e2d\u6587</p></aside>'
     '<custom-tag>x</custom-tag><svg><a xlink:href="/s">svg link</a><title>svg title</title>'

@@ -68,9 +68,11 @@ class _Classifier:
     def __init__(self, table: ElementTable, links: Sequence[int]) -> None:
         self.table = table
         self.names = Names(table)
-        self.density = LinkDensity(table, links)
-        self.main, self.clean = choose_main(table, self.names, self.density)
+        self.density = LinkDensity(table)
         self.cleaning = Cleaning(table, self.names, self.density)
+        self.main, self.strip, self.clean = choose_main(
+            table, self.names, self.density, self.cleaning
+        )
         self._answers: dict[int, Region] = {}
         self._paths: dict[int, tuple[bool, str | None, bool, int]] = {}
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
@@ -102,7 +104,9 @@ class _Classifier:
         if cue is not None:
             return (cue, 0.9 if inside or saw_main or not self.main else 0.8, density)
         if inside:
-            if self.clean and self.cleaning.in_boilerplate(container, self._outer):
+            if (self.clean or self.strip) and self.cleaning.in_boilerplate(
+                container, self._outer, self.strip, self.clean
+            ):
                 return ("aside", 0.6, density)
             return ("main", 0.9 if saw_main else 0.8, density)
         if saw_main and not self.main:

@@ -9,13 +9,19 @@ in such a container, or in one with "unlikely" names, is not ``main``.
 
 from __future__ import annotations
 
-from linkspider.dom import ElementTable
+from linkspider.dom import DIV_TO_P, ElementTable
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import MIN_BLOCK_TEXT
 from linkspider.regions.names import Names
 
 #: Containers that Readability cleans conditionally inside the article.
-CLEANED = frozenset(("div", "ul", "ol", "table", "form", "fieldset", "section", "dl"))
+CLEANED = frozenset(("div", "ul", "table", "form", "fieldset"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+#: Readability's "textish" tags: span (and font, which it turns into span), li, td and the
+#: block elements of DIV_TO_P.
+_TEXTISH = frozenset(("span", "font", "li", "td", *DIV_TO_P))
+#: Descendants that make a table a data table.
+_DATA_TAGS = frozenset(("col", "colgroup", "tfoot", "thead", "th"))
 
 
 class Cleaning:
@@ -36,46 +42,178 @@ class Cleaning:
         self.density = density
         self._boilerplate: dict[int, bool] = {}
         self._chain: dict[int, bool] = {}
+        self._tables: list[int] | None = None  # data tables, found on first use
+        self._code: list[int] = []
 
     def is_boilerplate(self, key: int) -> bool:
         """Would Readability clean the container ``key`` out of the article?"""
         cached = self._boilerplate.get(key)
         if cached is not None:
             return cached
-        t = self.table
-        tag, weight = t.tag[key], self.names.weight(key)
-        result = False
-        if weight < 0:
-            result = True
-        elif t.commas[key] < 10:
-            length = t.ink[key]
-            density = self.density.of(key)
-            is_list = tag in ("ul", "ol")
-            if not is_list and length:
-                is_list = t.list_ink[key] / length > 0.9
-            p, img = t.p[key], t.img[key]
-            result = (
-                # more images than paragraphs, with link text: a grid of linked teasers
-                # (a gallery of images, linked to their full size or not, is the article's)
-                (img > 1 and p / img < 0.5 and self.density.link_text(key) > 0)
-                or (
-                    not is_list
-                    and length < MIN_BLOCK_TEXT
-                    and (img == 0 or img > 2)
-                    and density > 0
-                )
-                or (not is_list and weight < 25 and density > 0.2)
-                or (weight >= 25 and density > 0.5)
-            )
+        result = not self._protected(key) and self._shady(key)
         self._boilerplate[key] = result
         return result
 
-    def in_boilerplate(self, container: int, outer: dict[int, int]) -> bool:
-        """Is ``container``, or a cleanable container above it, unlikely or boilerplate?
+    def _shady(self, key: int) -> bool:
+        """Readability's checks of a container (``_cleanConditionally``), in its order."""
+        t = self.table
+        tag, weight = t.tag[key], self.names.weight(key)
+        if weight < 0:
+            return True
+        if t.commas[key] >= 10:
+            return False
+        length = t.ink[key]
+        density = self.density.of(key)
+        is_list = tag in ("ul", "ol")
+        if not is_list and length:
+            is_list = t.list_ink[key] / length > 0.9
+        tags = t.tag
+        end = t.end[key]
+        p, img = t.p[key], t.img[key]
+        in_figure = self._inside(key, "figure")
+        remove = (
+            # more images than paragraphs, with link text: a grid of linked teasers
+            # (a gallery of images, linked to their full size or not, is the article's)
+            (not in_figure and img > 1 and p / img < 0.5 and self.density.link_text(key) > 0)
+            or (not is_list and weight < 25 and density > 0.2)
+            or (weight >= 25 and density > 0.5)
+            or (not is_list and tags[key:end].count("li") - 100 > p)
+            or tags[key:end].count("input") > p // 3
+            or (
+                not is_list
+                and not in_figure
+                and length < MIN_BLOCK_TEXT
+                and (img == 0 or img > 2)
+                and density > 0
+                and self._heading_ink(key) < 0.9 * length
+            )
+            or (img == 0 and not self._has_textish_text(key))
+        )
+        if remove and is_list:  # Readability keeps a list of images, one per item
+            k = key + 1
+            while k < end:
+                if t.children[k] > 1:
+                    return True
+                k = t.end[k]
+            return tags[key:end].count("li") != img
+        return remove
+
+    def _heading_ink(self, key: int) -> int:
+        t = self.table
+        tags, ink = t.tag, t.ink
+        return sum(ink[k] for k in range(key + 1, t.end[key]) if tags[k] in _HEADINGS)
+
+    def _has_textish_text(self, key: int) -> bool:
+        """Is there text in a ``span``, ``li``, ``td`` or block element below ``key``?
+        (Readability's "no useful content" is a text density of 0 over those tags.)"""
+        t = self.table
+        if t.tag[key] == "div" and t.phrasing_ink[key]:
+            return True  # its own runs of text, which Readability wraps into paragraphs
+        tags, ink = t.tag, t.ink
+        return any(ink[k] and tags[k] in _TEXTISH for k in range(key + 1, t.end[key]))
+
+    def _protected(self, key: int) -> bool:
+        """Readability never cleans a data table, anything inside one or inside ``<code>``,
+        nor a container holding a data table."""
+        if self._tables is None:
+            self._find_tables()
+        if not self._tables and not self._code:
+            return False
+        end = self.table.end[key]
+        for k in self._tables:
+            if k <= key < self.table.end[k] or key < k < end:
+                return True
+        return any(k < key < self.table.end[k] for k in self._code)
+
+    def _find_tables(self) -> None:
+        t = self.table
+        tags = t.tag
+        self._tables = []
+        self._code = []
+        if "table" in tags:
+            self._tables = [k for k, tag in enumerate(tags) if tag == "table" and self._data(k)]
+        if "code" in tags:
+            self._code = [k for k, tag in enumerate(tags) if tag == "code"]
+
+    def _data(self, key: int) -> bool:
+        """Readability's ``_markDataTables`` (without the ``summary`` and ``datatable``
+        attributes, which the element table does not keep)."""
+        t = self.table
+        if (t.role[key] or "").strip().lower() == "presentation":
+            return False
+        inside = t.tag[key + 1 : t.end[key]]
+        if "caption" in inside or not _DATA_TAGS.isdisjoint(inside):
+            return True
+        if "table" in inside:
+            return False
+        rows = inside.count("tr")
+        columns = 0
+        k = key + 1
+        while k < t.end[key]:
+            if t.tag[k] == "tr":
+                columns = max(columns, t.tag[k : t.end[k]].count("td"))
+                k = t.end[k]
+            else:
+                k += 1
+        if columns == 1 or rows == 1:
+            return False
+        return rows >= 10 or columns > 4 or rows * columns > 10
+
+    def _inside(self, key: int, tag: str) -> bool:
+        parent, tags = self.table.parent, self.table.tag
+        k = parent[key]
+        while k >= 0:
+            if tags[k] == tag:
+                return True
+            k = parent[k]
+        return False
+
+    def kept_ink(
+        self, main: set[int], strip_unlikely: bool, clean: bool, enough: int | None = None
+    ) -> int:
+        """The text of the block ``main`` that an attempt keeps: without "unlikely"
+        elements (outside tables and code) when it removes them, and without the
+        containers it cleans (Readability compares attempts by the text they keep).
+        Counting stops once it reaches ``enough``."""
+        t = self.table
+        if not (strip_unlikely or clean):
+            return sum(t.ink[m] for m in main)
+        own, end, tags, cls, ident, role = t.own_ink, t.end, t.tag, t.cls, t.ident, t.role
+        unlikely = self.names.unlikely
+        kept = 0
+        for m in sorted(main):
+            k, stop = m, end[m]
+            while k < stop:
+                if k > m and (
+                    (clean and tags[k] in CLEANED and self.is_boilerplate(k))
+                    or (
+                        strip_unlikely
+                        and (cls[k] or ident[k] or role[k])  # only names and roles are unlikely
+                        and unlikely(k)
+                        and not self._in_table_or_code(k)
+                    )
+                ):
+                    k = end[k]
+                    continue
+                kept += own[k]
+                if enough is not None and kept >= enough:
+                    return kept
+                k += 1
+        return kept
+
+    def _in_table_or_code(self, key: int) -> bool:
+        return self._inside(key, "table") or self._inside(key, "code")
+
+    def in_boilerplate(
+        self, container: int, outer: dict[int, int], strip_unlikely: bool = True, clean: bool = True
+    ) -> bool:
+        """Is ``container``, or a cleanable container above it, removed from the article:
+        "unlikely" (outside tables and code, when ``strip_unlikely``) or boilerplate (when
+        ``clean``)?
 
         ``outer`` maps each cleanable container to the next one up inside the
-        main block (-1: none).  Memoized, and iterative: the nesting depth is
-        the page's to choose.
+        main block (-1: none).  Memoized (for one pair of flags per page), and
+        iterative: the nesting depth is the page's to choose.
         """
         memo = self._chain
         unlikely = self.names.unlikely
@@ -88,7 +226,9 @@ class Cleaning:
                 known = cached
                 break
             chain.append(k)
-            if unlikely(k) or self.is_boilerplate(k):
+            if (clean and self.is_boilerplate(k)) or (
+                strip_unlikely and unlikely(k) and not self._in_table_or_code(k)
+            ):
                 known = True
                 break
             k = outer[k]

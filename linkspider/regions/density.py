@@ -3,7 +3,9 @@
 Link text is counted once per link element (the text the walk measured),
 summed over a subtree with prefix sums over element indices: a subtree is a
 contiguous range of the element table, so any element's link text is one
-subtraction.
+subtraction.  By default the link elements are Readability's: every ``<a>``,
+with or without ``href``, an in-page link (``href="#x"``) counting 0.3 of its
+text.
 """
 
 from __future__ import annotations
@@ -22,19 +24,29 @@ class LinkDensity:
     >>> table = element_table(LexborHTMLParser('<div><a href=x>link</a> and text</div>'))
     >>> density = LinkDensity(table, [4])
     >>> table.tag[3], density.link_text(3), table.ink[3], density.of(3)
-    ('div', 4, 11, 0.36363636363636365)
+    ('div', 4.0, 11, 0.36363636363636365)
+    >>> table = element_table(LexborHTMLParser('<div><a href=#top>link</a> and text</div>'))
+    >>> LinkDensity(table).link_text(3)
+    1.2
     """
 
-    def __init__(self, table: ElementTable, links: Iterable[int]) -> None:
+    def __init__(self, table: ElementTable, links: Iterable[int] | None = None) -> None:
         self.ink = table.ink
         self.end = table.end
-        ink_at = [0] * (len(table.tag) + 1)
-        for key in links:
-            ink_at[key + 1] = self.ink[key]
+        ink_at = [0.0] * (len(table.tag) + 1)
+        if links is None:  # Readability's: every <a>, an in-page link ("#x") weighing 0.3
+            for ref in table.refs:
+                if ref[1] == "a":
+                    href = ref[2]
+                    weight = 0.3 if href and len(href) > 1 and href[0] == "#" else 1.0
+                    ink_at[ref[0] + 1] = self.ink[ref[0]] * weight
+        else:
+            for key in links:
+                ink_at[key + 1] = self.ink[key]
         self._prefix = list(accumulate(ink_at))
 
-    def link_text(self, key: int) -> int:
-        """Non-whitespace characters of link text inside the subtree of ``key``."""
+    def link_text(self, key: int) -> float:
+        """Non-whitespace characters of link text inside the subtree of ``key`` (weighted)."""
         prefix = self._prefix
         return prefix[self.end[key]] - prefix[key]
 

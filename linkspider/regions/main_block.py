@@ -11,17 +11,22 @@ again with its rules relaxed one by one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from linkspider.dom import ElementTable
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.names import ROOTS, Names
+
+if TYPE_CHECKING:
+    from linkspider.regions.cleaning import Cleaning
 
 _TAG_SCORE = {
     "div": 5, "pre": 3, "td": 3, "blockquote": 3,
     "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
-_TEXT_BLOCKS = frozenset(("p", "pre", "td", "blockquote"))
-_PHRASING_TAGS = frozenset(("div", "li", "section", "article", "main"))
+_TEXT_BLOCKS = frozenset(("p", "pre", "td", "section", "h2", "h3", "h4", "h5", "h6"))
+_PHRASING_TAGS = frozenset(("div",))
 _BLOCK_TAGS = _TEXT_BLOCKS | _PHRASING_TAGS
 #: Text blocks count from this many non-whitespace characters (Readability: 25 characters).
 MIN_BLOCK_TEXT = 21
@@ -68,40 +73,45 @@ def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
     return blocks
 
 
-def choose_main(table: ElementTable, names: Names, density: LinkDensity) -> tuple[set[int], bool]:
-    """The main block (the elements whose subtrees form it) and whether to clean inside it.
+def choose_main(
+    table: ElementTable, names: Names, density: LinkDensity, cleaning: Cleaning
+) -> tuple[set[int], bool, bool]:
+    """The main block (the elements whose subtrees form it), and whether Readability's
+    attempt that chose it removes "unlikely" elements and cleans containers inside it.
 
-    Readability's attempts, in order, until one finds ``CHAR_THRESHOLD``
-    characters: "unlikely" names skipped, then no longer skipped, then class
-    weights off, then conditional cleaning off; failing all, the attempt with
-    the most text.  No text block: an empty block.
+    Readability's attempts, in order, until one keeps ``CHAR_THRESHOLD``
+    characters once cleaned: "unlikely" names skipped, then no longer skipped,
+    then class weights off, then conditional cleaning off; failing all, the
+    attempt that kept the most text.  No text block: an empty block.
 
     >>> from selectolax.lexbor import LexborHTMLParser
     >>> from linkspider.dom import element_table
+    >>> from linkspider.regions.cleaning import Cleaning
     >>> text = '<p>' + 'A long paragraph of article text, with commas, and words. ' * 4 + '</p>'
     >>> html = f'<div class=comments>{text}</div><div class=story>{text * 3}</div>'
     >>> table = element_table(LexborHTMLParser(html))
-    >>> main, clean = choose_main(table, Names(table), LinkDensity(table, []))
-    >>> [table.cls[k] for k in main], clean
-    (['story'], True)
+    >>> names, density = Names(table), LinkDensity(table)
+    >>> main, strip, clean = choose_main(table, names, density, Cleaning(table, names, density))
+    >>> [table.cls[k] for k in main], strip, clean
+    (['story'], True, True)
     """
     blocks = text_blocks(table)
     if not blocks:
-        return set(), True
+        return set(), True, True
     chooser = _Chooser(table, names, density)
-    best: tuple[int, set[int], bool] | None = None
+    best: tuple[int, set[int], bool, bool] | None = None
     for strip_unlikely, weights, clean in _ATTEMPTS:
         main = chooser.attempt(blocks, strip_unlikely, weights)
         if main is None:
             continue
-        length = sum(table.ink[k] for k in main)
+        length = cleaning.kept_ink(main, strip_unlikely, clean, CHAR_THRESHOLD)
         if best is None or length > best[0]:
-            best = (length, main, clean)
+            best = (length, main, strip_unlikely, clean)
         if length >= CHAR_THRESHOLD:
             break
     if best is None:
-        return set(), True
-    return best[1], best[2]
+        return set(), True, True
+    return best[1], best[2], best[3]
 
 
 class _Chooser:
@@ -148,12 +158,16 @@ class _Chooser:
         return self._inside(key, self._unlikely_memo, self.names.unlikely, ("table", "code"))
 
     def _in_layout(self, key: int) -> bool:
-        """Is ``key`` or an ancestor page furniture: a layout landmark (tag, ARIA role or a
-        side grid column) or class/id names saying navigation or comments? Memoized."""
-        cue, landmark = self.names.cue, self.names.landmark
-        return self._inside(
-            key, self._layout_memo, lambda k: cue(k) in _MENUS or landmark(k) in _LAYOUT, ()
-        )
+        """Is ``key`` or an ancestor page furniture? Memoized."""
+        return self._inside(key, self._layout_memo, self._furniture, ())
+
+    def _furniture(self, k: int) -> bool:
+        """A layout landmark (tag, ARIA role or a side grid column), or class/id names
+        saying navigation or comments."""
+        t = self.table
+        if not (t.cls[k] or t.ident[k] or t.role[k]) and t.tag[k] not in _LAYOUT:
+            return False  # nothing to read: no names, no role, no landmark tag
+        return self.names.cue(k) in _MENUS or self.names.landmark(k) in _LAYOUT
 
     def _inside(self, key: int, memo: dict[int, bool], test, stop: tuple[str, ...]) -> bool:
         """Does ``test`` hold for ``key`` or an ancestor below the first ``stop`` tag?

@@ -274,8 +274,10 @@ class Names:
         role = self._role[key]
         if cue is None and role:
             cue = _ROLES.get(role.strip().lower())
-        if cue is None and self.side_column(key):
-            cue = "aside"
+        if cue is None:
+            cls = self._cls[key]
+            if cls and grid_width(cls) is not None and self.side_column(key):
+                cue = "aside"
         return cue
 
     def side_column(self, key: int) -> bool:
@@ -320,7 +322,7 @@ class Names:
                 )
                 if cue is None:
                     cue = token_cue
-                if cue is None and cls and self.side_column(key):
+                if cue is None and cls and grid_width(cls) is not None and self.side_column(key):
                     cue = "aside"
                 unlikely = unlikely_name and tag not in ("a", "body", "article", "main")
             else:

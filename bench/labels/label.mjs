@@ -1,0 +1,67 @@
+// Labels every <a href> of each page as content or not by Mozilla Readability's extraction,
+// the way tests/data/readability-dev/labels.json was made (see tests/data/README.md).
+//
+//   cd bench/labels && npm ci && node label.mjs ../../tests/data/docs-heldout
+//
+// For each DIR/NAME/source.html: expected.html (Readability's article content) and, in
+// DIR/labels.json, NAME -> [[resolved_href, anchor_text, is_content], ...] in document order.
+// Hrefs are resolved against http://fakehost/test/page.html (honouring <base href>) by the
+// WHATWG URL parser, fragment removed; javascript:, mailto:, tel:, data:, other non-http(s)
+// and fragment-only hrefs are left out; anchor text is whitespace-collapsed. is_content is
+// true when the same (href, text) pair is in Readability's content, matched as a multiset.
+import fs from "node:fs";
+import path from "node:path";
+import { JSDOM, VirtualConsole } from "jsdom";
+import { Readability } from "@mozilla/readability";
+
+const BASE = "http://fakehost/test/page.html";
+const collapse = (text) => (text || "").replace(/\s+/g, " ").trim();
+
+function dom(html) {
+  // no scripts, no subresources, no network: a parse and nothing else
+  return new JSDOM(html, { url: BASE, virtualConsole: new VirtualConsole() });
+}
+
+function links(document) {
+  const out = [];
+  for (const a of document.querySelectorAll("a[href]")) {
+    const raw = a.getAttribute("href").trim();
+    if (!raw || raw.startsWith("#")) continue;
+    let url;
+    try {
+      url = new URL(raw, document.baseURI);
+    } catch {
+      continue;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") continue;
+    url.hash = "";
+    out.push([url.href, collapse(a.textContent)]);
+  }
+  return out;
+}
+
+const dir = process.argv[2];
+const labels = {};
+for (const name of fs.readdirSync(dir).sort()) {
+  const source = path.join(dir, name, "source.html");
+  if (!fs.existsSync(source)) continue;
+  const html = fs.readFileSync(source, "utf8");
+  const page = links(dom(html).window.document);
+  const article = new Readability(dom(html).window.document).parse();
+  const content = article ? article.content : "";
+  fs.writeFileSync(path.join(dir, name, "expected.html"), content);
+  const kept = new Map();
+  for (const [href, text] of links(dom(content).window.document)) {
+    const key = href + "\u0000" + text;
+    kept.set(key, (kept.get(key) || 0) + 1);
+  }
+  labels[name] = page.map(([href, text]) => {
+    const key = href + "\u0000" + text;
+    const left = kept.get(key) || 0;
+    if (left) kept.set(key, left - 1);
+    return [href, text, left > 0];
+  });
+}
+fs.writeFileSync(path.join(dir, "labels.json"), JSON.stringify(labels, null, 0) + "\n");
+const all = Object.values(labels).flat();
+console.log(`${Object.keys(labels).length} pages, ${all.length} links, ${all.filter((l) => l[2]).length} content links`);
