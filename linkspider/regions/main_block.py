@@ -11,6 +11,7 @@ again with its rules relaxed one by one.
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING
 
 from linkspider.dom import ElementTable
@@ -144,14 +145,37 @@ class _Chooser:
                 k = parent[k]
         if not scores:
             return None
-        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:5]
         density = self.density.of
-        top, top_score = max(((k, s * (1 - density(k))) for k, s in ranked), key=lambda kv: kv[1])
-        top = self._climb(top, top_score, scores)
-        top_score = scores.get(top, top_score)
+        for k, score in scores.items():  # every candidate scaled by its link density
+            scores[k] = score * (1 - density(k))
+        ranked = heapq.nlargest(5, scores.items(), key=lambda kv: kv[1])
+        top = self._common_ancestor(ranked) or ranked[0][0]
+        if top not in scores:
+            scores[top] = _TAG_SCORE.get(tag[top], 0) + (names.weight(top) if weights else 0)
+        top = self._climb(top, scores[top], scores)
+        if top not in scores:
+            scores[top] = _TAG_SCORE.get(tag[top], 0) + (names.weight(top) if weights else 0)
         main = {top}
-        self._add_siblings(main, top, top_score, scores)
+        self._add_siblings(main, top, scores[top], scores)
         return main
+
+    def _common_ancestor(self, ranked: list[tuple[int, float]]) -> int | None:
+        """Readability's "alternative candidates": when at least three of the other top
+        candidates score 3/4 of the best, the nearest ancestor of the best that holds
+        three of them."""
+        top, best = ranked[0]
+        if best <= 0:
+            return None
+        close = [k for k, score in ranked[1:] if score / best >= 0.75]
+        if len(close) < 3:
+            return None
+        parent, end, tag = self.parent, self.table.end, self.tag
+        k = parent[top]
+        while k >= 0 and tag[k] not in ROOTS and tag[k] != "body":
+            if sum(1 for c in close if k < c < end[k]) >= 3:
+                return k
+            k = parent[k]
+        return None
 
     def _in_unlikely(self, key: int) -> bool:
         """Is ``key`` or an ancestor "unlikely" (up to a table or code block)? Memoized."""
