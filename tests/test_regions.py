@@ -342,3 +342,21 @@ def test_author_boxes_bylines_and_credits_inside_the_article_are_not_main():
     got = regions(body)
     assert got.pop("cited") == "main"
     assert set(got.values()) == {"aside"}
+
+
+def test_every_decision_path_has_a_calibrated_score_and_classify_uses_it():
+    """region_score is the calibrated score of the link's decision path (linkspider.regions.SCORES)."""
+    from linkspider.regions import SCORES, decision_paths
+
+    assert all(0.0 < score < 1.0 for score in SCORES.values())
+    seen = set()
+    for body, _ in CASES.values():
+        table = element_table(LexborHTMLParser(body))
+        links = [ref[0] for ref in table.refs if ref[1] in ("a", "area") and ref[2] is not None]
+        answers = classify_links(table, links)
+        paths = decision_paths(table, links)
+        assert [(region, SCORES[path]) for region, path in paths] == [
+            (region, score) for region, score, _ in answers
+        ]
+        seen.update(path for _, path in paths)
+    assert "cue" in seen and seen & {"main", "main_cued"}

@@ -40,7 +40,15 @@ from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
 from linkspider.regions.names import META, REGIONS, UNSET, Names
 
-__all__ = ["META", "REGIONS", "Region", "classify_links", "classify_page"]
+__all__ = [
+    "META",
+    "REGIONS",
+    "SCORES",
+    "Region",
+    "classify_links",
+    "classify_page",
+    "decision_paths",
+]
 
 #: ``(region, confidence 0..1, link density of the innermost cleanable container)``.
 Region = tuple[str, float, float]
@@ -60,6 +68,34 @@ def classify_page(table: ElementTable, links: Sequence[int]) -> tuple[list[Regio
     (empty when the page has no text block)."""
     classifier = _Classifier(table, links)
     return classifier.classify(links), classifier.main
+
+
+#: ``region_score`` of each decision path: how often that path's content-or-not call was
+#: right on the labelled development pages (``readability-dev`` and ``docs-dev``: right
+#: calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability on
+#: ``docs-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
+SCORES = {
+    "cue": 0.997,  # a non-main cue on the path, outside the main block (4367/4377)
+    "cue_in_block": 0.977,  # a non-main cue on the path, inside the main block (429/438)
+    "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
+    "main": 0.951,  # inside the main block (1041/1094)
+    "main_cued": 0.924,  # inside the block, under a main cue: <article>, role=main... (170/183)
+    "cleaned": 0.771,  # inside the block, in a container Readability cleans away (127/164)
+    "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
+    "body": 0.998,  # outside the main block, no cue (1071/1072)
+}
+
+
+def decision_paths(table: ElementTable, links: Sequence[int]) -> list[tuple[str, str]]:
+    """``(region, decision path)`` of each link, as :func:`classify_links` decides it."""
+    classifier = _Classifier(table, links)
+    out = []
+    for key in links:
+        if classifier.names.cue(key) is None and table.tag[key] in ("a", "area"):
+            key = table.parent[key]
+        region, path, _ = classifier.explain(key)
+        out.append((region, path))
+    return out
 
 
 class _Classifier:
@@ -99,19 +135,29 @@ class _Classifier:
         return out
 
     def _decide(self, key: int) -> Region:
+        region, path, density = self.explain(key)
+        return (region, SCORES[path], density)
+
+    def explain(self, key: int) -> tuple[str, str, float]:
+        """``(region, decision path, link density)`` of the link (or its parent) ``key``:
+        the path is a key of :data:`SCORES`."""
         inside, cue, saw_main, container = self._path(key)
         density = self.density.of(container) if container >= 0 else 0.0
         if cue is not None:
-            return (cue, 0.9 if inside or saw_main or not self.main else 0.8, density)
+            return (
+                cue,
+                "cue_in_block" if inside else "cue" if self.main else "cue_no_block",
+                density,
+            )
         if inside:
             if (self.clean or self.strip) and self.cleaning.in_boilerplate(
                 container, self._outer, self.strip, self.clean
             ):
-                return ("aside", 0.6, density)
-            return ("main", 0.9 if saw_main else 0.8, density)
+                return ("aside", "cleaned", density)
+            return ("main", "main_cued" if saw_main else "main", density)
         if saw_main and not self.main:
-            return ("main", 0.6, density)  # no text block on the page: trust the markup
-        return ("body", 0.6, density)
+            return ("main", "markup_main", density)  # no text block on the page: trust the markup
+        return ("body", "body", density)
 
     def _path(self, key: int) -> tuple[bool, str | None, bool, int]:
         """What the path from ``key`` up to the main block (or the root) says, memoized.
