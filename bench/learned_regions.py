@@ -51,7 +51,7 @@ def link_features(table, links) -> dict[int, list[float]]:
     out = {}
     for key in links:
         k = key if names.cue(key) is not None or tags[key] not in ("a", "area") else parent[key]
-        region, path, density = classifier.explain(k)
+        _, path, density = classifier.explain(k)
         above = {tag: 0.0 for tag in _BLOCKS}
         weight = 0.0
         depth = 0
