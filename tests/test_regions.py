@@ -360,3 +360,23 @@ def test_every_decision_path_has_a_calibrated_score_and_classify_uses_it():
         ]
         seen.update(path for _, path in paths)
     assert "cue" in seen and seen & {"main", "main_cued"}
+
+
+def test_a_bigger_text_block_outside_the_marked_main_does_not_take_the_main_region():
+    """SEO or legal text under a category page holds more text than the content the author
+    marked with <main>: the marked content is the main block."""
+    legal = (
+        "Terms apply to all orders, shipping, returns, warranties, and refunds, as stated. " * 12
+    )
+    body = f"""<html><body><header><a href="/">Shop</a></header>
+    <main><h1>Blue widgets</h1><p>{PARA}<a href="/w/1">Widget one</a></p><p>{PARA}</p></main>
+    <div class="seo-block"><p>{legal}</p><p>{legal}<a href="/terms">terms</a></p><p>{legal}</p></div>
+    <footer><a href="/privacy">Privacy</a></footer></body></html>"""
+    assert regions(body) == {
+        "Shop": "header",
+        "Widget one": "main",
+        "terms": "body",
+        "Privacy": "footer",
+    }
+    two = body.replace("<header>", "<main><p>A second main element, with words.</p></main><header>")
+    assert regions(two)["terms"] == "main"  # two <main>s: no marked main, the text decides

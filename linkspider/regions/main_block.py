@@ -99,6 +99,11 @@ def choose_main(
     blocks = text_blocks(table)
     if not blocks:
         return set(), True, True
+    marked = _marked_main(table, names)
+    if marked >= 0:
+        inside = [b for b in blocks if marked < b[0] < table.end[marked]]
+        if inside:
+            blocks = inside  # the author marked the main content: text elsewhere is not it
     chooser = _Chooser(table, names, density)
     best: tuple[int, set[int], bool, bool] | None = None
     for strip_unlikely, weights, clean in _ATTEMPTS:
@@ -113,6 +118,20 @@ def choose_main(
     if best is None:
         return set(), True, True
     return best[1], best[2], best[3]
+
+
+def _marked_main(table: ElementTable, names: Names) -> int:
+    """The page's one ``<main>`` (or ``role=main``) element, or -1 (none, or several)."""
+    tags, roles = table.tag, table.role
+    found = -1
+    candidates = [k for k, tag in enumerate(tags) if tag == "main"] if "main" in tags else []
+    if any(roles):
+        candidates += [k for k, role in enumerate(roles) if role and role.strip().lower() == "main"]
+    for k in candidates:
+        if found >= 0 and k != found:
+            return -1
+        found = k
+    return found
 
 
 class _Chooser:
