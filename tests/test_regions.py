@@ -380,3 +380,24 @@ def test_a_bigger_text_block_outside_the_marked_main_does_not_take_the_main_regi
     }
     two = body.replace("<header>", "<main><p>A second main element, with words.</p></main><header>")
     assert regions(two)["terms"] == "main"  # two <main>s: no marked main, the text decides
+
+
+def test_which_landmark_wins_when_they_nest():
+    """The innermost cue speaks, except that a menu in the page footer is a footer link and
+    everything in a comment thread is the comment's; a menu in the header stays nav."""
+    body = f"""<html><body><header><nav><a href="/news">News</a></nav></header>
+    <article><p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p>
+    <aside><a href="/related">Related</a></aside></article>
+    <section id="comments"><div class="comment"><p>Nice post, really.</p>
+    <div class="share"><a href="/share/c1">Share this comment</a></div>
+    <nav class="reply"><a href="/reply/c1">Reply</a></nav></div></section>
+    <footer><nav><a href="/about">About</a></nav><a href="/privacy">Privacy</a></footer></body></html>"""
+    assert regions(body) == {
+        "News": "nav",
+        "cited": "main",
+        "Related": "aside",
+        "Share this comment": "comment",
+        "Reply": "comment",
+        "About": "footer",
+        "Privacy": "footer",
+    }

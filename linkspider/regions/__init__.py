@@ -70,6 +70,14 @@ def classify_page(table: ElementTable, links: Sequence[int]) -> tuple[list[Regio
     return classifier.classify(links), classifier.main
 
 
+#: Cues that an outer cue keeps for itself when they nest: a menu inside the page footer is
+#: a footer link (sitewide footer links are what analysts look for), and whatever a comment
+#: thread holds (reply buttons, share menus, a commenter's links) is the comment's.
+_ABSORBED = {
+    "footer": frozenset(("nav",)),
+    "comment": frozenset(("nav", "aside", "header", "footer")),
+}
+
 #: ``region_score`` of each decision path: how often that path's content-or-not call was
 #: right on the labelled development pages (``readability-dev`` and ``docs-dev``: right
 #: calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability on
@@ -186,7 +194,8 @@ class _Classifier:
             if own is UNSET:
                 own = describe(k)
             if own is not None and own != "main":
-                above = (inside, own, saw_main, -1)
+                if own not in _ABSORBED.get(cue, ()):
+                    above = (inside, own, saw_main, -1)
             else:
                 if own == "main":
                     saw_main = True
