@@ -41,6 +41,7 @@ _UNCALIBRATED = {
     "cleaned": 0.6,
     "markup_main": 0.6,
     "body": 0.6,
+    "hidden": 0.6,
 }
 
 

@@ -425,6 +425,76 @@ static PyObject *slot_str(attrs_t *at, int slot) {
     return str_or_none(at->value[slot], at->length[slot]);
 }
 
+/* ASCII case-insensitive: is s[0:n], ASCII whitespace trimmed, equal to word? */
+static int trimmed_is(const unsigned char *s, size_t n, const char *word) {
+    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\f' || *s == '\r')) { s++; n--; }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\f' ||
+                 s[n - 1] == '\r')) n--;
+    size_t w = strlen(word);
+    if (n != w) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c >= 'A' && c <= 'Z') c += 32;
+        if (c != (unsigned char)word[i]) return 0;
+    }
+    return 1;
+}
+
+/* Does an inline style hide the element: its last `display` is none or its last
+ * `visibility` hidden (declarations split at ';', name and value at the first ':',
+ * "!important" dropped)?  See linkspider.dom.style_hides. */
+static int style_hides(const unsigned char *s, size_t n) {
+    int display_none = 0, visibility_hidden = 0;
+    size_t i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && s[j] != ';') j++;
+        size_t colon = i;
+        while (colon < j && s[colon] != ':') colon++;
+        if (colon < j) {
+            const unsigned char *v = s + colon + 1;
+            size_t vl = j - colon - 1;
+            for (size_t k = 0; k + 1 <= vl; k++) { /* cut at "!" (an !important) */
+                if (v[k] == '!') { vl = k; break; }
+            }
+            if (trimmed_is(s + i, colon - i, "display")) display_none = trimmed_is(v, vl, "none");
+            else if (trimmed_is(s + i, colon - i, "visibility"))
+                visibility_hidden = trimmed_is(v, vl, "hidden");
+        }
+        i = j + 1;
+    }
+    return display_none || visibility_hidden;
+}
+
+/* Not rendered, as Readability's _isProbablyVisible reads an element: a `hidden`
+ * attribute, aria-hidden="true" (unless its class names a "fallback-image"), or
+ * an inline style that hides it.  See linkspider.dom.attributes_hide. */
+static int attr_hidden(lxb_node *el) {
+    int aria = 0, fallback = 0;
+    for (lxb_attr *a = api.first_attr(el); a != NULL; a = api.next_attr(a)) {
+        size_t ln = 0, qn = 0, vl = 0;
+        const unsigned char *local = api.attr_local_name(a, &ln);
+        api.attr_qualified_name(a, &qn);
+        if (local == NULL || qn != ln) continue;
+        if (ln == 6 && memcmp(local, "hidden", 6) == 0) return 1;
+        if (ln == 11 && memcmp(local, "aria-hidden", 11) == 0) {
+            const unsigned char *v = api.attr_value(a, &vl);
+            aria = v != NULL && vl == 4 && memcmp(v, "true", 4) == 0;
+        }
+        else if (ln == 5 && memcmp(local, "style", 5) == 0) {
+            const unsigned char *v = api.attr_value(a, &vl);
+            if (v != NULL && style_hides(v, vl)) return 1;
+        }
+        else if (ln == 5 && memcmp(local, "class", 5) == 0) {
+            const unsigned char *v = api.attr_value(a, &vl);
+            for (size_t k = 0; v != NULL && k + 14 <= vl; k++) {
+                if (memcmp(v + k, "fallback-image", 14) == 0) { fallback = 1; break; }
+            }
+        }
+    }
+    return aria && !fallback;
+}
+
 typedef struct { char *data; size_t len, cap; } buf_t;
 
 static int buf_add(buf_t *b, const unsigned char *s, size_t n) {
@@ -577,7 +647,8 @@ typedef struct {
     Py_ssize_t phrasing_ink, phrasing_commas; /* children that are phrasing content (own text added at output) */
     int block_inside;     /* has a descendant that is block content (DIV_TO_P) */
     uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
-    int hidden;           /* inside <script>, <style>, <noscript> or <template>: no text */
+    int hidden;           /* not rendered (see attr_hidden), or inside <script>, <style>,
+                             <noscript> or <template>, or inside such an element: no text */
     size_t tstart, tend;  /* the subtree's text nodes: texts_t.all[tstart:tend] */
 } elem_t;
 
@@ -614,8 +685,8 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end, size_t text_end)
     if (x->last) up->last = x->last;
 }
 
-#define N_FIELDS 18
-#define N_NUMERIC 12
+#define N_FIELDS 19
+#define N_NUMERIC 13
 
 static void free_texts(texts_t *t) {
     PyMem_Free(t->all.data);
@@ -668,7 +739,8 @@ static PyObject *walk(PyObject *self, PyObject *args) {
             x->node = node;
             x->tag = n_tag(node);
             x->parent = stack_top;
-            x->hidden = (stack_top >= 0 && e[stack_top].hidden) || (flags_of(x->tag) & F_HIDDEN);
+            x->hidden = (stack_top >= 0 && e[stack_top].hidden) || (flags_of(x->tag) & F_HIDDEN) ||
+                        attr_hidden(node);
             x->tstart = texts.all.len;
             if ((flags_of(x->tag) & F_IMG) && add_img(&texts, n) < 0) goto fail_walk;
             stack_top = n++;
@@ -737,7 +809,7 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         int64_t nums[N_NUMERIC] = {
             x->parent, x->end, x->ink, x->commas, x->own_ink,
             x->own_commas, x->children, x->p, x->img, x->list_ink,
-            x->phrasing_ink + x->own_ink, x->phrasing_commas + x->own_commas,
+            x->phrasing_ink + x->own_ink, x->phrasing_commas + x->own_commas, x->hidden != 0,
         };
         for (int f = 0; f < N_NUMERIC; f++) cols[f][i] = nums[f];
         PyObject *name = x->tag < MAX_TAG_ID && tag_names[x->tag] ? tag_names[x->tag] : empty_str;
@@ -1168,13 +1240,14 @@ static PyObject *visible_text(PyObject *self, PyObject *args) {
                 w++;
             }
             count++;
+            int hides = selected != NULL && ((f & F_HIDDEN) || attr_hidden(node));
             if (selected != NULL) {
-                if (f & F_HIDDEN) hidden++;
+                if (hides) hidden++;
                 if ((f & (F_NOT_PHRASING | F_DIV_TO_P)) && b.len && buf_add(&b, (const unsigned char *)" ", 1) < 0) { failed = 1; break; }
             }
             down = n_first(node);
             if (down == NULL && selected != NULL) {
-                if (f & F_HIDDEN) hidden--;
+                if (hides) hidden--;
                 if (node == selected) {
                     selected = NULL;
                     if (b.len && buf_add(&b, (const unsigned char *)" ", 1) < 0) { failed = 1; break; }
@@ -1197,7 +1270,7 @@ static PyObject *visible_text(PyObject *self, PyObject *args) {
             node = n_parent(node);
             if (node == NULL) break;
             if (selected != NULL) {
-                if (flags_of(n_tag(node)) & F_HIDDEN) hidden--;
+                if ((flags_of(n_tag(node)) & F_HIDDEN) || attr_hidden(node)) hidden--;
                 if (node == selected) {
                     selected = NULL;
                     if (b.len && buf_add(&b, (const unsigned char *)" ", 1) < 0) { failed = 1; break; }

@@ -124,6 +124,9 @@ class ElementTable(NamedTuple):
     #: Readability wraps it
     phrasing_ink: Sequence[int]
     phrasing_commas: Sequence[int]
+    #: 1 when the element is not rendered (:func:`attributes_hide`), or is or is inside a
+    #: HIDDEN element or such an element: its text counts nowhere
+    hidden: Sequence[int]
     tag: list[str]
     period: list[bool]  # the subtree's text ends with '.' (trailing whitespace aside)
     cls: list[str | None]
@@ -194,6 +197,50 @@ NOT_PHRASING = frozenset(
 
 #: elements whose text is not page text
 HIDDEN = frozenset(("script", "style", "noscript", "template"))
+
+
+def style_hides(style: str) -> bool:
+    """Does an inline ``style`` hide its element: is its last ``display`` ``none`` or its
+    last ``visibility`` ``hidden`` (ASCII case aside, ``!important`` dropped)?
+
+    >>> style_hides("color: red; DISPLAY : None !important"), style_hides("display:none;display:block")
+    (True, False)
+    >>> style_hides("visibility:hidden"), style_hides("font: x; visibility: visible"), style_hides("")
+    (True, False, False)
+    """
+    display_none = visibility_hidden = False
+    for declaration in style.split(";"):
+        name, colon, value = declaration.partition(":")
+        if not colon:
+            continue
+        value = value.split("!", 1)[0].strip(_ASCII_WS).lower()
+        name = name.strip(_ASCII_WS).lower()
+        if name == "display":
+            display_none = value == "none"
+        elif name == "visibility":
+            visibility_hidden = value == "hidden"
+    return display_none or visibility_hidden
+
+
+def attributes_hide(attrs: dict) -> bool:
+    """Is an element with these attributes not rendered, as Mozilla Readability's
+    ``_isProbablyVisible`` reads it: a ``hidden`` attribute, ``aria-hidden="true"``
+    (unless its class names a ``fallback-image``), or an inline style that hides it?
+
+    >>> attributes_hide({"hidden": None}), attributes_hide({"aria-hidden": "true"})
+    (True, True)
+    >>> attributes_hide({"aria-hidden": "true", "class": "fallback-image"}), attributes_hide({"style": "color:red"})
+    (False, False)
+    """
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    if style and style_hides(style):
+        return True
+    return attrs.get("aria-hidden") == "true" and "fallback-image" not in (attrs.get("class") or "")
+
+
+_ASCII_WS = "\t\n\f\r "
 
 # What the C walk is told about each known tag (its flag bits, linkspider/_dom.c)
 _F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT = (
@@ -296,7 +343,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
     """
     cols: list[list] = [[] for _ in ElementTable._fields]
     (parent, end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
-     phrasing_ink, phrasing_commas, tag, period, cls, ident, role, refs) = cols  # fmt: skip
+     phrasing_ink, phrasing_commas, hidden_col, tag, period, cls, ident, role, refs) = cols  # fmt: skip
     block_inside: list[bool] = []
     # In document order: each element's text and element children, in order,
     # as ("text", last character) or ("child", [index, filled in when visited]).
@@ -308,7 +355,8 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         i = slot[0] = len(parent)
         name = node.tag
         attrs = node.attributes
-        hidden = hidden or name in HIDDEN
+        hidden = hidden or name in HIDDEN or attributes_hide(attrs)
+        hidden_col.append(int(hidden))
         parent.append(up)
         tag.append(name if name in KNOWN_TAGS else "")
         for col in (end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
@@ -390,7 +438,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
     return ElementTable(*cols)
 
 
-_NUMERIC = 12  # the leading columns, which the C walk returns as int64 buffers
+_NUMERIC = 13  # the leading columns, which the C walk returns as int64 buffers
 
 
 def _c_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:
@@ -418,7 +466,9 @@ PROBE_PAGE = (
     "<figure><span>s</span></figure><table><caption>c</caption><colgroup><col></colgroup>"
     "<thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody><tfoot></tfoot></table>"
     '<form><fieldset><input name="q"><a href>valueless</a></fieldset></form><iframe src="f"></iframe>'
-    '<font size="-1">font</font>'
+    '<font size="-1">font</font><p hidden>h <a href="/h1">h1</a></p><div aria-hidden="true">ah</div>'
+    '<div aria-hidden="true" class="x fallback-image">fb</div><span style="Display: none">dn</span>'
+    '<span style="visibility:hidden;display:inline">vh</span><i style="display:none;display:block">db</i>'
     "<noscript>no script</noscript><template><a href=/t>t</a></template>"
     '<!-- c --><aside role="complementary" class="side bar"><p>more \u4e2d\u6587</p></aside>'
     '<custom-tag>x</custom-tag><svg><a xlink:href="/s">svg link</a><title>svg title</title>'
@@ -568,7 +618,7 @@ def python_visible_text(root, indices: Sequence[int], cap: int) -> str:
         count += 1
         name = node.tag
         if inside:
-            hidden = hidden or name in HIDDEN
+            hidden = hidden or name in HIDDEN or attributes_hide(node.attributes)
             if (name in NOT_PHRASING or name in DIV_TO_P) and size:
                 parts.append(" ")
                 size += 1

@@ -125,6 +125,10 @@ def test_c_walk_equals_python_walk_on_real_pages(corpus):
         b"<div>" * 3000 + b"<a href='/deep'>deep</a>" + b"</div>" * 3000,
         b"<p>unclosed <b>bold <i>italic <a href=/x>link</p> after",
         "<p>\ud800 lone surrogate</p>".encode("utf-8", "surrogatepass"),
+        b"<div hidden><p>h <a href=/a>a</a></p></div><p aria-hidden=true>x</p><p aria-hidden=TRUE>y</p>"
+        b"<p aria-hidden='true' class='a fallback-image'>z</p><p style='display:none;'>w</p>"
+        b"<p style=' VISIBILITY :hidden!important'>v</p><p style='display:none;display:flex'>u</p>"
+        b"<p style='display'>t</p><p style=';;display: none ;'>s</p><svg><g hidden><a href=/s>s</a></g></svg>",
     ],
 )
 def test_c_walk_equals_python_walk_on_hostile_markup(markup):
@@ -146,13 +150,25 @@ fragments = st.recursive(
         st.just("<script>var a = 'x, y';</script><!-- comment -->"),
     ),
     lambda kids: st.builds(
-        lambda tag, cls, ident, role, inner: (
-            f'<{tag} class="{cls}" id="{ident}" role="{role}">{"".join(inner)}</{tag}>'
+        lambda tag, cls, ident, role, shown, inner: (
+            f'<{tag} class="{cls}" id="{ident}" role="{role}" {shown}>{"".join(inner)}</{tag}>'
         ),
         st.sampled_from(["div", "p", "ul", "li", "a", "nav", "td", "article", "span", "noscript"]),
         names,
         names,
         st.sampled_from(["", "navigation", "main", "complementary"]),
+        st.sampled_from(
+            [
+                "",
+                "",
+                "hidden",
+                'aria-hidden="true"',
+                'aria-hidden="false"',
+                'style="Display : NONE !important"',
+                'style="visibility:hidden; color: red"',
+                'style="display:none;display:block"',
+            ]
+        ),
         st.lists(kids, max_size=5),
     ),
     max_leaves=30,
@@ -214,3 +230,20 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     slow = [extract(p.read_bytes(), url, headers) for p in pages]
     assert sum(len(page.edges) for page in fast) > 1000
     assert fast == slow
+
+
+def test_elements_that_are_not_rendered_count_no_text():
+    """Readability's visibility test: the hidden attribute, aria-hidden="true" (not on a
+    fallback image), an inline display:none or visibility:hidden; the last declaration wins."""
+    table = dom.element_table(
+        LexborHTMLParser(
+            "<div><p hidden>aaaa <b>bb</b></p><p aria-hidden=true>cc</p>"
+            "<p aria-hidden=true class=fallback-image>dd</p><p style='color:red;DISPLAY: none'>ee</p>"
+            "<p style='display:none; display:block'>ff</p><p style='visibility: hidden'>gg</p><p>hh</p></div>"
+        )
+    )
+    div = table.tag.index("div")
+    paragraphs = [k for k, tag in enumerate(table.tag) if tag == "p"]
+    assert [table.hidden[k] for k in paragraphs] == [1, 1, 0, 1, 0, 1, 0]
+    assert table.hidden[paragraphs[0] + 1] == 1  # the <b> inside a hidden <p>
+    assert table.ink[div] == len("ddffhh")

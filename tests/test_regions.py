@@ -401,3 +401,19 @@ def test_which_landmark_wins_when_they_nest():
         "About": "footer",
         "Privacy": "footer",
     }
+
+
+def test_links_that_are_not_rendered_are_never_main():
+    """Readability removes elements that are not rendered before it reads the page: a hidden
+    share bar or an aria-hidden duplicate link inside the article, an off-canvas menu."""
+    body = f"""<html><body><div class="offcanvas" aria-hidden="true"><p>{LONG}{LONG}</p>
+    <a href="/menu">Off-canvas menu</a></div>
+    <article><p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <p>{PARA}<span style="display: none"><a href="/tracking">hidden link</a></span></p>
+    <a href="/story" aria-hidden="true" tabindex="-1"><img src="t.jpg" alt="thumb"></a>
+    <p>{PARA}</p></article></body></html>"""
+    got = regions(body)
+    assert got["cited"] == "main"
+    assert got["Off-canvas menu"] != "main" and got["hidden link"] != "main"
+    page = extract(body.encode(), "http://site.test/a", {"Content-Type": "text/html"})
+    assert [e.region for e in page.edges if e.link_type == "image"] == ["body"]

@@ -116,3 +116,17 @@ def test_relevance_separates_python_doc_chapters():
     assert auc(same, different) >= 0.8
     zlib = signature["library/zlib.html"][0]
     assert "compression" in zlib[:3] and "zlib" in zlib[:5]
+
+
+@pytest.mark.skipif(dom.BACKEND != "c", reason="compares the C walk with the Python one")
+def test_visible_text_leaves_out_what_is_not_rendered():
+    tree = LexborHTMLParser(
+        "<div><p>shown</p><p hidden>attribute</p><p style='display:none'>style</p>"
+        "<p aria-hidden='true'>aria</p><p aria-hidden='true' class='fallback-image'>fallback</p></div>"
+    )
+    div = dom.element_table(tree).tag.index("div")
+    for text in (
+        dom._dom.visible_text(tree.root, [div], 1000),
+        dom.python_visible_text(tree.root, [div], 1000),
+    ):
+        assert text.split() == ["shown", "fallback"]

@@ -83,14 +83,15 @@ _ABSORBED = {
 #: calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability on
 #: ``docs-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.997,  # a non-main cue on the path, outside the main block (4367/4377)
-    "cue_in_block": 0.977,  # a non-main cue on the path, inside the main block (429/438)
+    "cue": 0.997,  # a non-main cue on the path, outside the main block (3796/3806)
+    "cue_in_block": 0.977,  # a non-main cue on the path, inside the main block (426/435)
     "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
-    "main": 0.951,  # inside the main block (1041/1094)
-    "main_cued": 0.924,  # inside the block, under a main cue: <article>, role=main... (170/183)
-    "cleaned": 0.771,  # inside the block, in a container Readability cleans away (127/164)
+    "main": 0.952,  # inside the main block (1041/1093)
+    "main_cued": 0.94,  # inside the block, under a main cue: <article>, role=main... (170/180)
+    "cleaned": 0.77,  # inside the block, in a container Readability cleans away (126/163)
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.998,  # outside the main block, no cue (1071/1072)
+    "body": 0.998,  # outside the main block, no cue (946/947)
+    "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (704/704)
 }
 
 
@@ -99,7 +100,11 @@ def decision_paths(table: ElementTable, links: Sequence[int]) -> list[tuple[str,
     classifier = _Classifier(table, links)
     out = []
     for key in links:
-        if classifier.names.cue(key) is None and table.tag[key] in ("a", "area"):
+        if (
+            classifier.names.cue(key) is None
+            and table.tag[key] in ("a", "area")
+            and table.hidden[key] == table.hidden[table.parent[key]]
+        ):
             key = table.parent[key]
         region, path, _ = classifier.explain(key)
         out.append((region, path))
@@ -122,11 +127,12 @@ class _Classifier:
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
 
     def classify(self, links: Sequence[int]) -> list[Region]:
-        cues, describe, tags, parent = (
+        cues, describe, tags, parent, hidden = (
             self.names.cues,
             self.names.describe,
             self.table.tag,
             self.table.parent,
+            self.table.hidden,
         )
         answers, decide = self._answers, self._decide
         out = []
@@ -134,7 +140,7 @@ class _Classifier:
             cue = cues[key]
             if cue is UNSET:
                 cue = describe(key)
-            if cue is None and tags[key] in ("a", "area"):
+            if cue is None and tags[key] in ("a", "area") and hidden[key] == hidden[parent[key]]:
                 key = parent[key]  # links without a cue of their own share the answer
             answer = answers.get(key)
             if answer is None:
@@ -151,6 +157,8 @@ class _Classifier:
         the path is a key of :data:`SCORES`."""
         inside, cue, saw_main, container = self._path(key)
         density = self.density.of(container) if container >= 0 else 0.0
+        if self.table.hidden[key]:  # not rendered (Readability removes it): never main
+            return (cue or "body", "hidden", density)
         if cue is not None:
             return (
                 cue,
