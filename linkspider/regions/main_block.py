@@ -105,6 +105,7 @@ def choose_main(
         if inside:
             blocks = inside  # the author marked the main content: text elsewhere is not it
     chooser = _Chooser(table, names, density)
+    blocks = [block for block in blocks if not chooser.in_layout(block[0])]
     best: tuple[int, set[int], bool, bool] | None = None
     for strip_unlikely, weights, clean in _ATTEMPTS:
         main = chooser.attempt(blocks, strip_unlikely, weights)
@@ -152,7 +153,7 @@ class _Chooser:
         scores: dict[int, float] = {}
         parent, tag, names, children = self.parent, self.tag, self.names, self.table.children
         for key, score in blocks:
-            if self._in_layout(key) or (strip_unlikely and self._in_unlikely(key)):
+            if strip_unlikely and self._in_unlikely(key):
                 continue
             k, level = parent[key], 0
             while k >= 0 and level < 5 and tag[k] not in ROOTS:
@@ -166,7 +167,8 @@ class _Chooser:
             return None
         density = self.density.of
         for k, score in scores.items():  # every candidate scaled by its link density
-            scores[k] = score * (1 - density(k))
+            if score:
+                scores[k] = score * (1 - density(k))
         ranked = heapq.nlargest(5, scores.items(), key=lambda kv: kv[1])
         top = self._common_ancestor(ranked) or ranked[0][0]
         if top not in scores:
@@ -200,8 +202,8 @@ class _Chooser:
         """Is ``key`` or an ancestor "unlikely" (up to a table or code block)? Memoized."""
         return self._inside(key, self._unlikely_memo, self.names.unlikely, ("table", "code"))
 
-    def _in_layout(self, key: int) -> bool:
-        """Is ``key`` or an ancestor page furniture? Memoized."""
+    def in_layout(self, key: int) -> bool:
+        """Is ``key`` or an ancestor page furniture? (Its text never scores.)  Memoized."""
         return self._inside(key, self._layout_memo, self._furniture, ())
 
     def _furniture(self, k: int) -> bool:
