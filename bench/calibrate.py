@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import regions as bench_regions  # bench/regions.py: the same label alignment
 
 from linkspider import regions
-from linkspider.extract import extract
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 PATHS = tuple(regions.SCORES)
@@ -55,23 +54,9 @@ def calls(corpus: Path) -> dict[str, list[int]]:
     try:
         for page in sorted(labels):
             body = (corpus / page / "source.html").read_bytes()
-            edges = [
-                e
-                for e in extract(body, bench_regions.BASE, bench_regions.HEADERS).edges
-                if e.link_type in ("text", "image")
-            ]
-            j = 0
-            for href, text, is_content in labels[page]:
-                while (
-                    j + 1 < len(edges)
-                    and edges[j].target_fragment
-                    and not bench_regions._same_link(edges[j], href, text)
-                    and bench_regions._same_link(edges[j + 1], href, text)
-                ):
-                    j += 1
-                if j < len(edges) and bench_regions._same_link(edges[j], href, text):
-                    edge = edges[j]
-                    j += 1
+            edges = bench_regions.aligned(bench_regions.link_edges(body), labels[page])
+            for edge, (_, _, is_content) in zip(edges, labels[page], strict=True):
+                if edge is not None:
                     path = PATHS[round(edge.region_score * 100)]
                     counts[path][0] += 1
                     counts[path][1] += (edge.region == "main") == bool(is_content)

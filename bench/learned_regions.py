@@ -111,22 +111,13 @@ def examples(corpus: Path) -> tuple[list[list[float]], list[int], list[bool]]:
                 i += 1
             edges = [e for e in dom if e.link_type in ("text", "image")]
             feats_of = {id(e): f for e, f in zip(dom, per_edge, strict=True)}
-            j = 0
-            for href, text, is_content in labels[page]:
-                while (
-                    j + 1 < len(edges)
-                    and edges[j].target_fragment
-                    and not bench_regions._same_link(edges[j], href, text)
-                    and bench_regions._same_link(edges[j + 1], href, text)
-                ):
-                    j += 1
-                if j < len(edges) and bench_regions._same_link(edges[j], href, text):
-                    f = feats_of[id(edges[j])]
-                    if f is not None:
-                        xs.append(f)
-                        ys.append(int(bool(is_content)))
-                        rules.append(edges[j].region == "main")
-                    j += 1
+            matched = bench_regions.aligned(edges, labels[page])
+            for edge, (_, _, is_content) in zip(matched, labels[page], strict=True):
+                f = feats_of[id(edge)] if edge is not None else None
+                if f is not None:
+                    xs.append(f)
+                    ys.append(int(bool(is_content)))
+                    rules.append(edge.region == "main")
     finally:
         core.classify_page = real
     return xs, ys, rules

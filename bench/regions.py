@@ -80,17 +80,17 @@ def _same_link(edge, href: str, text: str) -> bool:
     )
 
 
-def linkspider_predictions(body: bytes, labels: list) -> list[bool]:
-    """Align the core's <a> edges with the labelled links, in document order.
+def aligned(edges: list, labels: list) -> list:
+    """The edge of each labelled link (None when the page made none), in document order.
 
-    The labels leave fragment-only hrefs out; under a ``<base>`` that names another
-    document such an href is an edge (as in a browser), which is skipped here.
+    ``edges`` are a page's text and image edges.  The labels leave fragment-only
+    hrefs out; under a ``<base>`` that names another document such an href is an
+    edge (as in a browser), which is skipped here.
     """
-    edges = [e for e in extract(body, BASE, HEADERS).edges if e.link_type in ("text", "image")]
-    predicted = []
+    out = []
     j = 0
     for href, text, _ in labels:
-        match = False
+        edge = None
         while (
             j + 1 < len(edges)
             and edges[j].target_fragment
@@ -99,12 +99,24 @@ def linkspider_predictions(body: bytes, labels: list) -> list[bool]:
         ):
             j += 1  # a fragment-only href under a foreign base: not in the labels
         if j < len(edges) and _same_link(edges[j], href, text):
-            match = edges[j].region == "main"
+            edge = edges[j]
             j += 1
-        predicted.append(match)
+        out.append(edge)
     if j != len(edges):
         raise AssertionError(f"{len(edges) - j} edges not aligned with labels")
-    return predicted
+    return out
+
+
+def link_edges(body: bytes) -> list:
+    """The text and image edges of a labelled page, as the core extracts them."""
+    return [e for e in extract(body, BASE, HEADERS).edges if e.link_type in ("text", "image")]
+
+
+def linkspider_predictions(body: bytes, labels: list) -> list[bool]:
+    """Is each labelled link in ``main``?  (A link that made no edge: no.)"""
+    return [
+        edge is not None and edge.region == "main" for edge in aligned(link_edges(body), labels)
+    ]
 
 
 def prf(pairs: list[tuple[bool, bool]]) -> dict:
