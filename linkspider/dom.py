@@ -267,6 +267,24 @@ def _tag_flags(name: str) -> int:
     )
 
 
+def tag_positions(table: ElementTable, name: str) -> list[int]:
+    """The indices of the elements with tag ``name``, found at C speed.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> tag_positions(element_table(LexborHTMLParser("<p>a</p><div><p>b</p></div>")), "p")
+    [3, 5]
+    """
+    tags = table.tag
+    out: list[int] = []
+    k = -1
+    while True:
+        try:
+            k = tags.index(name, k + 1)
+        except ValueError:
+            return out
+        out.append(k)
+
+
 def _last_char(text: str) -> str:
     text = text.rstrip()
     return text[-1] if text else ""

@@ -134,7 +134,7 @@ class _Classifier:
             self.table.parent,
             self.table.hidden,
         )
-        answers, decide = self._answers, self._decide
+        answers, explain = self._answers, self.explain
         out = []
         for key in links:
             cue = cues[key]
@@ -144,13 +144,10 @@ class _Classifier:
                 key = parent[key]  # links without a cue of their own share the answer
             answer = answers.get(key)
             if answer is None:
-                answer = answers[key] = decide(key)
+                region, path, density = explain(key)
+                answer = answers[key] = (region, SCORES[path], density)
             out.append(answer)
         return out
-
-    def _decide(self, key: int) -> Region:
-        region, path, density = self.explain(key)
-        return (region, SCORES[path], density)
 
     def explain(self, key: int) -> tuple[str, str, float]:
         """``(region, decision path, link density)`` of the link (or its parent) ``key``:

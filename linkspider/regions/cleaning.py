@@ -9,7 +9,7 @@ in such a container, or in one with "unlikely" names, is not ``main``.
 
 from __future__ import annotations
 
-from linkspider.dom import DIV_TO_P, ElementTable
+from linkspider.dom import DIV_TO_P, ElementTable, tag_positions
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import MIN_BLOCK_TEXT
 from linkspider.regions.names import Names
@@ -127,13 +127,8 @@ class Cleaning:
 
     def _find_tables(self) -> None:
         t = self.table
-        tags = t.tag
-        self._tables = []
-        self._code = []
-        if "table" in tags:
-            self._tables = [k for k, tag in enumerate(tags) if tag == "table" and self._data(k)]
-        if "code" in tags:
-            self._code = [k for k, tag in enumerate(tags) if tag == "code"]
+        self._tables = [k for k in tag_positions(t, "table") if self._data(k)]
+        self._code = tag_positions(t, "code")
 
     def _data(self, key: int) -> bool:
         """Readability's ``_markDataTables`` (without the ``summary`` and ``datatable``

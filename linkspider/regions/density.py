@@ -34,15 +34,18 @@ class LinkDensity:
         self.ink = table.ink
         self.end = table.end
         ink_at = [0.0] * (len(table.tag) + 1)
+        ink = self.ink
         if links is None:  # Readability's: every <a>, an in-page link ("#x") weighing 0.3
             for ref in table.refs:
                 if ref[1] == "a":
-                    href = ref[2]
-                    weight = 0.3 if href and len(href) > 1 and href[0] == "#" else 1.0
-                    ink_at[ref[0] + 1] = self.ink[ref[0]] * weight
+                    key, href = ref[0], ref[2]
+                    if href and href[0] == "#" and len(href) > 1:
+                        ink_at[key + 1] = ink[key] * 0.3
+                    else:
+                        ink_at[key + 1] = ink[key]
         else:
             for key in links:
-                ink_at[key + 1] = self.ink[key]
+                ink_at[key + 1] = ink[key]
         self._prefix = list(accumulate(ink_at))
 
     def link_text(self, key: int) -> float:

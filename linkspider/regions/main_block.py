@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING
 
-from linkspider.dom import ElementTable
+from linkspider.dom import ElementTable, tag_positions
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.names import ROOTS, Names
 
@@ -99,7 +99,7 @@ def choose_main(
     blocks = text_blocks(table)
     if not blocks:
         return set(), True, True
-    marked = _marked_main(table, names)
+    marked = _marked_main(table)
     if marked >= 0:
         inside = [b for b in blocks if marked < b[0] < table.end[marked]]
         if inside:
@@ -121,11 +121,11 @@ def choose_main(
     return best[1], best[2], best[3]
 
 
-def _marked_main(table: ElementTable, names: Names) -> int:
+def _marked_main(table: ElementTable) -> int:
     """The page's one ``<main>`` (or ``role=main``) element, or -1 (none, or several)."""
-    tags, roles = table.tag, table.role
+    roles = table.role
     found = -1
-    candidates = [k for k, tag in enumerate(tags) if tag == "main"] if "main" in tags else []
+    candidates = tag_positions(table, "main")
     if any(roles):
         candidates += [k for k, role in enumerate(roles) if role and role.strip().lower() == "main"]
     for k in candidates:
