@@ -38,6 +38,7 @@ _UNCALIBRATED = {
     "main": 0.8,
     "main_cued": 0.9,
     "cleaned": 0.6,
+    "cross_link": 0.6,
     "markup_main": 0.6,
     "body": 0.6,
     "hidden": 0.6,

@@ -105,8 +105,11 @@ static inline lxb_node *n_parent(lxb_node *n) { return (lxb_node *)L(n)->parent;
 /* What configure() says of each known tag id (see linkspider/dom.py TAG_FLAGS). */
 enum {
     F_P = 1, F_IMG = 2, F_LIST = 4, F_HIDDEN = 8, F_DIV_TO_P = 16, F_NOT_PHRASING = 32,
-    F_REF = 64, F_A = 128, F_TEXT = 256,
+    F_REF = 64, F_A = 128, F_TEXT = 256, F_LEAD = 512,
 };
+/* The lead of a short text element (see linkspider.dom.LEAD_CAP) */
+#define LEAD_CAP 32
+#define LEAD_MAX_INK 200
 #define MAX_TAG_ID 4096
 static PyObject *tag_names[MAX_TAG_ID]; /* id -> interned str; NULL: not told apart */
 static unsigned tag_flags[MAX_TAG_ID];
@@ -685,7 +688,7 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end, size_t text_end)
     if (x->last) up->last = x->last;
 }
 
-#define N_FIELDS 19
+#define N_FIELDS 20
 #define N_NUMERIC 13
 
 static void free_texts(texts_t *t) {
@@ -814,9 +817,18 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         for (int f = 0; f < N_NUMERIC; f++) cols[f][i] = nums[f];
         PyObject *name = x->tag < MAX_TAG_ID && tag_names[x->tag] ? tag_names[x->tag] : empty_str;
         read_attrs(x->node, &at);
+        PyObject *lead = Py_NewRef(Py_None);
+        if ((flags_of(x->tag) & F_LEAD) && x->ink <= LEAD_MAX_INK) {
+            Py_DECREF(lead);
+            lead = collapse_capped(&text, (const unsigned char *)texts.all.data + x->tstart,
+                                   x->tend - x->tstart, LEAD_CAP, 8 * LEAD_CAP + 1024) < 0
+                       ? NULL
+                       : PyUnicode_DecodeUTF8(text.data ? text.data : "", (Py_ssize_t)text.len,
+                                              "replace");
+        }
         PyObject *objs[N_FIELDS - N_NUMERIC - 1] = {
             Py_NewRef(name), PyBool_FromLong(x->last == '.'), slot_str(&at, A_CLASS),
-            slot_str(&at, A_ID), slot_str(&at, A_ROLE),
+            slot_str(&at, A_ID), slot_str(&at, A_ROLE), lead,
         };
         for (int f = N_NUMERIC; f < N_FIELDS - 1; f++) {
             PyObject *v = objs[f - N_NUMERIC];

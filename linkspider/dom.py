@@ -132,6 +132,9 @@ class ElementTable(NamedTuple):
     cls: list[str | None]
     ident: list[str | None]
     role: list[str | None]
+    #: a ``p``, ``div`` or ``li`` with at most LEAD_MAX_INK characters of text: the start of
+    #: its text (:func:`capped_text` at LEAD_CAP); None for other elements
+    lead: list[str | None]
     #: every HTML a, area, link, meta, base and title element and every SVG a, in
     #: document order: tuples of :class:`Ref`'s fields (plain tuples from the C walk)
     refs: list[tuple]
@@ -243,15 +246,19 @@ def attributes_hide(attrs: dict) -> bool:
 _ASCII_WS = "\t\n\f\r "
 
 # What the C walk is told about each known tag (its flag bits, linkspider/_dom.c)
-_F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT = (
-    1 << k for k in range(9)
+_F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT, _F_LEAD = (
+    1 << k for k in range(10)
 )
+#: elements whose lead (the start of their text) the walks read, when short (see _dom.c)
+LEAD_TAGS = frozenset(("p", "div", "li"))
+LEAD_CAP = 32
+LEAD_MAX_INK = 200
 
 
 def _tag_flags(name: str) -> int:
     """The C walk's flag bits of a known tag: the sets above, in one place.
 
-    >>> _tag_flags("p") == _F_P | _F_DIV_TO_P, _tag_flags("span")
+    >>> _tag_flags("p") == _F_P | _F_DIV_TO_P | _F_LEAD, _tag_flags("span")
     (True, 0)
     """
     return (
@@ -264,6 +271,7 @@ def _tag_flags(name: str) -> int:
         | (_F_REF if name in _REF_TAGS else 0)
         | (_F_A if name == "a" else 0)
         | (_F_TEXT if name in _TEXT_TAGS else 0)
+        | (_F_LEAD if name in LEAD_TAGS else 0)
     )
 
 
@@ -361,7 +369,9 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
     """
     cols: list[list] = [[] for _ in ElementTable._fields]
     (parent, end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
-     phrasing_ink, phrasing_commas, hidden_col, tag, period, cls, ident, role, refs) = cols  # fmt: skip
+     phrasing_ink, phrasing_commas, hidden_col, tag, period, cls, ident, role, lead,
+     refs) = cols  # fmt: skip
+    leads: list[tuple[int, object]] = []  # (index, node) of the elements that may have a lead
     block_inside: list[bool] = []
     # In document order: each element's text and element children, in order,
     # as ("text", last character) or ("child", [index, filled in when visited]).
@@ -386,6 +396,9 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         cls.append(_attr(attrs, "class"))
         ident.append(_attr(attrs, "id"))
         role.append(_attr(attrs, "role"))
+        lead.append(None)
+        if name in LEAD_TAGS:
+            leads.append((i, node))
         # HTML elements only (an SVG <base> or <title> is not the page's), and SVG links
         if name in _REF_TAGS and (namespace == "html" or (name == "a" and namespace == "svg")):
             text = img_alt = None
@@ -453,6 +466,9 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
             tail = last[c] or tail
         last[i] = tail
         period[i] = tail == "."
+    for i, node in leads:
+        if deep_ink[i] <= LEAD_MAX_INK:
+            lead[i] = capped_text(node.text(), LEAD_CAP)
     return ElementTable(*cols)
 
 

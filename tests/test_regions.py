@@ -317,8 +317,8 @@ def test_embedded_media_inside_the_article_stays_main():
     )
     body = f"""<html><body><article><div class="entry-content">
     <p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
-    <blockquote class="twitter-tweet"><p>A post about it <a href="https://t.co/abc">pic.link/abc</a></p>
-    &mdash; Someone <a href="https://social.example/someone/status/1">March 1, 2020</a></blockquote>
+    <div class="codefragment"><blockquote class="twitter-tweet"><p>Post <a href="https://t.co/abc">pic.link/abc</a></p>
+    &mdash; <a href="https://social.example/someone/status/1">March 1, 2020</a></blockquote></div>
     <p>{PARA}</p><div class="gallery">{gallery}</div><p>{PARA}</p>
     <div class="more">{teasers}</div></div></article></body></html>"""
     got = regions(body)
@@ -417,3 +417,26 @@ def test_links_that_are_not_rendered_are_never_main():
     assert got["Off-canvas menu"] != "main" and got["hidden link"] != "main"
     page = extract(body.encode(), "http://site.test/a", {"Content-Type": "text/html"})
     assert [e.region for e in page.edges if e.link_type == "image"] == ["body"]
+
+
+def test_cross_link_lines_inside_the_article_are_not_main():
+    """ "Related: <link>" lines and "Follow us on <link>" lines send the reader away from the
+    article: aside.  A paragraph that merely starts with a link, or a "See also" hatnote, stays."""
+    body = f"""<html><body><article><p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <p><strong>Related:</strong> <a href="/other-story">Another story from this site</a></p>
+    <p>{PARA}</p><p>READ MORE &raquo; <a href="/more">Why it matters, explained</a></p>
+    <p>Lire aussi : <a href="/fr">Les critiques de la CNIL contre le projet</a></p>
+    <p><a href="http://report.org/">The full report</a> (PDF, 2 MB).</p>
+    <p>See also: <a href="/topic">The topic itself</a></p>
+    <p>{PARA}</p><p>Follow us on <a href="https://social.example/site">Mastodon</a> and
+    <a href="https://video.example/site">Video</a>.</p></article></body></html>"""
+    assert regions(body) == {
+        "cited": "main",
+        "Another story from this site": "aside",
+        "Why it matters, explained": "aside",
+        "Les critiques de la CNIL contre le projet": "aside",
+        "The full report": "main",
+        "The topic itself": "main",
+        "Mastodon": "aside",
+        "Video": "aside",
+    }

@@ -20,6 +20,11 @@ _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 #: Readability's "textish" tags: span (and font, which it turns into span), li, td and the
 #: block elements of DIV_TO_P.
 _TEXTISH = frozenset(("span", "font", "li", "td", *DIV_TO_P))
+#: Class names of the blockquotes that social networks' embed codes make.
+_EMBEDS = (
+    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "reddit-embed",
+    "reddit-card", "bluesky-embed", "mastodon-embed", "text-post-media", "fb-xfbml-parse-ignore",
+)  # fmt: skip
 #: Descendants that make a table a data table.
 _DATA_TAGS = frozenset(("col", "colgroup", "tfoot", "thead", "th"))
 
@@ -44,6 +49,7 @@ class Cleaning:
         self._chain: dict[int, bool] = {}
         self._tables: list[int] | None = None  # data tables, found on first use
         self._code: list[int] = []
+        self._embeds: list[int] = []
 
     def is_boilerplate(self, key: int) -> bool:
         """Would Readability clean the container ``key`` out of the article?"""
@@ -114,21 +120,32 @@ class Cleaning:
 
     def _protected(self, key: int) -> bool:
         """Readability never cleans a data table, anything inside one or inside ``<code>``,
-        nor a container holding a data table."""
+        nor a container holding a data table; nor does this model clean an embedded post
+        (a tweet, an Instagram or TikTok post...), what is inside it, or a container that is
+        mostly one: readers take them for part of the article."""
         if self._tables is None:
             self._find_tables()
-        if not self._tables and not self._code:
+        if not (self._tables or self._code or self._embeds):
             return False
-        end = self.table.end[key]
+        t = self.table
+        end = t.end[key]
         for k in self._tables:
-            if k <= key < self.table.end[k] or key < k < end:
+            if k <= key < t.end[k] or key < k < end:
                 return True
-        return any(k < key < self.table.end[k] for k in self._code)
+        for k in self._embeds:
+            if k <= key < t.end[k] or (key < k < end and 2 * t.ink[k] >= t.ink[key]):
+                return True
+        return any(k < key < t.end[k] for k in self._code)
 
     def _find_tables(self) -> None:
         t = self.table
         self._tables = [k for k in tag_positions(t, "table") if self._data(k)]
         self._code = tag_positions(t, "code")
+        self._embeds = [
+            k
+            for k in tag_positions(t, "blockquote")
+            if t.cls[k] and any(name in t.cls[k] for name in _EMBEDS)
+        ]
 
     def _data(self, key: int) -> bool:
         """Readability's ``_markDataTables`` (without the ``summary`` and ``datatable``

@@ -1,0 +1,53 @@
+"""Editorial cross-link lines inside an article: "Related: <a>Another story</a>",
+"Follow us on <a>Twitter</a>".
+
+News and blog articles interleave their paragraphs with lines that send the reader to
+another article of the site: a short label, then a link.  Readability keeps them (they
+are paragraphs); readers do not count them as the article's own links.  A line is one
+when its text starts with such a label followed by a colon (or a dash, a guillemet),
+or asks the reader to follow the site, and most of its text is link text.
+
+>>> is_cross_link("Related: Another story from this site", 0.8)
+True
+>>> is_cross_link("LIRE AUSSI : Les critiques de la CNIL", 0.75), is_cross_link("Read more » Title", 0.9)
+(True, True)
+>>> is_cross_link("Related research shows that", 0.2), is_cross_link("See also: the appendix", 0.9)
+(False, False)
+>>> is_cross_link("Follow us on Twitter and Facebook.", 0.52), is_cross_link("Follow the steps below", 0.6)
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MIN_DENSITY", "is_cross_link"]
+
+#: Labels of cross-link lines, in the languages of the test pages and the common others.
+#: ("See also" is left out: on reference pages it introduces the topic's own sources.)
+_LABEL = re.compile(
+    r"\W*(?:related(?: (?:stories|story|articles?|posts?|reading|content|coverage|news))?"
+    r"|read (?:more|also|next|this)|also read|more(?: (?:from|on|about) [^:]{1,30})?|recommended"
+    r"|(?:you )?(?:may|might) also like|don'?t miss|trending|popular|must read|editor'?s picks?"
+    r"|(?:à )?lire aussi|voir aussi|à lire|lesen sie auch|mehr zum thema|auch interessant"
+    r"|leer más|lee también|te puede interesar|leia também|leggi anche|czytaj też|čtěte také"
+    r"|читайте также|также читайте)"
+    r"\s*[:\uff1a\u00bb\u203a|\u2013\u2014-]",
+    re.IGNORECASE,
+)
+#: ... and lines that send the reader to the site's social profiles or newsletter.
+_SOCIAL = re.compile(
+    r"\W*(?:follow|find|like|join|connect with|subscribe to|sign up for|suivez|folgen sie|síguenos"
+    r"|seguici|siga)\b(?: \w+){0,3}? (?:us|me|our|nous|uns|nos|ci)\b",
+    re.IGNORECASE,
+)
+#: The share of a line's text that must be link text.
+MIN_DENSITY = 0.4
+
+
+def is_cross_link(lead: str, density: float) -> bool:
+    """Is a short text element starting with ``lead``, ``density`` of whose text is link
+    text, a cross-link line?"""
+    return density >= MIN_DENSITY and (
+        _LABEL.match(lead) is not None or _SOCIAL.match(lead) is not None
+    )
