@@ -818,7 +818,8 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         PyObject *name = x->tag < MAX_TAG_ID && tag_names[x->tag] ? tag_names[x->tag] : empty_str;
         read_attrs(x->node, &at);
         PyObject *lead = Py_NewRef(Py_None);
-        if ((flags_of(x->tag) & F_LEAD) && x->ink <= LEAD_MAX_INK) {
+        if ((flags_of(x->tag) & F_LEAD) && x->ink > 0 && x->ink <= LEAD_MAX_INK &&
+            ((flags_of(x->tag) & F_P) || !x->block_inside)) {
             Py_DECREF(lead);
             lead = collapse_capped(&text, (const unsigned char *)texts.all.data + x->tstart,
                                    x->tend - x->tstart, LEAD_CAP, 8 * LEAD_CAP + 1024) < 0
