@@ -58,8 +58,8 @@ Region = tuple[str, float, float]
 def classify_links(table: ElementTable, links: Sequence[int]) -> list[Region]:
     """The region of each link element (by element index in ``table``), in order.
 
-    ``links`` are all the page's link elements: their text is the link text
-    that link density counts.
+    Link density counts the text of every ``<a>`` of the page (Readability's
+    measure), whichever ``links`` are asked about.
     """
     return _Classifier(table, links).classify(links)
 
@@ -101,18 +101,7 @@ SCORES = {
 
 def decision_paths(table: ElementTable, links: Sequence[int]) -> list[tuple[str, str]]:
     """``(region, decision path)`` of each link, as :func:`classify_links` decides it."""
-    classifier = _Classifier(table, links)
-    out = []
-    for key in links:
-        if (
-            classifier.names.cue(key) is None
-            and table.tag[key] in ("a", "area")
-            and table.hidden[key] == table.hidden[table.parent[key]]
-        ):
-            key = table.parent[key]
-        region, path, _ = classifier.explain(key)
-        out.append((region, path))
-    return out
+    return [(region, path) for region, path, _ in _Classifier(table, links).decide(links)]
 
 
 class _Classifier:
@@ -126,11 +115,15 @@ class _Classifier:
         self.main, self.strip, self.clean = choose_main(
             table, self.names, self.density, self.cleaning
         )
-        self._answers: dict[int, Region] = {}
+        self._answers: dict[int, tuple[str, str, float]] = {}
         self._paths: dict[int, tuple[bool, str | None, bool, int]] = {}
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
 
     def classify(self, links: Sequence[int]) -> list[Region]:
+        return [(region, SCORES[path], density) for region, path, density in self.decide(links)]
+
+    def decide(self, links: Sequence[int]) -> list[tuple[str, str, float]]:
+        """``(region, decision path, link density)`` of each link."""
         cues, describe, tags, parent, hidden = (
             self.names.cues,
             self.names.describe,
@@ -148,8 +141,7 @@ class _Classifier:
                 key = parent[key]  # links without a cue of their own share the answer
             answer = answers.get(key)
             if answer is None:
-                region, path, density = explain(key)
-                answer = answers[key] = (region, SCORES[path], density)
+                answer = answers[key] = explain(key)
             out.append(answer)
         return out
 

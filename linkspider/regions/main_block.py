@@ -152,13 +152,17 @@ class _Chooser:
     ) -> set[int] | None:
         scores: dict[int, float] = {}
         parent, tag, names, children = self.parent, self.tag, self.names, self.table.children
+
+        def initial(k: int) -> float:  # a candidate's score before any text flows to it
+            return _TAG_SCORE.get(tag[k], 0) + (names.weight(k) if weights else 0)
+
         for key, score in blocks:
             if strip_unlikely and self._in_unlikely(key):
                 continue
             k, level = parent[key], 0
             while k >= 0 and level < 5 and tag[k] not in ROOTS:
                 if k not in scores:
-                    scores[k] = _TAG_SCORE.get(tag[k], 0) + (names.weight(k) if weights else 0)
+                    scores[k] = initial(k)
                 scores[k] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
                 if children[k] != 1 or k == parent[key]:
                     level += 1
@@ -172,10 +176,10 @@ class _Chooser:
         ranked = heapq.nlargest(5, scores.items(), key=lambda kv: kv[1])
         top = self._common_ancestor(ranked) or ranked[0][0]
         if top not in scores:
-            scores[top] = _TAG_SCORE.get(tag[top], 0) + (names.weight(top) if weights else 0)
+            scores[top] = initial(top)
         top = self._climb(top, scores[top], scores)
         if top not in scores:
-            scores[top] = _TAG_SCORE.get(tag[top], 0) + (names.weight(top) if weights else 0)
+            scores[top] = initial(top)
         main = {top}
         self._add_siblings(main, top, scores[top], scores)
         return main
