@@ -1,5 +1,6 @@
-"""Editorial cross-link lines inside an article: "Related: <a>Another story</a>",
-"Follow us on <a>Twitter</a>".
+"""Lines inside an article that are not its own text: editorial cross-links ("Related:
+<a>Another story</a>", "Follow us on <a>Twitter</a>"), tag and category lines, share
+lines and image credits ("Photo: <a>Jane Doe</a>").
 
 News and blog articles interleave their paragraphs with lines that send the reader to
 another article of the site: a short label, then a link.  Readability keeps them (they
@@ -15,6 +16,8 @@ True
 (False, False)
 >>> is_cross_link("Follow us on Twitter and Facebook.", 0.52), is_cross_link("Follow the steps below", 0.6)
 (True, False)
+>>> is_cross_link("Tags: privacy, browsers", 0.8), is_cross_link("Photo: Jane Doe / Agency", 0.6)
+(True, True)
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ _LABEL = re.compile(
     r"|(?:you )?(?:may|might) also like|don'?t miss|trending|popular|must read|editor'?s picks?"
     r"|(?:à )?lire aussi|voir aussi|à lire|lesen sie auch|mehr zum thema|auch interessant"
     r"|leer más|lee también|te puede interesar|leia também|leggi anche|czytaj też|čtěte také"
-    r"|читайте также|также читайте)"
+    r"|читайте также|также читайте"
+    # lines of the page's own apparatus: tags and categories, sharing, image credits
+    r"|tags?|topics?|categories|category|filed under|posted in|share(?: this(?: article| story)?)?"
+    r"|photo(?:graph)?s?|images?|pictures?|credits?|courtesy(?: of)?|mots-clés|schlagworte|etiquetas)"
     r"\s*[:\uff1a\u00bb\u203a|\u2013\u2014-]",
     re.IGNORECASE,
 )
