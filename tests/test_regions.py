@@ -430,7 +430,7 @@ def test_cross_link_lines_inside_the_article_are_not_main():
     <p>See also: <a href="/topic">The topic itself</a></p>
     <p>{PARA}</p><p>Follow us on <a href="https://social.example/site">Mastodon</a> and
     <a href="https://video.example/site">Video</a>.</p>
-    <p>Photo: <a href="https://photographer.example/">Ann Lee</a> / Agency</p>
+    <p>Photo: <a href="https://photographer.example/">Ann Lee</a></p>
     <p><b>Tags:</b> <a href="/tag/privacy">privacy</a>, <a href="/tag/web">web</a></p>
     </article></body></html>"""
     assert regions(body) == {
