@@ -38,6 +38,28 @@ SHAPES = {
     "<b><i><u> x 30,000 (nested inline)": b"<b><i><u>" * 30_000,
     "<a href><object> x 20,000 (nested links)": b'<a href="/x">t<object>' * 20_000,
 }
+# What the region model looks for, repeated inside an article (each question about one of
+# them must cost a lookup, not a scan of the others).
+_ARTICLE = (
+    b"<article>" + b"<p>" + b"Words of an article, with commas, and more words. " * 5 + b"</p>"
+)
+SHAPES.update(
+    {
+        f"article + {name} x 30,000": _ARTICLE * 3 + unit * 30_000
+        for name, unit in (
+            (
+                "data tables",
+                b'<div><table><tr><th>x</th><td><a href="/x">y</a></td></tr></table></div>',
+            ),
+            (
+                "embedded posts",
+                b'<div><blockquote class="twitter-tweet"><a href="/x">y</a></blockquote></div>',
+            ),
+            ("grid columns", b'<div class="col-md-3"><a href="/x">y</a></div>'),
+            ("hidden links", b'<div hidden><a href="/x">y</a></div>'),
+        )
+    }
+)
 
 
 def seconds(body: bytes, rounds: int) -> tuple[float, int]:
@@ -71,9 +93,9 @@ def main() -> None:
         t, e = seconds(body, args.rounds)
         mb = len(body) / 1e6
         rows.append((name, mb, t, e, (t / mb) / real))
-    print(f"{'page':44} {'MB':>6} {'s':>7} {'ms/MB':>8} {'edges/MB':>9} {'x real':>7}")
+    print(f"{'page':46} {'MB':>6} {'s':>7} {'ms/MB':>8} {'edges/MB':>9} {'x real':>7}")
     for name, mb, t, e, ratio in rows:
-        print(f"{name:44} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f}")
+        print(f"{name:46} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         keys = ("page", "mb", "seconds", "edges", "ratio")

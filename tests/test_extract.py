@@ -237,6 +237,39 @@ def test_six_megabyte_page_with_20000_links_in_bounded_time_and_memory():
     assert cpu < 30, cpu  # a generous bound: a hang or a quadratic blow-up fails, noise does not
 
 
+ARTICLE = (
+    b"<article>" + b"<p>" + b"Words of an article, with commas, and more words. " * 5 + b"</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("shape", "unit"),
+    [
+        (
+            "data tables",
+            b'<div><table><tr><th>x</th><td><a href="/x">y</a></td></tr></table></div>',
+        ),
+        (
+            "embedded posts",
+            b'<div><blockquote class="twitter-tweet"><a href="/x">y</a></blockquote></div>',
+        ),
+        ("code", b'<div><code><a href="/x">y</a></code></div>'),
+        ("grid columns", b'<div class="col-md-3"><a href="/x">y</a></div>'),
+        ("text-less containers", b"<div><b>x</b></div><ul><li><a href=/x>y</a></li></ul>"),
+    ],
+)
+def test_the_region_model_is_linear_in_what_the_page_repeats(shape, unit):
+    """30,000 of one thing the region model looks for (data tables, embeds, code, grid
+    columns, containers to clean), all inside the article: each question about one of them
+    costs a lookup, not a scan of the others (the quadratic versions took minutes)."""
+    body = ARTICLE * 3 + b'<div class="row">' + unit * 30_000 + b"</div>"
+    started = time.process_time()
+    page = extract(body, URL, H)
+    cpu = time.process_time() - started
+    assert page.error is None and len(page.edges) == 30_000, shape
+    assert cpu < 20, (shape, cpu)  # a generous bound: linear takes about a second
+
+
 def test_strict_mode_raises_what_the_default_mode_records(monkeypatch):
     import linkspider.extract as core
 

@@ -9,6 +9,9 @@ in such a container, or in one with "unlikely" names, is not ``main``.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+
 from linkspider.dom import DIV_TO_P, ElementTable, tag_positions
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import MIN_BLOCK_TEXT
@@ -16,7 +19,9 @@ from linkspider.regions.names import Names
 
 #: Containers that Readability cleans conditionally inside the article.
 CLEANED = frozenset(("div", "ul", "table", "form", "fieldset"))
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_FIGURE = frozenset(("figure",))
+_TABLE_OR_CODE = frozenset(("table", "code"))
 #: Readability's "textish" tags: span (and font, which it turns into span), li, td and the
 #: block elements of DIV_TO_P.
 _TEXTISH = frozenset(("span", "font", "li", "td", *DIV_TO_P))
@@ -47,9 +52,16 @@ class Cleaning:
         self.density = density
         self._boilerplate: dict[int, bool] = {}
         self._chain: dict[int, bool] = {}
-        self._tables: list[int] | None = None  # data tables, found on first use
-        self._code: list[int] = []
-        self._embeds: list[int] = []
+        # Found on first use, so that every question costs a lookup or a bisection (a page
+        # may hold thousands of tables or embeds, nested as deep as the markup bound allows).
+        self._shelter: set[int] | None = None  # data tables and embedded posts
+        self._tables: list[int] = []  # data tables, in document order
+        self._embeds: list[int] = []  # embedded posts, in document order
+        self._code: set[int] = set()
+        self._positions: dict[str, list[int]] = {}  # tag -> its elements, in document order
+        self._memos: dict[object, dict[int, bool]] = {}  # ancestor questions, memoized
+        self._textish: dict[int, int] = {}  # i -> the first element at or after i with textish text
+        self._headings: tuple[list[int], list[int]] | None = None  # positions, prefix sums of ink
 
     def is_boilerplate(self, key: int) -> bool:
         """Would Readability clean the container ``key`` out of the article?"""
@@ -73,18 +85,17 @@ class Cleaning:
         is_list = tag in ("ul", "ol")
         if not is_list and length:
             is_list = t.list_ink[key] / length > 0.9
-        tags = t.tag
         end = t.end[key]
         p, img = t.p[key], t.img[key]
-        in_figure = self._inside(key, "figure")
+        in_figure = self._has_ancestor(key, _FIGURE)
         remove = (
             # more images than paragraphs, with link text: a grid of linked teasers
             # (a gallery of images, linked to their full size or not, is the article's)
             (not in_figure and img > 1 and p / img < 0.5 and self.density.link_text(key) > 0)
             or (not is_list and weight < 25 and density > 0.2)
             or (weight >= 25 and density > 0.5)
-            or (not is_list and tags[key:end].count("li") - 100 > p)
-            or tags[key:end].count("input") > p // 3
+            or (not is_list and self._count(key, "li") - 100 > p)
+            or self._count(key, "input") > p // 3
             or (
                 not is_list
                 and not in_figure
@@ -101,13 +112,25 @@ class Cleaning:
                 if t.children[k] > 1:
                     return True
                 k = t.end[k]
-            return tags[key:end].count("li") != img
+            return self._count(key, "li") != img
         return remove
 
+    def _count(self, key: int, name: str) -> int:
+        """The ``name`` elements in the subtree of ``key``."""
+        positions = self._positions.get(name)
+        if positions is None:
+            positions = self._positions[name] = tag_positions(self.table, name)
+        return bisect_left(positions, self.table.end[key]) - bisect_left(positions, key)
+
     def _heading_ink(self, key: int) -> int:
-        t = self.table
-        tags, ink = t.tag, t.ink
-        return sum(ink[k] for k in range(key + 1, t.end[key]) if tags[k] in _HEADINGS)
+        """The text of the headings below ``key``."""
+        if self._headings is None:
+            t = self.table
+            positions = sorted(k for name in _HEADINGS for k in tag_positions(t, name))
+            self._headings = (positions, [0, *accumulate(t.ink[k] for k in positions)])
+        positions, prefix = self._headings
+        first, last = bisect_right(positions, key), bisect_left(positions, self.table.end[key])
+        return prefix[last] - prefix[first]
 
     def _has_textish_text(self, key: int) -> bool:
         """Is there text in a ``span``, ``li``, ``td`` or block element below ``key``?
@@ -115,37 +138,106 @@ class Cleaning:
         t = self.table
         if t.tag[key] == "div" and t.phrasing_ink[key]:
             return True  # its own runs of text, which Readability wraps into paragraphs
-        tags, ink = t.tag, t.ink
-        return any(ink[k] and tags[k] in _TEXTISH for k in range(key + 1, t.end[key]))
+        return self._first_textish(key + 1) < t.end[key]
+
+    def _first_textish(self, i: int) -> int:
+        """The first element at or after ``i`` with text that is a textish tag (the element
+        count when none): every element is stepped over once per page, whatever is asked."""
+        t = self.table
+        memo, tags, ink, n = self._textish, t.tag, t.ink, len(t.tag)
+        passed = []
+        j = i
+        while j < n:
+            known = memo.get(j)
+            if known is not None:
+                j = known
+                break
+            if ink[j] and tags[j] in _TEXTISH:
+                break
+            passed.append(j)
+            j += 1
+        for k in passed:
+            memo[k] = j
+        return j
+
+    def _has_ancestor(self, key: int, names: frozenset[str]) -> bool:
+        """Is an ancestor of ``key`` one of the tags ``names``?  Memoized."""
+        memo = self._memos.setdefault(names, {})
+        parent, tags = self.table.parent, self.table.tag
+        chain = []
+        k = parent[key]
+        found = False
+        while k >= 0:
+            known = memo.get(k)
+            if known is not None:
+                found = known
+                break
+            chain.append(k)
+            if tags[k] in names:
+                found = True
+                break
+            k = parent[k]
+        # an element's answer is "is it, or an ancestor, one of them" (asked of its children)
+        for k in chain:
+            memo[k] = found
+        return found
 
     def _protected(self, key: int) -> bool:
         """Readability never cleans a data table, anything inside one or inside ``<code>``,
         nor a container holding a data table; nor does this model clean an embedded post
         (a tweet, an Instagram or TikTok post...), what is inside it, or a container that is
         mostly one: readers take them for part of the article."""
-        if self._tables is None:
-            self._find_tables()
-        if not (self._tables or self._code or self._embeds):
+        if self._shelter is None:
+            self._find_shelters()
+        if not (self._shelter or self._code):
             return False
         t = self.table
         end = t.end[key]
-        for k in self._tables:
-            if k <= key < t.end[k] or key < k < end:
-                return True
-        for k in self._embeds:
-            if k <= key < t.end[k] or (key < k < end and 2 * t.ink[k] >= t.ink[key]):
-                return True
-        return any(k < key < t.end[k] for k in self._code)
+        i = bisect_right(self._tables, key)
+        if i < len(self._tables) and self._tables[i] < end:
+            return True  # holds a data table
+        i = bisect_right(self._embeds, key)
+        if (
+            i < len(self._embeds)
+            and self._embeds[i] < end
+            and 2 * t.ink[self._embeds[i]] >= t.ink[key]
+        ):
+            return True  # mostly an embedded post
+        return self._sheltered(key)
 
-    def _find_tables(self) -> None:
+    def _sheltered(self, key: int) -> bool:
+        """Is ``key`` a data table or an embedded post, or inside one or inside ``<code>``?
+        Memoized, iterative."""
+        memo = self._memos.setdefault("sheltered", {})
+        parent, shelter, code = self.table.parent, self._shelter, self._code
+        chain = []
+        k = key
+        found = False
+        while k >= 0:
+            known = memo.get(k)
+            if known is not None:
+                found = known
+                break
+            chain.append(k)
+            up = parent[k]
+            if k in shelter or up in code:
+                found = True
+                break
+            k = up
+        for k in chain:
+            memo[k] = found
+        return found
+
+    def _find_shelters(self) -> None:
         t = self.table
         self._tables = [k for k in tag_positions(t, "table") if self._data(k)]
-        self._code = tag_positions(t, "code")
         self._embeds = [
             k
             for k in tag_positions(t, "blockquote")
             if t.cls[k] and any(name in t.cls[k] for name in _EMBEDS)
         ]
+        self._shelter = {*self._tables, *self._embeds}
+        self._code = set(tag_positions(t, "code"))
 
     def _data(self, key: int) -> bool:
         """Readability's ``_markDataTables`` (without the ``summary`` and ``datatable``
@@ -170,15 +262,6 @@ class Cleaning:
         if columns == 1 or rows == 1:
             return False
         return rows >= 10 or columns > 4 or rows * columns > 10
-
-    def _inside(self, key: int, tag: str) -> bool:
-        parent, tags = self.table.parent, self.table.tag
-        k = parent[key]
-        while k >= 0:
-            if tags[k] == tag:
-                return True
-            k = parent[k]
-        return False
 
     def kept_ink(
         self, main: set[int], strip_unlikely: bool, clean: bool, enough: int | None = None
@@ -214,7 +297,7 @@ class Cleaning:
         return kept
 
     def _in_table_or_code(self, key: int) -> bool:
-        return self._inside(key, "table") or self._inside(key, "code")
+        return self._has_ancestor(key, _TABLE_OR_CODE)
 
     def in_boilerplate(
         self, container: int, outer: dict[int, int], strip_unlikely: bool = True, clean: bool = True

@@ -239,6 +239,7 @@ class Names:
     def __init__(self, table: ElementTable) -> None:
         n = len(table.tag)
         self._table = table
+        self._widest: dict[int, float] = {}
         self.tag = table.tag
         self._cls, self._ident, self._role = table.cls, table.ident, table.role
         self.cues: list = [UNSET] * n
@@ -287,20 +288,25 @@ class Names:
         width = grid_width(cls) if cls else None
         if width is None or width > SIDE_COLUMN:
             return False
-        table = self._table
-        up = table.parent[key]
-        if up < 0:
-            return False
-        end, classes = table.end, self._cls
-        sibling = up + 1
-        while sibling < end[up]:
-            other = classes[sibling]
-            if sibling != key and other:
-                other_width = grid_width(other)
-                if other_width is not None and other_width >= 2 * width:
-                    return True
-            sibling = end[sibling]
-        return False
+        up = self._table.parent[key]
+        return up >= 0 and self._widest_child(up) >= 2 * width
+
+    def _widest_child(self, key: int) -> float:
+        """The widest grid column among the children of ``key`` (0: none), read once."""
+        widest = self._widest.get(key)
+        if widest is None:
+            table = self._table
+            end, classes = table.end, self._cls
+            widest = 0.0
+            child = key + 1
+            while child < end[key]:
+                cls = classes[child]
+                width = grid_width(cls) if cls else None
+                if width is not None and width > widest:
+                    widest = width
+                child = end[child]
+            self._widest[key] = widest
+        return widest
 
     def describe(self, key: int) -> str | None:
         """Read element ``key``'s names once: its cue, weight and "unlikely" flag."""
