@@ -294,6 +294,40 @@ def tag_positions(table: ElementTable, name: str) -> list[int]:
         out.append(k)
 
 
+def up_the_tree(
+    table: ElementTable, key: int, memo: dict[int, bool], test, stop: frozenset[str] = frozenset()
+) -> bool:
+    """Does ``test(k)`` hold for element ``key`` or one of its ancestors, below the first
+    whose tag is in ``stop``?  Iterative (the nesting depth is the page's to choose); the
+    answers of every element passed on the way go to ``memo`` (one memo per question).
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> t = element_table(LexborHTMLParser("<figure><div><p>x</p></div></figure><p>y</p>"))
+    >>> is_figure = lambda k: t.tag[k] == "figure"
+    >>> [up_the_tree(t, k, {}, is_figure) for k in tag_positions(t, "p")]
+    [True, False]
+    """
+    parent, tags = table.parent, table.tag
+    chain = []
+    k = key
+    found = False
+    while k >= 0:
+        known = memo.get(k)
+        if known is not None:
+            found = known
+            break
+        chain.append(k)
+        if test(k):
+            found = True
+            break
+        if tags[k] in stop:
+            break
+        k = parent[k]
+    for k in chain:
+        memo[k] = found
+    return found
+
+
 def _last_char(text: str) -> str:
     text = text.rstrip()
     return text[-1] if text else ""

@@ -12,16 +12,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-from linkspider.dom import DIV_TO_P, ElementTable, tag_positions
+from linkspider.dom import DIV_TO_P, ElementTable, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
-from linkspider.regions.main_block import MIN_BLOCK_TEXT
+from linkspider.regions.main_block import MIN_BLOCK_TEXT, TABLE_OR_CODE
 from linkspider.regions.names import Names
 
 #: Containers that Readability cleans conditionally inside the article.
 CLEANED = frozenset(("div", "ul", "table", "form", "fieldset"))
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _FIGURE = frozenset(("figure",))
-_TABLE_OR_CODE = frozenset(("table", "code"))
 #: Readability's "textish" tags: span (and font, which it turns into span), li, td and the
 #: block elements of DIV_TO_P.
 _TEXTISH = frozenset(("span", "font", "li", "td", *DIV_TO_P))
@@ -59,7 +58,7 @@ class Cleaning:
         self._embeds: list[int] = []  # embedded posts, in document order
         self._code: set[int] = set()
         self._positions: dict[str, list[int]] = {}  # tag -> its elements, in document order
-        self._memos: dict[object, dict[int, bool]] = {}  # ancestor questions, memoized
+        self._memos: dict[object, tuple] = {}  # ancestor questions: (memo, test)
         self._textish: dict[int, int] = {}  # i -> the first element at or after i with textish text
         self._headings: tuple[list[int], list[int]] | None = None  # positions, prefix sums of ink
 
@@ -162,25 +161,14 @@ class Cleaning:
 
     def _has_ancestor(self, key: int, names: frozenset[str]) -> bool:
         """Is an ancestor of ``key`` one of the tags ``names``?  Memoized."""
-        memo = self._memos.setdefault(names, {})
-        parent, tags = self.table.parent, self.table.tag
-        chain = []
-        k = parent[key]
-        found = False
-        while k >= 0:
-            known = memo.get(k)
-            if known is not None:
-                found = known
-                break
-            chain.append(k)
-            if tags[k] in names:
-                found = True
-                break
-            k = parent[k]
-        # an element's answer is "is it, or an ancestor, one of them" (asked of its children)
-        for k in chain:
-            memo[k] = found
-        return found
+        up = self.table.parent[key]
+        if up < 0:
+            return False
+        memo = self._memos.get(names)
+        if memo is None:
+            tags = self.table.tag
+            memo = self._memos[names] = ({}, lambda k: tags[k] in names)
+        return up_the_tree(self.table, up, memo[0], memo[1])
 
     def _protected(self, key: int) -> bool:
         """Readability never cleans a data table, anything inside one or inside ``<code>``,
@@ -207,26 +195,12 @@ class Cleaning:
 
     def _sheltered(self, key: int) -> bool:
         """Is ``key`` a data table or an embedded post, or inside one or inside ``<code>``?
-        Memoized, iterative."""
-        memo = self._memos.setdefault("sheltered", {})
-        parent, shelter, code = self.table.parent, self._shelter, self._code
-        chain = []
-        k = key
-        found = False
-        while k >= 0:
-            known = memo.get(k)
-            if known is not None:
-                found = known
-                break
-            chain.append(k)
-            up = parent[k]
-            if k in shelter or up in code:
-                found = True
-                break
-            k = up
-        for k in chain:
-            memo[k] = found
-        return found
+        Memoized."""
+        memo = self._memos.get("sheltered")
+        if memo is None:
+            parent, shelter, code = self.table.parent, self._shelter, self._code
+            memo = self._memos["sheltered"] = ({}, lambda k: k in shelter or parent[k] in code)
+        return up_the_tree(self.table, key, memo[0], memo[1])
 
     def _find_shelters(self) -> None:
         t = self.table
@@ -297,7 +271,7 @@ class Cleaning:
         return kept
 
     def _in_table_or_code(self, key: int) -> bool:
-        return self._has_ancestor(key, _TABLE_OR_CODE)
+        return self._has_ancestor(key, TABLE_OR_CODE)
 
     def in_boilerplate(
         self, container: int, outer: dict[int, int], strip_unlikely: bool = True, clean: bool = True

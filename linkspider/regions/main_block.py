@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING
 
-from linkspider.dom import ElementTable, tag_positions
+from linkspider.dom import ElementTable, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.names import ROOTS, Names
 
@@ -39,6 +39,8 @@ _LAYOUT = frozenset(("nav", "header", "footer", "aside", "comment"))
 #: ... nor is text under class/id names saying navigation or comments (other names, such
 #: as ``l-sidebar-fixed`` or Blogger's ``widget Blog``, wrap whole articles too often).
 _MENUS = frozenset(("nav", "comment"))
+#: Readability never removes "unlikely" elements inside these.
+TABLE_OR_CODE = frozenset(("table", "code"))
 #: (skip "unlikely" names, use class weights, clean conditionally), in order.
 _ATTEMPTS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
 
@@ -204,11 +206,11 @@ class _Chooser:
 
     def _in_unlikely(self, key: int) -> bool:
         """Is ``key`` or an ancestor "unlikely" (up to a table or code block)? Memoized."""
-        return self._inside(key, self._unlikely_memo, self.names.unlikely, ("table", "code"))
+        return up_the_tree(self.table, key, self._unlikely_memo, self.names.unlikely, TABLE_OR_CODE)
 
     def in_layout(self, key: int) -> bool:
         """Is ``key`` or an ancestor page furniture? (Its text never scores.)  Memoized."""
-        return self._inside(key, self._layout_memo, self._furniture, ())
+        return up_the_tree(self.table, key, self._layout_memo, self._furniture)
 
     def _furniture(self, k: int) -> bool:
         """A layout landmark (tag, ARIA role or a side grid column), or class/id names
@@ -217,29 +219,6 @@ class _Chooser:
         if not (t.cls[k] or t.ident[k] or t.role[k]) and t.tag[k] not in _LAYOUT:
             return False  # nothing to read: no names, no role, no landmark tag
         return self.names.cue(k) in _MENUS or self.names.landmark(k) in _LAYOUT
-
-    def _inside(self, key: int, memo: dict[int, bool], test, stop: tuple[str, ...]) -> bool:
-        """Does ``test`` hold for ``key`` or an ancestor below the first ``stop`` tag?
-        Iterative (the nesting depth is the page's), memoized in ``memo``."""
-        parent, tag = self.parent, self.tag
-        chain = []
-        k = key
-        found = False
-        while k >= 0:
-            known = memo.get(k)
-            if known is not None:
-                found = known
-                break
-            chain.append(k)
-            if test(k):
-                found = True
-                break
-            if tag[k] in stop:
-                break
-            k = parent[k]
-        for k in chain:
-            memo[k] = found
-        return found
 
     def _climb(self, top: int, top_score: float, scores: dict[int, float]) -> int:
         """Readability's refinements: a better-scoring parent, or a parent of an only child."""
