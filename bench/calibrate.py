@@ -39,6 +39,7 @@ _UNCALIBRATED = {
     "main_cued": 0.9,
     "cleaned": 0.6,
     "cross_link": 0.6,
+    "related_list": 0.6,
     "markup_main": 0.6,
     "body": 0.6,
     "hidden": 0.6,

@@ -132,7 +132,7 @@ class ElementTable(NamedTuple):
     cls: list[str | None]
     ident: list[str | None]
     role: list[str | None]
-    #: a ``p``, or a ``div`` without block content inside, with some text but at most
+    #: a ``p`` or heading, or a ``div`` without block content inside, with some text but at most
     #: LEAD_MAX_INK characters: the start of its text (:func:`capped_text` at LEAD_CAP);
     #: None for other elements
     lead: list[str | None]
@@ -251,7 +251,7 @@ _F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F
     1 << k for k in range(10)
 )
 #: elements whose lead (the start of their text) the walks read, when short (see _dom.c)
-LEAD_TAGS = frozenset(("p", "div"))
+LEAD_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6"))
 LEAD_CAP = 32
 LEAD_MAX_INK = 200
 
@@ -501,7 +501,10 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
             tail = last[c] or tail
         last[i] = tail
         period[i] = tail == "."
-    for i, node in leads:  # a paragraph, or a div that is one (no block inside), with some text
+    for (
+        i,
+        node,
+    ) in leads:  # a paragraph or heading, or a div that is one (no block inside), with text
         if 0 < deep_ink[i] <= LEAD_MAX_INK and (tag[i] == "p" or not block_inside[i]):
             lead[i] = capped_text(node.text(), LEAD_CAP)
     return ElementTable(*cols)

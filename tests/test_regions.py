@@ -205,6 +205,48 @@ def test_a_narrow_grid_column_is_a_sidebar_even_with_more_text_than_the_article(
     }
 
 
+@pytest.mark.parametrize(
+    ("side", "content"),
+    [
+        ('id="right"', 'id="content"'),
+        ('class="right-column"', 'class="main-column"'),
+        ('id="rightcol"', 'id="center"'),
+        ('class="sidebar-left"', 'class="middle"'),
+    ],
+)
+def test_a_column_named_for_its_side_beside_the_content_column_is_a_sidebar(side, content):
+    """Layouts without grid classes name their columns: ``#right`` beside ``#content``
+    is a sidebar, even holding more text than the article (table layouts too)."""
+    body = f"""<html><body><div id="page"><div {content}><h1>Headline</h1>
+    <p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}</p></div>
+    <div {side}><p>{SIDE_TEXT}</p><p>{SIDE_TEXT}<a href="/about">about us</a></p>
+    <p>{SIDE_TEXT}</p><ul><li><a href="/c/1">Cat one</a> (12)</li></ul></div>
+    </div></body></html>"""
+    expected = {"cited": "main", "about us": "aside", "Cat one": "aside"}
+    assert regions(body) == expected
+    table = body.replace('<div id="page">', "<table><tr>").replace(
+        "</div></body>", "</tr></table></body>"
+    )
+    table = table.replace(f"<div {content}>", f"<td {content}>").replace(
+        f"<div {side}>", f"<td {side}>"
+    )
+    assert (
+        regions(table.replace("</p></div>", "</p></td>").replace("</ul></div>", "</ul></td>"))
+        == expected
+    )
+
+
+def test_side_names_alone_do_not_make_a_sidebar():
+    """A two-column page's ``#left`` may hold the article, and ``pull-right`` or a bare
+    ``right`` class places things inside it: without a column named for the content
+    beside it, text decides."""
+    body = f"""<html><body><div id="left"><p>{LONG}<a href="http://cited.org/">cited</a></p>
+    <p>{LONG}</p><div class="pull-right right"><p>{PARA}<a href="/box">boxed</a></p></div>
+    </div><div id="right"><a href="/about">about us</a></div></body></html>"""
+    got = regions(body)
+    assert got["cited"] == "main" and got["boxed"] == "main"
+
+
 def test_equal_grid_columns_are_not_sidebars():
     cards = "".join(
         f'<div class="col-md-4"><p>{PARA}<a href="/story/{i}">story {i}</a></p></div>'
@@ -445,4 +487,31 @@ def test_cross_link_lines_inside_the_article_are_not_main():
         "Ann Lee": "aside",
         "privacy": "aside",
         "web": "aside",
+    }
+
+
+def test_lists_under_a_related_heading_inside_the_article_are_not_main():
+    """A list of links under "Related Stories" / "More from ..." inside the article body
+    (no class to tell) sends the reader to other articles: aside.  A list under an
+    article's own heading, or under "See also", stays main; so does a list that is
+    mostly text."""
+    body = f"""<html><body><article><p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <h3>Related Stories</h3><ul><li><a href="/s1">First other story</a></li>
+    <li><a href="/s2">Second other story</a></li></ul>
+    <p>{PARA}</p><h4>More from Kotaku</h4><div></div>
+    <div><div><a href="/k1">A Kotaku story</a></div><div><a href="/k2">Another one</a></div></div>
+    <p>{PARA}</p><h2>Popular tools for logging</h2>
+    <ul><li><a href="https://tool.example/">The tool</a></li></ul>
+    <h2>See also</h2><ul><li><a href="/topic">The topic itself</a></li></ul>
+    <h3>Recommended</h3><ul><li>{PARA}<a href="/inline">an inline link</a></li></ul>
+    <p>{PARA}</p></article></body></html>"""
+    assert regions(body) == {
+        "cited": "main",
+        "First other story": "aside",
+        "Second other story": "aside",
+        "A Kotaku story": "aside",
+        "Another one": "aside",
+        "The tool": "main",
+        "The topic itself": "main",
+        "an inline link": "main",
     }

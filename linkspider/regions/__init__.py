@@ -36,7 +36,7 @@ from collections.abc import Sequence
 
 from linkspider.dom import ElementTable
 from linkspider.regions.cleaning import CLEANED, Cleaning
-from linkspider.regions.crosslinks import is_cross_link
+from linkspider.regions.crosslinks import MIN_LIST_DENSITY, is_cross_link, is_related_heading
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
 from linkspider.regions.names import META, REGIONS, UNSET, Names
@@ -93,6 +93,8 @@ SCORES = {
     # inside the block, in a "Related: ..." line (prior: Readability, which labels these
     # pages, keeps such lines by design, readers do not; 0/1 on them)
     "cross_link": 0.6,
+    # inside the block, in a list of links under a "Related Stories" heading (prior, as above)
+    "related_list": 0.6,
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
     "body": 0.998,  # outside the main block, no cue (946/947)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (704/704)
@@ -118,6 +120,7 @@ class _Classifier:
         self._answers: dict[int, tuple[str, str, float]] = {}
         self._paths: dict[int, tuple[bool, str | None, bool, int]] = {}
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
+        self._related: dict[int, bool] = {}  # element -> is it a list under a related heading
 
     def classify(self, links: Sequence[int]) -> list[Region]:
         return [(region, SCORES[path], density) for region, path, density in self.decide(links)]
@@ -165,6 +168,8 @@ class _Classifier:
                 return ("aside", "cleaned", density)
             if self._in_cross_link_line(key):
                 return ("aside", "cross_link", density)
+            if self._in_related_list(key):
+                return ("aside", "related_list", density)
             return ("main", "main_cued" if saw_main else "main", density)
         if saw_main and not self.main:
             return ("main", "markup_main", density)  # no text block on the page: trust the markup
@@ -181,6 +186,43 @@ class _Classifier:
             if lead[k] is not None:
                 return is_cross_link(lead[k], self.density.of(k))
             k = parent[k]
+        return False
+
+    def _in_related_list(self, key: int) -> bool:
+        """Is ``key`` in a list of links (mostly link text) under a heading that announces
+        other articles ("Related Stories", "More from ...": :mod:`~linkspider.regions.crosslinks`)?
+
+        The list is ``key`` or one of its next few ancestors below the main block; its
+        heading the element before it (empty elements between them aside).
+        """
+        parent, main, memo = self.table.parent, self.main, self._related
+        k = key
+        for _ in range(6):
+            if k < 0 or k in main:
+                return False
+            answer = memo.get(k)
+            if answer is None:
+                answer = memo[k] = self._under_related_heading(k)
+            if answer:
+                return True
+            k = parent[k]
+        return False
+
+    def _under_related_heading(self, k: int) -> bool:
+        table = self.table
+        if self.density.of(k) < MIN_LIST_DENSITY:
+            return False
+        parent, ink, lead = table.parent, table.ink, table.lead
+        up, before = parent[k], k
+        for _ in range(3):  # the previous sibling, past empty ones
+            j = before - 1
+            if j <= up:
+                return False  # the first child
+            while parent[j] != up:
+                j = parent[j]
+            if ink[j]:
+                return lead[j] is not None and is_related_heading(lead[j])
+            before = j
         return False
 
     def _path(self, key: int) -> tuple[bool, str | None, bool, int]:

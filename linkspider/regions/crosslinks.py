@@ -18,13 +18,16 @@ True
 (True, False)
 >>> is_cross_link("Tags: privacy, browsers", 0.8), is_cross_link("Photo: Jane Doe / Agency", 0.6)
 (True, True)
+
+The same goes for a list of links under a heading that announces other articles ("Related
+Stories", "More from Kotaku", "You may also like"): :func:`is_related_heading`.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["MIN_DENSITY", "is_cross_link"]
+__all__ = ["MIN_DENSITY", "MIN_LIST_DENSITY", "is_cross_link", "is_related_heading"]
 
 #: Labels of cross-link lines, in the languages of the test pages and the common others.
 #: ("See also" is left out: on reference pages it introduces the topic's own sources.)
@@ -57,3 +60,41 @@ def is_cross_link(lead: str, density: float) -> bool:
     return density >= MIN_DENSITY and (
         _LABEL.match(lead) is not None or _SOCIAL.match(lead) is not None
     )
+
+
+#: Headings (no colon needed) over a list of the site's other articles.  A heading is the
+#: whole line, so the words must end it or be followed by what such headings add ("More
+#: from <site>", "Most popular in <section>"); "Popular tools for X" is an article's own
+#: heading.  "See also" and "Further reading" are left out, as above.
+_HEADING = re.compile(
+    r"\W*(?:(?:related|recommended|trending|popular|most (?:popular|read|viewed|shared))"
+    r"(?: (?:stories|story|articles?|posts?|reading|content|coverage|news|videos?|links|now|today"
+    r"|for you|on \S.*|in \S.*))?"
+    r"|more (?:(?:stories|articles|posts|news|videos) )?(?:from|on|about|in|like) \S.*"
+    r"|more (?:stories|articles|posts|news|videos|to read)"
+    r"|read (?:more|also|next)(?: \S.*)?|also read|(?:you )?(?:may|might) also like|you may like"
+    r"|don'?t miss|must read|editor'?s picks?|latest (?:news|stories|articles|posts)"
+    r"|(?:à )?lire aussi|à lire|sur le même sujet|lesen sie auch|mehr zum thema(?: \S.*)?"
+    r"|auch interessant|leer más|lee también|te puede interesar|leia também|leggi anche"
+    r"|czytaj też|čtěte také|читайте также|также читайте|相关阅读|相关新闻|関連記事)"
+    r"\W*",
+    re.IGNORECASE,
+)
+#: The share of a list's text under such a heading that must be link text.
+MIN_LIST_DENSITY = 0.5
+
+
+def is_related_heading(lead: str) -> bool:
+    """Does a heading whose text starts with ``lead`` announce a list of other articles?
+
+    Only the first 32 characters of a heading are kept (``linkspider.dom.LEAD_CAP``):
+    a longer heading is judged by its start.
+
+    >>> [is_related_heading(h) for h in ("Related Stories", "More from Kotaku", "You May Like")]
+    [True, True, True]
+    >>> [is_related_heading(h) for h in ("Popular tools for logging", "See also", "Related work")]
+    [False, False, False]
+    >>> is_related_heading("MOST POPULAR"), is_related_heading("Mehr zum Thema Mac OS X")
+    (True, True)
+    """
+    return _HEADING.fullmatch(lead) is not None

@@ -169,16 +169,18 @@ def builder_neutral(names: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool]:
-    """Everything class and id names say: (token cue, class weight, unlikely)."""
+def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
+    """Everything class and id names say: (token cue, class weight, unlikely, and whether
+    they may name a side column: grid classes or :func:`side_named`)."""
+    column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
     cls, ident = builder_neutral(cls.lower()), builder_neutral(ident.lower())
     names = f"{cls} {ident}"
     unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
-    return token_region(names), class_weight(cls, ident), unlikely
+    return token_region(names), class_weight(cls, ident), unlikely, column
 
 
 @lru_cache(maxsize=65_536)
-def _class_facts(cls: str) -> tuple[str | None, int, bool]:
+def _class_facts(cls: str) -> tuple[str | None, int, bool, bool]:
     """:func:`_name_facts` of an element with a class and no id (most of them; a cheaper key)."""
     return _name_facts(cls, "")
 
@@ -220,6 +222,55 @@ def grid_width(cls: str) -> float | None:
 #: side column.
 SIDE_COLUMN = 1 / 3
 
+# Layouts without a grid framework name their columns by side: ``#right``, ``#leftcol``,
+# ``.right-column``, ``.sidebar-left``, ``td#rightside``.  Only a name that says *column*
+# counts (``pull-right``, ``text-right``, ``alignright`` place things inside an article),
+# and only beside a sibling named for the content (``#content``, ``.main``, ``#center``):
+# a two-column page's ``#left`` may be its article.
+_SIDE_COMPOUND = re.compile(
+    r"(?:left|right)(?:col|column|side|rail|bar|pane|panel|sidebar|area|region)"
+    r"|(?:side|sidebar|col|column|rail)(?:left|right)"
+)
+_SIDES = frozenset(("left", "right"))
+_COLUMN_WORDS = frozenset(("col", "cols", "column", "columns", "side", "pane", "panel", "area"))
+_CENTRE_WORDS = frozenset(("center", "centre", "middle", "primary"))
+#: the tags of such layout columns
+_COLUMN_TAGS = frozenset(("div", "td", "section"))
+
+
+@lru_cache(maxsize=16_384)
+def side_named(cls: str, ident: str) -> bool:
+    """Do class/id names call the element a left or right layout column?
+
+    >>> side_named("", "right"), side_named("right-column", ""), side_named("x", "leftcol")
+    (True, True, True)
+    >>> side_named("pull-right", ""), side_named("right", ""), side_named("metabar-left", "")
+    (False, False, False)
+    """
+    if ident and ident.strip().lower() in _SIDES:
+        return True
+    names = f"{cls} {ident}".lower()
+    if "left" not in names and "right" not in names:
+        return False
+    tokens = set(_SPLIT.split(names))
+    if not _SIDES.isdisjoint(tokens) and not _COLUMN_WORDS.isdisjoint(tokens):
+        return True
+    return any(_SIDE_COMPOUND.fullmatch(token) for token in tokens)
+
+
+@lru_cache(maxsize=16_384)
+def content_named(cls: str, ident: str) -> bool:
+    """Do class/id names call the element the page's content column?
+
+    >>> content_named("", "content"), content_named("column-center-outer", ""), content_named("article_ad", "")
+    (True, True, False)
+    """
+    names = f"{cls} {ident}".lower()
+    return not side_named(cls, ident) and (
+        token_region(names) == "main" or not _CENTRE_WORDS.isdisjoint(_SPLIT.split(names))
+    )
+
+
 ROOTS = frozenset(("html",))
 UNSET = object()
 
@@ -240,11 +291,13 @@ class Names:
         n = len(table.tag)
         self._table = table
         self._widest: dict[int, float] = {}
+        self._content_columns: dict[int, list[int]] = {}
         self.tag = table.tag
         self._cls, self._ident, self._role = table.cls, table.ident, table.role
         self.cues: list = [UNSET] * n
         self.weights: list[int] = [0] * n
         self.unlikelies: list[bool] = [False] * n
+        self.columns: list[bool] = [False] * n  # side columns (:meth:`side_column`)
 
     def cue(self, key: int) -> str | None:
         """The region element ``key`` points at by itself, or None.
@@ -276,20 +329,41 @@ class Names:
         if cue is None and role:
             cue = _ROLES.get(role.strip().lower())
         if cue is None:
-            cls = self._cls[key]
-            if cls and grid_width(cls) is not None and self.side_column(key):
+            if self.cues[key] is UNSET:
+                self.describe(key)
+            if self.columns[key]:
                 cue = "aside"
         return cue
 
     def side_column(self, key: int) -> bool:
-        """Is element ``key`` a narrow grid column beside a column at least twice as wide
-        (a sidebar by its layout, whatever it holds)?"""
+        """Is element ``key`` a narrow grid column beside a column at least twice as wide,
+        or a column named for a side beside one named for the content (a sidebar by its
+        layout, whatever it holds)?"""
         cls = self._cls[key]
         width = grid_width(cls) if cls else None
-        if width is None or width > SIDE_COLUMN:
-            return False
         up = self._table.parent[key]
-        return up >= 0 and self._widest_child(up) >= 2 * width
+        if up < 0:
+            return False
+        if width is not None:
+            return width <= SIDE_COLUMN and self._widest_child(up) >= 2 * width
+        if self.tag[key] in _COLUMN_TAGS and side_named(cls or "", self._ident[key] or ""):
+            return any(column != key for column in self._content_children(up))
+        return False
+
+    def _content_children(self, key: int) -> list[int]:
+        """The children of ``key`` named for the page's content, read once."""
+        columns = self._content_columns.get(key)
+        if columns is None:
+            end, classes, idents = self._table.end, self._cls, self._ident
+            columns = self._content_columns[key] = []
+            child = key + 1
+            while child < end[key]:
+                if (classes[child] or idents[child]) and content_named(
+                    classes[child] or "", idents[child] or ""
+                ):
+                    columns.append(child)
+                child = end[child]
+        return columns
 
     def _widest_child(self, key: int) -> float:
         """The widest grid column among the children of ``key`` (0: none), read once."""
@@ -323,13 +397,15 @@ class Names:
                 if cue is None:
                     cue = _ROLES.get(role)
             if cls or ident:
-                token_cue, self.weights[key], unlikely_name = (
+                token_cue, self.weights[key], unlikely_name, column = (
                     _name_facts(cls or "", ident) if ident else _class_facts(cls)
                 )
                 if cue is None:
                     cue = token_cue
-                if cue is None and cls and grid_width(cls) is not None and self.side_column(key):
-                    cue = "aside"
+                if column and self.side_column(key):
+                    self.columns[key] = True
+                    if cue is None:
+                        cue = "aside"
                 unlikely = unlikely_name and tag not in ("a", "body", "article", "main")
             else:
                 unlikely = False
