@@ -515,3 +515,23 @@ def test_lists_under_a_related_heading_inside_the_article_are_not_main():
         "The topic itself": "main",
         "an inline link": "main",
     }
+
+
+def test_a_div_that_is_one_paragraph_is_not_cleaned_as_a_container():
+    """Readability turns a div holding one paragraph (or only phrasing content) with link
+    density under 0.25 into that paragraph, which it never cleans; a div of two paragraphs
+    with the same link density it cleans (density over 0.2)."""
+    line = "Seventy eight characters of plain text around the link, then some more words"
+    link = '<a href="/{0}">linktext{0}xxxxxxxxxx</a>'  # 19 characters of link text, about 0.22 of the line
+    body = f"""<html><body><article><p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}</p>
+    <div><p>{link.format(1)} {line}</p></div>
+    <div>{link.format(2)} {line}</div>
+    <div><p>{link.format(3)} {line[:30]}</p><p>{line[30:]}</p></div>
+    <p>{LONG}</p></article></body></html>"""
+    got = regions(body)
+    assert got == {
+        "cited": "main",
+        "linktext1xxxxxxxxxx": "main",
+        "linktext2xxxxxxxxxx": "main",
+        "linktext3xxxxxxxxxx": "aside",
+    }

@@ -81,6 +81,8 @@ class Cleaning:
             return False
         length = t.ink[key]
         density = self.density.of(key)
+        if tag == "div" and density < 0.25 and self._one_paragraph(key):
+            return False  # Readability turned it into its paragraph, which it does not clean
         is_list = tag in ("ul", "ol")
         if not is_list and length:
             is_list = t.list_ink[key] / length > 0.9
@@ -113,6 +115,15 @@ class Cleaning:
                 k = t.end[k]
             return self._count(key, "li") != img
         return remove
+
+    def _one_paragraph(self, key: int) -> bool:
+        """Is the div ``key`` one paragraph once Readability has wrapped its runs of phrasing
+        content into ``<p>``: a single ``<p>`` child and no text beside it, or phrasing
+        content only?"""
+        t = self.table
+        if t.children[key] == 1 and not t.own_ink[key] and t.tag[key + 1] == "p":
+            return True
+        return not t.p[key] and t.phrasing_ink[key] == t.ink[key] > 0
 
     def _count(self, key: int, name: str) -> int:
         """The ``name`` elements in the subtree of ``key``."""
