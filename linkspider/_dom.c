@@ -315,24 +315,61 @@ static size_t decode_next(const unsigned char *s, size_t i, size_t n, uint32_t *
     return k;
 }
 
+/* How the whitespace of a text joins its neighbours' (see linkspider.dom.Spacing):
+ * whitespace is what ink() leaves out (space, \n, \t, \r, U+00A0, which is C2 A0
+ * in UTF-8 and cannot be misread from other bytes).  ``gaps`` counts the runs of
+ * whitespace between ink characters; ``lead``/``trail``: the text starts/ends with
+ * whitespace (for a text without ink: has any).  */
+typedef struct {
+    Py_ssize_t gaps;
+    unsigned char lead, trail, inked;
+} spacing_t;
+
+/* Append a piece of text (``b``) to what an element's text holds so far (``a``). */
+static void join_spacing(spacing_t *a, const spacing_t *b) {
+    if (!b->inked) {
+        if (a->inked) a->trail |= b->lead;
+        else { a->lead |= b->lead; a->trail |= b->trail; }
+        return;
+    }
+    if (!a->inked) {
+        a->lead |= b->lead;
+        a->gaps = b->gaps;
+    } else {
+        a->gaps += b->gaps + (a->trail || b->lead);
+    }
+    a->trail = b->trail;
+    a->inked = 1;
+}
+
 /* Measures of one UTF-8 text: ink (characters other than space, \n, \t, \r
  * and U+00A0, as linkspider.dom.ink counts them), commas (',' and U+FF0C),
- * and the last character that is not whitespace (0 when none).  Characters are
- * counted as Python decodes the bytes (ill-formed ones count as U+FFFD). */
+ * the last character that is not whitespace (0 when none), and its spacing
+ * (linkspider.dom.text_spacing).  Characters are counted as Python decodes the
+ * bytes (ill-formed ones count as U+FFFD). */
 static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_t *commas,
-                    uint32_t *last) {
-    /* ASCII text (the common case): branch-free counts, then the tail. */
-    Py_ssize_t k = 0, c = 0;
-    unsigned char high = 0;
+                    uint32_t *last, spacing_t *spacing) {
+    /* ASCII text (the common case): branch-free counts, then the tail.  ``turns``
+     * counts whitespace followed by ink: the gaps, and the leading whitespace. */
+    Py_ssize_t k = 0, c = 0, turns = 0;
+    unsigned char high = 0, prev = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char b = s[i];
+        unsigned char ws = (b == ' ') | (b == '\n') | (b == '\t') | (b == '\r');
         high |= b;
-        k += b != ' ' && b != '\n' && b != '\t' && b != '\r';
+        k += !ws;
         c += b == ',';
+        turns += prev & !ws;
+        prev = ws;
     }
     if (!(high & 0x80)) {
         *ink += k;
         *commas += c;
+        unsigned char first = n && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r');
+        spacing->inked = k > 0;
+        spacing->lead = k > 0 ? first : (n > 0);
+        spacing->trail = k > 0 ? prev : (n > 0);
+        spacing->gaps = k > 0 ? turns - first : 0;
         for (size_t i = n; i > 0; i--) {
             unsigned char b = s[i - 1];
             if (!(b == ' ' || (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x1f))) {
@@ -345,26 +382,43 @@ static void measure(const unsigned char *s, size_t n, Py_ssize_t *ink, Py_ssize_
     /* Otherwise decode, as Python would. */
     k = 0;
     c = 0;
+    turns = 0;
+    prev = 0;
+    unsigned char first = 0, started = 0;
     uint32_t tail = 0;
     size_t i = 0;
     while (i < n) {
         unsigned char b = s[i];
+        unsigned char ws;
         if (b < 0x80) {
             i++;
-            if (b == ' ' || b == '\n' || b == '\t' || b == '\r') continue;
-            k++;
-            if (b == ',') c++;
-            if (!(b == 0x0b || b == 0x0c || (b >= 0x1c && b <= 0x1f))) tail = b;
-            continue;
+            ws = b == ' ' || b == '\n' || b == '\t' || b == '\r';
+            if (!ws) {
+                k++;
+                if (b == ',') c++;
+                if (!(b == 0x0b || b == 0x0c || (b >= 0x1c && b <= 0x1f))) tail = b;
+            }
+        } else {
+            uint32_t cp;
+            i += decode_next(s, i, n, &cp);
+            ws = cp == 0xa0;
+            if (!ws) k++;
+            if (cp == 0xff0c) c++;
+            if (!is_space(cp)) tail = cp;
         }
-        uint32_t cp;
-        i += decode_next(s, i, n, &cp);
-        if (cp != 0xa0) k++;
-        if (cp == 0xff0c) c++;
-        if (!is_space(cp)) tail = cp;
+        if (!started) {
+            first = ws;
+            started = 1;
+        }
+        turns += prev & !ws;
+        prev = ws;
     }
     *ink += k;
     *commas += c;
+    spacing->inked = k > 0;
+    spacing->lead = k > 0 ? first : (n > 0);
+    spacing->trail = k > 0 ? prev : (n > 0);
+    spacing->gaps = k > 0 ? turns - first : 0;
     if (tail) *last = tail;
 }
 
@@ -648,6 +702,7 @@ typedef struct {
     Py_ssize_t p, img;    /* <p> and <img> descendants */
     Py_ssize_t list_ink;  /* ink of every <ul>/<ol> descendant, summed (nested ones again) */
     Py_ssize_t phrasing_ink, phrasing_commas; /* children that are phrasing content (own text added at output) */
+    spacing_t spacing;    /* the whitespace of the subtree's text (gaps: a column) */
     int block_inside;     /* has a descendant that is block content (DIV_TO_P) */
     uint32_t last;        /* last non-whitespace character of the subtree's text, 0: none */
     int hidden;           /* not rendered (see attr_hidden), or inside <script>, <style>,
@@ -676,6 +731,7 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end, size_t text_end)
     unsigned f = flags_of(x->tag);
     up->ink += x->ink;
     up->commas += x->commas;
+    join_spacing(&up->spacing, &x->spacing);
     up->children += 1;
     up->p += x->p + ((f & F_P) != 0);
     up->img += x->img + ((f & F_IMG) != 0);
@@ -688,8 +744,8 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end, size_t text_end)
     if (x->last) up->last = x->last;
 }
 
-#define N_FIELDS 20
-#define N_NUMERIC 13
+#define N_FIELDS 21
+#define N_NUMERIC 14
 
 static void free_texts(texts_t *t) {
     PyMem_Free(t->all.data);
@@ -761,7 +817,9 @@ static PyObject *walk(PyObject *self, PyObject *args) {
                 elem_t *x = &e[stack_top];
                 Py_ssize_t ink = 0, commas = 0;
                 uint32_t last = 0;
-                measure(s->data, s->length, &ink, &commas, &last);
+                spacing_t piece;
+                measure(s->data, s->length, &ink, &commas, &last, &piece);
+                join_spacing(&x->spacing, &piece);
                 x->ink += ink;
                 x->commas += commas;
                 x->own_ink += ink;
@@ -813,6 +871,7 @@ static PyObject *walk(PyObject *self, PyObject *args) {
             x->parent, x->end, x->ink, x->commas, x->own_ink,
             x->own_commas, x->children, x->p, x->img, x->list_ink,
             x->phrasing_ink + x->own_ink, x->phrasing_commas + x->own_commas, x->hidden != 0,
+            x->spacing.gaps,
         };
         for (int f = 0; f < N_NUMERIC; f++) cols[f][i] = nums[f];
         PyObject *name = x->tag < MAX_TAG_ID && tag_names[x->tag] ? tag_names[x->tag] : empty_str;
@@ -1320,10 +1379,10 @@ static PyMethodDef methods[] = {
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
     {"walk", walk, METH_VARARGS,
-     "walk(node, link_cap=512, title_cap=1024) -> 18 columns, one item per element of the subtree at `node` (a selectolax "
+     "walk(node, link_cap=512, title_cap=1024) -> 21 columns, one item per element of the subtree at `node` (a selectolax "
      "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "
-     "children, p, img, list_ink, phrasing_ink, phrasing_commas; as lists: tag, "
-     "ends_with_period, class, id, role; last, refs: (index, tag, href, rel, title, alt, "
+     "children, p, img, list_ink, phrasing_ink, phrasing_commas, hidden, gaps; as lists: tag, "
+     "ends_with_period, class, id, role, lead; last, refs: (index, tag, href, rel, title, alt, "
      "content, name, http-equiv, text, img_alt) for every HTML a, area, link, meta, base and "
      "title element and every SVG a; text is \" \".join(raw[:8 * cap + 1024].split())[:cap] of "
      "the element's text, cap = link_cap for a, title_cap for title."},

@@ -32,6 +32,7 @@ and the Python walk.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -127,6 +128,8 @@ class ElementTable(NamedTuple):
     #: 1 when the element is not rendered (:func:`attributes_hide`), or is or is inside a
     #: HIDDEN element or such an element: its text counts nowhere
     hidden: Sequence[int]
+    #: runs of whitespace between the ink of the subtree's text (see :func:`text_length`)
+    gaps: Sequence[int]
     tag: list[str]
     period: list[bool]  # the subtree's text ends with '.' (trailing whitespace aside)
     cls: list[str | None]
@@ -189,6 +192,57 @@ def ink(text: str) -> int:
 
 def _commas(text: str) -> int:
     return text.count(",") + text.count("\uff0c")
+
+
+#: How a text's whitespace joins its neighbours': ``(inked, lead, trail, gaps)``: it has
+#: ink; it starts / ends with whitespace (without ink: it has any); the runs of whitespace
+#: between its ink characters.  Whitespace is what :func:`ink` leaves out.
+Spacing = tuple[bool, bool, bool, int]
+_NO_TEXT: Spacing = (False, False, False, 0)
+_WHITESPACE_RUN = re.compile("[ \n\t\r\xa0]+")
+
+
+def text_spacing(text: str) -> Spacing:
+    """The :data:`Spacing` of one text.
+
+    >>> text_spacing(" a  b\\xa0c\\n"), text_spacing("ab"), text_spacing(" \\n"), text_spacing("")
+    ((True, True, True, 2), (True, False, False, 0), (False, True, True, 0), (False, False, False, 0))
+    """
+    stripped = text.strip(" \n\t\r\xa0")
+    if not stripped:
+        return (False, bool(text), bool(text), 0)
+    return (
+        True,
+        stripped[0] != text[0],
+        stripped[-1] != text[-1],
+        len(_WHITESPACE_RUN.findall(stripped)),
+    )
+
+
+def join_spacing(a: Spacing, b: Spacing) -> Spacing:
+    """The :data:`Spacing` of text ``a`` followed by text ``b``.
+
+    >>> join_spacing(text_spacing("a "), text_spacing("b")), join_spacing(text_spacing("a"), text_spacing("b"))
+    ((True, False, False, 1), (True, False, False, 0))
+    >>> join_spacing(text_spacing(" "), text_spacing("b ")), join_spacing(text_spacing("a"), text_spacing(" "))
+    ((True, True, True, 0), (True, False, True, 0))
+    """
+    if not b[0]:
+        return (a[0], a[1] or (b[1] and not a[0]), a[2] or b[2], a[3])
+    if not a[0]:
+        return (True, a[1] or b[1], b[2], b[3])
+    return (True, a[1], b[2], a[3] + b[3] + (a[2] or b[1]))
+
+
+def text_length(ink: int, gaps: int) -> int:
+    """Readability's length of a text (``textContent``, trimmed, whitespace runs made one
+    space) from its ink and gaps: ``ink + gaps``.
+
+    >>> text = " Available  Languages:\\n en | fr "
+    >>> text_length(ink(text), text_spacing(text)[3]) == len(" ".join(text.split()))
+    True
+    """
+    return ink + gaps
 
 
 #: Readability's DIV_TO_P_ELEMS: block content that keeps a <div> from being a paragraph
@@ -404,8 +458,9 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
     """
     cols: list[list] = [[] for _ in ElementTable._fields]
     (parent, end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
-     phrasing_ink, phrasing_commas, hidden_col, tag, period, cls, ident, role, lead,
+     phrasing_ink, phrasing_commas, hidden_col, gaps, tag, period, cls, ident, role, lead,
      refs) = cols  # fmt: skip
+    spacing: list[tuple[bool, bool, bool, int]] = []  # per element, see Spacing
     leads: list[tuple[int, object]] = []  # (index, node) of the elements that may have a lead
     block_inside: list[bool] = []
     # In document order: each element's text and element children, in order,
@@ -423,7 +478,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         parent.append(up)
         tag.append(name if name in KNOWN_TAGS else "")
         for col in (end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
-                    phrasing_ink, phrasing_commas):  # fmt: skip
+                    phrasing_ink, phrasing_commas, gaps):  # fmt: skip
             col.append(0)
         block_inside.append(False)
         period.append(False)
@@ -432,6 +487,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         ident.append(_attr(attrs, "id"))
         role.append(_attr(attrs, "role"))
         lead.append(None)
+        spacing.append(_NO_TEXT)
         if name in LEAD_TAGS:
             leads.append((i, node))
         # HTML elements only (an SVG <base> or <title> is not the page's), and SVG links
@@ -459,7 +515,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
                 if not hidden and text:
                     own_ink[i] += ink(text)
                     own_commas[i] += _commas(text)
-                    items.append(("text", _last_char(text)))
+                    items.append(("text", _last_char(text), text_spacing(text)))
             elif child.is_element_node:
                 child_slot = [-1]
                 items.append(("child", child_slot))
@@ -481,11 +537,14 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         phrasing_commas[i] += own_commas[i]
         end[i] = i + 1
         tail = ""
-        for kind, value in sequence[i]:
+        shape = _NO_TEXT
+        for kind, value, *piece in sequence[i]:
             if kind == "text":
                 tail = value or tail
+                shape = join_spacing(shape, piece[0])
                 continue
             c = value[0]
+            shape = join_spacing(shape, spacing[c])
             end[i] = end[c]
             children[i] += 1
             deep_ink[i] += deep_ink[c]
@@ -501,6 +560,8 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
             tail = last[c] or tail
         last[i] = tail
         period[i] = tail == "."
+        spacing[i] = shape
+        gaps[i] = shape[3]
     for (
         i,
         node,
@@ -510,7 +571,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
     return ElementTable(*cols)
 
 
-_NUMERIC = 13  # the leading columns, which the C walk returns as int64 buffers
+_NUMERIC = 14  # the leading columns, which the C walk returns as int64 buffers
 
 
 def _c_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:

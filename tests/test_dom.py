@@ -247,3 +247,29 @@ def test_elements_that_are_not_rendered_count_no_text():
     assert [table.hidden[k] for k in paragraphs] == [1, 1, 0, 1, 0, 1, 0]
     assert table.hidden[paragraphs[0] + 1] == 1  # the <b> inside a hidden <p>
     assert table.ink[div] == len("ddffhh")
+
+
+def test_text_length_is_readabilitys_trimmed_collapsed_text_content(corpus):
+    """ink + gaps is the length of an element's text as Readability measures it
+    (textContent, trimmed, each run of whitespace one space), for every element whose
+    subtree has no text that does not count, on real pages and nested whitespace."""
+    import re
+
+    run = re.compile("[ \n\t\r\xa0]+")
+    pages = [p.read_bytes() for p in sorted(corpus.glob("*/source.html"))[:8]]
+    pages.append(
+        b"<div> Available  Languages:\n<a> en\xc2\xa0</a> |<span>x</span><b> </b>y <i></i></div>"
+    )
+    checked = 0
+    for body in pages:
+        tree = LexborHTMLParser(body)
+        table = dom.element_table(tree)
+        nodes = [n for n in tree.root.traverse(include_text=False) if n.tag[0] not in "-_!"]
+        assert [n.tag if n.tag in dom.KNOWN_TAGS else "" for n in nodes] == table.tag
+        for k, node in enumerate(nodes):
+            if any(table.hidden[j] for j in range(k, table.end[k])):
+                continue
+            expected = len(run.sub(" ", node.text().strip(" \n\t\r\xa0")))
+            assert dom.text_length(table.ink[k], table.gaps[k]) == expected, (k, node.tag)
+            checked += 1
+    assert checked > 1000

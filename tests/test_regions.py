@@ -521,8 +521,8 @@ def test_a_div_that_is_one_paragraph_is_not_cleaned_as_a_container():
     """Readability turns a div holding one paragraph (or only phrasing content) with link
     density under 0.25 into that paragraph, which it never cleans; a div of two paragraphs
     with the same link density it cleans (density over 0.2)."""
-    line = "Seventy eight characters of plain text around the link, then some more words"
-    link = '<a href="/{0}">linktext{0}xxxxxxxxxx</a>'  # 19 characters of link text, about 0.22 of the line
+    line = "Sixty six characters of plain text around the link, then some more"
+    link = '<a href="/{0}">linktext{0}xxxxxxxxxx</a>'  # 19 characters: 0.22 of the text
     body = f"""<html><body><article><p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}</p>
     <div><p>{link.format(1)} {line}</p></div>
     <div>{link.format(2)} {line}</div>

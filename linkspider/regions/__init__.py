@@ -84,19 +84,19 @@ _ABSORBED = {
 #: calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability on
 #: ``docs-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.997,  # a non-main cue on the path, outside the main block (3796/3806)
-    "cue_in_block": 0.977,  # a non-main cue on the path, inside the main block (426/435)
+    "cue": 0.997,  # a non-main cue on the path, outside the main block (3883/3893)
+    "cue_in_block": 0.971,  # a non-main cue on the path, inside the main block (339/348)
     "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
-    "main": 0.95,  # inside the main block (1040/1094)
-    "main_cued": 0.94,  # inside the block, under a main cue: <article>, role=main... (170/180)
-    "cleaned": 0.767,  # inside the block, in a container Readability cleans away (124/161)
+    "main": 0.952,  # inside the main block (1064/1117)
+    "main_cued": 0.937,  # inside the block, under a main cue: <article>, role=main... (162/172)
+    "cleaned": 0.849,  # inside the block, in a container Readability cleans away (123/144)
     # inside the block, in a "Related: ..." line (prior: Readability, which labels these
     # pages, keeps such lines by design, readers do not; 0/1 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" heading (prior, as above)
     "related_list": 0.6,
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.998,  # outside the main block, no cue (946/947)
+    "body": 0.998,  # outside the main block, no cue (948/949)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (704/704)
 }
 
@@ -192,13 +192,14 @@ class _Classifier:
         """Is ``key`` in a list of links (mostly link text) under a heading that announces
         other articles ("Related Stories", "More from ...": :mod:`~linkspider.regions.crosslinks`)?
 
-        The list is ``key`` or one of its next few ancestors below the main block; its
-        heading the element before it (empty elements between them aside).
+        The list is ``key`` or one of its next few ancestors below the main block, each
+        of them mostly link text; its heading the element before it (empty elements
+        between them aside).
         """
-        parent, main, memo = self.table.parent, self.main, self._related
+        parent, main, memo, density = self.table.parent, self.main, self._related, self.density
         k = key
         for _ in range(6):
-            if k < 0 or k in main:
+            if k < 0 or k in main or density.of(k) < MIN_LIST_DENSITY:
                 return False
             answer = memo.get(k)
             if answer is None:
@@ -210,8 +211,6 @@ class _Classifier:
 
     def _under_related_heading(self, k: int) -> bool:
         table = self.table
-        if self.density.of(k) < MIN_LIST_DENSITY:
-            return False
         parent, ink, lead = table.parent, table.ink, table.lead
         up, before = parent[k], k
         for _ in range(3):  # the previous sibling, past empty ones

@@ -79,13 +79,13 @@ class Cleaning:
             return True
         if t.commas[key] >= 10:
             return False
-        length = t.ink[key]
+        length = self.density.length(key)
         density = self.density.of(key)
         if tag == "div" and density < 0.25 and self._one_paragraph(key):
             return False  # Readability turned it into its paragraph, which it does not clean
         is_list = tag in ("ul", "ol")
         if not is_list and length:
-            is_list = t.list_ink[key] / length > 0.9
+            is_list = t.list_ink[key] / t.ink[key] > 0.9
         end = t.end[key]
         p, img = t.p[key], t.img[key]
         in_figure = self._has_ancestor(key, _FIGURE)

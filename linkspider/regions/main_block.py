@@ -29,8 +29,8 @@ _TAG_SCORE = {
 _TEXT_BLOCKS = frozenset(("p", "pre", "td", "section", "h2", "h3", "h4", "h5", "h6"))
 _PHRASING_TAGS = frozenset(("div",))
 _BLOCK_TAGS = _TEXT_BLOCKS | _PHRASING_TAGS
-#: Text blocks count from this many non-whitespace characters (Readability: 25 characters).
-MIN_BLOCK_TEXT = 21
+#: Text blocks count from this length (:func:`linkspider.dom.text_length`), as in Readability.
+MIN_BLOCK_TEXT = 25
 #: A main block with less text than this triggers Readability's retries (its 500 characters).
 CHAR_THRESHOLD = 420
 #: Text inside a landmark of page furniture (by tag, ARIA role or a side grid column) is
@@ -58,7 +58,7 @@ def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
     >>> text_blocks(table)
     [(3, 23)]
     """
-    ink, commas = table.ink, table.commas
+    ink, commas, gaps = table.ink, table.commas, table.gaps
     own_ink, own_commas = table.own_ink, table.own_commas
     run_ink, run_commas = table.phrasing_ink, table.phrasing_commas
     blocks = []
@@ -66,11 +66,16 @@ def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
     for key in [k for k, tag in enumerate(tags) if tag in _BLOCK_TAGS]:
         tag = tags[key]
         if tag in _TEXT_BLOCKS:
-            length, n_commas = ink[key], commas[key]
-        elif tag == "div":
-            length, n_commas = run_ink[key], run_commas[key]
-        else:
-            length, n_commas = own_ink[key], own_commas[key]
+            length, n_commas = ink[key] + gaps[key], commas[key]
+        else:  # part of the text: its share of the subtree's gaps
+            if tag == "div":
+                part, n_commas = run_ink[key], run_commas[key]
+            else:
+                part, n_commas = own_ink[key], own_commas[key]
+            whole = ink[key]
+            length = part + (
+                gaps[key] if part == whole else gaps[key] * part // whole if whole else 0
+            )
         if length >= MIN_BLOCK_TEXT:
             blocks.append((key, 1 + n_commas + min(length // 100, 3)))
     return blocks
@@ -264,10 +269,10 @@ class _Chooser:
             score = scores.get(key)
             keep = score is not None and score + bonus >= threshold
             if not keep and self.tag[key] == "p":
-                length = t.ink[key]
+                length = self.density.length(key)
                 density = self.density.of(key)
-                keep = (length > 70 and density < 0.25) or (
-                    0 < length < 70 and density == 0 and t.period[key]
+                keep = (length > 80 and density < 0.25) or (
+                    0 < length < 80 and density == 0 and t.period[key]
                 )
             if keep:
                 main.add(key)
