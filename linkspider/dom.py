@@ -85,6 +85,7 @@ KNOWN_TAGS = frozenset(
         "tr",
         "tbody",
         "figure",
+        "figcaption",
         "iframe",
         "caption",
         "col",
@@ -135,7 +136,7 @@ class ElementTable(NamedTuple):
     cls: list[str | None]
     ident: list[str | None]
     role: list[str | None]
-    #: a ``p`` or heading, or a ``div`` without block content inside, with some text but at most
+    #: a ``p``, heading or ``figcaption``, or a ``div`` without block content inside, with some text but at most
     #: LEAD_MAX_INK characters: the start of its text (:func:`capped_text` at LEAD_CAP);
     #: None for other elements
     lead: list[str | None]
@@ -305,7 +306,7 @@ _F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F
     1 << k for k in range(10)
 )
 #: elements whose lead (the start of their text) the walks read, when short (see _dom.c)
-LEAD_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6"))
+LEAD_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption"))
 LEAD_CAP = 32
 LEAD_MAX_INK = 200
 
@@ -596,7 +597,7 @@ PROBE_PAGE = (
     "<p>Caf\u00e9, na\u00efve\u00a0text. </p><pre>pre</pre><blockquote>q</blockquote>"
     '<ul><li><a href="/x" rel="nofollow" rel="dup">link\uff0c one</a></li><li>two<img src="i"></li></ul>'
     "<ol><li>o</li></ol><dl><dt>t</dt><dd>d</dd></dl><address>a</address><code>c</code>"
-    "<figure><span>s</span></figure><table><caption>c</caption><colgroup><col></colgroup>"
+    "<figure><span>s</span><figcaption>cap</figcaption></figure><table><caption>c</caption><colgroup><col></colgroup>"
     "<thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody><tfoot></tfoot></table>"
     '<form><fieldset><input name="q"><a href>valueless</a></fieldset></form><iframe src="f"></iframe>'
     '<font size="-1">font</font><p hidden>h <a href="/h1">h1</a></p><div aria-hidden="true">ah</div>'

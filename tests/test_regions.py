@@ -473,6 +473,11 @@ def test_cross_link_lines_inside_the_article_are_not_main():
     <p>{PARA}</p><p>Follow us on <a href="https://social.example/site">Mastodon</a> and
     <a href="https://video.example/site">Video</a>.</p>
     <p>Photo: <a href="https://photographer.example/">Ann Lee</a></p>
+    <figure><img src="/a.jpg"><figcaption>Photo by <a href="https://photos.example/jo">Jo Kim</a>
+    on <a href="https://photos.example/">Photos</a></figcaption></figure>
+    <p><small>Photos by <a href="/p/1">Cristina Gomez</a> (Agency), <a href="/p/2">David Davidson</a> (Agency)</small></p>
+    <p>Photographs by the museum's staff show <a href="http://museum.org/">the collection</a>
+    as it was before the fire, in the rooms it was made for.</p>
     <p><b>Tags:</b> <a href="/tag/privacy">privacy</a>, <a href="/tag/web">web</a></p>
     </article></body></html>"""
     assert regions(body) == {
@@ -485,6 +490,11 @@ def test_cross_link_lines_inside_the_article_are_not_main():
         "Mastodon": "aside",
         "Video": "aside",
         "Ann Lee": "aside",
+        "Jo Kim": "aside",
+        "Photos": "aside",
+        "Cristina Gomez": "aside",
+        "David Davidson": "aside",
+        "the collection": "main",
         "privacy": "aside",
         "web": "aside",
     }

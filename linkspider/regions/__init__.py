@@ -87,11 +87,11 @@ SCORES = {
     "cue": 0.997,  # a non-main cue on the path, outside the main block (3883/3893)
     "cue_in_block": 0.971,  # a non-main cue on the path, inside the main block (339/348)
     "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
-    "main": 0.952,  # inside the main block (1064/1117)
+    "main": 0.951,  # inside the main block (1054/1107)
     "main_cued": 0.937,  # inside the block, under a main cue: <article>, role=main... (162/172)
     "cleaned": 0.849,  # inside the block, in a container Readability cleans away (123/144)
     # inside the block, in a "Related: ..." line (prior: Readability, which labels these
-    # pages, keeps such lines by design, readers do not; 0/1 on them)
+    # pages, keeps such lines by design, readers do not; 0/11 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" heading (prior, as above)
     "related_list": 0.6,

@@ -1,6 +1,7 @@
 """Lines inside an article that are not its own text: editorial cross-links ("Related:
 <a>Another story</a>", "Follow us on <a>Twitter</a>"), tag and category lines, share
-lines and image credits ("Photo: <a>Jane Doe</a>").
+lines and image credits ("Photo: <a>Jane Doe</a>", "Photo by <a>Jane Doe</a>"), in a
+paragraph, a heading, a text-only ``div`` or a ``figcaption``.
 
 News and blog articles interleave their paragraphs with lines that send the reader to
 another article of the site: a short label, then a link.  Readability keeps them (they
@@ -18,6 +19,8 @@ True
 (True, False)
 >>> is_cross_link("Tags: privacy, browsers", 0.8), is_cross_link("Photo: Jane Doe / Agency", 0.6)
 (True, True)
+>>> is_cross_link("Photo by Jane Doe on Unsplash", 0.7), is_cross_link("Photographs by the author show", 0.3)
+(True, False)
 
 The same goes for a list of links under a heading that announces other articles ("Related
 Stories", "More from Kotaku", "You may also like"): :func:`is_related_heading`.
@@ -50,6 +53,12 @@ _SOCIAL = re.compile(
     r"|seguici|siga)\b(?: \w+){0,3}? (?:us|me|our|nous|uns|nos|ci)\b",
     re.IGNORECASE,
 )
+#: ... and image credits written out: "Photo by <a>Jane Doe</a> on <a>Unsplash</a>".
+_CREDIT = re.compile(
+    r"\W*(?:(?:photo(?:graph)?|image|picture|illustration|video|graphic|gif)s?\s+"
+    r"(?:by|via|courtesy(?:\s+of)?)|(?:photo|image|picture)\s+credits?)\b",
+    re.IGNORECASE,
+)
 #: The share of a line's text that must be link text.
 MIN_DENSITY = 0.4
 
@@ -58,7 +67,9 @@ def is_cross_link(lead: str, density: float) -> bool:
     """Is a short text element starting with ``lead``, ``density`` of whose text is link
     text, a cross-link line?"""
     return density >= MIN_DENSITY and (
-        _LABEL.match(lead) is not None or _SOCIAL.match(lead) is not None
+        _LABEL.match(lead) is not None
+        or _SOCIAL.match(lead) is not None
+        or _CREDIT.match(lead) is not None
     )
 
 
