@@ -57,6 +57,11 @@ SHAPES.update(
             ),
             ("grid columns", b'<div class="col-md-3"><a href="/x">y</a></div>'),
             ("hidden links", b'<div hidden><a href="/x">y</a></div>'),
+            ("related lists", b'<h3>Related</h3><ul><li><a href="/x">y</a></li></ul>'),
+            (
+                "side columns",
+                b'<div id="main"></div><div class="right-column"><a href="/x">y</a></div>',
+            ),
         )
     }
 )

@@ -256,6 +256,15 @@ ARTICLE = (
         ("code", b'<div><code><a href="/x">y</a></code></div>'),
         ("grid columns", b'<div class="col-md-3"><a href="/x">y</a></div>'),
         ("text-less containers", b"<div><b>x</b></div><ul><li><a href=/x>y</a></li></ul>"),
+        ("related lists", b'<h3>Related</h3><ul><li><a href="/x">y</a></li></ul>'),
+        (
+            "side columns",
+            b'<div id="main"></div><div class="right-column"><a href="/x">y</a></div>',
+        ),
+        (
+            "credit lines",
+            b'<figure><figcaption>Photo by <a href="/x">A Name</a></figcaption></figure>',
+        ),
     ],
 )
 def test_the_region_model_is_linear_in_what_the_page_repeats(shape, unit):
