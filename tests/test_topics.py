@@ -5,10 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import dom, topics
@@ -130,3 +133,24 @@ def test_visible_text_leaves_out_what_is_not_rendered():
         dom.python_visible_text(tree.root, [div], 1000),
     ):
         assert text.split() == ["shown", "fallback"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(list("ab Zé_9-'\u2019.,«» \u00a0\t\n©·")),
+            st.characters(),
+            st.sampled_from(["wheel ", "The ", "2026 ", "wheel_2"]),
+        )
+    ).map("".join)
+)
+def test_term_counts_is_counting_the_terms(text):
+    """The signature's fast tokenizer counts exactly the terms terms_of() finds."""
+    assert topics.term_counts(text) == Counter(topics.terms_of(text))
+
+
+def test_term_counts_on_real_pages():
+    for page in sorted((DATA / "readability-dev").glob("*/source.html"))[:20]:
+        text = LexborHTMLParser(page.read_bytes()).body.text()
+        assert topics.term_counts(text) == Counter(topics.terms_of(text)), page.parent.name
