@@ -120,8 +120,8 @@ def term_counts(text: str) -> Counter[str]:
     folded = text.lower()
     words = folded.encode("utf-8", "surrogatepass").translate(_NOT_WORD)
     counts = Counter(words.decode("utf-8", "surrogatepass").split())
-    if not folded.isascii() and any(
-        not token.isascii() and _HAS_UNSPACED.search(token) for token in counts
+    if not folded.isascii() and _HAS_UNSPACED.search(
+        " ".join([token for token in counts if not token.isascii()])
     ):
         return Counter(terms_of(text))  # a script written without spaces: character pairs
     for word in STOP_WORDS.intersection(counts):
