@@ -257,6 +257,7 @@ ARTICLE = (
         ("grid columns", b'<div class="col-md-3"><a href="/x">y</a></div>'),
         ("text-less containers", b"<div><b>x</b></div><ul><li><a href=/x>y</a></li></ul>"),
         ("related lists", b'<h3>Related</h3><ul><li><a href="/x">y</a></li></ul>'),
+        ("lists inside divs", b'<div><ul><li><img src="i"><a href="/x">y</a></li></ul></div>'),
         (
             "side columns",
             b'<div id="main"></div><div class="right-column"><a href="/x">y</a></div>',

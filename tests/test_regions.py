@@ -545,3 +545,22 @@ def test_a_div_that_is_one_paragraph_is_not_cleaned_as_a_container():
         "linktext2xxxxxxxxxx": "main",
         "linktext3xxxxxxxxxx": "aside",
     }
+
+
+def test_a_container_is_judged_without_what_an_earlier_cleaning_pass_removed():
+    """Readability cleans tables, then lists, then divs: a list of icon links (cleaned as
+    a list) no longer counts against the div around it, whose "see also" list stays."""
+    icons = "".join(
+        f'<li><img src="/i.gif"> <a href="/sec/{i}">Section {i}</a></li>' for i in range(6)
+    )
+    see_also = "".join(
+        f'<li><a href="/doc/{i}">Related document number {i} of the manual</a></li>'
+        for i in range(5)
+    )
+    body = f"""<html><body><article><p>{LONG}<a href="http://cited.org/">cited</a></p>
+    <div id="quickview"><ul>{icons}</ul><h3>See also</h3><ul>{see_also}</ul></div>
+    <p>{LONG}</p></article></body></html>"""
+    got = regions(body)
+    assert got["cited"] == "main"
+    assert [got[f"Related document number {i} of the manual"] for i in range(5)] == ["main"] * 5
+    assert got["Section 0"] != "main"

@@ -87,9 +87,9 @@ SCORES = {
     "cue": 0.997,  # a non-main cue on the path, outside the main block (3883/3893)
     "cue_in_block": 0.971,  # a non-main cue on the path, inside the main block (339/348)
     "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
-    "main": 0.951,  # inside the main block (1054/1107)
+    "main": 0.952,  # inside the main block (1062/1115)
     "main_cued": 0.937,  # inside the block, under a main cue: <article>, role=main... (162/172)
-    "cleaned": 0.849,  # inside the block, in a container Readability cleans away (123/144)
+    "cleaned": 0.899,  # inside the block, in a container Readability cleans away (123/136)
     # inside the block, in a "Related: ..." line (prior: Readability, which labels these
     # pages, keeps such lines by design, readers do not; 0/11 on them)
     "cross_link": 0.6,

@@ -1,7 +1,7 @@
 """Boilerplate inside the main block: Readability's conditional cleaning.
 
-Inside the article Readability removes containers (div, ul, ol, table, form,
-fieldset, section, dl) that look like boilerplate: a negative class weight,
+Inside the article Readability removes containers (forms, fieldsets, then
+tables, lists and divs, in that order) that look like boilerplate: a negative class weight,
 or, with fewer than ten commas, more images than paragraphs, little text
 with links, or too much link text for the container's class weight.  A link
 in such a container, or in one with "unlikely" names, is not ``main``.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
+from typing import NamedTuple
 
 from linkspider.dom import DIV_TO_P, ElementTable, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
@@ -31,6 +32,34 @@ _EMBEDS = (
 )  # fmt: skip
 #: Descendants that make a table a data table.
 _DATA_TAGS = frozenset(("col", "colgroup", "tfoot", "thead", "th"))
+#: Readability's cleaning passes, in order (forms, fieldsets, then tables, lists, divs): a
+#: container is judged without what an earlier pass removed inside it (a table of contents
+#: cleaned as a list no longer weighs on the div around it).  Within one pass Readability goes
+#: from the last element to the first; that order is not modelled (it would need its
+#: paragraph-wrapping of a div's text runs to count paragraphs as it does).
+_PASS = {"form": 0, "fieldset": 1, "table": 2, "ul": 3, "div": 4}
+_EARLIER = {tag: tuple(t for t, n in _PASS.items() if n < p) for tag, p in _PASS.items()}
+#: Containers looked at per page for what earlier passes removed, at most (then no more
+#: adjustments: the work per page stays bounded whatever the nesting).
+_REMOVED_WORK = 20_000
+
+
+class _Removed(NamedTuple):
+    """What earlier cleaning passes removed inside a container: the measures to subtract."""
+
+    ink: int
+    gaps: int
+    commas: int
+    link_text: float
+    list_ink: int
+    p: int
+    img: int
+    li: int
+    inputs: int
+    heading_ink: int
+
+
+_NOTHING = _Removed(0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0)
 
 
 class Cleaning:
@@ -61,6 +90,9 @@ class Cleaning:
         self._memos: dict[object, tuple] = {}  # ancestor questions: (memo, test)
         self._textish: dict[int, int] = {}  # i -> the first element at or after i with textish text
         self._headings: tuple[list[int], list[int]] | None = None  # positions, prefix sums of ink
+        self._removed: dict[int, _Removed | None] = {}  # container -> earlier passes' removals
+        self._earlier: dict[str, list[int]] = {}  # tag -> the earlier passes' containers, in order
+        self._removed_work = 0
 
     def is_boilerplate(self, key: int) -> bool:
         """Would Readability clean the container ``key`` out of the article?"""
@@ -72,38 +104,49 @@ class Cleaning:
         return result
 
     def _shady(self, key: int) -> bool:
-        """Readability's checks of a container (``_cleanConditionally``), in its order."""
+        """Readability's checks of a container (``_cleanConditionally``), in its order, on
+        what is left of it after the earlier cleaning passes."""
         t = self.table
         tag, weight = t.tag[key], self.names.weight(key)
         if weight < 0:
             return True
-        if t.commas[key] >= 10:
-            return False
-        length = self.density.length(key)
-        density = self.density.of(key)
-        if tag == "div" and density < 0.25 and self._one_paragraph(key):
+        if tag == "div" and self.density.of(key) < 0.25 and self._one_paragraph(key):
             return False  # Readability turned it into its paragraph, which it does not clean
+        ink, commas, link_text = t.ink[key], t.commas[key], self.density.link_text(key)
+        length = ink + t.gaps[key]
+        list_ink, p, img = t.list_ink[key], t.p[key], t.img[key]
+        removed = self._removed_inside(key) or _NOTHING
+        if removed is not _NOTHING:
+            ink, length, commas = (
+                ink - removed.ink,
+                length - removed.ink - removed.gaps,
+                commas - removed.commas,
+            )
+            link_text, list_ink = link_text - removed.link_text, list_ink - removed.list_ink
+            p, img = p - removed.p, img - removed.img
+        if commas >= 10:
+            return False
+        density = min(1.0, link_text / length) if length > 0 else 0.0
         is_list = tag in ("ul", "ol")
-        if not is_list and length:
-            is_list = t.list_ink[key] / t.ink[key] > 0.9
+        if not is_list and ink > 0:
+            is_list = list_ink / ink > 0.9
         end = t.end[key]
-        p, img = t.p[key], t.img[key]
         in_figure = self._has_ancestor(key, _FIGURE)
         remove = (
             # more images than paragraphs, with link text: a grid of linked teasers
             # (a gallery of images, linked to their full size or not, is the article's)
-            (not in_figure and img > 1 and p / img < 0.5 and self.density.link_text(key) > 0)
+            (not in_figure and img > 1 and p / img < 0.5 and link_text > 0)
             or (not is_list and weight < 25 and density > 0.2)
             or (weight >= 25 and density > 0.5)
-            or (not is_list and self._count(key, "li") - 100 > p)
-            or self._count(key, "input") > p // 3
+            or (not is_list and self._count(key, "li") - removed.li - 100 > p)
+            or self._count(key, "input") - removed.inputs > p // 3
             or (
                 not is_list
                 and not in_figure
                 and length < MIN_BLOCK_TEXT
                 and (img == 0 or img > 2)
                 and density > 0
-                and self._heading_ink(key) < 0.9 * length
+                and self._heading_ink(key) - removed.heading_ink < 0.9 * length
             )
             or (img == 0 and not self._has_textish_text(key))
         )
@@ -113,8 +156,54 @@ class Cleaning:
                 if t.children[k] > 1:
                     return True
                 k = t.end[k]
-            return self._count(key, "li") != img
+            return self._count(key, "li") - removed.li != img
         return remove
+
+    def _removed_inside(self, key: int) -> _Removed | None:
+        """What the cleaning passes before ``key``'s own removed inside it (None: nothing, or
+        the page's budget for these questions is spent).  Memoized."""
+        if key in self._removed:
+            return self._removed[key]
+        t = self.table
+        tag = t.tag[key]
+        positions = self._earlier.get(tag)
+        if positions is None:
+            for name in _EARLIER[tag]:
+                if name not in self._positions:
+                    self._positions[name] = tag_positions(t, name)
+            positions = self._earlier[tag] = sorted(
+                k for name in _EARLIER[tag] for k in self._positions[name]
+            )
+        end = t.end[key]
+        i = bisect_right(positions, key)
+        found: list[int] = []
+        while i < len(positions) and positions[i] < end:
+            self._removed_work += 1
+            if self._removed_work > _REMOVED_WORK:
+                self._removed[key] = None
+                return None
+            k = positions[i]
+            if self.is_boilerplate(k):
+                found.append(k)
+                i = bisect_left(positions, t.end[k], i)
+            else:
+                i += 1
+        removed = None
+        if found:
+            removed = _Removed(
+                sum(t.ink[k] for k in found),
+                sum(t.gaps[k] for k in found),
+                sum(t.commas[k] for k in found),
+                sum(self.density.link_text(k) for k in found),
+                sum(t.list_ink[k] + (t.ink[k] if t.tag[k] == "ul" else 0) for k in found),
+                sum(t.p[k] for k in found),
+                sum(t.img[k] for k in found),
+                sum(self._count(k, "li") for k in found),
+                sum(self._count(k, "input") for k in found),
+                sum(self._heading_ink(k) for k in found),
+            )
+        self._removed[key] = removed
+        return removed
 
     def _one_paragraph(self, key: int) -> bool:
         """Is the div ``key`` one paragraph once Readability has wrapped its runs of phrasing
