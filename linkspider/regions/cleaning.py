@@ -168,11 +168,12 @@ class Cleaning:
         tag = t.tag[key]
         positions = self._earlier.get(tag)
         if positions is None:
-            for name in _EARLIER[tag]:
+            earlier = _EARLIER.get(tag, ())
+            for name in earlier:
                 if name not in self._positions:
                     self._positions[name] = tag_positions(t, name)
             positions = self._earlier[tag] = sorted(
-                k for name in _EARLIER[tag] for k in self._positions[name]
+                k for name in earlier for k in self._positions[name]
             )
         end = t.end[key]
         i = bisect_right(positions, key)
