@@ -9,8 +9,8 @@ anchor_text, is_content]``).  linkspider predicts content when ``region ==
 count as predicted non-content.  Printed next to two baselines computed in the
 same run: "all links are content" and simple semantic-tag + class/id rules.
 Timing is the whole extraction core (every field), CPU time on one core: the
-first pass over the corpus (cold caches) and the best of three further passes
-(warm, as in a running crawl).
+first pass over the corpus (cold caches) and the best of five further passes
+(warm, as in a running crawl; the minimum of more passes is steadier on a shared machine).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def main() -> None:
     # Speed of the whole extraction core alone (no label alignment): the first
     # pass above had cold caches; a running crawl sees the warm figure.
     warm = float("inf")
-    for _ in range(3):
+    for _ in range(5):
         started = time.process_time()
         for body in bodies.values():
             extract(body, BASE, HEADERS)
