@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
@@ -347,6 +347,20 @@ def tag_positions(table: ElementTable, name: str) -> list[int]:
         except ValueError:
             return out
         out.append(k)
+
+
+def children(table: ElementTable, key: int) -> Iterator[int]:
+    """The element children of ``key``, in document order (each subtree skipped whole).
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> list(children(element_table(LexborHTMLParser("<div><p>a<b>b</b></p><ul></ul></div>")), 3))
+    [4, 6]
+    """
+    end = table.end
+    child, stop = key + 1, end[key]
+    while child < stop:
+        yield child
+        child = end[child]
 
 
 def up_the_tree(

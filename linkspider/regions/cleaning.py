@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from typing import NamedTuple
 
-from linkspider.dom import DIV_TO_P, ElementTable, tag_positions, up_the_tree
+from linkspider.dom import DIV_TO_P, ElementTable, children, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import MIN_BLOCK_TEXT, TABLE_OR_CODE
 from linkspider.regions.names import Names
@@ -86,12 +86,11 @@ class Cleaning:
         self._tables: list[int] = []  # data tables, in document order
         self._embeds: list[int] = []  # embedded posts, in document order
         self._code: set[int] = set()
-        self._positions: dict[str, list[int]] = {}  # tag -> its elements, in document order
+        self._positions: dict[str | tuple[str, ...], list[int]] = {}  # tag(s) -> elements, in order
         self._memos: dict[object, tuple] = {}  # ancestor questions: (memo, test)
         self._textish: dict[int, int] = {}  # i -> the first element at or after i with textish text
         self._headings: tuple[list[int], list[int]] | None = None  # positions, prefix sums of ink
         self._removed: dict[int, _Removed | None] = {}  # container -> earlier passes' removals
-        self._earlier: dict[str, list[int]] = {}  # tag -> the earlier passes' containers, in order
         self._removed_work = 0
 
     def is_boilerplate(self, key: int) -> bool:
@@ -130,7 +129,6 @@ class Cleaning:
         is_list = tag in ("ul", "ol")
         if not is_list and ink > 0:
             is_list = list_ink / ink > 0.9
-        end = t.end[key]
         in_figure = self._has_ancestor(key, _FIGURE)
         remove = (
             # more images than paragraphs, with link text: a grid of linked teasers
@@ -151,11 +149,9 @@ class Cleaning:
             or (img == 0 and not self._has_textish_text(key))
         )
         if remove and is_list:  # Readability keeps a list of images, one per item
-            k = key + 1
-            while k < end:
+            for k in children(t, key):
                 if t.children[k] > 1:
                     return True
-                k = t.end[k]
             return self._count(key, "li") - removed.li != img
         return remove
 
@@ -166,15 +162,7 @@ class Cleaning:
             return self._removed[key]
         t = self.table
         tag = t.tag[key]
-        positions = self._earlier.get(tag)
-        if positions is None:
-            earlier = _EARLIER.get(tag, ())
-            for name in earlier:
-                if name not in self._positions:
-                    self._positions[name] = tag_positions(t, name)
-            positions = self._earlier[tag] = sorted(
-                k for name in earlier for k in self._positions[name]
-            )
+        positions = self._positions_of(_EARLIER.get(tag, ()))
         end = t.end[key]
         i = bisect_right(positions, key)
         found: list[int] = []
@@ -215,19 +203,28 @@ class Cleaning:
             return True
         return not t.p[key] and t.phrasing_ink[key] == t.ink[key] > 0
 
+    def _positions_of(self, names: str | tuple[str, ...]) -> list[int]:
+        """The elements with the tag ``names`` (or one of the tags), in document order,
+        found once."""
+        positions = self._positions.get(names)
+        if positions is None:
+            if isinstance(names, str):
+                positions = tag_positions(self.table, names)
+            else:  # from each tag's own list, which other questions share
+                positions = sorted(k for name in names for k in self._positions_of(name))
+            self._positions[names] = positions
+        return positions
+
     def _count(self, key: int, name: str) -> int:
         """The ``name`` elements in the subtree of ``key``."""
-        positions = self._positions.get(name)
-        if positions is None:
-            positions = self._positions[name] = tag_positions(self.table, name)
+        positions = self._positions_of(name)
         return bisect_left(positions, self.table.end[key]) - bisect_left(positions, key)
 
     def _heading_ink(self, key: int) -> int:
         """The text of the headings below ``key``."""
         if self._headings is None:
-            t = self.table
-            positions = sorted(k for name in _HEADINGS for k in tag_positions(t, name))
-            self._headings = (positions, [0, *accumulate(t.ink[k] for k in positions)])
+            positions = self._positions_of(_HEADINGS)
+            self._headings = (positions, [0, *accumulate(self.table.ink[k] for k in positions)])
         positions, prefix = self._headings
         first, last = bisect_right(positions, key), bisect_left(positions, self.table.end[key])
         return prefix[last] - prefix[first]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING
 
-from linkspider.dom import ElementTable, tag_positions, up_the_tree
+from linkspider.dom import ElementTable, children, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.names import ROOTS, Names
 
@@ -257,12 +257,9 @@ class _Chooser:
         if up < 0 or self.tag[up] in ROOTS:
             return
         t = self.table
-        end = t.end
         threshold = max(10.0, top_score * 0.2)
         top_class = t.cls[top] or ""
-        sibling = up + 1
-        while sibling < end[up]:
-            key, sibling = sibling, end[sibling]
+        for key in children(t, up):
             if key == top:
                 continue
             bonus = top_score * 0.2 if top_class and t.cls[key] == top_class else 0

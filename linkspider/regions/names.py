@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from linkspider.dom import ElementTable
+from linkspider.dom import ElementTable, children
 
 #: The regions of links in the page's DOM (``body``: in none of the others).
 DOM_REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
@@ -354,32 +354,24 @@ class Names:
         """The children of ``key`` named for the page's content, read once."""
         columns = self._content_columns.get(key)
         if columns is None:
-            end, classes, idents = self._table.end, self._cls, self._ident
-            columns = self._content_columns[key] = []
-            child = key + 1
-            while child < end[key]:
-                if (classes[child] or idents[child]) and content_named(
-                    classes[child] or "", idents[child] or ""
-                ):
-                    columns.append(child)
-                child = end[child]
+            classes, idents = self._cls, self._ident
+            columns = self._content_columns[key] = [
+                child
+                for child in children(self._table, key)
+                if (classes[child] or idents[child])
+                and content_named(classes[child] or "", idents[child] or "")
+            ]
         return columns
 
     def _widest_child(self, key: int) -> float:
         """The widest grid column among the children of ``key`` (0: none), read once."""
         widest = self._widest.get(key)
         if widest is None:
-            table = self._table
-            end, classes = table.end, self._cls
-            widest = 0.0
-            child = key + 1
-            while child < end[key]:
-                cls = classes[child]
-                width = grid_width(cls) if cls else None
-                if width is not None and width > widest:
-                    widest = width
-                child = end[child]
-            self._widest[key] = widest
+            classes = self._cls
+            widths = (
+                grid_width(classes[child]) for child in children(self._table, key) if classes[child]
+            )
+            widest = self._widest[key] = max((w for w in widths if w is not None), default=0.0)
         return widest
 
     def describe(self, key: int) -> str | None:
