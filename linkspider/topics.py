@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import string
 from collections import Counter
 
 #: terms kept per page
@@ -80,9 +81,8 @@ _WORD = re.compile(r"\w\w+")
 #: spaces, over UTF-8 bytes (non-ASCII bytes are left alone).  Splitting on them and on
 #: whitespace leaves tokens that are words (``isalnum()``) or hold other non-word characters
 #: (typographic quotes, dashes...): only those go through ``_WORD`` (see :func:`term_counts`).
-_NOT_WORD = bytes.maketrans(
-    b"!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~", b" " * len(b"!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~")
-)
+_PUNCTUATION = string.punctuation.replace("_", "").encode()
+_NOT_WORD = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
 
 
 def terms_of(text: str) -> list[str]:
