@@ -158,7 +158,7 @@ class _Chooser:
         self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
     ) -> set[int] | None:
         scores: dict[int, float] = {}
-        parent, tag, names, children = self.parent, self.tag, self.names, self.table.children
+        parent, tag, names, n_children = self.parent, self.tag, self.names, self.table.children
 
         def initial(k: int) -> float:  # a candidate's score before any text flows to it
             return _TAG_SCORE.get(tag[k], 0) + (names.weight(k) if weights else 0)
@@ -171,7 +171,7 @@ class _Chooser:
                 if k not in scores:
                     scores[k] = initial(k)
                 scores[k] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
-                if children[k] != 1 or k == parent[key]:
+                if n_children[k] != 1 or k == parent[key]:
                     level += 1
                 k = parent[k]
         if not scores:
@@ -242,10 +242,10 @@ class _Chooser:
                 break
             last = scores[k]
             k = parent[k]
-        children = self.table.children
+        n_children = self.table.children
         while True:
             k = parent[top]
-            if k < 0 or tag[k] in ROOTS or tag[k] == "body" or children[k] != 1:
+            if k < 0 or tag[k] in ROOTS or tag[k] == "body" or n_children[k] != 1:
                 break
             top = k
         return top
