@@ -258,6 +258,9 @@ NOT_PHRASING = frozenset(
 HIDDEN = frozenset(("script", "style", "noscript", "template"))
 
 
+_ASCII_WS = "\t\n\f\r "
+
+
 def style_hides(style: str) -> bool:
     """Does an inline ``style`` hide its element: is its last ``display`` ``none`` or its
     last ``visibility`` ``hidden`` (ASCII case aside, ``!important`` dropped)?
@@ -298,8 +301,6 @@ def attributes_hide(attrs: dict) -> bool:
         return True
     return attrs.get("aria-hidden") == "true" and "fallback-image" not in (attrs.get("class") or "")
 
-
-_ASCII_WS = "\t\n\f\r "
 
 # What the C walk is told about each known tag (its flag bits, linkspider/_dom.c)
 _F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT, _F_LEAD = (

@@ -112,7 +112,7 @@ class Cleaning:
         if tag == "div" and self.density.of(key) < 0.25 and self._one_paragraph(key):
             return False  # Readability turned it into its paragraph, which it does not clean
         ink, commas, link_text = t.ink[key], t.commas[key], self.density.link_text(key)
-        length = ink + t.gaps[key]
+        length = self.density.length(key)
         list_ink, p, img = t.list_ink[key], t.p[key], t.img[key]
         removed = self._removed_inside(key) or _NOTHING
         if removed is not _NOTHING:
