@@ -62,6 +62,11 @@ SHAPES.update(
                 "side columns",
                 b'<div id="main"></div><div class="right-column"><a href="/x">y</a></div>',
             ),
+            (
+                "product boxes",
+                b'<div class="shopping"><img src="i"><a href="/x">$9 at Shop</a></div>',
+            ),
+            ("nested product boxes", b'<div><a href="/x">Buy now</a>'),
         )
     }
 )

@@ -266,6 +266,8 @@ ARTICLE = (
             "credit lines",
             b'<figure><figcaption>Photo by <a href="/x">A Name</a></figcaption></figure>',
         ),
+        ("product boxes", b'<div class="shopping"><img src="i"><a href="/x">$9 at Shop</a></div>'),
+        ("nested product boxes", b'<div><a href="/x">Buy now</a>'),
     ],
 )
 def test_the_region_model_is_linear_in_what_the_page_repeats(shape, unit):

@@ -564,3 +564,31 @@ def test_a_container_is_judged_without_what_an_earlier_cleaning_pass_removed():
     assert got["cited"] == "main"
     assert [got[f"Related document number {i} of the manual"] for i in range(5)] == ["main"] * 5
     assert got["Section 0"] != "main"
+
+
+def test_product_boxes_and_offer_lists_inside_the_article_are_main():
+    """A product box (image, name, a line, shop buttons) and a list of offers inside the
+    article are the article's for its readers, though Readability cleans them; a box whose
+    links are mostly other stories stays boilerplate, whatever buttons it also has."""
+    offers = "".join(
+        f'<li>Charger model {i}: <a href="https://shop.example/c{i}">${i}9.99 at Shop</a></li>'
+        for i in range(4)
+    )
+    body = f"""<html><body><article><div class="entry-content">
+    <p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <div class="product-box"><img src="p.jpg"><h4><a href="https://shop.example/p">Headphones X5</a></h4>
+    <p>Our pick.</p><a class="button" href="https://shop.example/b1">$348 at Shop One</a>
+    <a class="button" href="https://shop.example/b2">$399 at Shop Two</a></div>
+    <p>{PARA}</p><ul>{offers}</ul>
+    <div class="shopping-box"><a href="https://shop.example/i"><img src="i.jpg" alt="Kettle"></a>
+    <a href="https://shop.example/k">Check price</a></div><p>{PARA}</p>
+    <div class="more"><a href="/s/1">The best headphones of the year for runners</a>
+    <a href="/s/2">The best earbuds for the gym, and others</a> <a href="/shop">Buy now</a></div>
+    </div></article></body></html>"""
+    got = regions(body)
+    main = ["cited", "Headphones X5", "$348 at Shop One", "$399 at Shop Two", "Check price"]
+    assert {k: got[k] for k in main} == dict.fromkeys(main, "main")
+    assert {got[f"${i}9.99 at Shop"] for i in range(4)} == {"main"}
+    page = extract(body.encode(), "http://site.test/a", {"Content-Type": "text/html"})
+    assert [e.region for e in page.edges if e.img_alt == "Kettle"] == ["main"]
+    assert {got["The best headphones of the year for runners"], got["Buy now"]} == {"aside"}

@@ -4,7 +4,9 @@ Inside the article Readability removes containers (forms, fieldsets, then
 tables, lists and divs, in that order) that look like boilerplate: a negative class weight,
 or, with fewer than ten commas, more images than paragraphs, little text
 with links, or too much link text for the container's class weight.  A link
-in such a container, or in one with "unlikely" names, is not ``main``.
+in such a container, or in one with "unlikely" names, is not ``main``.  Readability
+spares data tables and code; this model also spares embedded posts and product boxes
+(:mod:`~linkspider.regions.offers`): readers take them for part of the article.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from linkspider.dom import DIV_TO_P, ElementTable, children, tag_positions, up_t
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import MIN_BLOCK_TEXT, TABLE_OR_CODE
 from linkspider.regions.names import Names
+from linkspider.regions.offers import is_purchase_call
 
 #: Containers that Readability cleans conditionally inside the article.
 CLEANED = frozenset(("div", "ul", "table", "form", "fieldset"))
@@ -42,6 +45,8 @@ _EARLIER = {tag: tuple(t for t, n in _PASS.items() if n < p) for tag, p in _PASS
 #: Containers looked at per page for what earlier passes removed, at most (then no more
 #: adjustments: the work per page stays bounded whatever the nesting).
 _REMOVED_WORK = 20_000
+#: A container with more links than this is not a product box or a list of offers.
+_MAX_OFFERS = 100
 
 
 class _Removed(NamedTuple):
@@ -92,13 +97,15 @@ class Cleaning:
         self._headings: tuple[list[int], list[int]] | None = None  # positions, prefix sums of ink
         self._removed: dict[int, _Removed | None] = {}  # container -> earlier passes' removals
         self._removed_work = 0
+        # <a> elements and their texts, in document order; which of them are purchase calls
+        self._anchors: tuple[list[int], list[str | None], dict[int, bool]] | None = None
 
     def is_boilerplate(self, key: int) -> bool:
         """Would Readability clean the container ``key`` out of the article?"""
         cached = self._boilerplate.get(key)
         if cached is not None:
             return cached
-        result = not self._protected(key) and self._shady(key)
+        result = not self._protected(key) and self._shady(key) and not self._sells(key)
         self._boilerplate[key] = result
         return result
 
@@ -154,6 +161,34 @@ class Cleaning:
                     return True
             return self._count(key, "li") - removed.li != img
         return remove
+
+    def _sells(self, key: int) -> bool:
+        """Is most of the link text of ``key`` purchase calls ("$348 at Amazon", "Buy now":
+        :mod:`~linkspider.regions.offers`)?  A product box, or a list of offers, is part of
+        the article for its readers, though Readability cleans it.
+
+        Asked only of containers found boilerplate otherwise, and answered by reading the
+        text of their links, each link's once per page: a container of more than
+        ``_MAX_OFFERS`` links is no product box (the work per page stays linear).
+        """
+        if self._anchors is None:
+            refs = [ref for ref in self.table.refs if ref[1] == "a"]
+            self._anchors = ([ref[0] for ref in refs], [ref[9] for ref in refs], {})
+        keys, texts, memo = self._anchors
+        t = self.table
+        first, last = bisect_right(keys, key), bisect_left(keys, t.end[key])
+        if first == last or last - first > _MAX_OFFERS:
+            return False
+        offered = 0
+        for i in range(first, last):
+            call = memo.get(i)
+            if call is None:
+                text = texts[i]
+                call = memo[i] = bool(text) and is_purchase_call(text.strip())
+            if call:
+                k = keys[i]
+                offered += t.ink[k] + t.gaps[k]
+        return offered > 0 and 2 * offered >= self.density.link_text(key)
 
     def _removed_inside(self, key: int) -> _Removed | None:
         """What the cleaning passes before ``key``'s own removed inside it (None: nothing, or
