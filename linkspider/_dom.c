@@ -431,12 +431,12 @@ static PyObject *str_or_none(const unsigned char *data, size_t length) {
  * (as the DOM has it); an absent one as None. */
 enum {
     A_HREF, A_XLINK_HREF, A_REL, A_TITLE, A_ALT, A_CONTENT, A_NAME, A_HTTP_EQUIV, A_ROLE,
-    A_CLASS, A_ID, N_ATTRS
+    A_CLASS, A_ID, A_ITEMPROP, N_ATTRS
 };
 static const struct { const char *name; size_t length; int slot; } ATTR_NAMES[] = {
     {"href", 4, A_HREF}, {"rel", 3, A_REL}, {"title", 5, A_TITLE}, {"alt", 3, A_ALT},
     {"content", 7, A_CONTENT}, {"name", 4, A_NAME}, {"http-equiv", 10, A_HTTP_EQUIV},
-    {"role", 4, A_ROLE}, {"class", 5, A_CLASS}, {"id", 2, A_ID},
+    {"role", 4, A_ROLE}, {"class", 5, A_CLASS}, {"id", 2, A_ID}, {"itemprop", 8, A_ITEMPROP},
 };
 #define N_ATTR_NAMES (sizeof(ATTR_NAMES) / sizeof(ATTR_NAMES[0]))
 
@@ -744,8 +744,10 @@ static void close_elem(elem_t *e, Py_ssize_t i, Py_ssize_t end, size_t text_end)
     if (x->last) up->last = x->last;
 }
 
-#define N_FIELDS 21
+#define N_FIELDS 22
 #define N_NUMERIC 14
+/* the itemprop column: a dict {index: value} of the few elements that have one */
+#define F_ITEMPROP (N_NUMERIC + 5)
 
 static void free_texts(texts_t *t) {
     PyMem_Free(t->all.data);
@@ -860,7 +862,7 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         cols[f] = (int64_t *)PyBytes_AS_STRING(b);
     }
     for (int f = N_NUMERIC; f < N_FIELDS; f++) {
-        PyObject *l = PyList_New(f == N_FIELDS - 1 ? 0 : n);
+        PyObject *l = f == F_ITEMPROP ? PyDict_New() : PyList_New(f == N_FIELDS - 1 ? 0 : n);
         if (l == NULL) goto fail;
         PyTuple_SET_ITEM(out, f, l);
     }
@@ -888,15 +890,23 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         }
         PyObject *objs[N_FIELDS - N_NUMERIC - 1] = {
             Py_NewRef(name), PyBool_FromLong(x->last == '.'), slot_str(&at, A_CLASS),
-            slot_str(&at, A_ID), slot_str(&at, A_ROLE), lead,
+            slot_str(&at, A_ID), slot_str(&at, A_ROLE), NULL, lead,
         };
         for (int f = N_NUMERIC; f < N_FIELDS - 1; f++) {
+            if (f == F_ITEMPROP) continue;
             PyObject *v = objs[f - N_NUMERIC];
             if (v == NULL) {
                 for (int g = f + 1; g < N_FIELDS - 1; g++) Py_XDECREF(objs[g - N_NUMERIC]);
                 goto fail;
             }
             PyList_SET_ITEM(PyTuple_GET_ITEM(out, f), i, v);
+        }
+        if (at.present[A_ITEMPROP]) {
+            PyObject *key = PyLong_FromSsize_t(i), *value = slot_str(&at, A_ITEMPROP);
+            int rc = key && value ? PyDict_SetItem(PyTuple_GET_ITEM(out, F_ITEMPROP), key, value) : -1;
+            Py_XDECREF(key);
+            Py_XDECREF(value);
+            if (rc < 0) goto fail;
         }
         unsigned flags = flags_of(x->tag);
         if (!(flags & F_REF)) continue;
@@ -1379,10 +1389,11 @@ static PyMethodDef methods[] = {
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
     {"walk", walk, METH_VARARGS,
-     "walk(node, link_cap=512, title_cap=1024) -> 21 columns, one item per element of the subtree at `node` (a selectolax "
+     "walk(node, link_cap=512, title_cap=1024) -> 22 columns, one item per element of the subtree at `node` (a selectolax "
      "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "
      "children, p, img, list_ink, phrasing_ink, phrasing_commas, hidden, gaps; as lists: tag, "
-     "ends_with_period, class, id, role, lead; last, refs: (index, tag, href, rel, title, alt, "
+     "ends_with_period, class, id, role, lead; itemprop: a dict {index: value} of the elements "
+     "that have one; last, refs: (index, tag, href, rel, title, alt, "
      "content, name, http-equiv, text, img_alt) for every HTML a, area, link, meta, base and "
      "title element and every SVG a; text is \" \".join(raw[:8 * cap + 1024].split())[:cap] of "
      "the element's text, cap = link_cap for a, title_cap for title."},

@@ -136,6 +136,9 @@ class ElementTable(NamedTuple):
     cls: list[str | None]
     ident: list[str | None]
     role: list[str | None]
+    #: the ``itemprop`` attribute (schema.org microdata: ``articleBody``, ``author``...) of
+    #: the elements that have one, by index (few elements do: a dict, not a column of Nones)
+    itemprop: dict[int, str]
     #: a ``p``, heading or ``figcaption``, or a ``div`` without block content inside, with some text but at most
     #: LEAD_MAX_INK characters: the start of its text (:func:`capped_text` at LEAD_CAP);
     #: None for other elements
@@ -472,10 +475,10 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
 
     Iterative, so that no nesting depth exhausts Python's recursion limit.
     """
-    cols: list[list] = [[] for _ in ElementTable._fields]
+    cols: list = [{} if name == "itemprop" else [] for name in ElementTable._fields]
     (parent, end, deep_ink, commas, own_ink, own_commas, children, p, img, list_ink,
-     phrasing_ink, phrasing_commas, hidden_col, gaps, tag, period, cls, ident, role, lead,
-     refs) = cols  # fmt: skip
+     phrasing_ink, phrasing_commas, hidden_col, gaps, tag, period, cls, ident, role, itemprop,
+     lead, refs) = cols  # fmt: skip
     spacing: list[tuple[bool, bool, bool, int]] = []  # per element, see Spacing
     leads: list[tuple[int, object]] = []  # (index, node) of the elements that may have a lead
     block_inside: list[bool] = []
@@ -502,6 +505,9 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         cls.append(_attr(attrs, "class"))
         ident.append(_attr(attrs, "id"))
         role.append(_attr(attrs, "role"))
+        prop = _attr(attrs, "itemprop")
+        if prop is not None:
+            itemprop[i] = prop
         lead.append(None)
         spacing.append(_NO_TEXT)
         if name in LEAD_TAGS:
@@ -607,11 +613,11 @@ PROBE_PAGE = (
     '<link rel="canonical" href="/c"><style>p{}</style><script>var x = "<a>";</script></head>'
     '<body class="b"><header><nav><menu><li><a href="/n">n</a></li></menu></nav></header>'
     '<a href="/i" title="T"><img alt="pic"></a><map><area href="/m" alt="A"></map>'
-    '<main><article><section><div id="main" role="main" data-x="1" class>'
+    '<main><article><section><div id="main" role="main" data-x="1" class itemprop="articleBody">'
     "<h1>h1</h1><h2>h2</h2><h3>h3</h3><h4>h4</h4><h5>h5</h5><h6>h6</h6>"
     "<p>Caf\u00e9, na\u00efve\u00a0text. </p><pre>pre</pre><blockquote>q</blockquote>"
     '<ul><li><a href="/x" rel="nofollow" rel="dup">link\uff0c one</a></li><li>two<img src="i"></li></ul>'
-    "<ol><li>o</li></ol><dl><dt>t</dt><dd>d</dd></dl><address>a</address><code>c</code>"
+    "<ol><li>o</li></ol><dl><dt>t</dt><dd>d</dd></dl><address itemprop=author>a</address><code>c</code>"
     "<figure><span>s</span><figcaption>cap</figcaption></figure><table><caption>c</caption><colgroup><col></colgroup>"
     "<thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody><tfoot></tfoot></table>"
     '<form><fieldset><input name="q"><a href>valueless</a></fieldset></form><iframe src="f"></iframe>'
@@ -630,7 +636,9 @@ PROBE_PAGE = (
 
 def _columns(table: ElementTable) -> list[list]:
     """Every column as a list (for comparisons)."""
-    return [list(column) for column in table]
+    return [
+        sorted(column.items()) if isinstance(column, dict) else list(column) for column in table
+    ]
 
 
 def _enable_c_walk() -> str | None:

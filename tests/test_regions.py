@@ -592,3 +592,30 @@ def test_product_boxes_and_offer_lists_inside_the_article_are_main():
     page = extract(body.encode(), "http://site.test/a", {"Content-Type": "text/html"})
     assert [e.region for e in page.edges if e.img_alt == "Kettle"] == ["main"]
     assert {got["The best headphones of the year for runners"], got["Buy now"]} == {"aside"}
+
+
+def test_microdata_names_the_article_body_and_its_byline():
+    """schema.org microdata is the page's own statement: the one ``articleBody`` bounds the
+    main block (a sidebar with no name, holding more text, does not take it), and the
+    ``author`` element is the byline, not the article's."""
+    body = f"""<html><body><div><div itemscope itemtype="https://schema.org/NewsArticle">
+    <h1>Headline</h1><span itemprop="author"><a href="/by/jane">Jane Doe</a></span>
+    <div itemprop="articleBody"><p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}</p></div>
+    </div><div><p>{SIDE_TEXT}</p><p>{SIDE_TEXT}<a href="/about">about us</a></p><p>{SIDE_TEXT}</p>
+    <p>{SIDE_TEXT}</p><p>{SIDE_TEXT}</p></div></div></body></html>"""
+    assert regions(body) == {"cited": "main", "Jane Doe": "aside", "about us": "body"}
+    # without the microdata, the sidebar's text wins (what the bound is for)
+    plain = body.replace('itemprop="articleBody"', "").replace('itemprop="author"', "")
+    assert regions(plain)["about us"] == "main"
+
+
+def test_several_article_bodies_are_a_list_of_teasers_and_bound_nothing():
+    teasers = "".join(
+        f'<div itemprop="articleBody"><p>Teaser {i}, short. <a href="/s/{i}">story {i}</a></p></div>'
+        for i in range(3)
+    )
+    body = f"""<html><body>{teasers}<div class="post"><p>{LONG}<a href="http://cited.org/">cited</a>
+    </p><p>{LONG}</p></div></body></html>"""
+    got = regions(body)
+    assert got["cited"] == "main"
+    assert {got[f"story {i}"] for i in range(3)} != {"main"}

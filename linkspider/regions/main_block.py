@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from linkspider.dom import ElementTable, children, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
-from linkspider.regions.names import ROOTS, Names
+from linkspider.regions.names import ROOTS, Names, itemprop_region
 
 if TYPE_CHECKING:
     from linkspider.regions.cleaning import Cleaning
@@ -106,11 +106,11 @@ def choose_main(
     blocks = text_blocks(table)
     if not blocks:
         return set(), True, True
-    marked = _marked_main(table)
-    if marked >= 0:
-        inside = [b for b in blocks if marked < b[0] < table.end[marked]]
-        if inside:
-            blocks = inside  # the author marked the main content: text elsewhere is not it
+    for marked in (_marked_main(table), _marked_body(table)):
+        if marked >= 0:
+            inside = [b for b in blocks if marked < b[0] < table.end[marked]]
+            if inside:
+                blocks = inside  # the author marked the main content: text elsewhere is not it
     chooser = _Chooser(table, names, density)
     blocks = [block for block in blocks if not chooser.in_layout(block[0])]
     best: tuple[int, set[int], bool, bool] | None = None
@@ -140,6 +140,19 @@ def _marked_main(table: ElementTable) -> int:
             return -1
         found = k
     return found
+
+
+def _marked_body(table: ElementTable) -> int:
+    """The page's one element whose microdata says it is the article's body
+    (``itemprop="articleBody"``, or ``reviewBody``) with at least ``CHAR_THRESHOLD``
+    characters of text, or -1 (none, or several: a list of teasers)."""
+    found = -1
+    for k, value in table.itemprop.items():
+        if itemprop_region(value) == "main":
+            if found >= 0:
+                return -1
+            found = k
+    return found if found >= 0 and table.ink[found] >= CHAR_THRESHOLD else -1
 
 
 class _Chooser:
@@ -219,9 +232,9 @@ class _Chooser:
 
     def _furniture(self, k: int) -> bool:
         """A layout landmark (tag, ARIA role or a side grid column), or class/id names
-        saying navigation or comments."""
+        (or microdata) saying navigation or comments."""
         t = self.table
-        if not (t.cls[k] or t.ident[k] or t.role[k]) and t.tag[k] not in _LAYOUT:
+        if not (t.cls[k] or t.ident[k] or t.role[k] or k in t.itemprop) and t.tag[k] not in _LAYOUT:
             return False  # nothing to read: no names, no role, no landmark tag
         return self.names.cue(k) in _MENUS or self.names.landmark(k) in _LAYOUT
 

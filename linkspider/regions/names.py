@@ -65,6 +65,33 @@ _TOKEN_CUES: tuple[tuple[str, frozenset[str]], ...] = (
          "post-content", "entry-content", "article-body", "story-body"])),
 )  # fmt: skip
 _SPLIT = re.compile(r"[^a-z0-9]+")
+#: schema.org microdata properties (``itemprop``) that name a region: the article's body,
+#: its byline (Readability removes the element with ``itemprop=author`` as the byline), its
+#: comments and breadcrumbs.  Read after the tag and the ARIA role, before class/id names.
+_ITEMPROPS = {
+    "articlebody": "main",
+    "reviewbody": "main",
+    "author": "aside",
+    "creator": "aside",
+    "contributor": "aside",
+    "editor": "aside",
+    "comment": "comment",
+    "breadcrumb": "nav",
+}
+
+
+@lru_cache(maxsize=1024)
+def itemprop_region(itemprop: str) -> str | None:
+    """Region named by an ``itemprop`` attribute (space-separated properties), if any.
+
+    >>> itemprop_region("articleBody"), itemprop_region("author"), itemprop_region("url name")
+    ('main', 'aside', None)
+    """
+    for prop in itemprop.lower().split():
+        region = _ITEMPROPS.get(prop)
+        if region is not None:
+            return region
+    return None
 
 
 def token_region(class_and_id: str) -> str | None:
@@ -294,10 +321,18 @@ class Names:
         self._content_columns: dict[int, list[int]] = {}
         self.tag = table.tag
         self._cls, self._ident, self._role = table.cls, table.ident, table.role
+        self._itemprop = table.itemprop
         self.cues: list = [UNSET] * n
         self.weights: list[int] = [0] * n
         self.unlikelies: list[bool] = [False] * n
         self.columns: list[bool] = [False] * n  # side columns (:meth:`side_column`)
+        # Elements named by microdata alone (few): their cue is the tag's or the itemprop's.
+        for key, prop in self._itemprop.items():
+            tag = self.tag[key]
+            if not (self._cls[key] or self._ident[key] or self._role[key]) and tag not in ROOTS:
+                self.cues[key] = _TAGS.get(tag) or (
+                    itemprop_region(prop) if tag != "body" else None
+                )
 
     def cue(self, key: int) -> str | None:
         """The region element ``key`` points at by itself, or None.
@@ -378,7 +413,7 @@ class Names:
         """Read element ``key``'s names once: its cue, weight and "unlikely" flag."""
         tag = self.tag[key]
         cls, ident, role = self._cls[key], self._ident[key], self._role[key]
-        if not (cls or ident or role):
+        if not (cls or ident or role):  # (elements with microdata only: set in __init__)
             cue = self.cues[key] = _TAGS.get(tag)
             return cue
         cue = None
@@ -388,6 +423,8 @@ class Names:
                 role = role.strip().lower()
                 if cue is None:
                     cue = _ROLES.get(role)
+            if cue is None and key in self._itemprop:
+                cue = itemprop_region(self._itemprop[key])
             if cls or ident:
                 token_cue, self.weights[key], unlikely_name, column = (
                     _name_facts(cls or "", ident) if ident else _class_facts(cls)
