@@ -619,3 +619,20 @@ def test_several_article_bodies_are_a_list_of_teasers_and_bound_nothing():
     got = regions(body)
     assert got["cited"] == "main"
     assert {got[f"story {i}"] for i in range(3)} != {"main"}
+
+
+def test_camel_case_names_are_read_as_words():
+    """``shareButtons``, ``relatedPosts``, ``mainMenu``, ``commentList``: the words of a
+    camelCase class or id cue as the same words written with dashes do."""
+    body = f"""<html><body><div id="mainMenu"><a href="/n">News</a></div>
+    <div class="articleBody"><p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}</p>
+    <div class="shareButtons"><a href="/tw">Tweet</a></div>
+    <div class="relatedPosts"><a href="/r">Other story</a></div></div>
+    <div class="commentList"><p>Nice <a href="/u">user</a></p></div></body></html>"""
+    assert regions(body) == {
+        "News": "nav",
+        "cited": "main",
+        "Tweet": "aside",
+        "Other story": "aside",
+        "user": "comment",
+    }

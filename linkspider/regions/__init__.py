@@ -84,19 +84,19 @@ _ABSORBED = {
 #: calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability on
 #: ``docs-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.997,  # a non-main cue on the path, outside the main block (3787/3797)
-    "cue_in_block": 0.978,  # a non-main cue on the path, inside the main block (440/449)
+    "cue": 0.997,  # a non-main cue on the path, outside the main block (3880/3890)
+    "cue_in_block": 0.979,  # a non-main cue on the path, inside the main block (455/464)
     "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
     "main": 0.951,  # inside the main block (1058/1111)
-    "main_cued": 0.944,  # inside the block, under a main cue: <article>, role=main... (166/175)
-    "cleaned": 0.902,  # inside the block, in a container Readability cleans away (128/141)
+    "main_cued": 0.949,  # inside the block, under a main cue: <article>, role=main... (166/174)
+    "cleaned": 0.891,  # inside the block, in a container Readability cleans away (114/127)
     # inside the block, in a "Related: ..." line (prior: Readability, which labels these
     # pages, keeps such lines by design, readers do not; 0/11 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" heading (prior, as above)
     "related_list": 0.6,
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.998,  # outside the main block, no cue (939/940)
+    "body": 0.998,  # outside the main block, no cue (846/847)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (704/704)
 }
 

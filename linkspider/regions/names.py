@@ -65,6 +65,9 @@ _TOKEN_CUES: tuple[tuple[str, frozenset[str]], ...] = (
          "post-content", "entry-content", "article-body", "story-body"])),
 )  # fmt: skip
 _SPLIT = re.compile(r"[^a-z0-9]+")
+#: a lowercase letter or digit followed by a capital: where camelCase names split into words
+#: for the cues (``shareButtons``: share, buttons); Readability's weights read substrings
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 #: schema.org microdata properties (``itemprop``) that name a region: the article's body,
 #: its byline (Readability removes the element with ``itemprop=author`` as the byline), its
 #: comments and breadcrumbs.  Read after the tag and the ARIA role, before class/id names.
@@ -200,10 +203,14 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely, and whether
     they may name a side column: grid classes or :func:`side_named`)."""
     column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
+    original = f"{cls} {ident}"
     cls, ident = builder_neutral(cls.lower()), builder_neutral(ident.lower())
     names = f"{cls} {ident}"
     unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
-    return token_region(names), class_weight(cls, ident), unlikely, column
+    words = names
+    if not original.islower():  # camelCase names are words too: shareButtons, relatedPosts
+        words = builder_neutral(_CAMEL.sub(r"\1-\2", original).lower())
+    return token_region(words), class_weight(cls, ident), unlikely, column
 
 
 @lru_cache(maxsize=65_536)
