@@ -634,5 +634,9 @@ def test_demo_shows_backlinks_and_refdomains_of_the_shop(tmp_path):
         f"SELECT url, status, error, depth FROM read_parquet('{keep}/pages/*.parquet') ORDER BY url"
     ).fetchall()
     assert {r["source_domain"] for r in refdomains} == {
-        "news.example", "blog.example", "wiki.example", "forum.example", "old-shop.example",
-    }, (pages, proc.stderr)  # fmt: skip
+        "news.example",
+        "blog.example",
+        "wiki.example",
+        "forum.example",
+        "old-shop.example",
+    }, "\n".join([*map(str, pages), proc.stdout, proc.stderr])  # every page row, not elided
