@@ -25,6 +25,9 @@ from linkspider.cli.demo_web import FOCUS, REDIRECTS, SEEDS, SITES
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The crawl opens up to CONCURRENT_REQUESTS connections to this one proxy at once: a
+    # listen backlog of 5 (the default) leaves the rest to TCP's SYN retries on a busy machine.
+    request_queue_size = 128
 
     def handle_error(self, request, client_address) -> None:
         pass
