@@ -203,13 +203,11 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely, and whether
     they may name a side column: grid classes or :func:`side_named`)."""
     column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
-    original = f"{cls} {ident}"
+    # camelCase names are words too (shareButtons, relatedPosts): split before lowering
+    words = builder_neutral(_CAMEL.sub(r"\1-\2", f"{cls} {ident}").lower())
     cls, ident = builder_neutral(cls.lower()), builder_neutral(ident.lower())
     names = f"{cls} {ident}"
     unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
-    words = names
-    if not original.islower():  # camelCase names are words too: shareButtons, relatedPosts
-        words = builder_neutral(_CAMEL.sub(r"\1-\2", original).lower())
     return token_region(words), class_weight(cls, ident), unlikely, column
 
 

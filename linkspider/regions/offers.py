@@ -29,22 +29,24 @@ __all__ = ["MAX_LENGTH", "is_purchase_call"]
 MAX_LENGTH = 48
 
 _CALL = re.compile(
+    r"\W*(?:"  # what follows the leading punctuation of a button ("» Buy now")
     # a price, alone or with where it is paid ("$348 at Amazon", "From $19", "US$ 20", "19,99 €")
-    r"\W*(?:(?:from|only|now|just|was|ab|dès|desde|da)\s+)?"
+    r"(?:(?:from|only|now|just|was|ab|dès|desde|da)\s+)?"
     r"(?:(?:us|au|ca|nz)?[$£€¥₹]|usd|eur|gbp|rs\.)\s?\d"
-    r"|\W*\d[\d.,]*\s?(?:€|\$|£|eur\b|usd\b|gbp\b|zł|kr\b)"
+    r"|\d[\d.,]*\s?(?:€|\$|£|eur\b|usd\b|gbp\b|zł|kr\b)"
     # a verb of buying and what it buys, or where ("Buy now", "Shop now at Target", "Buy on
     # Amazon", "Pre-order"): "Shop" alone is a site's section
-    r"|\W*(?:buy|pre-?order)(?:\s|$)"
-    r"|\W*(?:shop|order)\s+(?:now|online|here|it|this|today|(?:at|on|from)\s+\S)"
+    r"|(?:buy|pre-?order)(?:\s|$)"
+    r"|(?:shop|order)\s+(?:now|online|here|it|this|today|(?:at|on|from)\s+\S)"
     # looking at an offer ("Check price", "View deal", "See it at Best Buy", "Compare prices")
-    r"|\W*(?:check|see|view|compare|get|grab|find)\s+(?:(?:it|the|this|latest|today'?s|best)\s+)?"
+    r"|(?:check|see|view|compare|get|grab|find)\s+(?:(?:it|the|this|latest|today'?s|best)\s+)?"
     r"(?:prices?|deals?|offers?|availability|at\s+\S)"
-    r"|\W*add\s+to\s+(?:cart|basket|bag|trolley)"
+    r"|add\s+to\s+(?:cart|basket|bag|trolley)"
     # the same in the other languages of the test pages
-    r"|\W*(?:(?:jetzt|bei\s+\S+)\s+)?kaufen|\W*zum\s+(?:angebot|shop)|\W*acheter|\W*commander"
-    r"|\W*voir\s+(?:l'offre|le\s+prix|les\s+prix)|\W*comprar|\W*ver\s+(?:precio|oferta)"
-    r"|\W*acquista|\W*compra\s+(?:ora|su)|\W*vedi\s+offerta",
+    r"|(?:(?:jetzt|bei\s+\S+)\s+)?kaufen|zum\s+(?:angebot|shop)|acheter|commander"
+    r"|voir\s+(?:l'offre|le\s+prix|les\s+prix)|comprar|ver\s+(?:precio|oferta)"
+    r"|acquista|compra\s+(?:ora|su)|vedi\s+offerta"
+    r")",
     re.IGNORECASE,
 )
 
