@@ -212,6 +212,9 @@ def test_a_narrow_grid_column_is_a_sidebar_even_with_more_text_than_the_article(
         ('class="right-column"', 'class="main-column"'),
         ('id="rightcol"', 'id="center"'),
         ('class="sidebar-left"', 'class="middle"'),
+        # camelCase names are words too
+        ('id="rightColumn"', 'id="mainContent"'),
+        ('class="leftSidebar"', 'class="centerColumn"'),
     ],
 )
 def test_a_column_named_for_its_side_beside_the_content_column_is_a_sidebar(side, content):

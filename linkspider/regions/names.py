@@ -68,6 +68,17 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 #: a lowercase letter or digit followed by a capital: where camelCase names split into words
 #: for the cues (``shareButtons``: share, buttons); Readability's weights read substrings
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def name_words(names: str) -> str:
+    """Class/id names lowercased, camelCase compounds split into words with a hyphen.
+
+    >>> name_words("shareButtons mainContent"), name_words("URLBar right_col")
+    ('share-buttons main-content', 'urlbar right_col')
+    """
+    return _CAMEL.sub(r"\1-\2", names).lower()
+
+
 #: schema.org microdata properties (``itemprop``) that name a region: the article's body,
 #: its byline (Readability removes the element with ``itemprop=author`` as the byline), its
 #: comments and breadcrumbs.  Read after the tag and the ARIA role, before class/id names.
@@ -204,7 +215,7 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     they may name a side column: grid classes or :func:`side_named`)."""
     column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
     # camelCase names are words too (shareButtons, relatedPosts): split before lowering
-    words = builder_neutral(_CAMEL.sub(r"\1-\2", f"{cls} {ident}").lower())
+    words = builder_neutral(name_words(f"{cls} {ident}"))
     cls, ident = builder_neutral(cls.lower()), builder_neutral(ident.lower())
     names = f"{cls} {ident}"
     unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
@@ -278,16 +289,19 @@ def side_named(cls: str, ident: str) -> bool:
     (True, True, True)
     >>> side_named("pull-right", ""), side_named("right", ""), side_named("metabar-left", "")
     (False, False, False)
+    >>> side_named("leftColumn", ""), side_named("", "rightSidebar"), side_named("pullRight", "")
+    (True, True, False)
     """
     if ident and ident.strip().lower() in _SIDES:
         return True
     names = f"{cls} {ident}".lower()
     if "left" not in names and "right" not in names:
         return False
-    tokens = set(_SPLIT.split(names))
-    if not _SIDES.isdisjoint(tokens) and not _COLUMN_WORDS.isdisjoint(tokens):
+    # words (``leftColumn``: left, column) or one compound name (``rightsidebar``, ``rightSidebar``)
+    words = set(_SPLIT.split(name_words(f"{cls} {ident}")))
+    if not _SIDES.isdisjoint(words) and not _COLUMN_WORDS.isdisjoint(words):
         return True
-    return any(_SIDE_COMPOUND.fullmatch(token) for token in tokens)
+    return any(_SIDE_COMPOUND.fullmatch(token) for token in _SPLIT.split(names))
 
 
 @lru_cache(maxsize=16_384)
@@ -296,8 +310,10 @@ def content_named(cls: str, ident: str) -> bool:
 
     >>> content_named("", "content"), content_named("column-center-outer", ""), content_named("article_ad", "")
     (True, True, False)
+    >>> content_named("", "mainContent"), content_named("centerColumn", ""), content_named("articleAd", "")
+    (True, True, False)
     """
-    names = f"{cls} {ident}".lower()
+    names = name_words(f"{cls} {ident}")
     return not side_named(cls, ident) and (
         token_region(names) == "main" or not _CENTRE_WORDS.isdisjoint(_SPLIT.split(names))
     )
