@@ -482,6 +482,9 @@ def test_cross_link_lines_inside_the_article_are_not_main():
     <p>Photographs by the museum's staff show <a href="http://museum.org/">the collection</a>
     as it was before the fire, in the rooms it was made for.</p>
     <p><b>Tags:</b> <a href="/tag/privacy">privacy</a>, <a href="/tag/web">web</a></p>
+    <p>Follow The Site on&nbsp;<a href="https://facebook.example/site">Facebook</a>&nbsp;and
+    <a href="https://x.example/site">X</a> for more news, guides, reviews and highlights.</p>
+    <p>Follow the steps on <a href="/install">the installation page</a> to set it up.</p>
     </article></body></html>"""
     assert regions(body) == {
         "cited": "main",
@@ -500,6 +503,10 @@ def test_cross_link_lines_inside_the_article_are_not_main():
         "the collection": "main",
         "privacy": "aside",
         "web": "aside",
+        # "Follow <a name> on <a network>": a follow line, however much it adds
+        "Facebook": "aside",
+        "X": "aside",
+        "the installation page": "main",
     }
 
 

@@ -17,6 +17,8 @@ True
 (False, False)
 >>> is_cross_link("Follow us on Twitter and Facebook.", 0.52), is_cross_link("Follow the steps below", 0.6)
 (True, False)
+>>> is_cross_link("Follow ONE Esports on Facebook a", 0.17), is_cross_link("Follow the steps on this page", 0.5)
+(True, False)
 >>> is_cross_link("Tags: privacy, browsers", 0.8), is_cross_link("Photo: Jane Doe / Agency", 0.6)
 (True, True)
 >>> is_cross_link("Photo by Jane Doe on Unsplash", 0.7), is_cross_link("Photographs by the author show", 0.3)
@@ -53,6 +55,16 @@ _SOCIAL = re.compile(
     r"|seguici|siga)\b(?: \w+){0,3}? (?:us|me|our|nous|uns|nos|ci)\b",
     re.IGNORECASE,
 )
+#: ... and "Follow <a name> on <a social network>": such a line is one whatever else it says
+#: ("... for more news and guides"), so it needs no link density; the network must be in the
+#: line's start (:data:`linkspider.dom.LEAD_CAP` characters).
+_FOLLOW_ON = re.compile(
+    r"\W*(?:follow|find|join|connect with|subscribe to|suivez|folgen sie|sigue|segui|siga)\b"
+    r"(?: \S+){0,3}? (?:on|at|via|sur|auf|en|su|no) (?:facebook|twitter|x|instagram|youtube"
+    r"|tiktok|linkedin|telegram|whatsapp|threads|bluesky|mastodon|pinterest|snapchat|reddit"
+    r"|twitch|discord|google news|flipboard|weibo|vk)\b",
+    re.IGNORECASE,
+)
 #: ... and image credits written out: "Photo by <a>Jane Doe</a> on <a>Unsplash</a>".
 _CREDIT = re.compile(
     r"\W*(?:(?:photo(?:graph)?|image|picture|illustration|video|graphic|gif)s?\s+"
@@ -66,11 +78,13 @@ MIN_DENSITY = 0.4
 def is_cross_link(lead: str, density: float) -> bool:
     """Is a short text element starting with ``lead``, ``density`` of whose text is link
     text, a cross-link line?"""
-    return density >= MIN_DENSITY and (
+    if density >= MIN_DENSITY and (
         _LABEL.match(lead) is not None
         or _SOCIAL.match(lead) is not None
         or _CREDIT.match(lead) is not None
-    )
+    ):
+        return True
+    return density > 0 and _FOLLOW_ON.match(lead) is not None
 
 
 #: Headings (no colon needed) over a list of the site's other articles.  A heading is the
