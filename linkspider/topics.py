@@ -26,11 +26,11 @@ same proportions).
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import string
 from collections import Counter
+from operator import itemgetter
 
 #: terms kept per page
 K = 32
@@ -139,15 +139,28 @@ def term_counts(text: str) -> Counter[str]:
 def signature(text: str, k: int = K) -> tuple[list[str], list[float]]:
     """The ``k`` heaviest terms of ``text`` (by count, then alphabetically) and their
     weights ``1 + ln(count)`` scaled to unit length; ``([], [])`` without terms."""
-    counts = term_counts(text)
-    top = heapq.nsmallest(k, counts.items(), key=_heaviest)
+    top = heaviest(term_counts(text), k)
     weights = [1.0 + math.log(count) for _, count in top]
     norm = math.sqrt(sum(w * w for w in weights)) or 1.0
     return [term for term, _ in top], [round(w / norm, 6) for w in weights]
 
 
-def _heaviest(item: tuple[str, int]) -> tuple[int, str]:
-    return -item[1], item[0]
+def heaviest(counts: Counter[str], k: int) -> list[tuple[str, int]]:
+    """The ``k`` most frequent terms and their counts, ties in alphabetical order.
+
+    Sorted by C-level keys, after leaving out the terms below the ``k``-th count (a
+    Python key per term, as ``heapq.nsmallest`` takes, cost more than the sort).
+
+    >>> heaviest(Counter({"b": 2, "a": 2, "c": 3, "d": 1}), 3)
+    [('c', 3), ('a', 2), ('b', 2)]
+    """
+    if len(counts) > k:
+        floor = sorted(counts.values(), reverse=True)[k - 1] if k > 0 else math.inf
+        items = sorted([item for item in counts.items() if item[1] >= floor])
+    else:
+        items = sorted(counts.items())
+    items.sort(key=itemgetter(1), reverse=True)  # stable: ties stay alphabetical
+    return items[:k]
 
 
 def relevance(a: tuple[list[str], list[float]], b: tuple[list[str], list[float]]) -> float:
