@@ -631,6 +631,38 @@ def test_several_article_bodies_are_a_list_of_teasers_and_bound_nothing():
     assert {got[f"story {i}"] for i in range(3)} != {"main"}
 
 
+LEGAL = "Terms apply to all purchases, returns, shipping, warranties and data we keep, as the law requires. "
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['id="content"', 'class="entry-content clearfix"', 'class="article-body"', 'id="mainContent"'],
+)
+def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_text(content):
+    """When the author named the main content (``#content``, ``.entry-content``...), a
+    bigger text block elsewhere (legal text, SEO copy under a product grid, a cookie
+    notice) does not take the main region from it; a page without the name goes by text."""
+    body = f"""<html><body><div id="page"><div {content}><h1>Title</h1>
+    <p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p></div>
+    <div class="x">{f"<p>{LEGAL * 4}</p>" * 8}<a href="/legal">legal link</a></div></div>
+    <div id="footer"><a href="/privacy">Privacy</a></div></body></html>"""
+    assert regions(body) == {"cited": "main", "legal link": "body", "Privacy": "footer"}
+    plain = body.replace(f"<div {content}>", "<div>")
+    assert regions(plain)["legal link"] == "main"
+    # several elements with the name (a list of teasers) bound nothing either
+    teasers = (
+        f"<div {content}><p>Teaser, short, <a href='/t'>a teaser</a> of a story.</p></div>" * 3
+    )
+    assert (
+        regions(
+            body.replace('<div id="page">', f'<div id="page">{teasers}').replace(
+                f"<div {content}><h1>", "<div><h1>"
+            )
+        )["legal link"]
+        == "main"
+    )
+
+
 def test_camel_case_names_are_read_as_words():
     """``shareButtons``, ``relatedPosts``, ``mainMenu``, ``commentList``: the words of a
     camelCase class or id cue as the same words written with dashes do."""

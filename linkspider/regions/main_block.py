@@ -113,6 +113,12 @@ def choose_main(
                 blocks = inside  # the author marked the main content: text elsewhere is not it
     chooser = _Chooser(table, names, density)
     blocks = [block for block in blocks if not chooser.in_layout(block[0])]
+    # (which describes the names of every ancestor of a text block, up to any furniture)
+    marked = _marked_by_name(table, names)
+    if marked >= 0:
+        inside = [b for b in blocks if marked < b[0] < table.end[marked]]
+        if inside:
+            blocks = inside
     best: tuple[int, set[int], bool, bool] | None = None
     for strip_unlikely, weights, clean in _ATTEMPTS:
         main = chooser.attempt(blocks, strip_unlikely, weights)
@@ -152,6 +158,23 @@ def _marked_body(table: ElementTable) -> int:
             if found >= 0:
                 return -1
             found = k
+    return found if found >= 0 and table.ink[found] >= CHAR_THRESHOLD else -1
+
+
+def _marked_by_name(table: ElementTable, names: Names) -> int:
+    """The page's one outermost element that its class/id names call the content
+    (``#content``, ``.entry-content``, ``.article-body``: a ``main`` cue by its names)
+    with at least ``CHAR_THRESHOLD`` characters of text, or -1 (none, or several: a list
+    of teasers).  Among the elements described so far: ask after the names of the text
+    blocks' ancestors have been read (an element with that much text is one of them).
+    """
+    end, found = table.end, -1
+    for k in sorted(names.content_named):
+        if found >= 0 and k < end[found]:
+            continue  # inside the one found: the same content
+        if found >= 0:
+            return -1
+        found = k
     return found if found >= 0 and table.ink[found] >= CHAR_THRESHOLD else -1
 
 
