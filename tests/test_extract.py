@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import time
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -292,6 +294,40 @@ def test_strict_mode_raises_what_the_default_mode_records(monkeypatch):
     assert extract(b"<a href=/x>x</a>", URL, H).error == "extraction failed: KeyError: 'a bug'"
     with pytest.raises(KeyError):
         extract(b"<a href=/x>x</a>", URL, H, strict=True)
+
+
+def test_extraction_makes_no_reference_cycles_and_restores_the_collector(monkeypatch):
+    """``extract`` pauses the cyclic garbage collector, which is safe only while it makes no
+    reference cycles: everything it allocated must be freed by reference counting alone."""
+    pages = sorted((Path(__file__).parent / "data").glob("*-dev/*/source.html"))[::4]
+    bodies = [p.read_bytes() for p in pages] + [
+        b"<svg>" + b'<a href="/x">t' * 2_000,
+        b"<div>" * 5_000,
+        b"\x00\x01binary",
+        b'<p><?p ?></p><a href="javascript:x">j</a><base href="//[::1">',
+    ]
+    extract(bodies[0], URL, H)  # first-call caches (compiled patterns...) are made once
+    gc.collect()
+    gc.disable()
+    try:
+        for body in bodies:
+            extract(body, URL, H)
+            extract(body, URL, H, status=301)
+        assert gc.collect() == 0
+        assert not gc.isenabled()  # paused by the caller: left paused
+    finally:
+        gc.enable()
+    extract(bodies[0], URL, H)
+    assert gc.isenabled()
+    import linkspider.extract as core
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(core, "_extract_html", broken)
+    with pytest.raises(KeyError):
+        extract(b"<a href=/x>x</a>", URL, H, strict=True)
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize(
