@@ -663,6 +663,18 @@ def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_tex
     )
 
 
+@pytest.mark.parametrize("box", ['<div class="sidebar">', '<div id="footer">', "<aside>"])
+def test_a_content_name_inside_a_sidebar_or_footer_names_that_box_not_the_page(box):
+    """A widget's ``.entry-content`` in a sidebar holds that box's text: it does not
+    bound the main block, which stays with the (unnamed) article."""
+    close = "</aside>" if box == "<aside>" else "</div>"
+    body = f"""<html><body><div><h1>Title</h1><p>{PARA}<a href="http://cited.org/">cited</a></p>
+    <p>{PARA}</p><p>{PARA}</p></div>{box}<div class="entry-content"><p>{SIDE_TEXT}
+    <a href="/about">about us</a></p><p>{SIDE_TEXT}</p></div>{close}</body></html>"""
+    got = regions(body)
+    assert got["cited"] == "main" and got["about us"] != "main"
+
+
 def test_camel_case_names_are_read_as_words():
     """``shareButtons``, ``relatedPosts``, ``mainMenu``, ``commentList``: the words of a
     camelCase class or id cue as the same words written with dashes do."""

@@ -167,11 +167,20 @@ def _marked_by_name(table: ElementTable, names: Names) -> int:
     with at least ``CHAR_THRESHOLD`` characters of text, or -1 (none, or several: a list
     of teasers).  Among the elements described so far: ask after the names of the text
     blocks' ancestors have been read (an element with that much text is one of them).
+    One inside a sidebar, a footer or any other non-``main`` cue (a widget's
+    ``.entry-content``) names that box's content, not the page's: it does not count.
     """
     end, found = table.end, -1
+    memo: dict[int, bool] = {}
+
+    def furniture(a: int) -> bool:
+        return names.cue(a) not in (None, "main")
+
     for k in sorted(names.content_named):
         if found >= 0 and k < end[found]:
             continue  # inside the one found: the same content
+        if up_the_tree(table, k, memo, furniture):
+            continue
         if found >= 0:
             return -1
         found = k
