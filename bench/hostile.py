@@ -67,6 +67,14 @@ SHAPES.update(
                 b'<div class="shopping"><img src="i"><a href="/x">$9 at Shop</a></div>',
             ),
             ("nested product boxes", b'<div><a href="/x">Buy now</a>'),
+            (
+                "content-named boxes",
+                b'<div class="entry-content"><p>Words, words: <a href="/x">y</a></p></div>',
+            ),
+            (
+                "nested content-named boxes",
+                b'<div class="sidebar"><div class="entry-content">Words, <a href="/x">y</a> words',
+            ),
         )
     }
 )

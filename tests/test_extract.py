@@ -270,6 +270,14 @@ ARTICLE = (
         ),
         ("product boxes", b'<div class="shopping"><img src="i"><a href="/x">$9 at Shop</a></div>'),
         ("nested product boxes", b'<div><a href="/x">Buy now</a>'),
+        (
+            "content-named boxes",
+            b'<div class="entry-content"><p>Words, words: <a href="/x">y</a></p></div>',
+        ),
+        (
+            "nested content-named boxes",
+            b'<div class="sidebar"><div class="entry-content">Words, <a href="/x">y</a> words',
+        ),
     ],
 )
 def test_the_region_model_is_linear_in_what_the_page_repeats(shape, unit):
