@@ -19,6 +19,8 @@ True
 (True, False)
 >>> is_cross_link("Follow ONE Esports on Facebook a", 0.17), is_cross_link("Follow the steps on this page", 0.5)
 (True, False)
+>>> is_cross_link("Follow the guide on X-ray safety", 0.3), is_cross_link("Sigue a El País en Twitter", 0.2)
+(False, True)
 >>> is_cross_link("Tags: privacy, browsers", 0.8), is_cross_link("Photo: Jane Doe / Agency", 0.6)
 (True, True)
 >>> is_cross_link("Photo by Jane Doe on Unsplash", 0.7), is_cross_link("Photographs by the author show", 0.3)
@@ -59,10 +61,10 @@ _SOCIAL = re.compile(
 #: ("... for more news and guides"), so it needs no link density; the network must be in the
 #: line's start (:data:`linkspider.dom.LEAD_CAP` characters).
 _FOLLOW_ON = re.compile(
-    r"\W*(?:follow|find|join|connect with|subscribe to|suivez|folgen sie|sigue|segui|siga)\b"
-    r"(?: \S+){0,3}? (?:on|at|via|sur|auf|en|su|no) (?:facebook|twitter|x|instagram|youtube"
+    r"\W*(?:follow|join|connect with|subscribe to|suivez|folgen sie|sigue|segui|siga)\b"
+    r"(?: \S+){0,3}? (?:on|via|sur|auf|en|su|no) (?:facebook|twitter|x|instagram|youtube"
     r"|tiktok|linkedin|telegram|whatsapp|threads|bluesky|mastodon|pinterest|snapchat|reddit"
-    r"|twitch|discord|google news|flipboard|weibo|vk)\b",
+    r"|twitch|discord|google news|flipboard|weibo|vk)(?![\w-])",
     re.IGNORECASE,
 )
 #: ... and image credits written out: "Photo by <a>Jane Doe</a> on <a>Unsplash</a>".
