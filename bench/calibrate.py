@@ -94,7 +94,9 @@ def main() -> None:
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--fit", default=f"{DATA / 'readability-dev'},{DATA / 'docs-dev'}", help="corpora to fit on"
+        "--fit",
+        default=",".join(str(DATA / name) for name in ("readability-dev", "docs-dev", "news-dev")),
+        help="corpora to fit on",
     )
     parser.add_argument("--report", type=Path, default=DATA / "docs-heldout")
     parser.add_argument("--json", type=Path)

@@ -80,24 +80,24 @@ _ABSORBED = {
 }
 
 #: ``region_score`` of each decision path: how often that path's content-or-not call was
-#: right on the labelled development pages (``readability-dev`` and ``docs-dev``: right
-#: calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability on
-#: ``docs-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
+#: right on the labelled development pages (``readability-dev``, ``docs-dev`` and ``news-dev``:
+#: right calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability
+#: on ``docs-heldout`` and ``news-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.997,  # a non-main cue on the path, outside the main block (3880/3890)
-    "cue_in_block": 0.979,  # a non-main cue on the path, inside the main block (455/464)
-    "cue_no_block": 0.9,  # a non-main cue, on a page without a text block (prior: no such links)
-    "main": 0.951,  # inside the main block (1058/1111)
-    "main_cued": 0.949,  # inside the block, under a main cue: <article>, role=main... (166/174)
-    "cleaned": 0.891,  # inside the block, in a container Readability cleans away (114/127)
+    "cue": 0.997,  # a non-main cue on the path, outside the main block (4870/4885)
+    "cue_in_block": 0.978,  # a non-main cue on the path, inside the main block (545/556)
+    "cue_no_block": 0.991,  # a non-main cue, on a page without a text block (112/112)
+    "main": 0.951,  # inside the main block (1077/1132)
+    "main_cued": 0.949,  # inside the block, under a main cue: <article>, role=main... (167/175)
+    "cleaned": 0.908,  # inside the block, in a container Readability cleans away (137/150)
     # inside the block, in a "Related: ..." line (prior: Readability, which labels these
-    # pages, keeps such lines by design, readers do not; 0/11 on them)
+    # pages, keeps such lines by design, readers do not; 0/14 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" heading (prior, as above)
     "related_list": 0.6,
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.998,  # outside the main block, no cue (846/847)
-    "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (704/704)
+    "body": 0.998,  # outside the main block, no cue (980/981)
+    "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (727/727)
 }
 
 
