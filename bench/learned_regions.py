@@ -161,7 +161,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--fit", default=f"{DATA / 'readability-dev'},{DATA / 'docs-dev'}")
+    parser.add_argument(
+        "--fit",
+        default=",".join(str(DATA / name) for name in ("readability-dev", "docs-dev", "news-dev")),
+    )
     parser.add_argument("--report", type=Path, default=DATA / "docs-heldout")
     args = parser.parse_args()
     xs, ys, _ = [], [], []
