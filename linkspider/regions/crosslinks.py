@@ -21,6 +21,8 @@ True
 (True, False)
 >>> is_cross_link("Follow the guide on X-ray safety", 0.3), is_cross_link("Sigue a El País en Twitter", 0.2)
 (False, True)
+>>> is_cross_link("Follow her on Twitter @jane", 0.5), is_cross_link("Follow them to the station", 0.5)
+(True, False)
 >>> is_cross_link("Tags: privacy, browsers", 0.8), is_cross_link("Photo: Jane Doe / Agency", 0.6)
 (True, True)
 >>> is_cross_link("Photo by Jane Doe on Unsplash", 0.7), is_cross_link("Photographs by the author show", 0.3)
@@ -57,7 +59,8 @@ _SOCIAL = re.compile(
     r"|seguici|siga)\b(?: \w+){0,3}? (?:us|me|our|nous|uns|nos|ci)\b",
     re.IGNORECASE,
 )
-#: ... and "Follow <a name> on <a social network>": such a line is one whatever else it says
+#: ... and "Follow <a name> on <a social network>" (or the author's: "Follow her on Twitter
+#: @jane" ends a bio): such a line is one whatever else it says
 #: ("... for more news and guides"), so it needs no link density; the network must be in the
 #: line's start (:data:`linkspider.dom.LEAD_CAP` characters).
 _FOLLOW_ON = re.compile(
