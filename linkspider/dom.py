@@ -342,12 +342,20 @@ def tag_positions(table: ElementTable, name: str) -> list[int]:
     >>> tag_positions(element_table(LexborHTMLParser("<p>a</p><div><p>b</p></div>")), "p")
     [3, 5]
     """
-    tags = table.tag
+    return positions(table.tag, name)
+
+
+def positions(column: list, value: object) -> list[int]:
+    """The indices at which ``column`` holds ``value``, found at C speed (``list.index``).
+
+    >>> positions([None, "main", "nav", "main"], "main")
+    [1, 3]
+    """
     out: list[int] = []
     k = -1
     while True:
         try:
-            k = tags.index(name, k + 1)
+            k = column.index(value, k + 1)
         except ValueError:
             return out
         out.append(k)

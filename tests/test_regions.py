@@ -663,6 +663,17 @@ def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_tex
     )
 
 
+@pytest.mark.parametrize("main", ['role="main"', 'role=" Main "'])
+def test_role_main_keeps_the_main_block_from_a_bigger_text(main):
+    body = f"""<html><body><div role="navigation"><a href="/n">News</a></div><div {main}>
+    <h1>Title</h1><p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p></div>
+    <div class="x">{f"<p>{LEGAL * 4}</p>" * 8}<a href="/legal">legal link</a></div></body></html>"""
+    assert regions(body) == {"News": "nav", "cited": "main", "legal link": "body"}
+    # two elements with role=main mark nothing: text decides
+    two = body.replace('<div class="x">', f"<div {main}>")
+    assert regions(two)["legal link"] == "main"
+
+
 @pytest.mark.parametrize("box", ['<div class="sidebar">', '<div id="footer">', "<aside>"])
 def test_a_content_name_inside_a_sidebar_or_footer_names_that_box_not_the_page(box):
     """A widget's ``.entry-content`` in a sidebar holds that box's text: it does not

@@ -12,9 +12,10 @@ again with its rules relaxed one by one.
 from __future__ import annotations
 
 import heapq
+from itertools import compress
 from typing import TYPE_CHECKING
 
-from linkspider.dom import ElementTable, children, tag_positions, up_the_tree
+from linkspider.dom import ElementTable, children, positions, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.names import ROOTS, Names, itemprop_region
 
@@ -63,7 +64,8 @@ def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
     run_ink, run_commas = table.phrasing_ink, table.phrasing_commas
     blocks = []
     tags = table.tag
-    for key in [k for k, tag in enumerate(tags) if tag in _BLOCK_TAGS]:
+    # the block tags' positions, found at C speed (no bytecode per element)
+    for key in compress(range(len(tags)), map(_BLOCK_TAGS.__contains__, tags)):
         tag = tags[key]
         if tag in _TEXT_BLOCKS:
             length, n_commas = ink[key] + gaps[key], commas[key]
@@ -139,8 +141,9 @@ def _marked_main(table: ElementTable) -> int:
     roles = table.role
     found = -1
     candidates = tag_positions(table, "main")
-    if any(roles):
-        candidates += [k for k, role in enumerate(roles) if role and role.strip().lower() == "main"]
+    for role in set(roles):  # the page's few distinct roles, then where each "main" one is
+        if role and role.strip().lower() == "main":
+            candidates += positions(roles, role)
     for k in candidates:
         if found >= 0 and k != found:
             return -1
