@@ -640,6 +640,7 @@ def _extract_html(
     edges, domain, page_nofollow = page.edges, page.domain, page.nofollow
     max_url, max_edges = limits.max_url_length, limits.max_edges
     max_fragment = limits.max_fragment_length
+    rounded: dict[float, float] = {}  # link density -> rounded (a page's links share a few)
     for (_, link_type, anchor, img_alt, title, rel, link), target in zip(
         pending, targets, strict=True
     ):
@@ -658,6 +659,9 @@ def _extract_html(
         if len(fragment) > max_fragment:
             fragment = fragment[:max_fragment]
         region, score, density = regions[link]
+        shown = rounded.get(density)
+        if shown is None:
+            shown = rounded[density] = round(density, 3)
         target_domain = registered_domain(target_host)
         if rel:
             nofollow, sponsored, ugc = _credit(rel, page_nofollow)
@@ -667,7 +671,7 @@ def _extract_html(
             new_edge(Edge, (
                 target_url, fragment, target_host, target_domain, anchor, img_alt, title, rel,
                 nofollow, region, link_type, len(edges), target_domain != domain, score,
-                round(density, 3), sponsored, ugc, not (nofollow or sponsored or ugc),
+                shown, sponsored, ugc, not (nofollow or sponsored or ugc),
             ))
         )  # fmt: skip
 
