@@ -28,7 +28,7 @@ import regions as bench_regions  # bench/regions.py: the same label alignment
 
 from linkspider import regions
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATA = bench_regions.DATA
 PATHS = tuple(regions.SCORES)
 #: the hand-set scores the model had before calibration (0.9 / 0.8 / 0.6 by path)
 _UNCALIBRATED = {
@@ -48,16 +48,14 @@ _UNCALIBRATED = {
 
 def calls(corpus: Path) -> dict[str, list[int]]:
     """``path -> [links, right calls]`` over a labelled corpus."""
-    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
     saved = dict(regions.SCORES)
     # distinct stand-in scores, so that each edge's score names its decision path
     regions.SCORES.update({path: i / 100 for i, path in enumerate(PATHS)})
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     try:
-        for page in sorted(labels):
-            body = (corpus / page / "source.html").read_bytes()
-            edges = bench_regions.aligned(bench_regions.link_edges(body), labels[page])
-            for edge, (_, _, is_content) in zip(edges, labels[page], strict=True):
+        for body, labels in bench_regions.labelled_pages(corpus).values():
+            edges = bench_regions.aligned(bench_regions.link_edges(body), labels)
+            for edge, (_, _, is_content) in zip(edges, labels, strict=True):
                 if edge is not None:
                     path = PATHS[round(edge.region_score * 100)]
                     counts[path][0] += 1
@@ -95,7 +93,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--fit",
-        default=",".join(str(DATA / name) for name in ("readability-dev", "docs-dev", "news-dev")),
+        default=",".join(str(DATA / name) for name in bench_regions.DEV_SETS),
         help="corpora to fit on",
     )
     parser.add_argument("--report", type=Path, default=DATA / "docs-heldout")

@@ -17,7 +17,6 @@ threshold is 0.5.  The model goes into linkspider only if it wins there.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ import linkspider.extract as core
 from linkspider import regions
 from linkspider.extract import extract
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATA = bench_regions.DATA
 PATHS = tuple(regions.SCORES)
 _BLOCKS = ("p", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote")
 
@@ -83,7 +82,6 @@ def link_features(table, links) -> dict[int, list[float]]:
 
 def examples(corpus: Path) -> tuple[list[list[float]], list[int], list[bool]]:
     """Features, label and the rules' call for each labelled link of a corpus."""
-    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
     captured = {}
     real = core.classify_page
 
@@ -96,8 +94,7 @@ def examples(corpus: Path) -> tuple[list[list[float]], list[int], list[bool]]:
     core.classify_page = capture
     xs, ys, rules = [], [], []
     try:
-        for page in sorted(labels):
-            body = (corpus / page / "source.html").read_bytes()
+        for body, labels in bench_regions.labelled_pages(corpus).values():
             page_edges = extract(body, bench_regions.BASE, bench_regions.HEADERS).edges
             dom = [e for e in page_edges if e.link_type in ("text", "image", "area")]
             # DOM edges come in link order, less the links that made none: match by text
@@ -111,8 +108,8 @@ def examples(corpus: Path) -> tuple[list[list[float]], list[int], list[bool]]:
                 i += 1
             edges = [e for e in dom if e.link_type in ("text", "image")]
             feats_of = {id(e): f for e, f in zip(dom, per_edge, strict=True)}
-            matched = bench_regions.aligned(edges, labels[page])
-            for edge, (_, _, is_content) in zip(matched, labels[page], strict=True):
+            matched = bench_regions.aligned(edges, labels)
+            for edge, (_, _, is_content) in zip(matched, labels, strict=True):
                 f = feats_of[id(edge)] if edge is not None else None
                 if f is not None:
                     xs.append(f)
@@ -163,7 +160,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--fit",
-        default=",".join(str(DATA / name) for name in ("readability-dev", "docs-dev", "news-dev")),
+        default=",".join(str(DATA / name) for name in bench_regions.DEV_SETS),
     )
     parser.add_argument("--report", type=Path, default=DATA / "docs-heldout")
     args = parser.parse_args()
