@@ -109,18 +109,11 @@ def choose_main(
     if not blocks:
         return set(), True, True
     for marked in (_marked_main(table), _marked_body(table)):
-        if marked >= 0:
-            inside = [b for b in blocks if marked < b[0] < table.end[marked]]
-            if inside:
-                blocks = inside  # the author marked the main content: text elsewhere is not it
+        blocks = _within(table, blocks, marked)
     chooser = _Chooser(table, names, density)
     blocks = [block for block in blocks if not chooser.in_layout(block[0])]
     # (which describes the names of every ancestor of a text block, up to any furniture)
-    marked = _marked_by_name(table, names)
-    if marked >= 0:
-        inside = [b for b in blocks if marked < b[0] < table.end[marked]]
-        if inside:
-            blocks = inside
+    blocks = _within(table, blocks, _marked_by_name(table, names))
     best: tuple[int, set[int], bool, bool] | None = None
     for strip_unlikely, weights, clean in _ATTEMPTS:
         main = chooser.attempt(blocks, strip_unlikely, weights)
@@ -134,6 +127,18 @@ def choose_main(
     if best is None:
         return set(), True, True
     return best[1], best[2], best[3]
+
+
+def _within(
+    table: ElementTable, blocks: list[tuple[int, float]], marked: int
+) -> list[tuple[int, float]]:
+    """The ``blocks`` inside element ``marked``, when it holds any (the author marked the
+    main content: text elsewhere is not it); all of them otherwise (or ``marked`` < 0)."""
+    if marked < 0:
+        return blocks
+    end = table.end[marked]
+    inside = [b for b in blocks if marked < b[0] < end]
+    return inside or blocks
 
 
 def _marked_main(table: ElementTable) -> int:
@@ -179,7 +184,7 @@ def _marked_by_name(table: ElementTable, names: Names) -> int:
     def furniture(a: int) -> bool:
         return names.cue(a) not in (None, "main")
 
-    for k in sorted(names.content_named):
+    for k in sorted(names.main_named):
         if found >= 0 and k < end[found]:
             continue  # inside the one found: the same content
         if up_the_tree(table, k, memo, furniture):

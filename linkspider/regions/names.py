@@ -347,8 +347,8 @@ class Names:
         self.weights: list[int] = [0] * n
         self.unlikelies: list[bool] = [False] * n
         self.columns: list[bool] = [False] * n  # side columns (:meth:`side_column`)
-        #: elements described so far whose class/id names call them the content
-        self.content_named: list[int] = []
+        #: elements described so far whose class/id names cue ``main`` (``.entry-content``...)
+        self.main_named: list[int] = []
         # Elements named by microdata alone (few): their cue is the tag's or the itemprop's.
         for key, prop in self._itemprop.items():
             tag = self.tag[key]
@@ -455,7 +455,7 @@ class Names:
                 if cue is None:
                     cue = token_cue
                     if cue == "main":
-                        self.content_named.append(key)
+                        self.main_named.append(key)
                 if column and self.side_column(key):
                     self.columns[key] = True
                     if cue is None:
