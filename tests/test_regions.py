@@ -632,6 +632,8 @@ def test_several_article_bodies_are_a_list_of_teasers_and_bound_nothing():
 
 
 LEGAL = "Terms apply to all purchases, returns, shipping, warranties and data we keep, as the law requires. "
+#: a text-only block with more text than the article beside it (legal text, SEO copy...)
+BIGGER_TEXT = f'<div class="x">{f"<p>{LEGAL * 4}</p>" * 8}<a href="/legal">legal link</a></div>'
 
 
 @pytest.mark.parametrize(
@@ -644,7 +646,7 @@ def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_tex
     notice) does not take the main region from it; a page without the name goes by text."""
     body = f"""<html><body><div id="page"><div {content}><h1>Title</h1>
     <p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p></div>
-    <div class="x">{f"<p>{LEGAL * 4}</p>" * 8}<a href="/legal">legal link</a></div></div>
+    {BIGGER_TEXT}</div>
     <div id="footer"><a href="/privacy">Privacy</a></div></body></html>"""
     assert regions(body) == {"cited": "main", "legal link": "body", "Privacy": "footer"}
     plain = body.replace(f"<div {content}>", "<div>")
@@ -667,7 +669,7 @@ def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_tex
 def test_role_main_keeps_the_main_block_from_a_bigger_text(main):
     body = f"""<html><body><div role="navigation"><a href="/n">News</a></div><div {main}>
     <h1>Title</h1><p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p></div>
-    <div class="x">{f"<p>{LEGAL * 4}</p>" * 8}<a href="/legal">legal link</a></div></body></html>"""
+    {BIGGER_TEXT}</body></html>"""
     assert regions(body) == {"News": "nav", "cited": "main", "legal link": "body"}
     # two elements with role=main mark nothing: text decides
     two = body.replace('<div class="x">', f"<div {main}>")
