@@ -66,9 +66,9 @@ def test_a_worker_that_dies_costs_its_page_only():
 
     async def pages():
         pending = asyncio.ensure_future(extractor.extract(POISON, URL, H, 200))
-        while not extractor._all:
-            await asyncio.sleep(0)
-        await asyncio.sleep(0.2)  # the job is on its way to the worker
+        # the worker has started and been sent the job (the send follows `ready` at once)
+        while not (extractor._all and extractor._all[0].ready):
+            await asyncio.sleep(0.01)
         os.kill(extractor._all[0].process.pid, signal.SIGKILL)
         return await pending, await extractor.extract(FINE, URL, H, 200)
 
