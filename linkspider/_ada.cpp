@@ -55,18 +55,33 @@ static PyObject *resolve_many(PyObject *, PyObject *args) {
     Py_ssize_t n = PyList_GET_SIZE(hrefs);
     PyObject *out = PyList_New(n);
     if (out == NULL) return NULL;
+    /* A page repeats hrefs (menus, "#", a link per card...): each distinct one is parsed
+     * once, and its answer (an immutable tuple, or None) shared. */
+    PyObject *seen = PyDict_New();
+    if (seen == NULL) { Py_DECREF(out); return NULL; }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *href = PyList_GET_ITEM(hrefs, i);
         if (!PyUnicode_Check(href)) {
-            Py_DECREF(out);
             PyErr_SetString(PyExc_TypeError, "hrefs must be str");
-            return NULL;
+            goto fail;
         }
-        PyObject *r = resolve_one(base, base_len, href);
-        if (r == NULL) { Py_DECREF(out); return NULL; }
+        PyObject *r = PyDict_GetItemWithError(seen, href); /* borrowed */
+        if (r != NULL) {
+            Py_INCREF(r);
+        } else {
+            if (PyErr_Occurred()) goto fail;
+            r = resolve_one(base, base_len, href);
+            if (r == NULL) goto fail;
+            if (PyDict_SetItem(seen, href, r) < 0) { Py_DECREF(r); goto fail; }
+        }
         PyList_SET_ITEM(out, i, r);
     }
+    Py_DECREF(seen);
     return out;
+fail:
+    Py_DECREF(seen);
+    Py_DECREF(out);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {

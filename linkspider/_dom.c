@@ -585,7 +585,8 @@ static int collapse_capped(buf_t *b, const unsigned char *s, size_t n, Py_ssize_
             size_t j = i + 1;
             Py_ssize_t room = cap - out - pending, left = scan - seen;
             size_t most = (size_t)(room < left ? room : left);
-            while (j < n && j - i < most && s[j] > 0x20 && s[j] < 0x7f) j++;
+            size_t stop = most < n - i ? i + most : n;
+            while (j < stop && (unsigned char)(s[j] - 0x21) < 0x5e) j++; /* 0x21..0x7e */
             if (pending) {
                 if (buf_add(b, (const unsigned char *)" ", 1) < 0) return -1;
                 pending = 0;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -200,6 +201,25 @@ def test_c_resolver_equals_python_resolver_on_whatwg_cases():
     for case in cases:
         base = case.get("base") or "http://example.com/"
         assert urls.resolve_many(base, [case["input"]]) == [urls.resolve(case["input"], base)], case
+
+
+@pytest.mark.skipif(urls._RESOLVE_MANY is None, reason="C resolver not available")
+def test_c_resolver_answers_a_repeated_href_as_the_first_time():
+    """It parses each distinct href of a call once: repeats, among other hrefs, valid and not,
+    get the answer resolving each alone gives."""
+    cases = [
+        c
+        for c in json.loads((DATA / "whatwg-url" / "urltestdata.json").read_text())
+        if isinstance(c, dict) and c.get("base") == "http://example.org/foo/bar"
+    ]
+    hrefs = [c["input"] for c in cases] + ["\ud800"]
+    assert len(hrefs) > 100
+    page = hrefs + hrefs[::-1] + hrefs[::7]
+    random.Random(5).shuffle(page)
+    base = "http://example.org/foo/bar"
+    assert urls.resolve_many(base, page) == [urls.resolve(href, base) for href in page]
+    with pytest.raises(TypeError):
+        urls.resolve_many(base, ["a", "a", 1])
 
 
 @pytest.mark.skipif(urls._RESOLVE_MANY is None, reason="C resolver not available")
