@@ -568,6 +568,22 @@ static int buf_add(buf_t *b, const unsigned char *s, size_t n) {
     return 0;
 }
 
+/* The end of the run of printable ASCII (0x21..0x7e) in s[j:stop], eight bytes at a time
+ * (a word's bytes are all printable when none is below 0x21 and none above 0x7e). */
+static size_t printable_run(const unsigned char *s, size_t j, size_t stop) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (j + 8 <= stop) {
+        uint64_t w;
+        memcpy(&w, s + j, 8);
+        uint64_t below = (w - ones * 0x21) & ~w & highs; /* some byte < 0x21 */
+        uint64_t above = ((w + ones * (127 - 0x7e)) | w) & highs; /* some byte > 0x7e */
+        if (below | above) break;
+        j += 8;
+    }
+    while (j < stop && (unsigned char)(s[j] - 0x21) < 0x5e) j++;
+    return j;
+}
+
 /* " ".join(raw[:scan].split())[:cap] of the UTF-8 text s[0:n], into b: runs of
  * whitespace (str.isspace) become one space between words, none at the ends;
  * lengths count code points as Python decodes the bytes (an ill-formed
@@ -586,7 +602,7 @@ static int collapse_capped(buf_t *b, const unsigned char *s, size_t n, Py_ssize_
             Py_ssize_t room = cap - out - pending, left = scan - seen;
             size_t most = (size_t)(room < left ? room : left);
             size_t stop = most < n - i ? i + most : n;
-            while (j < stop && (unsigned char)(s[j] - 0x21) < 0x5e) j++; /* 0x21..0x7e */
+            j = printable_run(s, j, stop);
             if (pending) {
                 if (buf_add(b, (const unsigned char *)" ", 1) < 0) return -1;
                 pending = 0;

@@ -252,6 +252,31 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     assert fast == slow
 
 
+@needs_c
+def test_anchor_text_breaks_at_every_offset_as_the_python_walk_reads_it(monkeypatch):
+    """The C walk copies runs of printable ASCII eight bytes at a time: a space, a control,
+    DEL or a multibyte character at any offset of a run, up to the text cap, ends it there."""
+    from linkspider.extract import Limits, extract
+
+    breaks = [" ", "  ", "\n", "\x1f", "\t", "\x01", "\x7f", "\u00e9", "\u3000", "\U0001f600", "~", "!"]
+    links = [
+        f'<a href="/{i}-{j}">{"x" * i}{b}{"y" * j}</a>'
+        for i in range(0, 20)
+        for j in (0, 1, 7, 8, 9, 17)
+        for b in breaks
+    ]
+    links += [f'<a href="/long-{n}">{"z" * n} w</a>' for n in range(28, 40)]
+    page = ("<p>" + "".join(links)).encode()
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    limits = Limits(max_text_length=32)
+    fast = extract(page, "http://a.test/", headers, limits=limits)
+    monkeypatch.setattr(dom, "BACKEND", "python")
+    slow = extract(page, "http://a.test/", headers, limits=limits)
+    assert len(fast.edges) == len(links)
+    assert [e.anchor_text for e in fast.edges] == [e.anchor_text for e in slow.edges]
+    assert fast.edges[0].anchor_text == ""  # "x" * 0 + " " + "y" * 0, collapsed
+
+
 def test_elements_that_are_not_rendered_count_no_text():
     """Readability's visibility test: the hidden attribute, aria-hidden="true" (not on a
     fallback image), an inline display:none or visibility:hidden; the last declaration wins."""
