@@ -258,7 +258,20 @@ def test_anchor_text_breaks_at_every_offset_as_the_python_walk_reads_it(monkeypa
     DEL or a multibyte character at any offset of a run, up to the text cap, ends it there."""
     from linkspider.extract import Limits, extract
 
-    breaks = [" ", "  ", "\n", "\x1f", "\t", "\x01", "\x7f", "\u00e9", "\u3000", "\U0001f600", "~", "!"]
+    breaks = [
+        " ",
+        "  ",
+        "\n",
+        "\x1f",
+        "\t",
+        "\x01",
+        "\x7f",
+        "\u00e9",
+        "\u3000",
+        "\U0001f600",
+        "~",
+        "!",
+    ]
     links = [
         f'<a href="/{i}-{j}">{"x" * i}{b}{"y" * j}</a>'
         for i in range(0, 20)
