@@ -109,7 +109,7 @@ enum {
 };
 /* The lead of a short text element (see linkspider.dom.LEAD_CAP) */
 #define LEAD_CAP 32
-#define LEAD_MAX_INK 200
+#define LEAD_MAX_INK 1000
 #define MAX_TAG_ID 4096
 static PyObject *tag_names[MAX_TAG_ID]; /* id -> interned str; NULL: not told apart */
 static unsigned tag_flags[MAX_TAG_ID];

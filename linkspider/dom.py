@@ -140,7 +140,9 @@ class ElementTable(NamedTuple):
     #: the elements that have one, by index (few elements do: a dict, not a column of Nones)
     itemprop: dict[int, str]
     #: a ``p``, heading or ``figcaption``, or a ``div`` without block content inside, with some text but at most
-    #: LEAD_MAX_INK characters: the start of its text (:func:`capped_text` at LEAD_CAP);
+    #: LEAD_MAX_INK characters: the start of its text (:func:`capped_text` at LEAD_CAP;
+    #: linkspider.regions.crosslinks reads lines of up to SHORT_LINE characters, and longer ones
+    #: that are almost all link text);
     #: None for other elements
     lead: list[str | None]
     #: every HTML a, area, link, meta, base and title element and every SVG a, in
@@ -312,7 +314,7 @@ _F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F
 #: elements whose lead (the start of their text) the walks read, when short (see _dom.c)
 LEAD_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption"))
 LEAD_CAP = 32
-LEAD_MAX_INK = 200
+LEAD_MAX_INK = 1000
 
 
 def _tag_flags(name: str) -> int:

@@ -510,6 +510,26 @@ def test_cross_link_lines_inside_the_article_are_not_main():
     }
 
 
+def test_long_lines_of_tag_links_after_a_label_are_not_main():
+    """A label and a long run of tag links ("Read More: <a>Federal Reserve</a>, ..." of 17
+    tags) is a cross-link line however long, when it is almost all link text; a long
+    paragraph that starts with a label but is prose stays, and so does a list after a long
+    paragraph that starts like a related heading."""
+    tags = ", ".join(f'<a href="/tag/t{i}">Topic number {i}</a>' for i in range(17))
+    body = f"""<html><body><article><p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <div class="read_more"><strong>Read More:</strong> {tags}</div>
+    <p>Related: the committee, which met on Tuesday, <a href="/fed">kept rates</a> where they
+    were. {PARA}</p>
+    <p>Read more about the history of the fund in the report of its trustees, which came out
+    last year, with commas, figures, tables and words. {PARA}</p>
+    <ul><li><a href="/r1">The report of the trustees</a></li><li><a href="/r2">The fund</a></li></ul>
+    <p>{PARA}</p></article></body></html>"""
+    got = regions(body)
+    assert {got[f"Topic number {i}"] for i in range(17)} == {"aside"}
+    assert got["cited"] == "main" and got["kept rates"] == "main"
+    assert got["The report of the trustees"] == "main" and got["The fund"] == "main"
+
+
 def test_lists_under_a_related_heading_inside_the_article_are_not_main():
     """A list of links under "Related Stories" / "More from ..." inside the article body
     (no class to tell) sends the reader to other articles: aside.  A list under an

@@ -36,7 +36,12 @@ from collections.abc import Sequence
 
 from linkspider.dom import ElementTable
 from linkspider.regions.cleaning import CLEANED, Cleaning
-from linkspider.regions.crosslinks import MIN_LIST_DENSITY, is_cross_link, is_related_heading
+from linkspider.regions.crosslinks import (
+    MIN_LIST_DENSITY,
+    SHORT_LINE,
+    is_cross_link,
+    is_related_heading,
+)
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
 from linkspider.regions.names import META, REGIONS, UNSET, Names
@@ -176,15 +181,23 @@ class _Classifier:
         return ("body", "body", density)
 
     def _in_cross_link_line(self, key: int) -> bool:
-        """Is ``key`` in a short line of the article that sends the reader elsewhere
-        ("Related: ...", :mod:`~linkspider.regions.crosslinks`)?"""
-        lead, parent, main = self.table.lead, self.table.parent, self.main
+        """Is ``key`` in a line of the article that sends the reader elsewhere
+        ("Related: ...", :mod:`~linkspider.regions.crosslinks`)?
+
+        The line is the first of ``key`` and its next ancestors with a lead: a short one
+        decides; a long one decides only when it is a cross-link line (almost all link
+        text), else the walk goes on up as past any element without a lead.
+        """
+        lead, parent, main, ink = self.table.lead, self.table.parent, self.main, self.table.ink
         k = key
         for _ in range(4):  # the line, or an inline element inside it
             if k < 0 or k in main:
                 return False
             if lead[k] is not None:
-                return is_cross_link(lead[k], self.density.of(k))
+                if ink[k] <= SHORT_LINE:
+                    return is_cross_link(lead[k], self.density.of(k))
+                if is_cross_link(lead[k], self.density.of(k), ink[k]):
+                    return True
             k = parent[k]
         return False
 
@@ -220,7 +233,7 @@ class _Classifier:
             while parent[j] != up:
                 j = parent[j]
             if ink[j]:
-                return lead[j] is not None and is_related_heading(lead[j])
+                return lead[j] is not None and ink[j] <= SHORT_LINE and is_related_heading(lead[j])
             before = j
         return False
 

@@ -78,11 +78,29 @@ _CREDIT = re.compile(
 )
 #: The share of a line's text that must be link text.
 MIN_DENSITY = 0.4
+#: A line of at most this many characters is short: longer, a cross-link line must be
+#: almost all link text (a label and a long run of tag or story links: "Read More:
+#: <a>Federal Reserve</a>, <a>Interest Rates</a>, ..." ), not a paragraph that starts
+#: with a label.
+SHORT_LINE = 200
+LONG_LINE_DENSITY = 0.8
 
 
-def is_cross_link(lead: str, density: float) -> bool:
-    """Is a short text element starting with ``lead``, ``density`` of whose text is link
-    text, a cross-link line?"""
+def is_cross_link(lead: str, density: float, length: int = 0) -> bool:
+    """Is a text element starting with ``lead``, ``length`` characters long (0: short),
+    ``density`` of whose text is link text, a cross-link line?
+
+    >>> is_cross_link("Read More: Federal Open Market C", 0.95, 420)
+    True
+    >>> is_cross_link("Related: The Fed, which met on T", 0.5, 420), is_cross_link("Follow us on Twitter", 0.6, 420)
+    (False, False)
+    """
+    if length > SHORT_LINE:
+        return density >= LONG_LINE_DENSITY and (
+            _LABEL.match(lead) is not None
+            or _SOCIAL.match(lead) is not None
+            or _CREDIT.match(lead) is not None
+        )
     if density >= MIN_DENSITY and (
         _LABEL.match(lead) is not None
         or _SOCIAL.match(lead) is not None
