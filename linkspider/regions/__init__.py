@@ -194,10 +194,10 @@ class _Classifier:
             if k < 0 or k in main:
                 return False
             if lead[k] is not None:
-                if ink[k] <= SHORT_LINE:
-                    return is_cross_link(lead[k], self.density.of(k))
                 if is_cross_link(lead[k], self.density.of(k), ink[k]):
                     return True
+                if ink[k] <= SHORT_LINE:
+                    return False  # a short line decides
             k = parent[k]
         return False
 

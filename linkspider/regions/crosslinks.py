@@ -96,18 +96,20 @@ def is_cross_link(lead: str, density: float, length: int = 0) -> bool:
     (False, False)
     """
     if length > SHORT_LINE:
-        return density >= LONG_LINE_DENSITY and (
-            _LABEL.match(lead) is not None
-            or _SOCIAL.match(lead) is not None
-            or _CREDIT.match(lead) is not None
-        )
-    if density >= MIN_DENSITY and (
+        return density >= LONG_LINE_DENSITY and _labelled(lead)
+    if density >= MIN_DENSITY and _labelled(lead):
+        return True
+    return density > 0 and _FOLLOW_ON.match(lead) is not None
+
+
+def _labelled(lead: str) -> bool:
+    """Does a line start with a cross-link, tag, share or credit label, a call to follow the
+    site, or an image credit written out?"""
+    return (
         _LABEL.match(lead) is not None
         or _SOCIAL.match(lead) is not None
         or _CREDIT.match(lead) is not None
-    ):
-        return True
-    return density > 0 and _FOLLOW_ON.match(lead) is not None
+    )
 
 
 #: Headings (no colon needed) over a list of the site's other articles.  A heading is the
