@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +15,16 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 #: Test inputs that live in the repository (origins and licences: tests/data/README.md).
 DATA = REPO / "tests" / "data"
+
+
+def bench_script(name: str):
+    """``bench/NAME.py`` as a module, loaded by path: tests check what a benchmark measures
+    with its own code (bench/ is not a package, and its scripts' names must not shadow
+    anything on ``sys.path``)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass

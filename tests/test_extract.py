@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from linkspider.extract import Limits, extract
+from tests.conftest import bench_script
 
 URL = "http://www.example.com/dir/page.html"
 H = {"Content-Type": "text/html; charset=utf-8"}
@@ -239,52 +240,15 @@ def test_six_megabyte_page_with_20000_links_in_bounded_time_and_memory():
     assert cpu < 30, cpu  # a generous bound: a hang or a quadratic blow-up fails, noise does not
 
 
-ARTICLE = (
-    b"<article>" + b"<p>" + b"Words of an article, with commas, and more words. " * 5 + b"</p>"
-)
+hostile = bench_script("hostile")  # bench/hostile.py, whose shapes these are
 
 
-@pytest.mark.parametrize(
-    ("shape", "unit"),
-    [
-        (
-            "data tables",
-            b'<div><table><tr><th>x</th><td><a href="/x">y</a></td></tr></table></div>',
-        ),
-        (
-            "embedded posts",
-            b'<div><blockquote class="twitter-tweet"><a href="/x">y</a></blockquote></div>',
-        ),
-        ("code", b'<div><code><a href="/x">y</a></code></div>'),
-        ("grid columns", b'<div class="col-md-3"><a href="/x">y</a></div>'),
-        ("text-less containers", b"<div><b>x</b></div><ul><li><a href=/x>y</a></li></ul>"),
-        ("related lists", b'<h3>Related</h3><ul><li><a href="/x">y</a></li></ul>'),
-        ("lists inside divs", b'<div><ul><li><img src="i"><a href="/x">y</a></li></ul></div>'),
-        (
-            "side columns",
-            b'<div id="main"></div><div class="right-column"><a href="/x">y</a></div>',
-        ),
-        (
-            "credit lines",
-            b'<figure><figcaption>Photo by <a href="/x">A Name</a></figcaption></figure>',
-        ),
-        ("product boxes", b'<div class="shopping"><img src="i"><a href="/x">$9 at Shop</a></div>'),
-        ("nested product boxes", b'<div><a href="/x">Buy now</a>'),
-        (
-            "content-named boxes",
-            b'<div class="entry-content"><p>Words, words: <a href="/x">y</a></p></div>',
-        ),
-        (
-            "nested content-named boxes",
-            b'<div class="sidebar"><div class="entry-content">Words, <a href="/x">y</a> words',
-        ),
-    ],
-)
+@pytest.mark.parametrize(("shape", "unit"), sorted(hostile.ARTICLE_UNITS.items()))
 def test_the_region_model_is_linear_in_what_the_page_repeats(shape, unit):
     """30,000 of one thing the region model looks for (data tables, embeds, code, grid
     columns, containers to clean), all inside the article: each question about one of them
     costs a lookup, not a scan of the others (the quadratic versions took minutes)."""
-    body = ARTICLE * 3 + b'<div class="row">' + unit * 30_000 + b"</div>"
+    body = hostile.ARTICLE * 3 + b'<div class="row">' + unit * 30_000 + b"</div>"
     started = time.process_time()
     page = extract(body, URL, H)
     cpu = time.process_time() - started

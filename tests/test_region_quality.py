@@ -8,18 +8,11 @@ furniture ``main``, on any set goes red here; raising a figure means raising its
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO / "tests" / "data"
-# bench/regions.py, the benchmark whose figures the README reports, loaded by path (bench/
-# is not a package, and its other scripts' names must not shadow anything on sys.path)
-_spec = importlib.util.spec_from_file_location("bench_regions", REPO / "bench" / "regions.py")
-bench_regions = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_regions)
+from tests.conftest import DATA, REPO, bench_script
+
+bench_regions = bench_script("regions")  # the benchmark whose figures the README reports
 
 #: set -> (the F1 the README reports, the floor)
 FIGURES = {
