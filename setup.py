@@ -2,7 +2,7 @@
 
 - ``linkspider._dom`` (linkspider/_dom.c): one walk of the Lexbor tree selectolax parsed.
 - ``linkspider._ada`` (linkspider/_ada.cpp): every href of a page resolved in one call by
-  ada's C API, compiled from the ada sources vendored in linkspider/_vendor/ada (needs a
+  ada (its base parsed once per page), compiled from the ada sources vendored in linkspider/_vendor/ada (needs a
   C++20 compiler).
 
 Both are optional: without a compiler the package installs anyway and linkspider uses

@@ -1,57 +1,53 @@
-/* linkspider._ada: every href of a page resolved in one call, by ada's public C API.
+/* linkspider._ada: every href of a page resolved in one call, by ada.
  *
  * ada (https://github.com/ada-url/ada, MIT OR Apache-2.0) is the WHATWG URL parser
- * that the ada-url Python package wraps; its C interface (ada_c.h) and its
- * single-file build (ada.cpp) are vendored in linkspider/_vendor/ada/ at the
- * version of the ada-url package linkspider pins (ADA_VERSION), and compiled into this module: no
- * function pointer is taken from another package. linkspider.urls checks at
- * import that this module and the ada-url package agree on a set of probes, and
- * the test suite checks them equal on every WHATWG case.
+ * that the ada-url Python package wraps; its single-file build (ada.h, ada.cpp) is
+ * vendored in linkspider/_vendor/ada/ at the version of the ada-url package linkspider
+ * pins (ADA_VERSION), and compiled into this module: no function pointer is taken from
+ * another package. linkspider.urls checks at import that this module and the ada-url
+ * package agree on a set of probes, and the test suite checks them equal on every
+ * WHATWG case.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <cstring>
+#include <string_view>
 
-extern "C" {
-#include "ada_c.h"
-}
+#include "ada.h"
 
-/* One href: (url without fragment, fragment, host), or None when the result is
- * not a valid http(s) URL. */
-static PyObject *resolve_one(const char *base, Py_ssize_t base_len, PyObject *href) {
+/* One href against the page's base, parsed once for all of them (what the C interface's
+ * ada_parse_with_base does per call: parse the base, then the href against it; an
+ * invalid base makes every href invalid): (url without fragment, fragment, host), or
+ * None when the result is not a valid http(s) URL. */
+static PyObject *resolve_one(const ada::url_aggregator *base, PyObject *href) {
     Py_ssize_t len;
     const char *s = PyUnicode_AsUTF8AndSize(href, &len);
     if (s == NULL) { PyErr_Clear(); Py_RETURN_NONE; } /* e.g. lone surrogates */
-    ada_url url = ada_parse_with_base(s, (size_t)len, base, (size_t)base_len);
-    if (url == NULL) Py_RETURN_NONE;
-    PyObject *out = NULL;
-    if (ada_is_valid(url)) {
-        ada_string h = ada_get_href(url);
-        size_t start = 0;
-        if (h.length >= 7 && std::memcmp(h.data, "http://", 7) == 0) start = 7;
-        else if (h.length >= 8 && std::memcmp(h.data, "https://", 8) == 0) start = 8;
-        if (start) {
-            const char *hash = (const char *)std::memchr(h.data, '#', h.length);
-            size_t url_len = hash ? (size_t)(hash - h.data) : h.length;
-            ada_string host = ada_get_hostname(url);
-            out = Py_BuildValue(
-                "(s#s#s#)", h.data, (Py_ssize_t)url_len, hash ? hash + 1 : "",
-                (Py_ssize_t)(hash ? h.length - url_len - 1 : 0), host.data,
-                (Py_ssize_t)host.length);
-        }
-    }
-    ada_free(url);
-    if (out == NULL && !PyErr_Occurred()) Py_RETURN_NONE;
-    return out;
+    if (base == NULL) Py_RETURN_NONE;
+    auto url = ada::parse<ada::url_aggregator>(std::string_view(s, (size_t)len), base);
+    if (!url) Py_RETURN_NONE;
+    std::string_view h = url->get_href();
+    size_t start = 0;
+    if (h.size() >= 7 && std::memcmp(h.data(), "http://", 7) == 0) start = 7;
+    else if (h.size() >= 8 && std::memcmp(h.data(), "https://", 8) == 0) start = 8;
+    if (!start) Py_RETURN_NONE;
+    const char *hash = (const char *)std::memchr(h.data(), '#', h.size());
+    size_t url_len = hash ? (size_t)(hash - h.data()) : h.size();
+    std::string_view host = url->get_hostname();
+    return Py_BuildValue(
+        "(s#s#s#)", h.data(), (Py_ssize_t)url_len, hash ? hash + 1 : "",
+        (Py_ssize_t)(hash ? h.size() - url_len - 1 : 0), host.data(), (Py_ssize_t)host.size());
 }
 
 static PyObject *resolve_many(PyObject *, PyObject *args) {
     PyObject *base_obj, *hrefs;
     if (!PyArg_ParseTuple(args, "UO!", &base_obj, &PyList_Type, &hrefs)) return NULL;
     Py_ssize_t base_len;
-    const char *base = PyUnicode_AsUTF8AndSize(base_obj, &base_len);
-    if (base == NULL) return NULL;
+    const char *base_s = PyUnicode_AsUTF8AndSize(base_obj, &base_len);
+    if (base_s == NULL) return NULL;
+    auto base_url = ada::parse<ada::url_aggregator>(std::string_view(base_s, (size_t)base_len));
+    const ada::url_aggregator *base = base_url ? &base_url.value() : NULL;
     Py_ssize_t n = PyList_GET_SIZE(hrefs);
     PyObject *out = PyList_New(n);
     if (out == NULL) return NULL;
@@ -70,7 +66,7 @@ static PyObject *resolve_many(PyObject *, PyObject *args) {
             Py_INCREF(r);
         } else {
             if (PyErr_Occurred()) goto fail;
-            r = resolve_one(base, base_len, href);
+            r = resolve_one(base, href);
             if (r == NULL) goto fail;
             if (PyDict_SetItem(seen, href, r) < 0) { Py_DECREF(r); goto fail; }
         }
@@ -93,14 +89,14 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "linkspider._ada",
-    "WHATWG URL resolution of many hrefs in one call, by ada's C API (vendored in linkspider/_vendor/ada).",
+    "WHATWG URL resolution of many hrefs in one call, by ada (vendored in linkspider/_vendor/ada).",
     -1, methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__ada(void) {
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
-    if (PyModule_AddStringConstant(m, "ADA_VERSION", ada_get_version()) < 0) {
+    if (PyModule_AddStringConstant(m, "ADA_VERSION", ADA_VERSION) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1388,6 +1388,123 @@ static PyObject *visible_text(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* term_counts(folded, stop_words) -> {term: count}, or None: the terms of an already
+ * lowercased text as linkspider.topics counts them (python_term_counts there is the same
+ * computation in Python, and the reference the tests hold this to).
+ *
+ * A term is a maximal run of word characters -- what the re module's \w matches in a str:
+ * Py_UNICODE_ISALNUM or '_' -- at least two code points long, not all digits
+ * (Py_UNICODE_ISDIGIT, as str.isdigit) and not in stop_words.  None when the text holds a
+ * character of a script written without spaces (Thai, kana, CJK: the ranges of
+ * topics._UNSPACED), whose terms are character pairs: the caller counts those itself. */
+static inline int unspaced(Py_UCS4 c) {
+    return (c >= 0x0E00 && c <= 0x0E7F) || (c >= 0x3040 && c <= 0x30FF) ||
+           (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xF900 && c <= 0xFAFF);
+}
+
+static inline int word_char(Py_UCS4 c) {
+    if (c < 128)
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+               (c >= 'A' && c <= 'Z');
+    return Py_UNICODE_ISALNUM(c);
+}
+
+static PyObject *term_counts(PyObject *self, PyObject *args) {
+    PyObject *text, *stop;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyFrozenSet_Type, &stop)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *counts = PyDict_New();
+    if (counts == NULL) return NULL;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (!word_char(c)) {
+            if (c >= 0x0E00 && unspaced(c)) goto unspaced_script;
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        int digits = 1;
+        for (; i < n; i++) {
+            c = PyUnicode_READ(kind, data, i);
+            if (!word_char(c)) break;
+            if (c >= 0x0E00 && unspaced(c)) goto unspaced_script;
+            if (digits && !(c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDIGIT(c))) digits = 0;
+        }
+        if (i - start < 2 || digits) continue;
+        PyObject *term = PyUnicode_Substring(text, start, i);
+        if (term == NULL) goto fail;
+        int is_stop = PySet_Contains(stop, term);
+        if (is_stop < 0) { Py_DECREF(term); goto fail; }
+        if (!is_stop) {
+            PyObject *count = PyDict_GetItemWithError(counts, term); /* borrowed */
+            if (count == NULL && PyErr_Occurred()) { Py_DECREF(term); goto fail; }
+            PyObject *next = PyLong_FromSsize_t(count ? PyLong_AsSsize_t(count) + 1 : 1);
+            if (next == NULL || PyDict_SetItem(counts, term, next) < 0) {
+                Py_XDECREF(next);
+                Py_DECREF(term);
+                goto fail;
+            }
+            Py_DECREF(next);
+        }
+        Py_DECREF(term);
+    }
+    return counts;
+unspaced_script:
+    Py_DECREF(counts);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(counts);
+    return NULL;
+}
+
+/* positions(column, value) -> [index, ...]: where the list `column` holds an item equal
+ * to `value` (==, as list.index compares: identity first).  Element tables hold one str
+ * object per tag name, so most items are told apart by identity or by their lengths
+ * instead of a rich comparison each. */
+static PyObject *positions(PyObject *self, PyObject *args) {
+    PyObject *column, *value;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &column, &value)) return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    int value_str = PyUnicode_CheckExact(value);
+    Py_ssize_t value_len = value_str ? PyUnicode_GET_LENGTH(value) : -1;
+    PyObject *same = value; /* an item found equal (a str: equality is transitive); owned */
+    Py_INCREF(same);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(column); i++) {
+        PyObject *item = PyList_GET_ITEM(column, i);
+        int eq;
+        if (item == value || item == same) {
+            eq = 1;
+        } else if (value_str && (item == Py_None ||
+                                 (PyUnicode_CheckExact(item) &&
+                                  PyUnicode_GET_LENGTH(item) != value_len))) {
+            eq = 0;
+        } else {
+            Py_INCREF(item); /* a comparison may run Python code */
+            eq = PyObject_RichCompareBool(item, value, Py_EQ);
+            if (eq > 0 && value_str && PyUnicode_CheckExact(item)) Py_SETREF(same, Py_NewRef(item));
+            Py_DECREF(item);
+            if (eq < 0) { Py_DECREF(same); Py_DECREF(out); return NULL; }
+        }
+        if (eq) {
+            PyObject *k = PyLong_FromSsize_t(i);
+            if (k == NULL || PyList_Append(out, k) < 0) {
+                Py_XDECREF(k);
+                Py_DECREF(same);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(k);
+        }
+    }
+    Py_DECREF(same);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
@@ -1405,6 +1522,12 @@ static PyMethodDef methods[] = {
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
+    {"positions", positions, METH_VARARGS,
+     "positions(column, value) -> [index, ...]: where the list holds an item == value."},
+    {"term_counts", term_counts, METH_VARARGS,
+     "term_counts(folded, stop_words) -> {term: count} or None: the maximal runs of word "
+     "characters (re's \\w) of at least two code points, not all digits, not stop words, of "
+     "a lowercased text; None when it holds Thai, kana or CJK (see the comment above it)."},
     {"walk", walk, METH_VARARGS,
      "walk(node, link_cap=512, title_cap=1024) -> 22 columns, one item per element of the subtree at `node` (a selectolax "
      "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "

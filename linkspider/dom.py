@@ -348,9 +348,21 @@ def tag_positions(table: ElementTable, name: str) -> list[int]:
 
 
 def positions(column: list, value: object) -> list[int]:
-    """The indices at which ``column`` holds ``value``, found at C speed (``list.index``).
+    """The indices at which ``column`` holds ``value`` (``==``), found at C speed
+    (``linkspider._dom.positions``, or :func:`python_positions`).
 
     >>> positions([None, "main", "nav", "main"], "main")
+    [1, 3]
+    """
+    if _dom is None:
+        return python_positions(column, value)
+    return _dom.positions(column, value)
+
+
+def python_positions(column: list, value: object) -> list[int]:
+    """:func:`positions` by ``list.index``, without the C module.
+
+    >>> python_positions([None, "main", "nav", "main"], "main")
     [1, 3]
     """
     out: list[int] = []

@@ -32,6 +32,11 @@ import string
 from collections import Counter
 from operator import itemgetter
 
+try:
+    from linkspider._dom import term_counts as _c_term_counts
+except ImportError:  # the C module is optional (setup.py)
+    _c_term_counts = None
+
 #: terms kept per page
 K = 32
 #: bytes of main-content text read per page (UTF-8): about two thousand words, where a
@@ -109,11 +114,26 @@ def terms_of(text: str) -> list[str]:
 
 
 def term_counts(text: str) -> Counter[str]:
-    """How often each term of ``text`` occurs: ``Counter(terms_of(text))``, computed by
-    splitting rather than by regular expressions over the whole text (the signature's main
-    cost).
+    """How often each term of ``text`` occurs: ``Counter(terms_of(text))``, counted in one
+    C pass (``linkspider._dom.term_counts``: a term is a maximal run of ``\\w`` characters
+    of at least two, not all digits nor a stop word) unless the text has a script written
+    without spaces; :func:`python_term_counts` without the C module.
 
     >>> term_counts("The wheel's wheel_2, the (wheel) 2026 — «roue»") == Counter(terms_of(
+    ...     "The wheel's wheel_2, the (wheel) 2026 — «roue»"))
+    True
+    """
+    if _c_term_counts is None:
+        return python_term_counts(text)
+    counts = _c_term_counts(text.lower(), STOP_WORDS)
+    return Counter(terms_of(text)) if counts is None else Counter(counts)
+
+
+def python_term_counts(text: str) -> Counter[str]:
+    """:func:`term_counts` in Python: by splitting rather than by regular expressions over
+    the whole text (used when the C module is not built).
+
+    >>> python_term_counts("The wheel's wheel_2, the (wheel) 2026 — «roue»") == Counter(terms_of(
     ...     "The wheel's wheel_2, the (wheel) 2026 — «roue»"))
     True
     """

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from linkspider import dom, urls
+from linkspider import dom, topics, urls
 from linkspider.encoding import decode_for_parser
 from tests.conftest import DATA, REPO
 
@@ -246,10 +246,40 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     url = "http://fakehost/test/page.html"
     fast = [extract(p.read_bytes(), url, headers) for p in pages]
     monkeypatch.setattr(dom, "BACKEND", "python")
+    monkeypatch.setattr(dom, "_dom", None)  # (bound_markup, positions)
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
+    monkeypatch.setattr(topics, "_c_term_counts", None)
     slow = [extract(p.read_bytes(), url, headers) for p in pages]
     assert sum(len(page.edges) for page in fast) > 1000
+    assert sum(len(page.topic_terms) for page in fast) > 500
     assert fast == slow
+
+
+class _Loose:
+    """Equal to any str of its text, case aside (a comparison that runs Python code)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.lower() == self.text
+
+    __hash__ = None
+
+
+@needs_c
+@given(
+    st.lists(st.sampled_from(["div", "p", "main", "Main", "nav", "", None, 3, 3.0])),
+    st.sampled_from(["main", "div", "", None, 3, "x", _Loose("main")]),
+)
+def test_c_positions_equal_list_index(column, value):
+    """The C scan behind tag_positions() answers as list.index finds, for any items."""
+    # (equal strs that are distinct objects half the time: the scan may not rely on identity)
+    column = [
+        item.encode().decode() if isinstance(item, str) and k % 2 else item
+        for k, item in enumerate(column)
+    ]
+    assert dom._dom.positions(column, value) == dom.python_positions(column, value)
 
 
 @needs_c

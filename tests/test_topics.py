@@ -146,8 +146,11 @@ def test_visible_text_leaves_out_what_is_not_rendered():
     ).map("".join)
 )
 def test_term_counts_is_counting_the_terms(text):
-    """The signature's fast tokenizer counts exactly the terms terms_of() finds."""
-    assert topics.term_counts(text) == Counter(topics.terms_of(text))
+    """The signature's fast tokenizers (C, and Python's without the C module) count exactly
+    the terms terms_of() finds."""
+    expected = Counter(topics.terms_of(text))
+    assert topics.term_counts(text) == expected
+    assert topics.python_term_counts(text) == expected
 
 
 def test_term_counts_on_real_pages_and_odd_text():
@@ -162,5 +165,13 @@ def test_term_counts_on_real_pages_and_odd_text():
         "ÀB ﬁne ǅx",
         "İstanbul ΣΑΣ",
     ]
+    texts += [
+        "x\u0e3fy ab",  # a Thai currency sign (not a word character) between words
+        "\u00b2\u00b3 \u0663\u0664 ab\u00b2 \u2460\u2461 _1 __ a_",  # digits of other kinds
+        "the der und \u00e9t\u00e9 THE Der",  # stop words, in any case
+    ]
+    assert topics._c_term_counts is not None  # the C module is built (setup.py), and used
     for text in texts:
-        assert topics.term_counts(text) == Counter(topics.terms_of(text)), text[:40]
+        expected = Counter(topics.terms_of(text))
+        assert topics.term_counts(text) == expected, text[:40]
+        assert topics.python_term_counts(text) == expected, text[:40]
