@@ -1,6 +1,6 @@
 """Hostile page shapes against real pages: extraction time per MB, same process.
 
-    uv run python bench/hostile.py [--rounds N] [--json OUT]
+    uv run python bench/hostile.py [--rounds N] [--no-baseline] [--timeout S] [--json OUT]
 
 Each shape is a page built to make a parser or an extractor superlinear (deep
 nesting, nested links, thousands of attributes).  The figure that matters is
@@ -10,12 +10,19 @@ linkspider (markup bounded before parsing, link text read once per page) keep
 every shape within a small factor; edge-dense shapes also produce far more
 rows per MB than real pages, which is reported beside the time, with the time
 per recorded edge (µs/edge; real pages' includes all their text).
+
+The baseline beside it: Scrapy's ``LinkExtractor`` (lxml; URL, text and nofollow of
+each distinct URL) on the same shapes and the same real pages, its own time per MB
+over its own real pages' (``LE x real``), and linkspider's time over its time on each
+shape (``vs LE``).  Each of its runs is a child process with a time limit, as a shape
+may take it minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -86,11 +93,66 @@ def seconds(body: bytes, rounds: int) -> tuple[float, int]:
     return best, edges
 
 
+def linkextractor_seconds(name: str, rounds: int) -> float:
+    """Scrapy's LinkExtractor on the real pages (``name`` "real") or a shape: CPU seconds,
+    best of ``rounds`` (one round when the first takes over a second)."""
+    from scrapy.http import HtmlResponse
+    from scrapy.linkextractors import LinkExtractor
+
+    extractor = LinkExtractor()
+    bodies = (
+        [p.read_bytes() for p in sorted(CORPUS.glob("*/source.html"))]
+        if name == "real"
+        else [SHAPES[name]]
+    )
+    for body in bodies:  # warm, as the pages are for linkspider
+        extractor.extract_links(HtmlResponse(URL, body=body, headers=HEADERS))
+        if name != "real":
+            break
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for body in bodies:
+            extractor.extract_links(HtmlResponse(URL, body=body, headers=HEADERS))
+        best = min(best, time.process_time() - started)
+        if best > 1.0:
+            break
+    return best
+
+
+def baseline(name: str, rounds: int, timeout: float) -> float | None:
+    """:func:`linkextractor_seconds` in a child process; None past ``timeout`` seconds."""
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--linkextractor", name, "--rounds", str(rounds)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return float(done.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="leave Scrapy's LinkExtractor out"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds LinkExtractor may take on one shape, warm-up included (default 30)",
+    )
+    parser.add_argument("--linkextractor", metavar="SHAPE", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.linkextractor is not None:  # a child process of baseline()
+        print(linkextractor_seconds(args.linkextractor, args.rounds))
+        return
     pages = [p.read_bytes() for p in sorted(CORPUS.glob("*/source.html"))]
     for body in pages:  # warm the caches as a crawl has them
         extract(body, URL, HEADERS)
@@ -102,22 +164,36 @@ def main() -> None:
         real_edges += e
     real_mb = sum(map(len, pages)) / 1e6
     real = real_time / real_mb
-    rows = [("real pages (65)", real_mb, real_time, real_edges, 1.0)]
+    use_baseline = not args.no_baseline
+    le_real = baseline("real", args.rounds, args.timeout) if use_baseline else None
+    rows = [("real pages (65)", real_mb, real_time, real_edges, 1.0, le_real)]
     for name, body in SHAPES.items():
         t, e = seconds(body, args.rounds)
         mb = len(body) / 1e6
-        rows.append((name, mb, t, e, (t / mb) / real))
+        le = baseline(name, args.rounds, args.timeout) if use_baseline else None
+        rows.append((name, mb, t, e, (t / mb) / real, le))
     print(
         f"{'page':46} {'MB':>6} {'s':>7} {'ms/MB':>8} {'edges/MB':>9} {'x real':>7} {'µs/edge':>8}"
+        + (f" {'LE x real':>10} {'vs LE':>7}" if use_baseline else "")
     )
-    for name, mb, t, e, ratio in rows:
+    for name, mb, t, e, ratio, le in rows:
         per_edge = f"{t / e * 1e6:8.1f}" if e >= 100 else f"{'-':>8}"
+        line = f"{name:46} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f} {per_edge}"
+        if use_baseline:
+            if le is None or le_real is None:
+                limit = f"> {args.timeout:g} s"
+                line += f" {limit:>10} {'-':>7}"
+            else:
+                line += f" {(le / mb) / (le_real / real_mb):10.1f} {t / le:7.2f}"
+        print(line)
+    if use_baseline:
         print(
-            f"{name:46} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f} {per_edge}"
+            "LE x real: Scrapy's LinkExtractor's time per MB over its real pages'; "
+            "vs LE: linkspider's time over LinkExtractor's on the same page"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        keys = ("page", "mb", "seconds", "edges", "ratio")
+        keys = ("page", "mb", "seconds", "edges", "ratio", "linkextractor_seconds")
         args.json.write_text(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=1))
 
 
