@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from linkspider.dom import element_table
 from linkspider.extract import extract
-from linkspider.regions import classify_links
+from linkspider.regions import classify_links, names
 
 PARA = (
     "This is a paragraph of real article text, long enough to count, with commas, clauses and words. "
@@ -723,3 +727,33 @@ def test_camel_case_names_are_read_as_words():
         "Other story": "aside",
         "user": "comment",
     }
+
+
+_PIECES = [
+    *("nav", "Nav", "menu", "side", "Bar", "left", "Right", "col-md-3", "w-1/4", "span"),
+    *("content", "share", "Buttons", "elementor-widget", "-", "_", " ", ":", "/"),
+]
+_NAME_PIECES = st.lists(st.one_of(st.sampled_from(_PIECES), st.characters()), max_size=12).map(
+    "".join
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NAME_PIECES)
+def test_class_name_readings_are_the_regular_expressions_they_stand_for(name):
+    """The fast paths of the class/id readings (a lowercase check before the camelCase
+    split, a byte table for tokens, a digit check before the grid classes) answer as the
+    plain regular expressions do."""
+    assert names.name_words(name) == re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name).lower()
+    assert names.tokens(name) == [t for t in re.split(r"[^a-z0-9]+", name) if t]
+    if not re.search(r"\d", name):
+        assert names.grid_width.__wrapped__(name) is None
+    expected = next(
+        (
+            region
+            for region, cues in names._TOKEN_CUES
+            if set(re.split(r"[^a-z0-9]+", name.lower())) & cues
+        ),
+        None,
+    )
+    assert names.token_region(name) == expected
