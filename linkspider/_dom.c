@@ -1505,6 +1505,29 @@ static PyObject *positions(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* mentions(name, words) -> bool, or None: does the str `name` contain one of the strs in
+ * the tuple `words` (`word in name`)?  Byte search over UTF-8, which finds exactly the
+ * substrings of code points; None when a str has no UTF-8 form (a lone surrogate). */
+static PyObject *mentions(PyObject *self, PyObject *args) {
+    PyObject *name, *words;
+    if (!PyArg_ParseTuple(args, "UO!", &name, &PyTuple_Type, &words)) return NULL;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &n);
+    if (s == NULL) { PyErr_Clear(); Py_RETURN_NONE; }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "words must be str");
+            return NULL;
+        }
+        Py_ssize_t k;
+        const char *w = PyUnicode_AsUTF8AndSize(word, &k);
+        if (w == NULL) { PyErr_Clear(); Py_RETURN_NONE; }
+        if (k == 0 || (k <= n && memmem(s, (size_t)n, w, (size_t)k) != NULL)) Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
@@ -1522,6 +1545,9 @@ static PyMethodDef methods[] = {
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
+    {"mentions", mentions, METH_VARARGS,
+     "mentions(name, words) -> bool or None: does name contain one of the strs in the tuple "
+     "words (None when one has no UTF-8 form)?"},
     {"positions", positions, METH_VARARGS,
      "positions(column, value) -> [index, ...]: where the list holds an item == value."},
     {"term_counts", term_counts, METH_VARARGS,

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import dom, topics, urls
 from linkspider.encoding import decode_for_parser
+from linkspider.regions import names as region_names
 from tests.conftest import DATA, REPO
 
 needs_c = pytest.mark.skipif(
@@ -249,6 +250,9 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(dom, "_dom", None)  # (bound_markup, positions)
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
     monkeypatch.setattr(topics, "_c_term_counts", None)
+    monkeypatch.setattr(region_names, "_c_mentions", None)
+    region_names._name_facts.cache_clear()  # (read again without the C search)
+    region_names._class_facts.cache_clear()
     slow = [extract(p.read_bytes(), url, headers) for p in pages]
     assert sum(len(page.edges) for page in fast) > 1000
     assert sum(len(page.topic_terms) for page in fast) > 500

@@ -757,3 +757,13 @@ def test_class_name_readings_are_the_regular_expressions_they_stand_for(name):
         None,
     )
     assert names.token_region(name) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NAME_PIECES, st.lists(_NAME_PIECES, max_size=5).map(tuple))
+def test_c_mentions_is_a_python_in_per_word(name, words):
+    """The C substring search behind the class weights and "unlikely" names answers as
+    ``word in name`` does, non-ASCII, empty words and lone surrogates included."""
+    assert names._c_mentions is not None  # the C module is built (setup.py), and used
+    assert names._mentions(name, words) == any(word in name for word in words)
+    assert names.python_mentions(name, words) == any(word in name for word in words)
