@@ -767,3 +767,11 @@ def test_c_mentions_is_a_python_in_per_word(name, words):
     assert names._c_mentions is not None  # the C module is built (setup.py), and used
     assert names._mentions(name, words) == any(word in name for word in words)
     assert names.python_mentions(name, words) == any(word in name for word in words)
+
+
+def test_c_mentions_at_the_edges_of_a_long_name():
+    name = "a" * 5_000 + "ab" + "é" * 100 + "-ad-"
+    for word, found in [("ab", True), ("aab", True), ("aba", False), ("é-ad-", True),
+                        ("-ad-", True), ("-ad--", False), ("a" * 5_001, True), ("b" + "é", True),
+                        ("", True), (name, True), (name + "x", False)]:  # fmt: skip
+        assert names._mentions(name, ("zzz", word)) is found, word[:10]
