@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
@@ -740,14 +740,30 @@ _NAME_PIECES = st.lists(st.one_of(st.sampled_from(_PIECES), st.characters()), ma
 
 @settings(max_examples=500, deadline=None)
 @given(_NAME_PIECES)
+@example("x span3")
+@example("large-8 columns small-12")
+@example("xlarge-2")
+@example("is-4")
+@example("grid_3")
+@example("pure-u-md-1-3")
+@example("uk-width-1-4")
+@example("w-full md:w-1/4")
+@example("et_pb_column_1_4")
+@example("elementor-col-66")
+@example("vc_col-sm-3 shareButtons")
 def test_class_name_readings_are_the_regular_expressions_they_stand_for(name):
     """The fast paths of the class/id readings (a lowercase check before the camelCase
-    split, a byte table for tokens, a digit check before the grid classes) answer as the
-    plain regular expressions do."""
+    split, a byte table for tokens, a digit and a substring check before the grid classes)
+    answer as the plain regular expressions do."""
     assert names.name_words(name) == re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name).lower()
     assert names.tokens(name) == [t for t in re.split(r"[^a-z0-9]+", name) if t]
-    if not re.search(r"\d", name):
-        assert names.grid_width.__wrapped__(name) is None
+    widths = [
+        int(a) / 12 if a else int(b) / int(c) if b and int(c) else int(d) / 100
+        for a, b, c, d in names._GRID.findall(name.lower())
+        if a or (b and int(c)) or d
+    ]
+    widths = [w for w in widths if 0 < w <= 1]
+    assert names.grid_width.__wrapped__(name) == (min(widths) if widths else None)
     expected = next(
         (
             region
