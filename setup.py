@@ -1,9 +1,11 @@
 """Build hook for linkspider's two optional C extensions.
 
-- ``linkspider._dom`` (linkspider/_dom.c): one walk of the Lexbor tree selectolax parsed.
+- ``linkspider._dom`` (linkspider/_dom.c): one walk of the Lexbor tree selectolax parsed,
+  and the extraction's other per-page loops (markup bounds, visible text, topic terms, tag
+  positions, the substring search of class/id names).
 - ``linkspider._ada`` (linkspider/_ada.cpp): every href of a page resolved in one call by
-  ada (its base parsed once per page), compiled from the ada sources vendored in linkspider/_vendor/ada (needs a
-  C++20 compiler).
+  ada (its base parsed once per page), compiled from the ada sources vendored in
+  linkspider/_vendor/ada (needs a C++20 compiler).
 
 Both are optional: without a compiler the package installs anyway and linkspider uses
 its pure-Python paths (same results, slower).

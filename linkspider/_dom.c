@@ -1,11 +1,16 @@
 /* linkspider._dom: one C-speed pass over a Lexbor DOM that selectolax parsed.
  *
- * The region model (linkspider/regions.py) needs, for every element of a page,
+ * The region model (linkspider/regions/) needs, for every element of a page,
  * its parent, its tag, its class/id/role names and a few text measures of its
  * subtree; the extraction needs the attributes and text of every link-like
  * element.  Asking selectolax for each costs a Python call per element and a
  * subtree walk per text measure; this module reads them all in one walk of the
  * tree selectolax already built, and returns columns.
+ *
+ * It also holds the extraction's other loops over a page that cost too much as Python
+ * bytecode and read no tree (each held to its Python twin by the tests): bound_markup,
+ * term_counts (linkspider/topics.py), positions (linkspider/dom.py) and mentions
+ * (linkspider/regions/names.py).
  *
  * Fail closed.  Nothing here reads memory whose layout it has not checked:
  *
