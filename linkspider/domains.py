@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 
 from linkspider.psl import PublicSuffixes
 
@@ -47,13 +46,35 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=262_144)
+#: The registered domains of the hosts met so far (a plain dict: a hit costs a lookup),
+#: emptied when it holds DOMAIN_CACHE_SIZE; hosts longer than a DNS name can be (253
+#: characters) are split anew every time, so that it holds short keys only whatever hosts a
+#: crawl's pages link to.
+DOMAINS: dict[str, str] = {}
+DOMAIN_CACHE_SIZE = 262_144
+MAX_CACHED_HOST = 253
+
+
 def registered_domain(host: str) -> str:
     """The registrable domain of a (lowercase, punycoded) host.
 
     IP hosts are their own domain; a host that is itself a public suffix, or
     that has no known suffix, is its own domain too.
+
+    >>> registered_domain("alice.blogspot.com"), registered_domain("www.example.co.uk")
+    ('alice.blogspot.com', 'example.co.uk')
     """
+    domain = DOMAINS.get(host)
+    if domain is None:
+        domain = _registered_domain(host)
+        if len(host) <= MAX_CACHED_HOST:
+            if len(DOMAINS) >= DOMAIN_CACHE_SIZE:
+                DOMAINS.clear()
+            DOMAINS[host] = domain
+    return domain
+
+
+def _registered_domain(host: str) -> str:
     if not host or _is_ip(host):
         return host
     domain, suffix = _suffixes().split(host)

@@ -251,8 +251,8 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
     monkeypatch.setattr(topics, "_c_term_counts", None)
     monkeypatch.setattr(region_names, "_c_mentions", None)
-    region_names._name_facts.cache_clear()  # (read again without the C search)
-    region_names._class_facts.cache_clear()
+    region_names.PAIR_FACTS.clear()  # (read again without the C search)
+    region_names.CLASS_FACTS.clear()
     slow = [extract(p.read_bytes(), url, headers) for p in pages]
     assert sum(len(page.edges) for page in fast) > 1000
     assert sum(len(page.topic_terms) for page in fast) > 500

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from linkspider import domains
 from linkspider.extract import Limits, extract
+from linkspider.regions import names as region_names
 from tests.conftest import bench_script
 
 URL = "http://www.example.com/dir/page.html"
@@ -238,6 +240,49 @@ def test_six_megabyte_page_with_20000_links_in_bounded_time_and_memory():
     assert page.edges[-1].anchor_text == "link 19999"
     assert peak < 200 * 1024 * 1024, peak  # Python-side allocations
     assert cpu < 30, cpu  # a generous bound: a hang or a quadratic blow-up fails, noise does not
+
+
+def test_long_names_and_hosts_stay_out_of_the_caches_that_outlive_a_page():
+    """The caches that live for the whole crawl (class/id readings, grid widths, side and
+    content columns, itemprops, registered domains) keep no long key: pages of unique
+    huge class names, ids, itemprops and hosts cannot make a crawl's memory grow with them
+    (a page's own work stays linear in its size)."""
+
+    def sizes() -> list[int]:
+        lru = [region_names.grid_width, region_names.side_named, region_names.content_named]
+        lru.append(region_names.itemprop_region)
+        dicts = [region_names.PAIR_FACTS, region_names.CLASS_FACTS, domains.DOMAINS]
+        return [cache.cache_info().currsize for cache in lru] + [len(d) for d in dicts]
+
+    extract(b'<p class="warm"><a href="http://example.org/">x</a></p>', URL, H)
+    before = sizes()
+    long = "right-col-md-3 sidebar content main " * 20  # over MAX_CACHED_NAME (512)
+    for page_no in range(3):
+        body = "".join(
+            f'<div class="{long}{page_no}-{i}" id="{long}{i}"><div class="{long}{page_no}-{i}">'
+            f'<span itemprop="{long}{page_no}-{i}">words, and more words</span>'
+            f'<a href="http://{"h" * 300}{page_no}-{i}.example.com/">x</a></div></div>'
+            for i in range(50)
+        ).encode()
+        page = extract(body, URL, H)
+        assert len(page.edges) == 50 and page.error is None
+        assert {edge.target_domain for edge in page.edges} == {"example.com"}
+    assert sizes() == before
+
+
+def test_the_name_and_domain_caches_hold_at_most_their_size(monkeypatch):
+    monkeypatch.setattr(region_names, "NAME_CACHE_SIZE", 5)
+    monkeypatch.setattr(domains, "DOMAIN_CACHE_SIZE", 5)
+    body = "".join(
+        f'<div class="c{i}" id="i{i}"><p class="p{i}"><a href="http://h{i}.example.com/">x</a></p>'
+        "</div>"
+        for i in range(40)
+    ).encode()
+    page = extract(body, URL, H)
+    assert len(page.edges) == 40
+    assert [e.target_domain for e in page.edges] == ["example.com"] * 40
+    for cache in (region_names.PAIR_FACTS, region_names.CLASS_FACTS, domains.DOMAINS):
+        assert 0 < len(cache) <= 5
 
 
 hostile = bench_script("hostile")  # bench/hostile.py, whose shapes these are

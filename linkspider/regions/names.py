@@ -10,7 +10,9 @@ positive or negative names, and "unlikely" names such as ``sidebar``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, update_wrapper
+from typing import TypeVar
 
 from linkspider.dom import ElementTable, children
 
@@ -18,6 +20,49 @@ try:
     from linkspider._dom import mentions as _c_mentions
 except ImportError:  # the C module is optional (setup.py)
     _c_mentions = None
+
+_F = TypeVar("_F", bound=Callable)
+
+#: Names (class and id together, or an itemprop) longer than this, in characters, are read
+#: without the caches of this module: whatever the pages of a crawl hold, a cache keeps at
+#: most its ``maxsize`` entries of at most this length (reading a name costs time linear in
+#: its length, and a page's names add up to at most its size).
+MAX_CACHED_NAME = 512
+
+
+def cached_when_short(maxsize: int) -> Callable[[_F], _F]:
+    """``functools.lru_cache(maxsize)`` for calls whose str arguments add up to at most
+    :data:`MAX_CACHED_NAME` characters; longer ones are computed every time.
+
+    >>> @cached_when_short(8)
+    ... def shout(name): return name.upper()
+    >>> shout("nav"), shout("x" * 600) == "X" * 600, shout.cache_info().currsize
+    ('NAV', True, 1)
+    """
+
+    def decorate(fn: _F) -> _F:
+        cached = lru_cache(maxsize=maxsize)(fn)
+        if fn.__code__.co_argcount == 1:  # (no *args: these are called on every page)
+
+            def call(name: str):
+                return cached(name) if len(name) <= MAX_CACHED_NAME else fn(name)
+
+        else:
+
+            def call(cls: str, ident: str):  # type: ignore[misc]
+                return (
+                    cached(cls, ident)
+                    if len(cls) + len(ident) <= MAX_CACHED_NAME
+                    else fn(cls, ident)
+                )
+
+        update_wrapper(call, fn)
+        call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+
+    return decorate
+
 
 #: The regions of links in the page's DOM (``body``: in none of the others).
 DOM_REGIONS = ("header", "nav", "main", "aside", "footer", "comment", "body")
@@ -118,7 +163,7 @@ _ITEMPROPS = {
 }
 
 
-@lru_cache(maxsize=1024)
+@cached_when_short(1024)
 def itemprop_region(itemprop: str) -> str | None:
     """Region named by an ``itemprop`` attribute (space-separated properties), if any.
 
@@ -246,7 +291,6 @@ def builder_neutral(names: str) -> str:
     return _BUILDER_WIDGET.sub(r"\1", names) if "widget" in names else names
 
 
-@lru_cache(maxsize=65_536)
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely, and whether
     they may name a side column: grid classes or :func:`side_named`)."""
@@ -259,10 +303,23 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     return token_region(words), class_weight(cls, ident), unlikely, column
 
 
-@lru_cache(maxsize=65_536)
-def _class_facts(cls: str) -> tuple[str | None, int, bool, bool]:
-    """:func:`_name_facts` of an element with a class and no id (most of them; a cheaper key)."""
-    return _name_facts(cls, "")
+#: :func:`_name_facts` of the names met so far: of (class, id) pairs, and of the classes of
+#: elements without an id (most of them; a cheaper key).  Plain dicts, read by
+#: :meth:`Names.describe` at the cost of a lookup, emptied when one holds
+#: ``NAME_CACHE_SIZE`` entries; names longer than :data:`MAX_CACHED_NAME` are read anew.
+PAIR_FACTS: dict[tuple[str, str], tuple[str | None, int, bool, bool]] = {}
+CLASS_FACTS: dict[str, tuple[str | None, int, bool, bool]] = {}
+NAME_CACHE_SIZE = 65_536
+
+
+def _remember(cache: dict, key, facts: tuple, length: int) -> tuple:
+    """``facts``, kept in ``cache`` under ``key`` when the names are at most
+    :data:`MAX_CACHED_NAME` characters long (``length``)."""
+    if length <= MAX_CACHED_NAME:
+        if len(cache) >= NAME_CACHE_SIZE:
+            cache.clear()
+        cache[key] = facts
+    return facts
 
 
 # Grid frameworks name a column's width: Bootstrap (``col-md-3``, ``span3``, WPBakery's
@@ -285,7 +342,7 @@ _GRID_HINTS = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=16_384)
+@cached_when_short(16_384)
 def grid_width(cls: str) -> float | None:
     """The narrowest width, as a share of the row, that grid classes give a column, or None.
 
@@ -331,7 +388,7 @@ _CENTRE_WORDS = frozenset(("center", "centre", "middle", "primary"))
 _COLUMN_TAGS = frozenset(("div", "td", "section"))
 
 
-@lru_cache(maxsize=16_384)
+@cached_when_short(16_384)
 def side_named(cls: str, ident: str) -> bool:
     """Do class/id names call the element a left or right layout column?
 
@@ -354,7 +411,7 @@ def side_named(cls: str, ident: str) -> bool:
     return any(_SIDE_COMPOUND.fullmatch(token) for token in tokens(names))
 
 
-@lru_cache(maxsize=16_384)
+@cached_when_short(16_384)
 def content_named(cls: str, ident: str) -> bool:
     """Do class/id names call the element the page's content column?
 
@@ -499,9 +556,17 @@ class Names:
             if cue is None and key in self._itemprop:
                 cue = itemprop_region(self._itemprop[key])
             if cls or ident:
-                token_cue, self.weights[key], unlikely_name, column = (
-                    _name_facts(cls or "", ident) if ident else _class_facts(cls)
-                )
+                if ident:
+                    pair = (cls or "", ident)
+                    facts = PAIR_FACTS.get(pair)
+                    if facts is None:
+                        facts = _name_facts(*pair)
+                        _remember(PAIR_FACTS, pair, facts, len(pair[0]) + len(ident))
+                else:
+                    facts = CLASS_FACTS.get(cls)
+                    if facts is None:
+                        facts = _remember(CLASS_FACTS, cls, _name_facts(cls, ""), len(cls))
+                token_cue, self.weights[key], unlikely_name, column = facts
                 if cue is None:
                     cue = token_cue
                     if cue == "main":
