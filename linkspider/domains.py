@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from linkspider.caches import ShortKeyCache
 from linkspider.psl import PublicSuffixes
 
 #: Special-use names (RFC 2606, RFC 6761, RFC 6762, ICANN ``.internal``): their
@@ -46,13 +47,9 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-#: The registered domains of the hosts met so far (a plain dict: a hit costs a lookup),
-#: emptied when it holds DOMAIN_CACHE_SIZE; hosts longer than a DNS name can be (253
-#: characters) are split anew every time, so that it holds short keys only whatever hosts a
-#: crawl's pages link to.
-DOMAINS: dict[str, str] = {}
-DOMAIN_CACHE_SIZE = 262_144
-MAX_CACHED_HOST = 253
+#: The registered domains of the hosts met so far; hosts longer than a DNS name can be (253
+#: characters) are split anew every time.
+DOMAINS = ShortKeyCache(size=262_144, max_length=253)
 
 
 def registered_domain(host: str) -> str:
@@ -66,11 +63,7 @@ def registered_domain(host: str) -> str:
     """
     domain = DOMAINS.get(host)
     if domain is None:
-        domain = _registered_domain(host)
-        if len(host) <= MAX_CACHED_HOST:
-            if len(DOMAINS) >= DOMAIN_CACHE_SIZE:
-                DOMAINS.clear()
-            DOMAINS[host] = domain
+        domain = DOMAINS.remember(host, _registered_domain(host), len(host))
     return domain
 
 

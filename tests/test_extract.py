@@ -249,10 +249,10 @@ def test_long_names_and_hosts_stay_out_of_the_caches_that_outlive_a_page():
     (a page's own work stays linear in its size)."""
 
     def sizes() -> list[int]:
-        lru = [region_names.grid_width, region_names.side_named, region_names.content_named]
-        lru.append(region_names.itemprop_region)
+        readings = [region_names.grid_width, region_names.side_named, region_names.content_named]
+        readings.append(region_names.itemprop_region)
         dicts = [region_names.PAIR_FACTS, region_names.CLASS_FACTS, domains.DOMAINS]
-        return [cache.cache_info().currsize for cache in lru] + [len(d) for d in dicts]
+        return [len(reading.cache) for reading in readings] + [len(d) for d in dicts]
 
     extract(b'<p class="warm"><a href="http://example.org/">x</a></p>', URL, H)
     before = sizes()
@@ -271,8 +271,8 @@ def test_long_names_and_hosts_stay_out_of_the_caches_that_outlive_a_page():
 
 
 def test_the_name_and_domain_caches_hold_at_most_their_size(monkeypatch):
-    monkeypatch.setattr(region_names, "NAME_CACHE_SIZE", 5)
-    monkeypatch.setattr(domains, "DOMAIN_CACHE_SIZE", 5)
+    for cache in (region_names.PAIR_FACTS, region_names.CLASS_FACTS, domains.DOMAINS):
+        monkeypatch.setattr(cache, "size", 5)
     body = "".join(
         f'<div class="c{i}" id="i{i}"><p class="p{i}"><a href="http://h{i}.example.com/">x</a></p>'
         "</div>"

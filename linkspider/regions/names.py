@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache, update_wrapper
+from functools import update_wrapper
 from typing import TypeVar
 
+from linkspider.caches import ShortKeyCache
 from linkspider.dom import ElementTable, children
 
 try:
@@ -30,38 +31,42 @@ _F = TypeVar("_F", bound=Callable)
 MAX_CACHED_NAME = 512
 
 
-def cached_when_short(maxsize: int) -> Callable[[_F], _F]:
-    """``functools.lru_cache(maxsize)`` for calls whose str arguments add up to at most
-    :data:`MAX_CACHED_NAME` characters; longer ones are computed every time.
+def cached_when_short(size: int) -> Callable[[_F], _F]:
+    """A function of one str or two, its answers kept in a
+    :class:`~linkspider.caches.ShortKeyCache` of ``size`` entries (the function's ``cache``)
+    when the strs add up to at most :data:`MAX_CACHED_NAME` characters.
 
     >>> @cached_when_short(8)
     ... def shout(name): return name.upper()
-    >>> shout("nav"), shout("x" * 600) == "X" * 600, shout.cache_info().currsize
+    >>> shout("nav"), shout("x" * 600) == "X" * 600, len(shout.cache)
     ('NAV', True, 1)
     """
 
     def decorate(fn: _F) -> _F:
-        cached = lru_cache(maxsize=maxsize)(fn)
+        cache = ShortKeyCache(size, MAX_CACHED_NAME)
+        get, remember = cache.get, cache.remember
         if fn.__code__.co_argcount == 1:  # (no *args: these are called on every page)
 
             def call(name: str):
-                return cached(name) if len(name) <= MAX_CACHED_NAME else fn(name)
+                answer = get(name, _MISSING)
+                return remember(name, fn(name), len(name)) if answer is _MISSING else answer
 
         else:
 
             def call(cls: str, ident: str):  # type: ignore[misc]
-                return (
-                    cached(cls, ident)
-                    if len(cls) + len(ident) <= MAX_CACHED_NAME
-                    else fn(cls, ident)
-                )
+                answer = get((cls, ident), _MISSING)
+                if answer is _MISSING:
+                    answer = remember((cls, ident), fn(cls, ident), len(cls) + len(ident))
+                return answer
 
         update_wrapper(call, fn)
-        call.cache_info = cached.cache_info  # type: ignore[attr-defined]
-        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        call.cache = cache  # type: ignore[attr-defined]
         return call  # type: ignore[return-value]
 
     return decorate
+
+
+_MISSING = object()
 
 
 #: The regions of links in the page's DOM (``body``: in none of the others).
@@ -304,22 +309,11 @@ def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
 
 
 #: :func:`_name_facts` of the names met so far: of (class, id) pairs, and of the classes of
-#: elements without an id (most of them; a cheaper key).  Plain dicts, read by
-#: :meth:`Names.describe` at the cost of a lookup, emptied when one holds
-#: ``NAME_CACHE_SIZE`` entries; names longer than :data:`MAX_CACHED_NAME` are read anew.
-PAIR_FACTS: dict[tuple[str, str], tuple[str | None, int, bool, bool]] = {}
-CLASS_FACTS: dict[str, tuple[str | None, int, bool, bool]] = {}
+#: elements without an id (most of them; a cheaper key), read by :meth:`Names.describe` at
+#: the cost of a lookup.
 NAME_CACHE_SIZE = 65_536
-
-
-def _remember(cache: dict, key, facts: tuple, length: int) -> tuple:
-    """``facts``, kept in ``cache`` under ``key`` when the names are at most
-    :data:`MAX_CACHED_NAME` characters long (``length``)."""
-    if length <= MAX_CACHED_NAME:
-        if len(cache) >= NAME_CACHE_SIZE:
-            cache.clear()
-        cache[key] = facts
-    return facts
+PAIR_FACTS = ShortKeyCache(NAME_CACHE_SIZE, MAX_CACHED_NAME)
+CLASS_FACTS = ShortKeyCache(NAME_CACHE_SIZE, MAX_CACHED_NAME)
 
 
 # Grid frameworks name a column's width: Bootstrap (``col-md-3``, ``span3``, WPBakery's
@@ -557,15 +551,13 @@ class Names:
                 cue = itemprop_region(self._itemprop[key])
             if cls or ident:
                 if ident:
-                    pair = (cls or "", ident)
-                    facts = PAIR_FACTS.get(pair)
-                    if facts is None:
-                        facts = _name_facts(*pair)
-                        _remember(PAIR_FACTS, pair, facts, len(pair[0]) + len(ident))
+                    cache, names = PAIR_FACTS, (cls or "", ident)
                 else:
-                    facts = CLASS_FACTS.get(cls)
-                    if facts is None:
-                        facts = _remember(CLASS_FACTS, cls, _name_facts(cls, ""), len(cls))
+                    cache, names = CLASS_FACTS, cls
+                facts = cache.get(names)
+                if facts is None:
+                    cls, ident = cls or "", ident or ""
+                    facts = cache.remember(names, _name_facts(cls, ident), len(cls) + len(ident))
                 token_cue, self.weights[key], unlikely_name, column = facts
                 if cue is None:
                     cue = token_cue
