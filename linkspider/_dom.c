@@ -9,8 +9,9 @@
  *
  * It also holds the extraction's other loops over a page that cost too much as Python
  * bytecode and read no tree (each held to its Python twin by the tests): bound_markup,
- * term_counts (linkspider/topics.py), positions (linkspider/dom.py) and mentions
- * (linkspider/regions/names.py).
+ * term_counts (linkspider/topics.py), positions (linkspider/dom.py), mentions
+ * (linkspider/regions/names.py), text_blocks (linkspider/regions/main_block.py) and
+ * link_prefix (linkspider/regions/density.py).
  *
  * Fail closed.  Nothing here reads memory whose layout it has not checked:
  *
@@ -788,6 +789,31 @@ static int add_img(texts_t *t, Py_ssize_t i) {
     return 0;
 }
 
+/* Scratch kept from one walk to the next (a page's element records and its text copy), so
+ * that a page reuses the last page's instead of growing its own from nothing.  A walk takes
+ * it (the statics go NULL: a walk that would run inside another allocates its own) and
+ * gives it back when it is at most SPARE_BYTES, so one huge page does not keep its memory. */
+#define SPARE_BYTES ((size_t)4 << 20)
+static elem_t *spare_elems;
+static Py_ssize_t spare_elems_cap;
+static buf_t spare_text;
+
+static void give_back(elem_t *e, Py_ssize_t cap, buf_t *text) {
+    if (spare_elems == NULL && (size_t)cap * sizeof(elem_t) <= SPARE_BYTES) {
+        spare_elems = e;
+        spare_elems_cap = cap;
+    } else {
+        PyMem_Free(e);
+    }
+    if (spare_text.data == NULL && text->cap <= SPARE_BYTES) {
+        spare_text = *text;
+        spare_text.len = 0;
+    } else {
+        PyMem_Free(text->data);
+    }
+    text->data = NULL;
+}
+
 static PyObject *walk(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *arg;
@@ -807,8 +833,12 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "walk() starts at an element");
         return NULL;
     }
-    elem_t *e = NULL;
-    Py_ssize_t n = 0, cap = 0;
+    elem_t *e = spare_elems;
+    Py_ssize_t n = 0, cap = spare_elems_cap;
+    spare_elems = NULL;
+    spare_elems_cap = 0;
+    texts.all = spare_text;
+    spare_text = (buf_t){NULL, 0, 0};
     Py_ssize_t stack_top = -1; /* index of the innermost open element */
 
     lxb_node *node = root;
@@ -950,15 +980,15 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         Py_DECREF(ref);
         if (rc < 0) goto fail;
     }
-    PyMem_Free(e);
     PyMem_Free(text.data);
+    give_back(e, cap, &texts.all);
     free_texts(&texts);
     return out;
 fail:
     Py_DECREF(out);
     PyMem_Free(text.data);
 fail_walk:
-    PyMem_Free(e);
+    give_back(e, cap, &texts.all);
     free_texts(&texts);
     return NULL;
 }
@@ -1549,6 +1579,133 @@ static PyObject *mentions(PyObject *self, PyObject *args) {
     Py_RETURN_FALSE;
 }
 
+/* The int64 column `obj` (a memoryview cast to "q", as _c_walk makes them) of n items:
+ * its buffer in `view` (to release), or -1 with an exception set. */
+static int q_column(PyObject *obj, Py_buffer *view, Py_ssize_t n) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) return -1;
+    if (view->itemsize != 8 || view->format == NULL || strcmp(view->format, "q") != 0 ||
+        view->len != n * 8) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_TypeError, "expected an int64 column of one item per element");
+        return -1;
+    }
+    return 0;
+}
+
+/* Is the str `s` the ASCII word w[0:k]? */
+static inline int str_is(PyObject *s, const char *w, Py_ssize_t k) {
+    return PyUnicode_CheckExact(s) && PyUnicode_IS_COMPACT_ASCII(s) &&
+           PyUnicode_GET_LENGTH(s) == k && memcmp(PyUnicode_DATA(s), w, (size_t)k) == 0;
+}
+
+/* text_blocks(tag, ink, commas, gaps, phrasing_ink, phrasing_commas, min_text) ->
+ * [(element, score), ...]: linkspider.regions.main_block.text_blocks over a C walk's
+ * columns (python_text_blocks there is the same computation, and the reference the tests
+ * hold this to).  A p, pre, td, section or h2-h6 is a block of its subtree's text; a div,
+ * of its runs of phrasing text with their share of the subtree's gaps.  A block of at
+ * least min_text characters scores 1 + commas + a point per 100 characters (at most 3). */
+static PyObject *text_blocks(PyObject *self, PyObject *args) {
+    PyObject *tag, *cols[5];
+    Py_ssize_t min_text;
+    if (!PyArg_ParseTuple(args, "O!OOOOOn", &PyList_Type, &tag, &cols[0], &cols[1], &cols[2],
+                          &cols[3], &cols[4], &min_text))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tag);
+    Py_buffer views[5];
+    int got = 0;
+    PyObject *out = NULL;
+    for (; got < 5; got++)
+        if (q_column(cols[got], &views[got], n) < 0) goto done;
+    const int64_t *ink = views[0].buf, *commas = views[1].buf, *gaps = views[2].buf,
+                  *run_ink = views[3].buf, *run_commas = views[4].buf;
+    out = PyList_New(0);
+    if (out == NULL) goto done;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = PyList_GET_ITEM(tag, k);
+        if (!PyUnicode_CheckExact(t) || !PyUnicode_IS_COMPACT_ASCII(t)) continue;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(t);
+        const char *c = PyUnicode_DATA(t);
+        int64_t length, n_commas;
+        if ((len == 1 && c[0] == 'p') || (len == 2 && c[0] == 'h' && c[1] >= '2' && c[1] <= '6') ||
+            (len == 2 && c[0] == 't' && c[1] == 'd') || (len == 3 && memcmp(c, "pre", 3) == 0) ||
+            (len == 7 && memcmp(c, "section", 7) == 0)) {
+            length = ink[k] + gaps[k];
+            n_commas = commas[k];
+        } else if (len == 3 && memcmp(c, "div", 3) == 0) {
+            int64_t part = run_ink[k], whole = ink[k];
+            n_commas = run_commas[k];
+            length = part + (part == whole ? gaps[k]
+                             : whole ? (int64_t)((__int128)gaps[k] * part / whole) : 0);
+        } else {
+            continue;
+        }
+        if (length < min_text) continue;
+        int64_t points = length / 100;
+        PyObject *item = Py_BuildValue("(nL)", k, (long long)(1 + n_commas + (points < 3 ? points : 3)));
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_DECREF(item);
+    }
+done:
+    while (got > 0) PyBuffer_Release(&views[--got]);
+    return out;
+}
+
+/* link_prefix(refs, ink, gaps, n) -> [float] * (n + 1): prefix sums over element indices of
+ * the link text of Readability's link elements (every HTML <a>; an in-page one, "#x",
+ * weighing 0.3 of its text), as linkspider.regions.density.LinkDensity sums them
+ * (python_link_prefix there is the reference). */
+static PyObject *link_prefix(PyObject *self, PyObject *args) {
+    PyObject *refs, *ink_col, *gaps_col;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "O!OOn", &PyList_Type, &refs, &ink_col, &gaps_col, &n))
+        return NULL;
+    Py_buffer vi, vg;
+    if (q_column(ink_col, &vi, n) < 0) return NULL;
+    if (q_column(gaps_col, &vg, n) < 0) { PyBuffer_Release(&vi); return NULL; }
+    const int64_t *ink = vi.buf, *gaps = vg.buf;
+    PyObject *out = NULL;
+    double *at = PyMem_Calloc((size_t)n + 1, sizeof(double));
+    if (at == NULL) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t r = 0; r < PyList_GET_SIZE(refs); r++) {
+        PyObject *ref = PyList_GET_ITEM(refs, r);
+        if (!PyTuple_Check(ref) || PyTuple_GET_SIZE(ref) < 3) {
+            PyErr_SetString(PyExc_TypeError, "refs must be tuples (element, tag, href, ...)");
+            goto done;
+        }
+        if (!str_is(PyTuple_GET_ITEM(ref, 1), "a", 1)) continue;
+        Py_ssize_t key = PyLong_AsSsize_t(PyTuple_GET_ITEM(ref, 0));
+        if (key == -1 && PyErr_Occurred()) goto done;
+        if (key < 0 || key >= n) {
+            PyErr_SetString(PyExc_IndexError, "ref element out of range");
+            goto done;
+        }
+        PyObject *href = PyTuple_GET_ITEM(ref, 2);
+        double length = (double)(ink[key] + gaps[key]);
+        if (PyUnicode_Check(href) && PyUnicode_GET_LENGTH(href) > 1 &&
+            PyUnicode_READ_CHAR(href, 0) == '#')
+            length *= 0.3;
+        at[key + 1] = length;
+    }
+    out = PyList_New(n + 1);
+    if (out == NULL) goto done;
+    double sum = 0.0;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        sum += at[k];
+        PyObject *f = PyFloat_FromDouble(sum);
+        if (f == NULL) { Py_CLEAR(out); goto done; }
+        PyList_SET_ITEM(out, k, f);
+    }
+done:
+    PyMem_Free(at);
+    PyBuffer_Release(&vi);
+    PyBuffer_Release(&vg);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
@@ -1566,6 +1723,9 @@ static PyMethodDef methods[] = {
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
+    {"link_prefix", link_prefix, METH_VARARGS,
+     "link_prefix(refs, ink, gaps, n) -> [float]: prefix sums of the (weighted) link text of "
+     "every HTML <a> over element indices (see linkspider.regions.density)."},
     {"mentions", mentions, METH_VARARGS,
      "mentions(name, words) -> bool or None: does name contain one of the strs in the tuple "
      "words (None when one has no UTF-8 form)?"},
@@ -1575,6 +1735,9 @@ static PyMethodDef methods[] = {
      "term_counts(folded, stop_words) -> {term: count} or None: the maximal runs of word "
      "characters (re's \\w) of at least two code points, not all digits, not stop words, of "
      "a lowercased text; None when it holds Thai, kana or CJK (see the comment above it)."},
+    {"text_blocks", text_blocks, METH_VARARGS,
+     "text_blocks(tag, ink, commas, gaps, phrasing_ink, phrasing_commas, min_text) -> "
+     "[(element, score), ...]: Readability's text blocks (see linkspider.regions.main_block)."},
     {"walk", walk, METH_VARARGS,
      "walk(node, link_cap=512, title_cap=1024) -> 22 columns, one item per element of the subtree at `node` (a selectolax "
      "node), in document order. As int64 bytes: parent, end, ink, commas, own_ink, own_commas, "

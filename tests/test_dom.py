@@ -16,6 +16,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import dom, topics, urls
 from linkspider.encoding import decode_for_parser
+from linkspider.regions import density as region_density
+from linkspider.regions import main_block as region_main_block
 from linkspider.regions import names as region_names
 from tests.conftest import DATA, REPO
 
@@ -251,6 +253,8 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
     monkeypatch.setattr(topics, "_c_term_counts", None)
     monkeypatch.setattr(region_names, "_c_mentions", None)
+    monkeypatch.setattr(region_main_block, "_c_text_blocks", None)
+    monkeypatch.setattr(region_density, "_c_link_prefix", None)
     region_names.PAIR_FACTS.clear()  # (read again without the C search)
     region_names.CLASS_FACTS.clear()
     slow = [extract(p.read_bytes(), url, headers) for p in pages]
@@ -365,3 +369,17 @@ def test_text_length_is_readabilitys_trimmed_collapsed_text_content(corpus):
             assert dom.text_length(table.ink[k], table.gaps[k]) == expected, (k, node.tag)
             checked += 1
     assert checked > 1000
+
+
+@needs_c
+def test_a_walk_after_a_bigger_page_reads_the_same_table():
+    """The C walk reuses the last page's scratch (element records, text copy): nothing of a
+    page may show through in the next one's table."""
+    small = "<p class=a>caf\u00e9 <a href=/x>one, two</a></p><div>tail text</div>"
+    alone = dom._columns(dom._c_walk(LexborHTMLParser(small).root))
+    big = "<div class=b><p>" + "other text, more <a href=/y>link text</a> " * 5_000 + "</p></div>"
+    dom._c_walk(LexborHTMLParser(big).root)
+    assert dom._columns(dom._c_walk(LexborHTMLParser(small).root)) == alone
+    huge = "<p>" + "x" * (5 << 20) + "</p>"  # past the scratch kept between walks
+    dom._c_walk(LexborHTMLParser(huge).root)
+    assert dom._columns(dom._c_walk(LexborHTMLParser(small).root)) == alone

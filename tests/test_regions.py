@@ -791,3 +791,42 @@ def test_c_mentions_at_the_edges_of_a_long_name():
                         ("-ad-", True), ("-ad--", False), ("a" * 5_001, True), ("b" + "é", True),
                         ("", True), (name, True), (name + "x", False)]:  # fmt: skip
         assert names._mentions(name, ("zzz", word)) is found, word[:10]
+
+
+_BLOCK_MARKUP = st.lists(
+    st.sampled_from(
+        ["<p>", "</p>", "<div>", "</div>", "<td>", "<pre>", "<section>", "<h2>", "<h6>", "<h1>",
+         "<li>", "<span>", "</span>", "<b>", "<a href=x>", "<a href=#t>", "<a href=#>", "<a>",
+         "</a>", "<img>", "<br>", " ", "\n  ", "word", "a, b, c", "\uff0c", "caf\u00e9 "]
+    ),
+    max_size=80,
+).map("".join)  # fmt: skip
+
+
+def _c_and_python_blocks_and_prefix(markup: str | bytes) -> int:
+    """Hold both C loops to their twins on ``markup``; the number of its text blocks."""
+    from linkspider.regions import density, main_block
+
+    table = element_table(LexborHTMLParser(markup))
+    assert type(table.ink) is memoryview  # a C walk's table: the C paths answer
+    blocks = main_block.text_blocks(table)
+    assert blocks == main_block.python_text_blocks(table)
+    prefix = density.LinkDensity(table)._prefix
+    assert prefix == density.python_link_prefix(table)
+    assert all(type(x) is float for x in prefix)
+    return len(blocks)
+
+
+@pytest.mark.skipif(names._c_mentions is None, reason="linkspider._dom not built")
+@settings(max_examples=300, deadline=None)
+@given(_BLOCK_MARKUP.map(lambda s: s * 6))
+def test_c_text_blocks_and_link_prefix_equal_their_python_twins(markup):
+    """The main block's text blocks and the link density's prefix sums come from one C loop
+    each over a C walk's columns; the Python twins are the reference."""
+    _c_and_python_blocks_and_prefix(markup)
+
+
+@pytest.mark.skipif(names._c_mentions is None, reason="linkspider._dom not built")
+def test_c_text_blocks_and_link_prefix_on_real_pages(corpus):
+    pages = sorted(corpus.glob("*/source.html"))
+    assert sum(_c_and_python_blocks_and_prefix(page.read_bytes()) for page in pages) > 1000

@@ -17,6 +17,11 @@ from itertools import accumulate
 
 from linkspider.dom import ElementTable
 
+try:
+    from linkspider._dom import link_prefix as _c_link_prefix
+except ImportError:  # the C module is optional (setup.py)
+    _c_link_prefix = None
+
 
 class LinkDensity:
     """Link text and link density of every element of a page, given its link elements.
@@ -36,20 +41,10 @@ class LinkDensity:
         self.ink = table.ink
         self.gaps = table.gaps
         self.end = table.end
-        ink_at = [0.0] * (len(table.tag) + 1)
-        ink, gaps = self.ink, self.gaps
-        if links is None:  # Readability's: every <a>, an in-page link ("#x") weighing 0.3
-            for ref in table.refs:
-                if ref[1] == "a":
-                    key, href = ref[0], ref[2]
-                    if href and href[0] == "#" and len(href) > 1:
-                        ink_at[key + 1] = (ink[key] + gaps[key]) * 0.3
-                    else:
-                        ink_at[key + 1] = ink[key] + gaps[key]
+        if links is None and _c_link_prefix is not None and type(table.ink) is memoryview:
+            self._prefix = _c_link_prefix(table.refs, table.ink, table.gaps, len(table.tag))
         else:
-            for key in links:
-                ink_at[key + 1] = ink[key] + gaps[key]
-        self._prefix = list(accumulate(ink_at))
+            self._prefix = python_link_prefix(table, links)
 
     def link_text(self, key: int) -> float:
         """Length of the link text inside the subtree of ``key`` (weighted)."""
@@ -64,3 +59,28 @@ class LinkDensity:
         """Link text over all text of ``key``'s subtree, 0..1 (0 for an element with no text)."""
         length = self.ink[key] + self.gaps[key]
         return min(1.0, self.link_text(key) / length) if length else 0.0
+
+
+def python_link_prefix(table: ElementTable, links: Iterable[int] | None = None) -> list[float]:
+    """Prefix sums over element indices of the link text of ``links`` (default: Readability's,
+    each ``<a>``, an in-page link weighing 0.3): the Python twin of ``linkspider._dom.link_prefix``.
+
+    >>> from linkspider.dom import element_table
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> python_link_prefix(element_table(LexborHTMLParser('<p>a <a href=#x>link</a></p>')))
+    [0.0, 0.0, 0.0, 0.0, 0.0, 1.2]
+    """
+    ink, gaps = table.ink, table.gaps
+    ink_at = [0.0] * (len(table.tag) + 1)
+    if links is None:
+        for ref in table.refs:
+            if ref[1] == "a":
+                key, href = ref[0], ref[2]
+                if href and href[0] == "#" and len(href) > 1:
+                    ink_at[key + 1] = (ink[key] + gaps[key]) * 0.3
+                else:
+                    ink_at[key + 1] = ink[key] + gaps[key]
+    else:
+        for key in links:
+            ink_at[key + 1] = ink[key] + gaps[key]
+    return list(accumulate(ink_at))

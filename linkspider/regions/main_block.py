@@ -22,14 +22,18 @@ from linkspider.regions.names import ROOTS, Names, itemprop_region
 if TYPE_CHECKING:
     from linkspider.regions.cleaning import Cleaning
 
+try:
+    from linkspider._dom import text_blocks as _c_text_blocks
+except ImportError:  # the C module is optional (setup.py)
+    _c_text_blocks = None
+
 _TAG_SCORE = {
     "div": 5, "pre": 3, "td": 3, "blockquote": 3,
     "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
 _TEXT_BLOCKS = frozenset(("p", "pre", "td", "section", "h2", "h3", "h4", "h5", "h6"))
-_PHRASING_TAGS = frozenset(("div",))
-_BLOCK_TAGS = _TEXT_BLOCKS | _PHRASING_TAGS
+_BLOCK_TAGS = _TEXT_BLOCKS | {"div"}  # a div: its runs of phrasing text
 #: Text blocks count from this length (:func:`linkspider.dom.text_length`), as in Readability.
 MIN_BLOCK_TEXT = 25
 #: A main block with less text than this triggers Readability's retries (its 500 characters).
@@ -50,8 +54,10 @@ def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
     """``(element, score)`` of each text block: 1 + commas + a point per 100 characters (max 3).
 
     A ``<div>``'s runs of phrasing content (its text and inline children)
-    score as one paragraph, as Readability wraps them into ``<p>``\\s; ``li``,
-    ``section``, ``article`` and ``main`` score by their own text.
+    score as one paragraph, as Readability wraps them into ``<p>``\\s, with their share of
+    the subtree's gaps; the other block tags (``_TEXT_BLOCKS``) by their subtree's text.
+    One C loop over a C walk's columns (``linkspider._dom.text_blocks``), else
+    :func:`python_text_blocks`.
 
     >>> from selectolax.lexbor import LexborHTMLParser
     >>> from linkspider.dom import element_table
@@ -59,21 +65,32 @@ def text_blocks(table: ElementTable) -> list[tuple[int, float]]:
     >>> text_blocks(table)
     [(3, 23)]
     """
+    if _c_text_blocks is not None and type(table.ink) is memoryview:
+        return _c_text_blocks(
+            table.tag, table.ink, table.commas, table.gaps,
+            table.phrasing_ink, table.phrasing_commas, MIN_BLOCK_TEXT,
+        )  # fmt: skip
+    return python_text_blocks(table)
+
+
+def python_text_blocks(table: ElementTable) -> list[tuple[int, float]]:
+    """:func:`text_blocks` in Python (tables of the Python walk, machines without the C module).
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> from linkspider.dom import element_table
+    >>> python_text_blocks(element_table(LexborHTMLParser('<div>' + 'Some text, ' * 3 + '</div>')))
+    [(3, 4)]
+    """
     ink, commas, gaps = table.ink, table.commas, table.gaps
-    own_ink, own_commas = table.own_ink, table.own_commas
     run_ink, run_commas = table.phrasing_ink, table.phrasing_commas
     blocks = []
     tags = table.tag
     # the block tags' positions, found at C speed (no bytecode per element)
     for key in compress(range(len(tags)), map(_BLOCK_TAGS.__contains__, tags)):
-        tag = tags[key]
-        if tag in _TEXT_BLOCKS:
+        if tags[key] in _TEXT_BLOCKS:
             length, n_commas = ink[key] + gaps[key], commas[key]
-        else:  # part of the text: its share of the subtree's gaps
-            if tag == "div":
-                part, n_commas = run_ink[key], run_commas[key]
-            else:
-                part, n_commas = own_ink[key], own_commas[key]
+        else:  # a div: its runs of phrasing text, and their share of the subtree's gaps
+            part, n_commas = run_ink[key], run_commas[key]
             whole = ink[key]
             length = part + (
                 gaps[key] if part == whole else gaps[key] * part // whole if whole else 0
