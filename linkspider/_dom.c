@@ -1706,6 +1706,289 @@ done:
     return out;
 }
 
+/* Is the str `s` equal to the ASCII word w[0:k]? */
+static inline int str_eq(PyObject *s, const char *w, Py_ssize_t k) {
+    if (PyUnicode_CheckExact(s) && PyUnicode_IS_COMPACT_ASCII(s))
+        return PyUnicode_GET_LENGTH(s) == k && memcmp(PyUnicode_DATA(s), w, (size_t)k) == 0;
+    return PyUnicode_Check(s) && PyUnicode_CompareWithASCIIString(s, w) == 0;
+}
+
+/* One attempt at the main block, as linkspider.regions.main_block._Chooser.python_attempt
+ * makes it (the reference the tests hold this to): the page's columns, and its candidates'
+ * scores in an array over element indices, in the order the dict there would hold them. */
+typedef struct {
+    PyObject *tag, *cls, *period, *prefix, *tag_score, *roots, *cues, *unset, *describe,
+        *weights;
+    const int64_t *parent, *end, *children, *ink, *gaps;
+    Py_ssize_t n;
+    int use_weights;
+    double *score;
+    unsigned char *has;
+    Py_ssize_t *order, n_order;
+} chooser_t;
+
+static int at_root(chooser_t *c, Py_ssize_t k) { /* tag in ROOTS; -1: error */
+    return PySet_Contains(c->roots, PyList_GET_ITEM(c->tag, k));
+}
+
+static int at_top(chooser_t *c, Py_ssize_t k) { /* tag in ROOTS or "body"; -1: error */
+    int r = at_root(c, k);
+    return r ? r : str_eq(PyList_GET_ITEM(c->tag, k), "body", 4);
+}
+
+static int as_double(PyObject *x, double *out) {
+    if (!PyFloat_Check(x)) {
+        PyErr_SetString(PyExc_TypeError, "link text prefix sums must be floats");
+        return -1;
+    }
+    *out = PyFloat_AS_DOUBLE(x);
+    return 0;
+}
+
+/* LinkDensity.of(k): link text over all text of k's subtree, at most 1 (0 without text). */
+static int density_of(chooser_t *c, Py_ssize_t k, double *out) {
+    int64_t length = c->ink[k] + c->gaps[k];
+    if (!length) { *out = 0.0; return 0; }
+    double to, from;
+    if (as_double(PyList_GET_ITEM(c->prefix, c->end[k]), &to) < 0 ||
+        as_double(PyList_GET_ITEM(c->prefix, k), &from) < 0)
+        return -1;
+    double x = (to - from) / (double)length;
+    *out = x < 1.0 ? x : 1.0;
+    return 0;
+}
+
+/* A candidate's score before any text flows to it: its tag's, plus its class weight. */
+static int add_candidate(chooser_t *c, Py_ssize_t k, int in_order) {
+    long initial = 0;
+    PyObject *ts = PyDict_GetItemWithError(c->tag_score, PyList_GET_ITEM(c->tag, k));
+    if (ts == NULL && PyErr_Occurred()) return -1;
+    if (ts != NULL) {
+        initial = PyLong_AsLong(ts);
+        if (initial == -1 && PyErr_Occurred()) return -1;
+    }
+    if (c->use_weights) {
+        if (PyList_GET_ITEM(c->cues, k) == c->unset) { /* names.weight(k): describe it first */
+            PyObject *key = PyLong_FromSsize_t(k);
+            if (key == NULL) return -1;
+            PyObject *r = PyObject_CallOneArg(c->describe, key);
+            Py_DECREF(key);
+            if (r == NULL) return -1;
+            Py_DECREF(r);
+        }
+        long w = PyLong_AsLong(PyList_GET_ITEM(c->weights, k));
+        if (w == -1 && PyErr_Occurred()) return -1;
+        initial += w;
+    }
+    c->score[k] = (double)initial;
+    c->has[k] = 1;
+    if (in_order) c->order[c->n_order++] = k;
+    return 0;
+}
+
+static int in_range(const int64_t *col, Py_ssize_t n, Py_ssize_t lo, Py_ssize_t hi) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (col[i] < lo || col[i] > hi) return 0;
+    return 1;
+}
+
+static Py_ssize_t choose(chooser_t *c, PyObject *blocks, PyObject *out);
+
+/* main_block_attempt(blocks, parent, end, children, ink, gaps, tag, cls, period, prefix,
+ *                    tag_score, roots, cues, unset, describe, weights, use_weights)
+ *   -> [element, ...] (the top candidate first, then the siblings that join it) or None */
+static PyObject *main_block_attempt(PyObject *self, PyObject *args) {
+    PyObject *blocks, *cols[5];
+    chooser_t c = {0};
+    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!O!O!O!O!O!OOO!p", &PyList_Type, &blocks, &cols[0],
+                          &cols[1], &cols[2], &cols[3], &cols[4], &PyList_Type, &c.tag,
+                          &PyList_Type, &c.cls, &PyList_Type, &c.period, &PyList_Type,
+                          &c.prefix, &PyDict_Type, &c.tag_score, &PyFrozenSet_Type, &c.roots,
+                          &PyList_Type, &c.cues, &c.unset, &c.describe, &PyList_Type,
+                          &c.weights, &c.use_weights))
+        return NULL;
+    c.n = PyList_GET_SIZE(c.tag);
+    if (PyList_GET_SIZE(c.cls) != c.n || PyList_GET_SIZE(c.period) != c.n ||
+        PyList_GET_SIZE(c.prefix) != c.n + 1 || PyList_GET_SIZE(c.cues) != c.n ||
+        PyList_GET_SIZE(c.weights) != c.n) {
+        PyErr_SetString(PyExc_ValueError, "columns of different lengths");
+        return NULL;
+    }
+    Py_buffer views[5];
+    int got = 0;
+    PyObject *out = NULL;
+    for (; got < 5; got++)
+        if (q_column(cols[got], &views[got], c.n) < 0) goto done;
+    c.parent = views[0].buf;
+    c.end = views[1].buf;
+    c.children = views[2].buf;
+    c.ink = views[3].buf;
+    c.gaps = views[4].buf;
+    if (!in_range(c.parent, c.n, -1, c.n - 1) || !in_range(c.end, c.n, 0, c.n)) {
+        PyErr_SetString(PyExc_ValueError, "parent or end out of range");
+        goto done;
+    }
+    c.score = PyMem_Calloc((size_t)c.n + 1, sizeof(double));
+    c.has = PyMem_Calloc((size_t)c.n + 1, 1);
+    c.order = PyMem_Calloc((size_t)c.n + 1, sizeof(Py_ssize_t));
+    if (c.score == NULL || c.has == NULL || c.order == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    out = PyList_New(0);
+    if (out == NULL) goto done;
+    Py_ssize_t found = choose(&c, blocks, out);
+    if (found < 0) Py_CLEAR(out);
+    else if (found == 0) Py_SETREF(out, Py_NewRef(Py_None));
+done:
+    PyMem_Free(c.score);
+    PyMem_Free(c.has);
+    PyMem_Free(c.order);
+    while (got > 0) PyBuffer_Release(&views[--got]);
+    return out;
+}
+
+static int append_index(PyObject *out, Py_ssize_t k) {
+    PyObject *key = PyLong_FromSsize_t(k);
+    if (key == NULL) return -1;
+    int rc = PyList_Append(out, key);
+    Py_DECREF(key);
+    return rc;
+}
+
+/* The attempt itself: 1 when `out` holds the block, 0 when no text flowed anywhere, -1. */
+static Py_ssize_t choose(chooser_t *c, PyObject *blocks, PyObject *out) {
+    const int64_t *parent = c->parent, *end = c->end;
+    int r;
+    /* each block's score flows to up to five ancestors: divided by 1, 2, then 3 x level */
+    for (Py_ssize_t b = 0; b < PyList_GET_SIZE(blocks); b++) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        if (!PyTuple_Check(block) || PyTuple_GET_SIZE(block) != 2) {
+            PyErr_SetString(PyExc_TypeError, "blocks must be (element, score) pairs");
+            return -1;
+        }
+        Py_ssize_t key = PyLong_AsSsize_t(PyTuple_GET_ITEM(block, 0));
+        if (key == -1 && PyErr_Occurred()) return -1;
+        long long points = PyLong_AsLongLong(PyTuple_GET_ITEM(block, 1));
+        if (points == -1 && PyErr_Occurred()) return -1;
+        if (key < 0 || key >= c->n) {
+            PyErr_SetString(PyExc_IndexError, "block element out of range");
+            return -1;
+        }
+        Py_ssize_t k = (Py_ssize_t)parent[key], level = 0;
+        while (k >= 0 && level < 5) {
+            if ((r = at_root(c, k)) != 0) {
+                if (r < 0) return -1;
+                break;
+            }
+            if (!c->has[k] && add_candidate(c, k, 1) < 0) return -1;
+            double divisor = level == 0 ? 1.0 : level == 1 ? 2.0 : (double)(level * 3);
+            c->score[k] += (double)points / divisor;
+            if (c->children[k] != 1 || k == parent[key]) level++;
+            k = (Py_ssize_t)parent[k];
+        }
+    }
+    if (c->n_order == 0) return 0;
+    /* every candidate scaled by its link density; the five best (ties: the first met) */
+    Py_ssize_t ranked[5];
+    int n_ranked = 0;
+    for (Py_ssize_t i = 0; i < c->n_order; i++) {
+        Py_ssize_t k = c->order[i];
+        if (c->score[k] != 0.0) {
+            double d;
+            if (density_of(c, k, &d) < 0) return -1;
+            c->score[k] = c->score[k] * (1 - d);
+        }
+        int at = n_ranked;
+        while (at > 0 && c->score[ranked[at - 1]] < c->score[k]) at--;
+        if (at < 5) {
+            for (int j = (n_ranked < 5 ? n_ranked : 4); j > at; j--) ranked[j] = ranked[j - 1];
+            ranked[at] = k;
+            if (n_ranked < 5) n_ranked++;
+        }
+    }
+    /* Readability's "alternative candidates": three of the others within 3/4 of the best */
+    Py_ssize_t top = ranked[0], common = -1;
+    double best = c->score[top];
+    if (best > 0) {
+        Py_ssize_t close[4];
+        int n_close = 0;
+        for (int j = 1; j < n_ranked; j++)
+            if (c->score[ranked[j]] / best >= 0.75) close[n_close++] = ranked[j];
+        if (n_close >= 3) {
+            Py_ssize_t k = (Py_ssize_t)parent[top];
+            while (k >= 0) {
+                if ((r = at_top(c, k)) != 0) {
+                    if (r < 0) return -1;
+                    break;
+                }
+                int inside = 0;
+                for (int j = 0; j < n_close; j++) inside += k < close[j] && close[j] < end[k];
+                if (inside >= 3) { common = k; break; }
+                k = (Py_ssize_t)parent[k];
+            }
+        }
+    }
+    if (common > 0) top = common; /* (`common or ranked[0][0]`: element 0 counts as none) */
+    if (!c->has[top] && add_candidate(c, top, 0) < 0) return -1;
+    /* a better-scoring parent, or a parent of an only child, replaces it */
+    double last = c->score[top], threshold = last / 3;
+    Py_ssize_t k = (Py_ssize_t)parent[top];
+    while (k >= 0) {
+        if ((r = at_top(c, k)) != 0) {
+            if (r < 0) return -1;
+            break;
+        }
+        if (!c->has[k]) { k = (Py_ssize_t)parent[k]; continue; }
+        if (c->score[k] < threshold) break;
+        if (c->score[k] > last) { top = k; break; }
+        last = c->score[k];
+        k = (Py_ssize_t)parent[k];
+    }
+    for (;;) {
+        k = (Py_ssize_t)parent[top];
+        if (k < 0 || c->children[k] != 1) break;
+        if ((r = at_top(c, k)) != 0) {
+            if (r < 0) return -1;
+            break;
+        }
+        top = k;
+    }
+    if (!c->has[top] && add_candidate(c, top, 0) < 0) return -1;
+    if (append_index(out, top) < 0) return -1;
+    /* siblings that score well, or paragraphs that read like prose, join it */
+    Py_ssize_t up = (Py_ssize_t)parent[top];
+    if (up < 0) return 1;
+    if ((r = at_root(c, up)) != 0) return r < 0 ? -1 : 1;
+    double top_score = c->score[top], fifth = top_score * 0.2;
+    double keep_at = fifth > 10.0 ? fifth : 10.0;
+    PyObject *top_class = PyList_GET_ITEM(c->cls, top);
+    int classed = top_class != Py_None && PyObject_IsTrue(top_class);
+    if (classed < 0) return -1;
+    for (Py_ssize_t key = up + 1; key < end[up]; key = (Py_ssize_t)end[key]) {
+        if (key == top) continue;
+        double bonus = 0.0;
+        if (classed) {
+            int same = PyObject_RichCompareBool(PyList_GET_ITEM(c->cls, key), top_class, Py_EQ);
+            if (same < 0) return -1;
+            if (same) bonus = fifth;
+        }
+        int keep = c->has[key] && c->score[key] + bonus >= keep_at;
+        if (!keep && str_eq(PyList_GET_ITEM(c->tag, key), "p", 1)) {
+            int64_t length = c->ink[key] + c->gaps[key];
+            double d;
+            if (density_of(c, key, &d) < 0) return -1;
+            if (length > 80 && d < 0.25) keep = 1;
+            else if (0 < length && length < 80 && d == 0) {
+                keep = PyObject_IsTrue(PyList_GET_ITEM(c->period, key));
+                if (keep < 0) return -1;
+            }
+        }
+        if (keep && append_index(out, key) < 0) return -1;
+    }
+    return 1;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
@@ -1726,6 +2009,10 @@ static PyMethodDef methods[] = {
     {"link_prefix", link_prefix, METH_VARARGS,
      "link_prefix(refs, ink, gaps, n) -> [float]: prefix sums of the (weighted) link text of "
      "every HTML <a> over element indices (see linkspider.regions.density)."},
+    {"main_block_attempt", main_block_attempt, METH_VARARGS,
+     "main_block_attempt(blocks, parent, end, children, ink, gaps, tag, cls, period, prefix, "
+     "tag_score, roots, cues, unset, describe, weights, use_weights) -> [element, ...] or None: "
+     "one of Readability's attempts at the main block (see linkspider.regions.main_block)."},
     {"mentions", mentions, METH_VARARGS,
      "mentions(name, words) -> bool or None: does name contain one of the strs in the tuple "
      "words (None when one has no UTF-8 form)?"},

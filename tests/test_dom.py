@@ -254,6 +254,7 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(topics, "_c_term_counts", None)
     monkeypatch.setattr(region_names, "_c_mentions", None)
     monkeypatch.setattr(region_main_block, "_c_text_blocks", None)
+    monkeypatch.setattr(region_main_block, "_c_attempt", None)
     monkeypatch.setattr(region_density, "_c_link_prefix", None)
     region_names.PAIR_FACTS.clear()  # (read again without the C search)
     region_names.CLASS_FACTS.clear()

@@ -811,7 +811,7 @@ def _c_and_python_blocks_and_prefix(markup: str | bytes) -> int:
     assert type(table.ink) is memoryview  # a C walk's table: the C paths answer
     blocks = main_block.text_blocks(table)
     assert blocks == main_block.python_text_blocks(table)
-    prefix = density.LinkDensity(table)._prefix
+    prefix = density.LinkDensity(table).prefix
     assert prefix == density.python_link_prefix(table)
     assert all(type(x) is float for x in prefix)
     return len(blocks)
@@ -830,3 +830,66 @@ def test_c_text_blocks_and_link_prefix_equal_their_python_twins(markup):
 def test_c_text_blocks_and_link_prefix_on_real_pages(corpus):
     pages = sorted(corpus.glob("*/source.html"))
     assert sum(_c_and_python_blocks_and_prefix(page.read_bytes()) for page in pages) > 1000
+
+
+def _c_and_python_attempts(markup: str | bytes) -> int:
+    """Hold the C attempt at the main block to its Python twin on ``markup``, for each of
+    Readability's attempts; the number of attempts that chose a block."""
+    from linkspider.regions import main_block
+    from linkspider.regions.cleaning import Cleaning
+    from linkspider.regions.density import LinkDensity
+    from linkspider.regions.names import Names
+
+    table = element_table(LexborHTMLParser(markup))
+    assert type(table.parent) is memoryview  # a C walk's table: the C path answers
+    blocks = main_block.text_blocks(table)
+    chosen = 0
+    for strip_unlikely, weights, _ in main_block._ATTEMPTS:
+        answers = []
+        for c_path in (True, False):
+            names, density = Names(table), LinkDensity(table)
+            chooser = main_block._Chooser(table, names, density)
+            if c_path:
+                answers.append(chooser.attempt(blocks, strip_unlikely, weights))
+            else:
+                kept = [b for b in blocks if not (strip_unlikely and chooser._in_unlikely(b[0]))]
+                answers.append(chooser.python_attempt(kept, weights))
+            assert Cleaning(table, names, density)  # (the chooser left names usable)
+        assert answers[0] == answers[1], (strip_unlikely, weights)
+        chosen += answers[0] is not None
+    return chosen
+
+
+_TREE = st.recursive(
+    st.sampled_from(
+        ["A paragraph of text, with a comma, long enough to count. ", "short", "<br>",
+         "<a href=/x>a link with some words in it</a>", "<a href=#t>top of the page</a>"]
+    ),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "p", "section", "td", "article", "ul", "li", "span", "pre"]),
+        st.sampled_from(["", " class=content", " class=sidebar", " class=comment",
+                         " class=post", " id=main", " class=share", " class=post id=x"]),
+        st.lists(inner, max_size=4),
+    ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"),
+    max_leaves=40,
+)  # fmt: skip
+
+
+@pytest.mark.skipif(names._c_mentions is None, reason="linkspider._dom not built")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TREE, min_size=1, max_size=4).map("".join))
+@example(  # a paragraph beside the block joins it by its length alone (81-89 characters here)
+    "<section><div class=post>" + "<p>" + "Words, words. " * 30 + "</p>" * 3 + "</div>"
+    "<p>" + "x" * 85 + "</p><p>" + "y" * 70 + ".</p><p>" + "z" * 70 + "</p></section>"
+)
+def test_c_main_block_attempt_equals_its_python_twin(markup):
+    """Each of Readability's attempts at the main block is one C call over a C walk's
+    columns; the Python twin is the reference (scores, ties, the alternative candidates'
+    common ancestor, climbing, siblings)."""
+    _c_and_python_attempts(markup)
+
+
+@pytest.mark.skipif(names._c_mentions is None, reason="linkspider._dom not built")
+def test_c_main_block_attempt_on_real_pages(corpus):
+    pages = sorted(corpus.glob("*/source.html"))
+    assert sum(_c_and_python_attempts(page.read_bytes()) for page in pages) > 200

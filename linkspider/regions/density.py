@@ -41,14 +41,15 @@ class LinkDensity:
         self.ink = table.ink
         self.gaps = table.gaps
         self.end = table.end
+        #: link text summed over element indices: a subtree's is prefix[end] - prefix[start]
         if links is None and _c_link_prefix is not None and type(table.ink) is memoryview:
-            self._prefix = _c_link_prefix(table.refs, table.ink, table.gaps, len(table.tag))
+            self.prefix = _c_link_prefix(table.refs, table.ink, table.gaps, len(table.tag))
         else:
-            self._prefix = python_link_prefix(table, links)
+            self.prefix = python_link_prefix(table, links)
 
     def link_text(self, key: int) -> float:
         """Length of the link text inside the subtree of ``key`` (weighted)."""
-        prefix = self._prefix
+        prefix = self.prefix
         return prefix[self.end[key]] - prefix[key]
 
     def length(self, key: int) -> int:

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING
 
 from linkspider.dom import ElementTable, children, positions, tag_positions, up_the_tree
 from linkspider.regions.density import LinkDensity
-from linkspider.regions.names import ROOTS, Names, itemprop_region
+from linkspider.regions.names import ROOTS, UNSET, Names, itemprop_region
 
 if TYPE_CHECKING:
     from linkspider.regions.cleaning import Cleaning
 
 try:
+    from linkspider._dom import main_block_attempt as _c_attempt
     from linkspider._dom import text_blocks as _c_text_blocks
 except ImportError:  # the C module is optional (setup.py)
-    _c_text_blocks = None
+    _c_attempt = _c_text_blocks = None
 
 _TAG_SCORE = {
     "div": 5, "pre": 3, "td": 3, "blockquote": 3,
@@ -227,6 +228,25 @@ class _Chooser:
     def attempt(
         self, blocks: list[tuple[int, float]], strip_unlikely: bool, weights: bool
     ) -> set[int] | None:
+        """One of Readability's attempts: the main block, or None (no text scored).
+
+        One C call over a C walk's columns (``linkspider._dom.main_block_attempt``), else
+        :meth:`python_attempt`."""
+        if strip_unlikely:
+            blocks = [block for block in blocks if not self._in_unlikely(block[0])]
+        t = self.table
+        if _c_attempt is None or type(t.parent) is not memoryview:
+            return self.python_attempt(blocks, weights)
+        names = self.names
+        main = _c_attempt(
+            blocks, t.parent, t.end, t.children, t.ink, t.gaps, t.tag, t.cls, t.period,
+            self.density.prefix, _TAG_SCORE, ROOTS, names.cues, UNSET, names.describe,
+            names.weights, weights,
+        )  # fmt: skip
+        return None if main is None else set(main)
+
+    def python_attempt(self, blocks: list[tuple[int, float]], weights: bool) -> set[int] | None:
+        """:meth:`attempt` in Python, over blocks that the attempt does not skip."""
         scores: dict[int, float] = {}
         parent, tag, names, n_children = self.parent, self.tag, self.names, self.table.children
 
@@ -234,8 +254,6 @@ class _Chooser:
             return _TAG_SCORE.get(tag[k], 0) + (names.weight(k) if weights else 0)
 
         for key, score in blocks:
-            if strip_unlikely and self._in_unlikely(key):
-                continue
             k, level = parent[key], 0
             while k >= 0 and level < 5 and tag[k] not in ROOTS:
                 if k not in scores:
