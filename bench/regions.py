@@ -1,6 +1,6 @@
 """Content-link detection quality of the ``region`` column on a labelled corpus.
 
-    uv run python bench/regions.py [--corpus DIR] [--json OUT] [--pages]
+    uv run python bench/regions.py [--corpus DIR] [--json OUT] [--pages] [--warm-passes N]
 
 A link is content when Mozilla Readability keeps it in the article
 (``labels.json``: for every ``<a href>`` in document order, ``[resolved_href,
@@ -10,7 +10,8 @@ count as predicted non-content.  Printed next to two baselines computed in the
 same run: "all links are content" and simple semantic-tag + class/id rules.
 Timing is the whole extraction core (every field), CPU time on one core: the
 first pass over the corpus (cold caches) and the best of five further passes
-(warm, as in a running crawl; the minimum of more passes is steadier on a shared machine).
+(warm, as in a running crawl; the minimum of more passes, ``--warm-passes``, is steadier on a
+shared machine).
 """
 
 from __future__ import annotations
@@ -149,6 +150,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--pages", action="store_true", help="print per-page F1 too")
+    parser.add_argument(
+        "--warm-passes", type=int, default=5, help="warm passes timed, the best one reported"
+    )
     args = parser.parse_args()
     pages = labelled_pages(args.corpus)
     labels = {page: page_labels for page, (_, page_labels) in pages.items()}
@@ -180,7 +184,7 @@ def main() -> None:
     # Speed of the whole extraction core alone (no label alignment): the first
     # pass above had cold caches; a running crawl sees the warm figure.
     warm = float("inf")
-    for _ in range(5):
+    for _ in range(max(1, args.warm_passes)):
         started = time.process_time()
         for body in bodies.values():
             extract(body, BASE, HEADERS)

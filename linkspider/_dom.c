@@ -10,8 +10,8 @@
  * It also holds the extraction's other loops over a page that cost too much as Python
  * bytecode and read no tree (each held to its Python twin by the tests): bound_markup,
  * term_counts (linkspider/topics.py), positions (linkspider/dom.py), mentions
- * (linkspider/regions/names.py), text_blocks (linkspider/regions/main_block.py) and
- * link_prefix (linkspider/regions/density.py).
+ * (linkspider/regions/names.py), text_blocks and main_block_attempt
+ * (linkspider/regions/main_block.py) and link_prefix (linkspider/regions/density.py).
  *
  * Fail closed.  Nothing here reads memory whose layout it has not checked:
  *
