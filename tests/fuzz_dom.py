@@ -1,4 +1,5 @@
-"""Fuzz the C walk against the Python walk, in a process of its own.
+"""Fuzz the C walk against the Python walk (and the region model's C loops against their
+Python twins), in a process of its own.
 
     uv run python -m tests.fuzz_dom [--seconds 30] [--seed N]
 
@@ -7,8 +8,10 @@ cut, repeated or spliced from another page, tags inserted from a vocabulary
 that exercises the tree builder: foreign content, tables, templates, anchors),
 and deep nesting of each shape.  For every input the two walks must give the
 same columns (with the usual text caps and with tiny ones), and so must the
-markup bounded with tight bounds (which must never crash either).  Exit status 0 when they always did; 1 when they did not (the
-input is saved and its path printed).  A crash of the C walk kills the process:
+markup bounded with tight bounds (which must never crash either); on the C walk's table the
+main block's text blocks and attempts and the link density's sums must equal their Python
+twins.  Exit status 0 when they always did; 1 when they did not (the input is saved and its
+path printed).  A crash of the C walk kills the process:
 tests/test_dom.py runs this in a subprocess and sees the signal.
 """
 
@@ -24,6 +27,8 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import dom
+from linkspider.regions import density, main_block
+from linkspider.regions.names import Names
 
 PAGES = sorted((Path(__file__).parent / "data" / "readability-dev").glob("*/source.html"))
 TAGS = [
@@ -59,6 +64,33 @@ def tables_equal(markup: bytes) -> bool:
         if dom._columns(dom._c_walk(tree.root, *caps)) != dom._columns(
             dom.python_walk(tree.root, *caps)
         ):
+            return False
+    return True
+
+
+def regions_equal(markup: bytes) -> bool:
+    """The region model's C loops over the C walk's table answer as their Python twins."""
+    tree = LexborHTMLParser(markup)
+    if tree.root is None:
+        return True
+    table = dom._c_walk(tree.root)
+    if dom.BACKEND != "c" or type(table.parent) is not memoryview:
+        return True
+    blocks = main_block.text_blocks(table)
+    if blocks != main_block.python_text_blocks(table):
+        return False
+    if density.LinkDensity(table).prefix != density.python_link_prefix(table):
+        return False
+    for strip_unlikely, weights, _ in main_block._ATTEMPTS:
+        answers = []
+        for c_path in (True, False):
+            chooser = main_block._Chooser(table, Names(table), density.LinkDensity(table))
+            if c_path:
+                answers.append(chooser.attempt(blocks, strip_unlikely, weights))
+            else:
+                kept = [b for b in blocks if not (strip_unlikely and chooser._in_unlikely(b[0]))]
+                answers.append(chooser.python_attempt(kept, weights))
+        if answers[0] != answers[1]:
             return False
     return True
 
@@ -124,12 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         if time.monotonic() > deadline:
             break
         count += 1
-        if not (tables_equal(markup) and bounded_equal(markup)):
+        if not (tables_equal(markup) and bounded_equal(markup) and regions_equal(markup)):
             with tempfile.NamedTemporaryFile("wb", suffix=".html", delete=False) as handle:
                 handle.write(markup)
             print(f"seed {seed}, case {count}: the walks differ; input saved as {handle.name}")
             return 1
-    print(f"seed {seed}: {count} inputs, the C and Python walks equal on every one")
+    print(
+        f"seed {seed}: {count} inputs, the C and Python walks (and region loops) equal on every one"
+    )
     return 0
 
 
