@@ -19,7 +19,7 @@ from linkspider.encoding import decode_for_parser
 from linkspider.regions import density as region_density
 from linkspider.regions import main_block as region_main_block
 from linkspider.regions import names as region_names
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, bench_script
 
 needs_c = pytest.mark.skipif(
     dom.BACKEND != "c", reason="linkspider._dom not built (no C compiler at install)"
@@ -384,3 +384,21 @@ def test_a_walk_after_a_bigger_page_reads_the_same_table():
     huge = "<p>" + "x" * (5 << 20) + "</p>"  # past the scratch kept between walks
     dom._c_walk(LexborHTMLParser(huge).root)
     assert dom._columns(dom._c_walk(LexborHTMLParser(small).root)) == alone
+
+
+@needs_c
+def test_bench_cpaths_switches_paths_that_exist_and_restores_them(corpus, tmp_path, monkeypatch):
+    """bench/cpaths.py switches each C path by name: a renamed one must fail here, not in a
+    benchmark run; and every path is on again after it."""
+    cpaths = bench_script("cpaths")
+    for switches in cpaths.PATHS.values():
+        for module, name, off in switches:
+            assert getattr(module, name) is not None and getattr(module, name) != off, name
+    pages = tmp_path / "pages"
+    for page in sorted(corpus.glob("*/source.html"))[:2]:
+        (pages / page.parent.name).mkdir(parents=True)
+        (pages / page.parent.name / "source.html").write_bytes(page.read_bytes())
+    before = {(m, n): getattr(m, n) for s in cpaths.PATHS.values() for m, n, _ in s}
+    monkeypatch.setattr(sys, "argv", ["cpaths.py", "--pairs", "1", "--corpus", str(pages)])
+    cpaths.main()
+    assert {(m, n): getattr(m, n) for s in cpaths.PATHS.values() for m, n, _ in s} == before
