@@ -33,6 +33,7 @@ _TAG_SCORE = {
     "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
+#: (linkspider/_dom.c's text_blocks names these tags too: the tests hold the two equal)
 _TEXT_BLOCKS = frozenset(("p", "pre", "td", "section", "h2", "h3", "h4", "h5", "h6"))
 _BLOCK_TAGS = _TEXT_BLOCKS | {"div"}  # a div: its runs of phrasing text
 #: Text blocks count from this length (:func:`linkspider.dom.text_length`), as in Readability.
