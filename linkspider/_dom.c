@@ -1592,10 +1592,11 @@ static int q_column(PyObject *obj, Py_buffer *view, Py_ssize_t n) {
     return 0;
 }
 
-/* Is the str `s` the ASCII word w[0:k]? */
-static inline int str_is(PyObject *s, const char *w, Py_ssize_t k) {
-    return PyUnicode_CheckExact(s) && PyUnicode_IS_COMPACT_ASCII(s) &&
-           PyUnicode_GET_LENGTH(s) == k && memcmp(PyUnicode_DATA(s), w, (size_t)k) == 0;
+/* Is the str `s` equal to the ASCII word w[0:k]? */
+static inline int str_eq(PyObject *s, const char *w, Py_ssize_t k) {
+    if (PyUnicode_CheckExact(s) && PyUnicode_IS_COMPACT_ASCII(s))
+        return PyUnicode_GET_LENGTH(s) == k && memcmp(PyUnicode_DATA(s), w, (size_t)k) == 0;
+    return PyUnicode_Check(s) && PyUnicode_CompareWithASCIIString(s, w) == 0;
 }
 
 /* text_blocks(tag, ink, commas, gaps, phrasing_ink, phrasing_commas, min_text) ->
@@ -1676,7 +1677,7 @@ static PyObject *link_prefix(PyObject *self, PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "refs must be tuples (element, tag, href, ...)");
             goto done;
         }
-        if (!str_is(PyTuple_GET_ITEM(ref, 1), "a", 1)) continue;
+        if (!str_eq(PyTuple_GET_ITEM(ref, 1), "a", 1)) continue;
         Py_ssize_t key = PyLong_AsSsize_t(PyTuple_GET_ITEM(ref, 0));
         if (key == -1 && PyErr_Occurred()) goto done;
         if (key < 0 || key >= n) {
@@ -1704,13 +1705,6 @@ done:
     PyBuffer_Release(&vi);
     PyBuffer_Release(&vg);
     return out;
-}
-
-/* Is the str `s` equal to the ASCII word w[0:k]? */
-static inline int str_eq(PyObject *s, const char *w, Py_ssize_t k) {
-    if (PyUnicode_CheckExact(s) && PyUnicode_IS_COMPACT_ASCII(s))
-        return PyUnicode_GET_LENGTH(s) == k && memcmp(PyUnicode_DATA(s), w, (size_t)k) == 0;
-    return PyUnicode_Check(s) && PyUnicode_CompareWithASCIIString(s, w) == 0;
 }
 
 /* One attempt at the main block, as linkspider.regions.main_block._Chooser.python_attempt
