@@ -37,3 +37,49 @@ def test_content_link_f1_stays_at_its_reported_figure(corpus):
     assert f1 >= floor, f"{corpus}: content-link F1 {f1:.3f}, README reports {reported}"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"`{corpus}`" in readme and f"| {reported:.3f} |" in readme
+
+
+bench_versus = bench_script("versus")  # bench/versus.py: linkspider against other extractors
+
+
+def test_versus_matches_an_output_link_by_url_and_text_then_by_url_once_each():
+    labels = [
+        ["http://fakehost/a", "one", True],
+        ["http://fakehost/a", "one", False],  # the output has that link once
+        ["http://fakehost/b", "x", True],  # kept with other text
+        ["http://fakehost/c", "y", False],
+        ["http://fakehost/test/d?", "z", True],  # relative in the output, empty query
+    ]
+    found = bench_versus.output_links(
+        '<p><a href="/a">one</a> <a href="b">not x</a> <a>no href</a> <a href="d">z</a></p>'
+    )
+    assert found == [("fakehost/a", "one"), ("fakehost/test/b", "not x"), ("fakehost/test/d", "z")]
+    found[1] = ("fakehost/b", "not x")
+    assert bench_versus.match(labels, found) == [True, False, True, False, True]
+    assert bench_versus.match(labels, []) == [False] * 5
+
+
+@pytest.mark.parametrize("corpus", sorted(FIGURES))
+def test_versus_scores_linkspider_as_the_alignment_does_for_links_not_repeated(corpus):
+    """bench/versus.py matches outputs to labels by URL and text; for a URL linked once on
+    its page that is exactly bench/regions.py's alignment of each link to its own edge."""
+    compared = 0
+    for body, labels in bench_regions.labelled_pages(DATA / corpus).values():
+        urls = [bench_versus._key(href) for href, _, _ in labels]
+        once = [urls.count(url) == 1 for url in urls]
+        output = bench_versus.output_links(bench_versus.linkspider_output(body))
+        by_url = bench_versus.match(labels, output)
+        aligned = bench_regions.linkspider_predictions(body, labels)
+        for single, ours, theirs, (href, text, _) in zip(
+            once, by_url, aligned, labels, strict=True
+        ):
+            if single:
+                assert ours == theirs, (corpus, href, text)
+                compared += 1
+    assert compared >= 100
+
+
+def test_versus_doctests():
+    import doctest
+
+    assert doctest.testmod(bench_versus).failed == 0
