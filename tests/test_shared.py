@@ -13,6 +13,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -123,6 +127,36 @@ def worker(
     )
 
 
+@contextmanager
+def answers_held(sites: dict) -> Iterator[threading.Event]:
+    """Every answer of the web waits until the event is set (see :func:`release_when_joined`)."""
+    gate = threading.Event()
+    resources = [resource for pages in sites.values() for resource in pages.values()]
+    for resource in resources:
+        resource.stall = gate
+    try:
+        yield gate
+    finally:
+        gate.set()
+        for resource in resources:
+            resource.stall = None
+
+
+def release_when_joined(gate: threading.Event, redis_url: str, crawl_id: str, procs) -> None:
+    """Open the web once every worker has joined the shared crawl (each is in its ``workers``
+    set): a worker slower to start, on a loaded machine, would otherwise find the crawl done
+    by the other, and a test of two workers sharing it would test one."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 120
+    while client.zcard(f"linkspider:{crawl_id}:workers") < len(procs):
+        assert time.monotonic() < deadline, "the workers did not all join within 120 s"
+        assert all(p.poll() is None for p in procs), "a worker exited before the crawl began"
+        gate.wait(0.05)  # polls Redis for the condition; the gate itself is still closed
+    gate.set()
+
+
 def same_as_baseline(out: Path, baseline) -> None:
     expected_edges, expected_pages = baseline
     urls = pages(out)
@@ -134,10 +168,11 @@ def same_as_baseline(out: Path, baseline) -> None:
 def test_two_workers_record_what_one_process_records(tmp_path, redis_server, web, baseline):
     out = tmp_path / "out"
     out.mkdir()
-    with LocalWeb(web) as server:
+    with LocalWeb(web) as server, answers_held(web) as gate:
         workers = [
             worker(out, redis_server.url, name, server.proxy_url, "s1") for name in ("w1", "w2")
         ]
+        release_when_joined(gate, redis_server.url, "s1", workers)
         codes = [w.wait(timeout=300) for w in workers]
         fetched = [r for r in server.requests if not r[1].startswith("/robots.txt")]
     logs = {n: (out / f"{n}.log").read_text() for n in ("w1", "w2")}
@@ -263,15 +298,18 @@ def test_one_pace_per_host_across_workers(tmp_path, redis_server):
     sites = generated_web(25)
     for pages in sites.values():
         for resource in pages.values():
-            resource.latency = 0.03
+            # each host's 25 answers, one at a time, take 5 s or more: the second worker, which
+            # looks at the queue 0.1, 0.3, 0.7, 1.5 and 3.1 s after joining, finds some
+            resource.latency = 0.2
     out = tmp_path / "out"
     out.mkdir()
-    with LocalWeb(sites) as server:
+    with LocalWeb(sites) as server, answers_held(sites) as gate:
         workers = [
             worker(out, redis_server.url, name, server.proxy_url, "s3",
                    CONCURRENT_REQUESTS_PER_DOMAIN="1")
             for name in ("p1", "p2")
         ]  # fmt: skip
+        release_when_joined(gate, redis_server.url, "s3", workers)
         codes = [w.wait(timeout=300) for w in workers]
     assert codes == [0, 0], (out / "p1.log").read_text()[-3000:]
     stats = [json.loads((out / f"stats-{n}.json").read_text()) for n in ("p1", "p2")]
