@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from linkspider import dom, topics, urls
 from linkspider.extract import extract
-from linkspider.regions import density, main_block
+from linkspider.regions import density, main_block, names
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "readability-dev"
 URL = "http://fakehost/test/page.html"
@@ -37,6 +37,7 @@ PATHS = {
         (main_block, "_c_attempt", None),
         (density, "_c_link_prefix", None),
     ],
+    "names read (describe)": [(names, "_c_describer", None)],
     "topic terms": [(topics, "_c_term_counts", None)],
     "URL resolution (ada)": [(urls, "_RESOLVE_MANY", None)],
     "element walk (and what reads its columns)": [(dom, "BACKEND", "python")],

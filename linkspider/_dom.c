@@ -11,7 +11,8 @@
  * bytecode and read no tree (each held to its Python twin by the tests): bound_markup,
  * term_counts (linkspider/topics.py), positions (linkspider/dom.py), mentions
  * (linkspider/regions/names.py), text_blocks and main_block_attempt
- * (linkspider/regions/main_block.py) and link_prefix (linkspider/regions/density.py).
+ * (linkspider/regions/main_block.py) and link_prefix (linkspider/regions/density.py); and
+ * describer, Names.describe's common cases (linkspider/regions/names.py).
  *
  * Fail closed.  Nothing here reads memory whose layout it has not checked:
  *
@@ -1983,6 +1984,173 @@ static Py_ssize_t choose(chooser_t *c, PyObject *blocks, PyObject *out) {
     return 1;
 }
 
+/* ---- Names.describe's common cases (linkspider.regions.names) ----------------------
+ *
+ * describer(owner, fallback, tag, cls, ident, role, itemprop, cues, weights, unlikelies,
+ * main_named, tags, class_facts, pair_facts) -> a function of one element index that does
+ * what Names.describe(owner(), key) does, in C for the two cases that make most calls: an
+ * element without class, id or role (its cue is its tag's), and one with class/id names
+ * already read (their facts in class_facts or pair_facts), no role, no itemprop, no side
+ * column.  Anything else (and any unexpected type) is handed to fallback(owner(), key):
+ * Names.describe itself, the reference the tests hold this to.  owner is a weak reference,
+ * so that the Names does not hold itself through this function. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *owner, *fallback, *tag, *cls, *ident, *role, *itemprop, *cues, *weights,
+        *unlikelies, *main_named, *tags, *class_facts, *pair_facts;
+} describer_t;
+
+static void describer_dealloc(describer_t *d) {
+    Py_XDECREF(d->owner); Py_XDECREF(d->fallback); Py_XDECREF(d->tag); Py_XDECREF(d->cls);
+    Py_XDECREF(d->ident); Py_XDECREF(d->role); Py_XDECREF(d->itemprop); Py_XDECREF(d->cues);
+    Py_XDECREF(d->weights); Py_XDECREF(d->unlikelies); Py_XDECREF(d->main_named);
+    Py_XDECREF(d->tags); Py_XDECREF(d->class_facts); Py_XDECREF(d->pair_facts);
+    PyObject_Free(d);
+}
+
+static PyTypeObject describer_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "linkspider._dom.Describer",
+    .tp_basicsize = sizeof(describer_t),
+    .tp_dealloc = (destructor)describer_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+};
+
+static inline int describer_truthy(PyObject *v) { /* a str or None: 1 non-empty, 0 empty; -1 other */
+    if (v == Py_None) return 0;
+    if (PyUnicode_Check(v)) return PyUnicode_GET_LENGTH(v) > 0;
+    return -1;
+}
+
+static PyObject *describer_slow(describer_t *d, PyObject *key) {
+    PyObject *owner;
+#if PY_VERSION_HEX >= 0x030D0000
+    if (PyWeakref_GetRef(d->owner, &owner) < 0) return NULL;
+#else
+    owner = PyWeakref_GetObject(d->owner); /* borrowed */
+    if (owner == NULL) return NULL;
+    if (owner == Py_None) owner = NULL;
+    else Py_INCREF(owner);
+#endif
+    if (owner == NULL) {
+        PyErr_SetString(PyExc_ReferenceError, "the Names of this describer is gone");
+        return NULL;
+    }
+    PyObject *args[2] = {owner, key};
+    PyObject *r = PyObject_Vectorcall(d->fallback, args, 2, NULL);
+    Py_DECREF(owner);
+    return r;
+}
+
+static int describer_set(PyObject *list, Py_ssize_t k, PyObject *v) {
+    Py_INCREF(v);
+    return PyList_SetItem(list, k, v);
+}
+
+static PyObject *describe_fast(PyObject *self, PyObject *key) {
+    describer_t *d = (describer_t *)self;
+    if (!PyLong_CheckExact(key)) return describer_slow(d, key);
+    Py_ssize_t k = PyLong_AsSsize_t(key);
+    if (k == -1 && PyErr_Occurred()) { PyErr_Clear(); return describer_slow(d, key); }
+    Py_ssize_t n = PyList_GET_SIZE(d->tag);
+    if (k < 0 || k >= n || PyList_GET_SIZE(d->cls) != n || PyList_GET_SIZE(d->ident) != n
+        || PyList_GET_SIZE(d->role) != n || PyList_GET_SIZE(d->cues) != n
+        || PyList_GET_SIZE(d->weights) != n || PyList_GET_SIZE(d->unlikelies) != n)
+        return describer_slow(d, key);
+    PyObject *tag = PyList_GET_ITEM(d->tag, k);
+    PyObject *cls = PyList_GET_ITEM(d->cls, k), *ident = PyList_GET_ITEM(d->ident, k);
+    int has_cls = describer_truthy(cls), has_ident = describer_truthy(ident);
+    int has_role = describer_truthy(PyList_GET_ITEM(d->role, k));
+    if (has_cls < 0 || has_ident < 0 || has_role < 0 || !PyUnicode_Check(tag))
+        return describer_slow(d, key);
+    PyObject *cue = PyDict_GetItemWithError(d->tags, tag); /* borrowed */
+    if (cue == NULL && PyErr_Occurred()) return NULL;
+    if (cue == NULL) cue = Py_None;
+    if (!has_cls && !has_ident && !has_role) {
+        if (describer_set(d->cues, k, cue) < 0) return NULL;
+        Py_INCREF(cue);
+        return cue;
+    }
+    if (has_role || str_eq(tag, "html", 4) || str_eq(tag, "body", 4))
+        return describer_slow(d, key);
+    int in_itemprop = PyDict_Contains(d->itemprop, key);
+    if (in_itemprop != 0) {
+        if (in_itemprop < 0) return NULL;
+        return describer_slow(d, key);
+    }
+    PyObject *facts;
+    if (has_ident) {
+        PyObject *names = PyTuple_Pack(2, has_cls ? cls : empty_str, ident);
+        if (names == NULL) return NULL;
+        facts = PyDict_GetItemWithError(d->pair_facts, names);
+        Py_DECREF(names);
+    } else {
+        facts = PyDict_GetItemWithError(d->class_facts, cls);
+    }
+    if (facts == NULL) {
+        if (PyErr_Occurred()) return NULL;
+        return describer_slow(d, key); /* names not read yet */
+    }
+    if (!PyTuple_CheckExact(facts) || PyTuple_GET_SIZE(facts) != 4)
+        return describer_slow(d, key);
+    int column = PyObject_IsTrue(PyTuple_GET_ITEM(facts, 3));
+    if (column != 0) return column < 0 ? NULL : describer_slow(d, key);
+    int unlikely = PyObject_IsTrue(PyTuple_GET_ITEM(facts, 2));
+    if (unlikely < 0) return NULL;
+    if (unlikely)
+        unlikely = !(str_eq(tag, "a", 1) || str_eq(tag, "body", 4) || str_eq(tag, "article", 7)
+                     || str_eq(tag, "main", 4));
+    /* every check done: now the writes, as Names.describe makes them */
+    if (describer_set(d->weights, k, PyTuple_GET_ITEM(facts, 1)) < 0) return NULL;
+    if (cue == Py_None) {
+        cue = PyTuple_GET_ITEM(facts, 0);
+        if (str_eq(cue, "main", 4) && PyList_Append(d->main_named, key) < 0) return NULL;
+    }
+    if (describer_set(d->unlikelies, k, unlikely ? Py_True : Py_False) < 0) return NULL;
+    if (describer_set(d->cues, k, cue) < 0) return NULL;
+    Py_INCREF(cue);
+    return cue;
+}
+
+static PyMethodDef describe_fast_def = {
+    "describe", describe_fast, METH_O,
+    "describe(key) -> cue: Names.describe(key) (see linkspider._dom.describer)"};
+
+static PyObject *describer(PyObject *self, PyObject *args) {
+    describer_t *d = PyObject_New(describer_t, &describer_type);
+    if (d == NULL) return NULL;
+    d->owner = d->fallback = d->tag = d->cls = d->ident = d->role = d->itemprop = d->cues = NULL;
+    d->weights = d->unlikelies = d->main_named = d->tags = d->class_facts = d->pair_facts = NULL;
+    if (!PyArg_ParseTuple(args, "OOO!O!O!O!O!O!O!O!O!O!O!O!:describer",
+                          &d->owner, &d->fallback, &PyList_Type, &d->tag,
+                          &PyList_Type, &d->cls, &PyList_Type, &d->ident, &PyList_Type, &d->role,
+                          &PyDict_Type, &d->itemprop, &PyList_Type, &d->cues, &PyList_Type,
+                          &d->weights, &PyList_Type, &d->unlikelies, &PyList_Type, &d->main_named,
+                          &PyDict_Type, &d->tags, &PyDict_Type, &d->class_facts, &PyDict_Type,
+                          &d->pair_facts)) {
+        d->owner = d->fallback = d->tag = d->cls = d->ident = d->role = d->itemprop = NULL;
+        d->cues = d->weights = d->unlikelies = d->main_named = d->tags = NULL;
+        d->class_facts = d->pair_facts = NULL;
+        Py_DECREF(d);
+        return NULL;
+    }
+    if (!PyWeakref_CheckRef(d->owner)) {
+        d->owner = d->fallback = d->tag = d->cls = d->ident = d->role = d->itemprop = NULL;
+        d->cues = d->weights = d->unlikelies = d->main_named = d->tags = NULL;
+        d->class_facts = d->pair_facts = NULL;
+        Py_DECREF(d);
+        PyErr_SetString(PyExc_TypeError, "describer: owner must be a weak reference");
+        return NULL;
+    }
+    Py_INCREF(d->owner); Py_INCREF(d->fallback); Py_INCREF(d->tag); Py_INCREF(d->cls);
+    Py_INCREF(d->ident); Py_INCREF(d->role); Py_INCREF(d->itemprop); Py_INCREF(d->cues);
+    Py_INCREF(d->weights); Py_INCREF(d->unlikelies); Py_INCREF(d->main_named);
+    Py_INCREF(d->tags); Py_INCREF(d->class_facts); Py_INCREF(d->pair_facts);
+    PyObject *f = PyCFunction_New(&describe_fast_def, (PyObject *)d);
+    Py_DECREF(d);
+    return f;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(module_path, node_type): look up Lexbor's API in the loaded selectolax module."},
@@ -2000,6 +2168,10 @@ static PyMethodDef methods[] = {
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
+    {"describer", describer, METH_VARARGS,
+     "describer(owner, fallback, tag, cls, ident, role, itemprop, cues, weights, unlikelies, "
+     "main_named, tags, class_facts, pair_facts) -> describe(key): Names.describe in C for "
+     "its common cases (see the comment above its code)"},
     {"link_prefix", link_prefix, METH_VARARGS,
      "link_prefix(refs, ink, gaps, n) -> [float]: prefix sums of the (weighted) link text of "
      "every HTML <a> over element indices (see linkspider.regions.density)."},
@@ -2040,5 +2212,6 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__dom(void) {
     empty_str = PyUnicode_InternFromString("");
     if (empty_str == NULL) return NULL;
+    if (PyType_Ready(&describer_type) < 0) return NULL;
     return PyModule_Create(&module);
 }

@@ -253,6 +253,7 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
     monkeypatch.setattr(topics, "_c_term_counts", None)
     monkeypatch.setattr(region_names, "_c_mentions", None)
+    monkeypatch.setattr(region_names, "_c_describer", None)
     monkeypatch.setattr(region_main_block, "_c_text_blocks", None)
     monkeypatch.setattr(region_main_block, "_c_attempt", None)
     monkeypatch.setattr(region_density, "_c_link_prefix", None)

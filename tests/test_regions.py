@@ -893,3 +893,81 @@ def test_c_main_block_attempt_equals_its_python_twin(markup):
 def test_c_main_block_attempt_on_real_pages(corpus):
     pages = sorted(corpus.glob("*/source.html"))
     assert sum(_c_and_python_attempts(page.read_bytes()) for page in pages) > 200
+
+
+_NAMED_TREE = st.recursive(
+    st.sampled_from(["Some text, a comma. ", "<a href=/x>a link</a>", "<br>", ""]),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "p", "section", "nav", "aside", "article", "main", "a", "span",
+                         "header", "footer", "ul", "li", "td", "body", "html"]),
+        st.sampled_from(["", " class=content", " class=sidebar", " class=''", " id=''",
+                         " class=comment id=c1", " id=main", " class=share", " role=navigation",
+                         " role=main class=post", " itemprop=articleBody", " class=col-md-3",
+                         " class=col-md-9", " class=entry-content", " id=sidebar",
+                         " class=post itemprop=author", " class='  '", " role=''"]),
+        st.lists(inner, max_size=4),
+    ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"),
+    max_leaves=30,
+)  # fmt: skip
+
+
+def _c_and_python_describe(markup: str | bytes, order_seed: int = 0) -> tuple[int, int]:
+    """Hold the C describe to Names.describe on every element of ``markup``, in a shuffled
+    order (the order fills the name caches and ``main_named``); (calls, calls handed back)."""
+    import random
+    import weakref
+
+    from linkspider import _dom
+
+    table = element_table(LexborHTMLParser(markup))
+    fast, slow = names.Names(table), names.Names(table)
+    del slow.describe  # the class's Python method: the reference
+    handed_back = []
+
+    def fallback(owner, key):
+        handed_back.append(key)
+        return names.Names.describe(owner, key)
+
+    fast.describe = _dom.describer(
+        weakref.ref(fast), fallback, fast.tag, fast._cls, fast._ident, fast._role,
+        fast._itemprop, fast.cues, fast.weights, fast.unlikelies, fast.main_named,
+        names._TAGS, names.CLASS_FACTS, names.PAIR_FACTS,
+    )  # fmt: skip
+    keys = list(range(len(table.tag)))
+    random.Random(order_seed).shuffle(keys)
+    for key in keys:
+        expected = slow.describe(key)  # (first: the names' facts are then cached)
+        assert fast.describe(key) == expected, (key, table.tag[key])
+    for column in ("cues", "weights", "unlikelies", "columns", "main_named"):
+        assert getattr(fast, column) == getattr(slow, column), column
+    return len(keys), len(handed_back)
+
+
+@pytest.mark.skipif(names._c_describer is None, reason="linkspider._dom not built")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAMED_TREE, min_size=1, max_size=4).map("".join), st.integers(0, 3))
+def test_c_describe_equals_names_describe(markup, order_seed):
+    """Names.describe's common cases run in C (an element without names; names whose
+    facts are cached, without role, itemprop or side column); the rest is handed back."""
+    _c_and_python_describe(markup, order_seed)
+
+
+@pytest.mark.skipif(names._c_describer is None, reason="linkspider._dom not built")
+def test_c_describe_on_real_pages(corpus):
+    calls = handed_back = 0
+    for page in sorted(corpus.glob("*/source.html")):
+        c, h = _c_and_python_describe(page.read_bytes())
+        calls, handed_back = calls + c, handed_back + h
+    assert calls > 10_000 and handed_back < calls / 5  # C answered the most
+
+
+@pytest.mark.skipif(names._c_describer is None, reason="linkspider._dom not built")
+def test_c_describe_is_what_names_uses_and_needs_its_names_alive():
+    table = element_table(LexborHTMLParser("<div class=sidebar role=complementary><p>x</p></div>"))
+    page = names.Names(table)
+    describe = page.describe
+    assert type(describe).__name__ == "builtin_function_or_method"
+    assert describe(3) == "aside"  # (a role: handed to Names.describe)
+    del page
+    with pytest.raises(ReferenceError):
+        describe(3)

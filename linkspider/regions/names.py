@@ -10,6 +10,7 @@ positive or negative names, and "unlikely" names such as ``sidebar``).
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from functools import update_wrapper
 from typing import TypeVar
@@ -18,9 +19,10 @@ from linkspider.caches import ShortKeyCache
 from linkspider.dom import ElementTable, children
 
 try:
+    from linkspider._dom import describer as _c_describer
     from linkspider._dom import mentions as _c_mentions
 except ImportError:  # the C module is optional (setup.py)
-    _c_mentions = None
+    _c_describer = _c_mentions = None
 
 _F = TypeVar("_F", bound=Callable)
 
@@ -457,6 +459,18 @@ class Names:
                 self.cues[key] = _TAGS.get(tag) or (
                     itemprop_region(prop) if tag != "body" else None
                 )
+        if (
+            _c_describer is not None
+            and type(self._itemprop) is dict
+            and all(type(c) is list for c in (self.tag, self._cls, self._ident, self._role))
+        ):
+            # describe() in C for its common cases (nameless elements, names read before);
+            # the rest, and the reference the tests hold it to, is Names.describe below
+            self.describe = _c_describer(
+                weakref.ref(self), Names.describe, self.tag, self._cls, self._ident,
+                self._role, self._itemprop, self.cues, self.weights, self.unlikelies,
+                self.main_named, _TAGS, CLASS_FACTS, PAIR_FACTS,
+            )  # fmt: skip
 
     def cue(self, key: int) -> str | None:
         """The region element ``key`` points at by itself, or None.
