@@ -3,7 +3,8 @@
 - ``linkspider._dom`` (linkspider/_dom.c): one walk of the Lexbor tree selectolax parsed,
   and the extraction's other per-page loops (markup bounds, visible text, topic terms, tag
   positions, the substring search of class/id names, the reading of an element's names when
-  they were read before, and the main block's text blocks, link density sums and attempts).
+  they were read before, the main block's text blocks, link density sums and attempts, and
+  each link's region decision).
 - ``linkspider._ada`` (linkspider/_ada.cpp): every href of a page resolved in one call by
   ada (its base parsed once per page), compiled from the ada sources vendored in
   linkspider/_vendor/ada (needs a C++20 compiler).

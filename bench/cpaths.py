@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from linkspider import dom, topics, urls
+from linkspider import dom, regions, topics, urls
 from linkspider.extract import extract
 from linkspider.regions import density, main_block, names
 
@@ -38,6 +38,7 @@ PATHS = {
         (density, "_c_link_prefix", None),
     ],
     "names read (describe)": [(names, "_c_describer", None)],
+    "each link's decision": [(regions, "_c_decide", None)],
     "topic terms": [(topics, "_c_term_counts", None)],
     "URL resolution (ada)": [(urls, "_RESOLVE_MANY", None)],
     "element walk (and what reads its columns)": [(dom, "BACKEND", "python")],

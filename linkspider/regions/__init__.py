@@ -46,6 +46,11 @@ from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
 from linkspider.regions.names import META, REGIONS, UNSET, Names
 
+try:
+    from linkspider._dom import decide_links as _c_decide
+except ImportError:  # the C module is optional (setup.py)
+    _c_decide = None
+
 __all__ = [
     "META",
     "REGIONS",
@@ -131,7 +136,19 @@ class _Classifier:
         return [(region, SCORES[path], density) for region, path, density in self.decide(links)]
 
     def decide(self, links: Sequence[int]) -> list[tuple[str, str, float]]:
-        """``(region, decision path, link density)`` of each link."""
+        """``(region, decision path, link density)`` of each link: one C call over a C
+        walk's columns (``linkspider._dom.decide_links``), else :meth:`python_decide`."""
+        t = self.table
+        if _c_decide is None or type(t.parent) is not memoryview:
+            return self.python_decide(links)
+        return _c_decide(
+            links if type(links) is list else list(links), t.parent, t.hidden, t.ink, t.gaps,
+            t.end, t.tag, self.density.prefix, self.names.cues, UNSET, self.names.describe,
+            self.main, self._outer, CLEANED, _ABSORBED, self._inside,
+        )  # fmt: skip
+
+    def python_decide(self, links: Sequence[int]) -> list[tuple[str, str, float]]:
+        """:meth:`decide` in Python: the reference the C path is held to."""
         cues, describe, tags, parent, hidden = (
             self.names.cues,
             self.names.describe,
@@ -167,18 +184,26 @@ class _Classifier:
                 density,
             )
         if inside:
-            if (self.clean or self.strip) and self.cleaning.in_boilerplate(
-                container, self._outer, self.strip, self.clean
-            ):
-                return ("aside", "cleaned", density)
-            if self._in_cross_link_line(key):
-                return ("aside", "cross_link", density)
-            if self._in_related_list(key):
-                return ("aside", "related_list", density)
-            return ("main", "main_cued" if saw_main else "main", density)
+            return self._inside(key, container, density, saw_main)
         if saw_main and not self.main:
             return ("main", "markup_main", density)  # no text block on the page: trust the markup
         return ("body", "body", density)
+
+    def _inside(
+        self, key: int, container: int, density: float, saw_main: bool
+    ) -> tuple[str, str, float]:
+        """The answer for a link (or its parent) ``key`` inside the main block without a cue
+        on its path: is it in a container Readability cleans away, a cross-link line or a
+        list of related links?"""
+        if (self.clean or self.strip) and self.cleaning.in_boilerplate(
+            container, self._outer, self.strip, self.clean
+        ):
+            return ("aside", "cleaned", density)
+        if self._in_cross_link_line(key):
+            return ("aside", "cross_link", density)
+        if self._in_related_list(key):
+            return ("aside", "related_list", density)
+        return ("main", "main_cued" if saw_main else "main", density)
 
     def _in_cross_link_line(self, key: int) -> bool:
         """Is ``key`` in a line of the article that sends the reader elsewhere
