@@ -30,6 +30,21 @@ from linkspider.extensions import fail_crawl
 
 logger = logging.getLogger(__name__)
 
+#: the longest an idle worker waits between two looks at the shared queue (seconds)
+LONGEST_LOOK = 1.0
+
+
+def next_look(delay: float) -> float:
+    """How long an idle worker waits before its next look at the shared queue, after a
+    look that found nothing ``delay`` seconds after the one before: 0.1 s, then doubling,
+    up to :data:`LONGEST_LOOK` (one Redis call a second per idle worker at most, and
+    work other workers queue is taken within a second).
+
+    >>> [round(d := next_look(d if i else 0.0), 1) for i in range(6)]
+    [0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
+    """
+    return min(max(delay * 2, 0.1), LONGEST_LOOK)
+
 
 def redis_lost(crawler: Crawler, exc: Exception) -> None:
     """The shared crawl's Redis cannot be reached: stop this worker as failed (``scrapy
@@ -116,7 +131,7 @@ class SharedWorker:
     def _look(self, delay: float) -> None:
         """Idle, and the crawl is not over: take a URL the other workers queued, and hand it
         to the engine, which then takes the next ones itself. Nothing queued yet: look again
-        later, less and less often (0.1 s, doubling up to 5 s)."""
+        later, less and less often (:func:`next_look`)."""
         self.waiting = None
         engine = self.crawler.engine
         if engine is None or not engine.running or self.closed:
@@ -127,7 +142,7 @@ class SharedWorker:
             redis_lost(self.crawler, exc)
             return
         if taken is None:
-            self._wait(min(max(delay * 2, 0.1), 5.0))
+            self._wait(next_look(delay))
             return
         # leased already: the scheduler keeps what the engine hands it in this worker
         engine.crawl(self.crawler.spider.request_for(*taken))
