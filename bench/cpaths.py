@@ -39,7 +39,7 @@ PATHS = {
     ],
     "names read (describe)": [(names, "_c_describer", None)],
     "each link's decision": [(regions, "_c_decide", None)],
-    "topic terms": [(topics, "_c_term_counts", None)],
+    "topic terms": [(topics, "_c_term_counts", None), (topics, "_c_top_terms", None)],
     "URL resolution (ada)": [(urls, "_RESOLVE_MANY", None)],
     "element walk (and what reads its columns)": [(dom, "BACKEND", "python")],
 }

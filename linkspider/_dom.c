@@ -1447,55 +1447,195 @@ static inline int word_char(Py_UCS4 c) {
     return Py_UNICODE_ISALNUM(c);
 }
 
-static PyObject *term_counts(PyObject *self, PyObject *args) {
-    PyObject *text, *stop;
-    if (!PyArg_ParseTuple(args, "UO!", &text, &PyFrozenSet_Type, &stop)) return NULL;
+/* The distinct terms of one text, in order of first occurrence, and an open-addressing index
+ * over them: a term is a span of the text, told apart from the others by its code points (two
+ * spans of one str have the same kind, so equal spans are equal bytes). */
+typedef struct { Py_ssize_t start, len, count; Py_uhash_t hash; } span_t;
+typedef struct {
+    span_t *spans;
+    Py_ssize_t n, cap;
+    Py_ssize_t *slots; /* index into spans + 1; 0: empty */
+    size_t mask;
+} spans_t;
+
+static int spans_grow_index(spans_t *t) {
+    size_t size = t->mask ? (t->mask + 1) * 2 : 256;
+    Py_ssize_t *slots = PyMem_Calloc(size, sizeof(Py_ssize_t));
+    if (slots == NULL) return -1;
+    for (Py_ssize_t i = 0; i < t->n; i++) {
+        size_t j = t->spans[i].hash & (size - 1);
+        while (slots[j]) j = (j + 1) & (size - 1);
+        slots[j] = i + 1;
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->mask = size - 1;
+    return 0;
+}
+
+/* Count one occurrence of text[start:start+len] (hash: of its code points). */
+static int spans_count(spans_t *t, const char *data, int kind, Py_ssize_t start, Py_ssize_t len,
+                       Py_uhash_t hash) {
+    if ((size_t)(t->n + 1) * 2 > t->mask + 1 && spans_grow_index(t) < 0) return -1;
+    size_t j = hash & t->mask;
+    for (Py_ssize_t k; (k = t->slots[j]) != 0; j = (j + 1) & t->mask) {
+        span_t *e = &t->spans[k - 1];
+        if (e->hash == hash && e->len == len &&
+            memcmp(data + e->start * kind, data + start * kind, (size_t)(len * kind)) == 0) {
+            e->count++;
+            return 0;
+        }
+    }
+    if (t->n == t->cap) {
+        Py_ssize_t cap = t->cap ? t->cap * 2 : 128;
+        span_t *spans = PyMem_Realloc(t->spans, (size_t)cap * sizeof(span_t));
+        if (spans == NULL) return -1;
+        t->spans = spans;
+        t->cap = cap;
+    }
+    t->spans[t->n] = (span_t){start, len, 1, hash};
+    t->slots[j] = ++t->n;
+    return 0;
+}
+
+/* Count the terms of `text` (lowercased) into `terms`: 1, or 0 when the text holds a
+ * character of a script written without spaces, or -1 with an exception set. */
+static int count_terms(PyObject *text, spans_t *terms) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    PyObject *counts = PyDict_New();
-    if (counts == NULL) return NULL;
     Py_ssize_t i = 0;
     while (i < n) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (!word_char(c)) {
-            if (c >= 0x0E00 && unspaced(c)) goto unspaced_script;
+            if (c >= 0x0E00 && unspaced(c)) return 0;
             i++;
             continue;
         }
         Py_ssize_t start = i;
         int digits = 1;
+        Py_uhash_t hash = 1469598103934665603ULL; /* FNV-1a over the code points */
         for (; i < n; i++) {
             c = PyUnicode_READ(kind, data, i);
             if (!word_char(c)) break;
-            if (c >= 0x0E00 && unspaced(c)) goto unspaced_script;
+            if (c >= 0x0E00 && unspaced(c)) return 0;
             if (digits && !(c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDIGIT(c))) digits = 0;
+            hash = (hash ^ c) * 1099511628211ULL;
         }
         if (i - start < 2 || digits) continue;
-        PyObject *term = PyUnicode_Substring(text, start, i);
-        if (term == NULL) goto fail;
-        int is_stop = PySet_Contains(stop, term);
-        if (is_stop < 0) { Py_DECREF(term); goto fail; }
-        if (!is_stop) {
-            PyObject *count = PyDict_GetItemWithError(counts, term); /* borrowed */
-            if (count == NULL && PyErr_Occurred()) { Py_DECREF(term); goto fail; }
-            PyObject *next = PyLong_FromSsize_t(count ? PyLong_AsSsize_t(count) + 1 : 1);
-            if (next == NULL || PyDict_SetItem(counts, term, next) < 0) {
-                Py_XDECREF(next);
-                Py_DECREF(term);
-                goto fail;
-            }
-            Py_DECREF(next);
+        if (spans_count(terms, data, kind, start, i - start, hash) < 0) {
+            PyErr_NoMemory();
+            return -1;
         }
-        Py_DECREF(term);
     }
+    return 1;
+}
+
+static void spans_free(spans_t *t) {
+    PyMem_Free(t->spans);
+    PyMem_Free(t->slots);
+}
+
+/* The str of a counted term, or NULL with an exception set; *is_stop: a stop word. */
+static PyObject *span_str(PyObject *text, span_t *e, PyObject *stop, int *is_stop) {
+    PyObject *term = PyUnicode_Substring(text, e->start, e->start + e->len);
+    if (term == NULL) return NULL;
+    *is_stop = PySet_Contains(stop, term);
+    if (*is_stop < 0) Py_CLEAR(term);
+    return term;
+}
+
+/* Each distinct term is counted in C first: its str, its stop-word check and its count are
+ * made once per distinct term, not once per occurrence. */
+static PyObject *term_counts(PyObject *self, PyObject *args) {
+    PyObject *text, *stop;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyFrozenSet_Type, &stop)) return NULL;
+    spans_t terms = {0};
+    int found = count_terms(text, &terms);
+    if (found <= 0) {
+        spans_free(&terms);
+        if (found < 0) return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *counts = PyDict_New();
+    for (Py_ssize_t k = 0; counts != NULL && k < terms.n; k++) {
+        int is_stop = 0;
+        PyObject *term = span_str(text, &terms.spans[k], stop, &is_stop);
+        int failed = term == NULL;
+        if (!failed && !is_stop) {
+            PyObject *count = PyLong_FromSsize_t(terms.spans[k].count);
+            failed = count == NULL || PyDict_SetItem(counts, term, count) < 0;
+            Py_XDECREF(count);
+        }
+        Py_XDECREF(term);
+        if (failed) Py_CLEAR(counts);
+    }
+    spans_free(&terms);
     return counts;
-unspaced_script:
-    Py_DECREF(counts);
-    Py_RETURN_NONE;
-fail:
-    Py_DECREF(counts);
-    return NULL;
+}
+
+static int by_count(const void *a, const void *b) {
+    Py_ssize_t x = ((const span_t *)a)->count, y = ((const span_t *)b)->count;
+    return (x < y) - (x > y); /* the most frequent first */
+}
+
+typedef struct { PyObject *term; Py_ssize_t count; } ranked_t;
+
+static int by_count_then_term(const void *a, const void *b) {
+    const ranked_t *x = a, *y = b;
+    if (x->count != y->count) return (x->count < y->count) - (x->count > y->count);
+    return PyUnicode_Compare(x->term, y->term); /* two exact strs: never fails */
+}
+
+/* top_terms(folded, stop_words, k) -> [(term, count), ...] or None: topics.heaviest of
+ * term_counts (the k most frequent terms, ties in code point order), without making a str
+ * of each term: the terms are ranked by count in C, and only those down to the k-th
+ * non-stop term's count (and its ties) become strs and are checked against stop_words. */
+static PyObject *top_terms(PyObject *self, PyObject *args) {
+    PyObject *text, *stop;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "UO!n", &text, &PyFrozenSet_Type, &stop, &k)) return NULL;
+    spans_t terms = {0};
+    int found = count_terms(text, &terms);
+    if (found <= 0) {
+        spans_free(&terms);
+        if (found < 0) return NULL;
+        Py_RETURN_NONE;
+    }
+    qsort(terms.spans, (size_t)terms.n, sizeof(span_t), by_count);
+    ranked_t *kept = PyMem_Calloc((size_t)(terms.n ? terms.n : 1), sizeof(ranked_t));
+    Py_ssize_t n_kept = 0, floor = 0;
+    PyObject *out = NULL;
+    if (kept == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; k > 0 && i < terms.n; i++) {
+        span_t *e = &terms.spans[i];
+        if (n_kept >= k && e->count < floor) break; /* below the k-th term's count */
+        int is_stop = 0;
+        PyObject *term = span_str(text, e, stop, &is_stop);
+        if (term == NULL) goto done;
+        if (is_stop) {
+            Py_DECREF(term);
+            continue;
+        }
+        kept[n_kept++] = (ranked_t){term, e->count};
+        if (n_kept == k) floor = e->count;
+    }
+    qsort(kept, (size_t)n_kept, sizeof(ranked_t), by_count_then_term);
+    Py_ssize_t n_out = n_kept < k ? n_kept : k;
+    out = PyList_New(n_out);
+    for (Py_ssize_t i = 0; out != NULL && i < n_out; i++) {
+        PyObject *pair = Py_BuildValue("(On)", kept[i].term, kept[i].count);
+        if (pair == NULL) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, i, pair);
+    }
+done:
+    for (Py_ssize_t i = 0; kept != NULL && i < n_kept; i++) Py_DECREF(kept[i].term);
+    PyMem_Free(kept);
+    spans_free(&terms);
+    return out;
 }
 
 /* positions(column, value) -> [index, ...]: where the list `column` holds an item equal
@@ -2438,6 +2578,10 @@ static PyMethodDef methods[] = {
      "term_counts(folded, stop_words) -> {term: count} or None: the maximal runs of word "
      "characters (re's \\w) of at least two code points, not all digits, not stop words, of "
      "a lowercased text; None when it holds Thai, kana or CJK (see the comment above it)."},
+    {"top_terms", top_terms, METH_VARARGS,
+     "top_terms(folded, stop_words, k) -> [(term, count), ...] or None: the k most frequent "
+     "of term_counts' terms, ties in code point order (topics.heaviest), or None as "
+     "term_counts."},
     {"text_blocks", text_blocks, METH_VARARGS,
      "text_blocks(tag, ink, commas, gaps, phrasing_ink, phrasing_commas, min_text) -> "
      "[(element, score), ...]: Readability's text blocks (see linkspider.regions.main_block)."},

@@ -34,8 +34,9 @@ from operator import itemgetter
 
 try:
     from linkspider._dom import term_counts as _c_term_counts
+    from linkspider._dom import top_terms as _c_top_terms
 except ImportError:  # the C module is optional (setup.py)
-    _c_term_counts = None
+    _c_term_counts = _c_top_terms = None
 
 #: terms kept per page
 K = 32
@@ -159,7 +160,9 @@ def python_term_counts(text: str) -> Counter[str]:
 def signature(text: str, k: int = K) -> tuple[list[str], list[float]]:
     """The ``k`` heaviest terms of ``text`` (by count, then alphabetically) and their
     weights ``1 + ln(count)`` scaled to unit length; ``([], [])`` without terms."""
-    top = heaviest(term_counts(text), k)
+    top = _c_top_terms(text.lower(), STOP_WORDS, k) if _c_top_terms is not None else None
+    if top is None:  # no C module, or a script written without spaces
+        top = heaviest(term_counts(text), k)
     weights = [1.0 + math.log(count) for _, count in top]
     norm = math.sqrt(sum(w * w for w in weights)) or 1.0
     return [term for term, _ in top], [round(w / norm, 6) for w in weights]

@@ -253,6 +253,7 @@ def test_extraction_is_the_same_without_the_extension(corpus, monkeypatch):
     monkeypatch.setattr(dom, "_dom", None)  # (bound_markup, positions)
     monkeypatch.setattr(urls, "_RESOLVE_MANY", None)
     monkeypatch.setattr(topics, "_c_term_counts", None)
+    monkeypatch.setattr(topics, "_c_top_terms", None)
     monkeypatch.setattr(region_names, "_c_mentions", None)
     monkeypatch.setattr(region_names, "_c_describer", None)
     monkeypatch.setattr(regions_package, "_c_decide", None)

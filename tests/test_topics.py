@@ -151,6 +151,18 @@ def test_term_counts_is_counting_the_terms(text):
     expected = Counter(topics.terms_of(text))
     assert topics.term_counts(text) == expected
     assert topics.python_term_counts(text) == expected
+    assert_top_terms_are_the_heaviest(text)
+
+
+def assert_top_terms_are_the_heaviest(text: str) -> None:
+    """The C ranking the signature uses (``_dom.top_terms``) is ``heaviest`` of the counts,
+    for any ``k``, or hands a text of a script written without spaces back (None)."""
+    for k in (0, 1, 2, 3, 32, 10_000):
+        top = topics._c_top_terms(text.lower(), topics.STOP_WORDS, k)
+        if top is None:
+            assert topics._c_term_counts(text.lower(), topics.STOP_WORDS) is None
+        else:
+            assert top == topics.heaviest(Counter(topics.terms_of(text)), k), (k, text[:40])
 
 
 def test_term_counts_on_real_pages_and_odd_text():
@@ -170,8 +182,20 @@ def test_term_counts_on_real_pages_and_odd_text():
         "\u00b2\u00b3 \u0663\u0664 ab\u00b2 \u2460\u2461 _1 __ a_",  # digits of other kinds
         "the der und \u00e9t\u00e9 THE Der",  # stop words, in any case
     ]
+    texts += [
+        "b a c b a c d d d e e e f",  # ties at the k-th count, and terms before them
+        " ".join(f"t{i % 97}x{i % 13}" for i in range(5000)),  # many distinct terms
+        "the the the of of and wheel",  # stop words the most frequent
+    ]
     assert topics._c_term_counts is not None  # the C module is built (setup.py), and used
+    assert topics._c_top_terms is not None
     for text in texts:
         expected = Counter(topics.terms_of(text))
         assert topics.term_counts(text) == expected, text[:40]
         assert topics.python_term_counts(text) == expected, text[:40]
+        assert_top_terms_are_the_heaviest(text)
+    # the signature reads the C ranking, and equals the one made in Python
+    for text in texts:
+        c = topics.signature(text)
+        top = topics.heaviest(Counter(topics.terms_of(text)), topics.K)
+        assert c[0] == [term for term, _ in top], text[:40]
