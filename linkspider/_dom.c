@@ -113,7 +113,7 @@ static inline lxb_node *n_parent(lxb_node *n) { return (lxb_node *)L(n)->parent;
 /* What configure() says of each known tag id (see linkspider/dom.py TAG_FLAGS). */
 enum {
     F_P = 1, F_IMG = 2, F_LIST = 4, F_HIDDEN = 8, F_DIV_TO_P = 16, F_NOT_PHRASING = 32,
-    F_REF = 64, F_A = 128, F_TEXT = 256, F_LEAD = 512,
+    F_REF = 64, F_A = 128, F_TEXT = 256, F_LEAD = 512, F_CODE = 1024,
 };
 /* The lead of a short text element (see linkspider.dom.LEAD_CAP) */
 #define LEAD_CAP 32
@@ -647,7 +647,8 @@ static int collapse_capped(buf_t *b, const unsigned char *s, size_t n, Py_ssize_
 
 /* What the refs say of the text of a link or title, and of a link's first <img>. */
 typedef struct {
-    buf_t all;            /* every text node of the page, in document order, concatenated */
+    buf_t all;            /* every text node of the page but those of scripts and styles
+                             (F_CODE), in document order, concatenated */
     Py_ssize_t *img;      /* element indices of the <img> elements, ascending */
     Py_ssize_t n_img, cap_img;
     Py_ssize_t link_cap, title_cap; /* code points of collapsed text kept */
@@ -867,7 +868,9 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         }
         else if (type == NODE_TEXT && stack_top >= 0) {
             lx_str *s = text_of(node);
-            if (s->data != NULL && s->length && buf_add(&texts.all, s->data, s->length) < 0)
+            /* the text of a script or style is code: no link text or lead holds it */
+            if (s->data != NULL && s->length && !(flags_of(e[stack_top].tag) & F_CODE) &&
+                buf_add(&texts.all, s->data, s->length) < 0)
                 goto fail_walk;
             if (s->data != NULL && s->length && !e[stack_top].hidden) {
                 elem_t *x = &e[stack_top];
@@ -1009,9 +1012,14 @@ fail_walk:
  * left out, with their end tags (links, and the elements of the head, are
  * kept: they are what the extraction reads), and attributes past the first
  * max_attrs of an element are left out, except those the extraction reads.
- * Pages within the bounds come back as None: parsed exactly as sent. */
+ * With drop_raw, the text of each <script> and <style> element is left out too
+ * (the HTML tokenizer ends it at the same "</script" or "</style", and nothing
+ * reads it): a quarter of Lexbor's tokenizing on real pages; a script holding
+ * "<!--" keeps its text (the tokenizer's escaped states may end it elsewhere).
+ * Returns None when nothing is left out (the page is parsed exactly as sent),
+ * else (bytes, cut): cut is true when the bounds left something out. */
 
-typedef struct { uint32_t hash; unsigned char dropped, foreign, scope; } open_t;
+typedef struct { uint32_t hash; unsigned char dropped, foreign, scope, integration; } open_t;
 
 static uint32_t name_hash(const unsigned char *s, size_t n) {
     uint32_t h = 2166136261u;
@@ -1089,6 +1097,20 @@ static const char *const KEEP_ATTRS[] = {
     "href", "xlink:href", "rel", "title", "alt", "class", "id", "role", "name", "content",
     "http-equiv", "charset", "lang", "src", "type", NULL};
 
+/* Start tags that take foreign content (SVG, MathML) back to HTML (the HTML standard's
+ * "in foreign content" rules; <font> whatever its attributes). */
+static const char *const FOREIGN_EXITS[] = {
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
+    "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
+    "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+    "sub", "sup", "table", "tt", "u", "ul", "var", "font", NULL};
+/* Foreign elements whose start tags inside are read by HTML rules (integration points). */
+static const char *const INTEGRATION_POINTS[] = {
+    "foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL};
+/* HTML start tags after which a <script> or <style> start tag may be ignored by the tree
+ * builder (in select, in frameset), its text then being markup. */
+static const char *const RAW_UNSURE[] = {"select", "frameset", NULL};
+
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\f' || (c) == '\r')
 #define IS_ALPHA(c) (((c) | 32) >= 'a' && ((c) | 32) <= 'z')
 /* Byte classes for the tokenizing loops (one table lookup instead of five comparisons). */
@@ -1146,11 +1168,65 @@ static size_t raw_text_end(const unsigned char *s, size_t n, size_t from,
     return n;
 }
 
+/* Where the tag whose attributes start at p ends (after its ">"), or n: attributes as
+ * the HTML tokenizer reads them (a quoted value may hold ">"). */
+static size_t attrs_end(const unsigned char *s, size_t n, size_t p) {
+    while (p < n) {
+        while (p < n && (CC[s[p]] & (C_WS | C_SLASH))) p++;
+        if (p >= n) break;
+        if (s[p] == '>') return p + 1;
+        if (s[p] == '=') p++; /* a name may start with '=' */
+        while (p < n && !(CC[s[p]] & (C_WS | C_SLASH | C_GT | C_EQ))) p++;
+        size_t name_end = p;
+        while (p < n && (CC[s[p]] & C_WS)) p++;
+        if (p < n && s[p] == '=') {
+            p++;
+            while (p < n && (CC[s[p]] & C_WS)) p++;
+            if (p < n && (s[p] == '"' || s[p] == '\'')) {
+                const unsigned char *q = memchr(s + p + 1, s[p], n - p - 1);
+                p = q ? (size_t)(q - s) + 1 : n;
+            }
+            else {
+                while (p < n && !(CC[s[p]] & (C_WS | C_GT))) p++;
+            }
+        }
+        else p = name_end; /* a valueless attribute */
+    }
+    return n;
+}
+
+/* Where a comment whose text starts at `from` ends (after its "-->" or "--!>"; an empty
+ * "<!-->" or "<!--->" ends at once), or n: the HTML tokenizer's comment states. */
+static size_t comment_end(const unsigned char *s, size_t n, size_t from) {
+    if (from < n && s[from] == '>') return from + 1;
+    if (from + 1 < n && s[from] == '-' && s[from + 1] == '>') return from + 2;
+    for (size_t p = from; p + 2 < n; p++) {
+        const unsigned char *dash = memchr(s + p, '-', n - p - 2);
+        if (dash == NULL) return n;
+        p = (size_t)(dash - s);
+        if (s[p + 1] != '-') continue;
+        if (s[p + 2] == '>') return p + 3;
+        if (s[p + 2] == '!' && p + 3 < n && s[p + 3] == '>') return p + 4;
+    }
+    return n;
+}
+
+/* Is s[0:strlen(lower)] the lowercase ASCII word `lower`, in any case? */
+static int name_is_ci(const unsigned char *s, const char *lower) {
+    for (; *lower; s++, lower++) {
+        unsigned char c = *s;
+        if (c >= 'A' && c <= 'Z') c += 32;
+        if (c != (unsigned char)*lower) return 0;
+    }
+    return 1;
+}
+
 static PyObject *bound_markup(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
     Py_ssize_t max_depth, max_attrs;
-    if (!PyArg_ParseTuple(args, "y*nn", &view, &max_depth, &max_attrs)) return NULL;
+    int drop_raw;
+    if (!PyArg_ParseTuple(args, "y*nnp", &view, &max_depth, &max_attrs, &drop_raw)) return NULL;
     if (!classes_ready) init_classes();
     const unsigned char *s = view.buf;
     size_t n = (size_t)view.len;
@@ -1160,7 +1236,11 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     /* attribute spans of the current start tag, when it has too many */
     size_t *spans = NULL, spans_cap = 0;
     size_t pos = 0;
-    int error = 0;
+    int error = 0, cut = 0; /* cut: the bounds left something out */
+    /* unsure: from here on, whether a <script> or <style> start tag makes the tokenizer
+     * read raw text is not known for certain (after a <select> or <frameset>, and in foreign
+     * content left or entered in ways not followed here): no text is dropped */
+    int unsure = 0;
     while (pos < n && !error) {
         const unsigned char *lt = memchr(s + pos, '<', n - pos);
         if (lt == NULL) break;
@@ -1169,7 +1249,14 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         unsigned char c1 = s[at + 1];
         if (c1 == '!') {
             if (at + 3 < n && s[at + 2] == '-' && s[at + 3] == '-') {
-                size_t end = find_bytes(s, n, at + 4, "-->");
+                size_t end = comment_end(s, n, at + 4);
+                if (end >= n) break;
+                pos = end;
+            }
+            else if (depth > 0 && stack[depth - 1].foreign && at + 9 <= n &&
+                     memcmp(s + at + 2, "[CDATA[", 7) == 0) {
+                /* a CDATA section (in foreign content only): text up to "]]>" */
+                size_t end = find_bytes(s, n, at + 9, "]]>");
                 if (end >= n) break;
                 pos = end + 3;
             }
@@ -1188,6 +1275,13 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         }
         int closing = c1 == '/';
         size_t name_at = at + 1 + (closing ? 1 : 0);
+        if (closing && name_at < n && !IS_ALPHA(s[name_at])) {
+            /* "</>" is dropped; "</" and anything else opens a bogus comment up to ">" */
+            const unsigned char *gt = memchr(s + name_at, '>', n - name_at);
+            if (gt == NULL) break;
+            pos = (size_t)(gt - s) + 1;
+            continue;
+        }
         if (name_at >= n || !IS_ALPHA(s[name_at])) { pos = at + 1; continue; }
         size_t name_end = name_at;
         while (name_end < n && !(CC[s[name_end]] & (C_WS | C_SLASH | C_GT))) name_end++;
@@ -1195,16 +1289,21 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         size_t len = name_end - name_at;
         uint32_t hash = name_hash(name, len);
         if (closing) {
-            const unsigned char *gt = memchr(s + name_end, '>', n - name_end);
-            size_t tag_end = gt ? (size_t)(gt - s) + 1 : n;
+            size_t tag_end = attrs_end(s, n, name_end); /* an end tag's attributes too */
             size_t limit = depth > 256 ? depth - 256 : 0; /* a bounded search */
+            int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0;
             for (size_t k = depth; k > limit; k--) {
                 if (stack[k - 1].hash == hash) {
                     if (stack[k - 1].dropped && rw_skip(&w, s, at, tag_end) < 0) error = 1;
+                    cut |= stack[k - 1].dropped;
+                    /* foreign content closed by an HTML element's end tag: the tree
+                     * builder's HTML rules decide what it closes */
+                    matched = stack[k - 1].foreign;
                     depth = k - 1;
                     break;
                 }
             }
+            if (in_foreign && !matched) unsure = 1;
             pos = tag_end;
             continue;
         }
@@ -1270,7 +1369,13 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 break;
             }
         }
-        int is_void = (cls & T_VOID) || (self_closing && foreign);
+        int integration = 0;
+        if (foreign) {
+            if (stack[depth - 1].integration || name_is(name, len, FOREIGN_EXITS)) unsure = 1;
+            integration = name_is(name, len, INTEGRATION_POINTS);
+        }
+        else if (name_is(name, len, RAW_UNSURE)) unsure = 1;
+        int is_void = (cls & T_VOID) || (self_closing && (foreign || (cls & T_FOREIGN_ROOT)));
         int dropped = 0;
         if (!is_void) {
             dropped = depth >= (size_t)max_depth && !(cls & (T_KEEP | T_RAW));
@@ -1285,12 +1390,15 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             stack[depth].dropped = (unsigned char)dropped;
             stack[depth].foreign = (unsigned char)(foreign || (cls & T_FOREIGN_ROOT));
             stack[depth].scope = (unsigned char)((cls & T_SCOPE) != 0);
+            stack[depth].integration = (unsigned char)integration;
             depth++;
         }
         if (dropped) {
+            cut = 1;
             if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
         }
         else if (n_spans) { /* the tag without its extra attributes */
+            cut = 1;
             size_t from = at;
             for (size_t k = 0; k < n_spans && !error; k += 2) {
                 if (rw_skip(&w, s, spans[k], spans[k + 1]) < 0) error = 1;
@@ -1300,7 +1408,17 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         }
         pos = tag_end;
         if (!foreign && (cls & T_RAW)) {
+            size_t content = pos;
             pos = raw_text_end(s, n, pos, name, len);
+            /* the text of a script or a style, which nothing reads, left out; a script
+             * holding "<!--" is kept, and ends the dropping: the tokenizer's escaped
+             * states may end it at a later "</script" */
+            int script = len == 6 && name_is_ci(name, "script");
+            if (script && find_bytes(s, pos, content, "<!--") < pos) unsure = 1;
+            if (drop_raw && !unsure && pos > content && !error &&
+                (script || (len == 5 && name_is_ci(name, "style"))) &&
+                rw_skip(&w, s, content, pos) < 0)
+                error = 1;
             if (!is_void && depth) depth--; /* its end tag closes it */
             if (pos < n) {
                 const unsigned char *gt = memchr(s + pos, '>', n - pos);
@@ -1313,7 +1431,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     if (!error) {
         if (!w.active) out = Py_NewRef(Py_None);
         else if (buf_add(&w.b, s + w.copied, n - w.copied) == 0)
-            out = PyBytes_FromStringAndSize(w.b.data, (Py_ssize_t)w.b.len);
+            out = Py_BuildValue("(y#O)", w.b.data, (Py_ssize_t)w.b.len, cut ? Py_True : Py_False);
     }
     PyMem_Free(w.b.data);
     PyMem_Free(stack);
@@ -2546,9 +2664,10 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure({tag_id: (name, flags)}, html_ns, svg_ns): enable walk()."},
     {"bound_markup", bound_markup, METH_VARARGS,
-     "bound_markup(data, max_depth, max_attrs) -> bytes or None: data with start tags nested "
-     "deeper than max_depth, and attributes past the first max_attrs of an element, left out "
-     "(None when nothing is; see the comment above it)."},
+     "bound_markup(data, max_depth, max_attrs, drop_raw) -> (bytes, cut) or None: data with "
+     "start tags nested deeper than max_depth, and attributes past the first max_attrs of an "
+     "element, left out (cut), and with drop_raw the text of scripts and styles (None when "
+     "nothing is; see the comment above it)."},
     {"visible_text", visible_text, METH_VARARGS,
      "visible_text(node, indices, cap) -> str: the text of the subtrees of the elements at "
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "

@@ -261,6 +261,9 @@ NOT_PHRASING = frozenset(
 
 #: elements whose text is not page text
 HIDDEN = frozenset(("script", "style", "noscript", "template"))
+#: elements whose text is code, never shown: left out of link texts and leads too (which
+#: are otherwise ``textContent``), as a browser's rendered text and Readability leave it out
+CODE = frozenset(("script", "style"))
 
 
 _ASCII_WS = "\t\n\f\r "
@@ -308,9 +311,8 @@ def attributes_hide(attrs: dict) -> bool:
 
 
 # What the C walk is told about each known tag (its flag bits, linkspider/_dom.c)
-_F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT, _F_LEAD = (
-    1 << k for k in range(10)
-)
+(_F_P, _F_IMG, _F_LIST, _F_HIDDEN, _F_DIV_TO_P, _F_NOT_PHRASING, _F_REF, _F_A, _F_TEXT,
+ _F_LEAD, _F_CODE) = (1 << k for k in range(11))  # fmt: skip
 #: elements whose lead (the start of their text) the walks read, when short (see _dom.c)
 LEAD_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption"))
 LEAD_CAP = 32
@@ -334,6 +336,7 @@ def _tag_flags(name: str) -> int:
         | (_F_A if name == "a" else 0)
         | (_F_TEXT if name in _TEXT_TAGS else 0)
         | (_F_LEAD if name in LEAD_TAGS else 0)
+        | (_F_CODE if name in CODE else 0)
     )
 
 
@@ -492,6 +495,23 @@ def capped_text(raw: str, cap: int) -> str:
     return " ".join(raw[: 8 * cap + 1024].split())[:cap]
 
 
+def text_of(node) -> str:
+    """A node's ``textContent`` without the text of the :data:`CODE` elements inside it.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> a = LexborHTMLParser('<a href=/x>Buy <script>track("a")</script>now<style>a{}</style></a>')
+    >>> text_of(a.css_first("a"))
+    'Buy now'
+    """
+    if node.css_first("script, style") is None:
+        return node.text()
+    return "".join(
+        t.text_content or ""
+        for t in node.traverse(include_text=True)
+        if t.tag == "-text" and t.parent is not None and t.parent.tag not in CODE
+    )
+
+
 def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:
     """:func:`element_table`'s columns through selectolax's Python API (slow, exact).
 
@@ -538,7 +558,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         if name in _REF_TAGS and (namespace == "html" or (name == "a" and namespace == "svg")):
             text = img_alt = None
             if name in _TEXT_TAGS:
-                text = capped_text(node.text(), link_cap if name == "a" else title_cap)
+                text = capped_text(text_of(node), link_cap if name == "a" else title_cap)
                 image = node.css_first("img")
                 if image is not None:
                     img_alt = _attr(image.attributes, "alt") or ""
@@ -611,7 +631,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         node,
     ) in leads:  # a paragraph or heading, or a div that is one (no block inside), with text
         if 0 < deep_ink[i] <= LEAD_MAX_INK and (tag[i] == "p" or not block_inside[i]):
-            lead[i] = capped_text(node.text(), LEAD_CAP)
+            lead[i] = capped_text(text_of(node), LEAD_CAP)
     return ElementTable(*cols)
 
 
@@ -735,24 +755,31 @@ if BACKEND_PROBLEM is not None:
 BACKEND = "c" if BACKEND_PROBLEM is None else "python"
 
 
-def bound_markup(markup: str | bytes, max_depth: int, max_attrs: int) -> bytes | None:
-    """The markup with what would make the parse superlinear left out, or None when it
-    is within the bounds: start tags nested deeper than ``max_depth`` (links and head
+def bound_markup(
+    markup: str | bytes, max_depth: int, max_attrs: int, drop_raw: bool = False
+) -> tuple[bytes, bool] | None:
+    """The markup with what would make the parse superlinear left out, or None when
+    nothing is left out: start tags nested deeper than ``max_depth`` (links and head
     elements kept) and attributes past an element's first ``max_attrs`` (the ones the
-    extraction reads kept).  See ``bound_markup`` in linkspider/_dom.c.  Without the C
-    extension, None: such pages are then bounded only by the extraction's time limit.
+    extraction reads kept); with ``drop_raw``, also the text of ``<script>`` and
+    ``<style>`` elements, which the extraction never reads (the parser is then spared
+    tokenizing it).  Returns ``(bytes, cut)``: ``cut`` when the bounds left something out.
+    See ``bound_markup`` in linkspider/_dom.c.  Without the C extension, None: such pages
+    are then bounded only by the extraction's time limit.
 
     >>> bound_markup(b"<div><p>fine</p></div>", 128, 64) is None
     True
     >>> bound_markup(b"<div>" * 5 + b"<a href=/x>x</a>", 2, 64)
-    b'<div><div><a href=/x>x</a>'
+    (b'<div><div><a href=/x>x</a>', True)
     >>> bound_markup(b'<p a=1 b=2 c=3 href="/h">x</p>', 128, 1)
-    b'<p a=1   href="/h">x</p>'
+    (b'<p a=1   href="/h">x</p>', True)
+    >>> bound_markup(b"<script>if (a<b) x()</script><style>p{}</STYLE>", 128, 64, drop_raw=True)
+    (b'<script></script><style></STYLE>', False)
     """
     if _dom is None:
         return None
     data = markup.encode("utf-8", "surrogatepass") if isinstance(markup, str) else markup
-    return _dom.bound_markup(data, max_depth, max_attrs)
+    return _dom.bound_markup(data, max_depth, max_attrs, drop_raw)
 
 
 def element_table(tree, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:

@@ -531,9 +531,9 @@ def _base_url(url: str, href: str | None, encoder: str | None) -> str:
 def _extract_html(
     page: Extraction, markup: str | bytes, url: str, refresh: str | None, limits: Limits
 ) -> None:
-    bounded = bound_markup(markup, limits.max_nesting_depth, limits.max_attributes)
+    bounded = bound_markup(markup, limits.max_nesting_depth, limits.max_attributes, drop_raw=True)
     if bounded is not None:
-        markup, page.bounded = bounded, True
+        markup, page.bounded = bounded
     tree = LexborHTMLParser(markup)
     root = tree.root
     if root is not None:

