@@ -1120,13 +1120,19 @@ static const unsigned char CC[256] = {
     ['/'] = C_SLASH, ['>'] = C_GT, ['='] = C_EQ,
 };
 
-/* The output, made only once something must change: the bytes before are copied. */
-typedef struct { buf_t b; size_t copied; int active; } rewrite_t;
+/* The output, made only once something must change: the bytes before are copied, into
+ * a bytes object of the input's size (the output is never longer), shrunk at the end. */
+typedef struct { PyObject *out; size_t len, copied, n; int active; } rewrite_t;
 
 static int rw_skip(rewrite_t *w, const unsigned char *s, size_t from, size_t to) {
     /* leave s[from:to] out: copy what came before it */
-    w->active = 1;
-    if (buf_add(&w->b, s + w->copied, from - w->copied) < 0) return -1;
+    if (!w->active) {
+        w->out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)w->n);
+        if (w->out == NULL) return -1;
+        w->active = 1;
+    }
+    memcpy(PyBytes_AS_STRING(w->out) + w->len, s + w->copied, from - w->copied);
+    w->len += from - w->copied;
     w->copied = to;
     return 0;
 }
@@ -1230,7 +1236,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     if (!classes_ready) init_classes();
     const unsigned char *s = view.buf;
     size_t n = (size_t)view.len;
-    rewrite_t w = {{NULL, 0, 0}, 0, 0};
+    rewrite_t w = {NULL, 0, 0, n, 0};
     open_t *stack = NULL;
     size_t depth = 0, cap = 0;
     /* attribute spans of the current start tag, when it has too many */
@@ -1430,10 +1436,10 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     PyObject *out = NULL;
     if (!error) {
         if (!w.active) out = Py_NewRef(Py_None);
-        else if (buf_add(&w.b, s + w.copied, n - w.copied) == 0)
-            out = Py_BuildValue("(y#O)", w.b.data, (Py_ssize_t)w.b.len, cut ? Py_True : Py_False);
+        else if (rw_skip(&w, s, n, n) == 0 && _PyBytes_Resize(&w.out, (Py_ssize_t)w.len) == 0)
+            out = PyTuple_Pack(2, w.out, cut ? Py_True : Py_False);
     }
-    PyMem_Free(w.b.data);
+    Py_XDECREF(w.out);
     PyMem_Free(stack);
     PyMem_Free(spans);
     PyBuffer_Release(&view);
