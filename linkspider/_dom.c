@@ -1019,7 +1019,24 @@ fail_walk:
  * Returns None when nothing is left out (the page is parsed exactly as sent),
  * else (bytes, cut): cut is true when the bounds left something out. */
 
-typedef struct { uint32_t hash; unsigned char dropped, foreign, scope, integration; } open_t;
+typedef struct {
+    uint32_t hash;
+    unsigned char dropped, foreign, scope, integration;
+    size_t name_at, name_len; /* the start tag's name in the input */
+} open_t;
+
+/* Is the open element's name a[0:n], in any ASCII case (its hash already equal)? */
+static int same_name(const unsigned char *s, const open_t *e, const unsigned char *a, size_t n) {
+    if (e->name_len != n) return 0;
+    const unsigned char *b = s + e->name_at;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y) return 0;
+    }
+    return 1;
+}
 
 static uint32_t name_hash(const unsigned char *s, size_t n) {
     uint32_t h = 2166136261u;
@@ -1072,6 +1089,8 @@ static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
 #define CLASS_SLOTS 256 /* open addressing on the name hash */
 static uint32_t class_hash[CLASS_SLOTS];
 static unsigned class_flags[CLASS_SLOTS];
+static const char *class_name[CLASS_SLOTS];
+static int name_is_ci(const unsigned char *s, const char *lower);
 static int classes_ready;
 
 static void init_classes(void) {
@@ -1082,14 +1101,20 @@ static void init_classes(void) {
         while (class_flags[slot]) slot = (slot + 1) % CLASS_SLOTS;
         class_hash[slot] = h;
         class_flags[slot] = TAG_CLASSES[i].flags;
+        class_name[slot] = name;
     }
     classes_ready = 1;
 }
 
-/* The T_* flags of a tag name, by its hash (0 for every other name). */
-static unsigned tag_class(uint32_t h) {
-    for (size_t slot = h % CLASS_SLOTS; class_flags[slot]; slot = (slot + 1) % CLASS_SLOTS)
-        if (class_hash[slot] == h) return class_flags[slot];
+/* The T_* flags of the tag named s[0:n], whose hash is h (0 for every other name; the name
+ * compared in any ASCII case, so that a name made to share a known tag's hash is not taken
+ * for it). */
+static unsigned tag_class(uint32_t h, const unsigned char *s, size_t n) {
+    for (size_t slot = h % CLASS_SLOTS; class_flags[slot]; slot = (slot + 1) % CLASS_SLOTS) {
+        if (class_hash[slot] != h) continue;
+        const char *name = class_name[slot];
+        if (strlen(name) == n && name_is_ci(s, name)) return class_flags[slot];
+    }
     return 0;
 }
 
@@ -1299,7 +1324,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             size_t limit = depth > 256 ? depth - 256 : 0; /* a bounded search */
             int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0;
             for (size_t k = depth; k > limit; k--) {
-                if (stack[k - 1].hash == hash) {
+                if (stack[k - 1].hash == hash && same_name(s, &stack[k - 1], name, len)) {
                     if (stack[k - 1].dropped && rw_skip(&w, s, at, tag_end) < 0) error = 1;
                     cut |= stack[k - 1].dropped;
                     /* foreign content closed by an HTML element's end tag: the tree
@@ -1358,12 +1383,12 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         if (!complete) break; /* the document ends inside the tag */
         size_t tag_end = p;
         int foreign = depth > 0 && stack[depth - 1].foreign;
-        unsigned cls = tag_class(hash);
+        unsigned cls = tag_class(hash, name, len);
         if (cls & T_IMPLIED) { /* closes an open element of its kind near the top */
             size_t look = (cls & T_A) ? 64 : 8;
             size_t limit = depth > look ? depth - look : 0;
             for (size_t k = depth; k > limit; k--) {
-                if (stack[k - 1].hash != hash) {
+                if (stack[k - 1].hash != hash || !same_name(s, &stack[k - 1], name, len)) {
                     if (stack[k - 1].scope) break;
                     continue;
                 }
@@ -1376,7 +1401,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             }
         }
         int integration = 0;
-        if (foreign) {
+        if (unsure || !drop_raw) { /* nothing more to tell */ }
+        else if (foreign) {
             if (stack[depth - 1].integration || name_is(name, len, FOREIGN_EXITS)) unsure = 1;
             integration = name_is(name, len, INTEGRATION_POINTS);
         }
@@ -1397,6 +1423,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             stack[depth].foreign = (unsigned char)(foreign || (cls & T_FOREIGN_ROOT));
             stack[depth].scope = (unsigned char)((cls & T_SCOPE) != 0);
             stack[depth].integration = (unsigned char)integration;
+            stack[depth].name_at = (size_t)(name - s);
+            stack[depth].name_len = len;
             depth++;
         }
         if (dropped) {

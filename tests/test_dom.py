@@ -239,6 +239,8 @@ def test_leaving_out_script_text_before_the_parse_changes_no_column(labelled_set
         ),
         (b"<svg><g></style><style>x</style></svg>", None),  # an end tag HTML rules read
         (b"<head><svg></head><script><a href=/x>x</a></script>", None),  # </head> ignored
+        # an end tag whose name shares the hash of "svg" (found by search) is not </svg>
+        (b"<svg></rssidkh><script><a href=/x>x</a></script></svg>", None),
         # in an integration point (MathML <mi>) HTML rules read start tags: raw text here
         (b"<math><mi><noframes></math></math><style><a href=/x>x</a></style>", None),
         (b"<svg><![CDATA[></svg>]]><script><a href=/x>x</a></script></svg>", None),
