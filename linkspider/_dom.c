@@ -1048,6 +1048,16 @@ static uint32_t name_hash(const unsigned char *s, size_t n) {
     return h ^ (uint32_t)n;
 }
 
+/* Is s[0:strlen(lower)] the lowercase ASCII word `lower`, in any case? */
+static inline int name_is_ci(const unsigned char *s, const char *lower) {
+    for (; *lower; s++, lower++) {
+        unsigned char c = *s;
+        if (c >= 'A' && c <= 'Z') c += 32;
+        if (c != (unsigned char)*lower) return 0;
+    }
+    return 1;
+}
+
 static int name_is(const unsigned char *s, size_t n, const char *const *names) {
     for (; *names; names++) {
         size_t k = strlen(*names);
@@ -1090,7 +1100,6 @@ static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
 static uint32_t class_hash[CLASS_SLOTS];
 static unsigned class_flags[CLASS_SLOTS];
 static const char *class_name[CLASS_SLOTS];
-static int name_is_ci(const unsigned char *s, const char *lower);
 static int classes_ready;
 
 static void init_classes(void) {
@@ -1199,29 +1208,36 @@ static size_t raw_text_end(const unsigned char *s, size_t n, size_t from,
     return n;
 }
 
-/* Where the tag whose attributes start at p ends (after its ">"), or n: attributes as
- * the HTML tokenizer reads them (a quoted value may hold ">"). */
+/* Where the name of the attribute starting at p (not a space, "/" or ">") ends. */
+static inline size_t attr_name_end(const unsigned char *s, size_t n, size_t p) {
+    if (s[p] == '=') p++; /* a name may start with '=' */
+    while (p < n && !(CC[s[p]] & (C_WS | C_SLASH | C_GT | C_EQ))) p++;
+    return p;
+}
+
+/* Where the attribute starting at p (not a space, "/" or ">") ends, as the HTML tokenizer
+ * reads it (a quoted value may hold ">"). */
+static inline size_t attr_end(const unsigned char *s, size_t n, size_t p) {
+    size_t name_end = p = attr_name_end(s, n, p);
+    while (p < n && (CC[s[p]] & C_WS)) p++;
+    if (p >= n || s[p] != '=') return name_end; /* a valueless attribute */
+    p++;
+    while (p < n && (CC[s[p]] & C_WS)) p++;
+    if (p < n && (s[p] == '"' || s[p] == '\'')) {
+        const unsigned char *q = memchr(s + p + 1, s[p], n - p - 1);
+        return q ? (size_t)(q - s) + 1 : n;
+    }
+    while (p < n && !(CC[s[p]] & (C_WS | C_GT))) p++;
+    return p;
+}
+
+/* Where the tag whose attributes start at p ends (after its ">"), or n. */
 static size_t attrs_end(const unsigned char *s, size_t n, size_t p) {
     while (p < n) {
         while (p < n && (CC[s[p]] & (C_WS | C_SLASH))) p++;
         if (p >= n) break;
         if (s[p] == '>') return p + 1;
-        if (s[p] == '=') p++; /* a name may start with '=' */
-        while (p < n && !(CC[s[p]] & (C_WS | C_SLASH | C_GT | C_EQ))) p++;
-        size_t name_end = p;
-        while (p < n && (CC[s[p]] & C_WS)) p++;
-        if (p < n && s[p] == '=') {
-            p++;
-            while (p < n && (CC[s[p]] & C_WS)) p++;
-            if (p < n && (s[p] == '"' || s[p] == '\'')) {
-                const unsigned char *q = memchr(s + p + 1, s[p], n - p - 1);
-                p = q ? (size_t)(q - s) + 1 : n;
-            }
-            else {
-                while (p < n && !(CC[s[p]] & (C_WS | C_GT))) p++;
-            }
-        }
-        else p = name_end; /* a valueless attribute */
+        p = attr_end(s, n, p);
     }
     return n;
 }
@@ -1240,16 +1256,6 @@ static size_t comment_end(const unsigned char *s, size_t n, size_t from) {
         if (s[p + 2] == '!' && p + 3 < n && s[p + 3] == '>') return p + 4;
     }
     return n;
-}
-
-/* Is s[0:strlen(lower)] the lowercase ASCII word `lower`, in any case? */
-static int name_is_ci(const unsigned char *s, const char *lower) {
-    for (; *lower; s++, lower++) {
-        unsigned char c = *s;
-        if (c >= 'A' && c <= 'Z') c += 32;
-        if (c != (unsigned char)*lower) return 0;
-    }
-    return 1;
 }
 
 static PyObject *bound_markup(PyObject *self, PyObject *args) {
@@ -1350,24 +1356,10 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             if (s[p] == '>') { complete = 1; p++; break; }
             self_closing = 0;
             size_t a_start = p;
-            if (p < n && s[p] == '=') p++; /* a name may start with '=' */
-            while (p < n && !(CC[s[p]] & (C_WS | C_SLASH | C_GT | C_EQ))) p++;
-            size_t a_name_end = p;
-            while (p < n && (CC[s[p]] & C_WS)) p++;
-            if (p < n && s[p] == '=') {
-                p++;
-                while (p < n && (CC[s[p]] & C_WS)) p++;
-                if (p < n && (s[p] == '"' || s[p] == '\'')) {
-                    const unsigned char *q = memchr(s + p + 1, s[p], n - p - 1);
-                    p = q ? (size_t)(q - s) + 1 : n;
-                }
-                else {
-                    while (p < n && !(CC[s[p]] & (C_WS | C_GT))) p++;
-                }
-            }
-            else p = a_name_end;  /* a valueless attribute */
+            p = attr_end(s, n, p);
             n_attrs++;
-            if (n_attrs > (size_t)max_attrs && !name_is(s + a_start, a_name_end - a_start, KEEP_ATTRS)) {
+            if (n_attrs > (size_t)max_attrs &&
+                !name_is(s + a_start, attr_name_end(s, n, a_start) - a_start, KEEP_ATTRS)) {
                 if (n_spans + 2 > spans_cap) {
                     size_t c2 = spans_cap ? spans_cap * 2 : 256;
                     size_t *q = PyMem_Realloc(spans, c2 * sizeof(size_t));
@@ -1448,7 +1440,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
              * holding "<!--" is kept, and ends the dropping: the tokenizer's escaped
              * states may end it at a later "</script" */
             int script = len == 6 && name_is_ci(name, "script");
-            if (script && find_bytes(s, pos, content, "<!--") < pos) unsure = 1;
+            if (drop_raw && script && find_bytes(s, pos, content, "<!--") < pos) unsure = 1;
             if (drop_raw && !unsure && pos > content && !error &&
                 (script || (len == 5 && name_is_ci(name, "style"))) &&
                 rw_skip(&w, s, content, pos) < 0)

@@ -160,9 +160,12 @@ def python_term_counts(text: str) -> Counter[str]:
 def signature(text: str, k: int = K) -> tuple[list[str], list[float]]:
     """The ``k`` heaviest terms of ``text`` (by count, then alphabetically) and their
     weights ``1 + ln(count)`` scaled to unit length; ``([], [])`` without terms."""
-    top = _c_top_terms(text.lower(), STOP_WORDS, k) if _c_top_terms is not None else None
-    if top is None:  # no C module, or a script written without spaces
+    if _c_top_terms is None:
         top = heaviest(term_counts(text), k)
+    else:
+        top = _c_top_terms(text.lower(), STOP_WORDS, k)
+        if top is None:  # a script written without spaces: character pairs
+            top = heaviest(Counter(terms_of(text)), k)
     weights = [1.0 + math.log(count) for _, count in top]
     norm = math.sqrt(sum(w * w for w in weights)) or 1.0
     return [term for term, _ in top], [round(w / norm, 6) for w in weights]
