@@ -544,8 +544,9 @@ def test_errors_are_one_line_and_exit_2(dataset, tmp_path):
         (("backlinks", "beta.org", "--format", "xml", "--data", str(dataset)), "xml"),
         (("backlinks", "beta.org", "--format", "parquet", "--data", str(dataset)), "-o"),
         (("backlinks", "beta.org", "--as", "page", "--data", str(dataset)), "page"),
-        (("sql", "SELEC nonsense", "--data", str(dataset)), "SELEC"),
+        (("sql", "SELEC nonsense", "--data", str(dataset)), ("sql: the query failed", "SELEC")),
         (("sql", "SELECT * FROM no_such_table", "--data", str(dataset)), "no_such_table"),
+        (("sql", "SELECT * FROM links WHERE nosuchcolumn", "--data", str(dataset)), "nosuchcolumn"),
         (("frobnicate",), "frobnicate"),
         (("backlinks",), "TARGET"),
         (
@@ -556,8 +557,8 @@ def test_errors_are_one_line_and_exit_2(dataset, tmp_path):
     ]  # fmt: skip
     with ThreadPoolExecutor(4) as pool:
         procs = list(pool.map(lambda case: cli(*case[0]), cases))
-    for (_, word), proc in zip(cases, procs, strict=True):
-        assert_clean_error(proc, word)
+    for (_, words), proc in zip(cases, procs, strict=True):
+        assert_clean_error(proc, *(words if isinstance(words, tuple) else (words,)))
 
 
 def test_a_corrupt_parquet_file_is_one_line(dataset, tmp_path):

@@ -342,6 +342,7 @@ def _main(argv: list[str] | None) -> int:
     from linkspider.cli.targets import TargetError
     from linkspider.value import WeightError
 
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -360,6 +361,8 @@ def _main(argv: list[str] | None) -> int:
         return _fail(str(exc))
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if getattr(args, "command", None) == "sql":  # the user's own SQL, most likely
+            return _fail(f"sql: the query failed: {first}")
         return _fail(f"cannot read the dataset: {first}")
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
