@@ -2272,11 +2272,13 @@ static Py_ssize_t choose(chooser_t *c, PyObject *blocks, PyObject *out) {
 /* ---- each link's region decision (linkspider.regions._Classifier.decide) ----------------
  *
  * decide_links(links, parent, hidden, ink, gaps, end, tag, prefix, cues, unset, describe,
- * main, outer, cleaned, absorbed, inside) -> [(region, decision path, link density), ...]:
+ * main, outer, cleaned, absorbed, inside, declares_main) -> [(region, decision path, link
+ * density), ...]:
  * _Classifier.python_decide over a C walk's columns (the reference the tests hold this to):
  * for each link (or its parent, for a link without a cue of its own), what the path up to
  * the main block says (innermost non-main cue, a main cue seen, the innermost cleanable
- * container, each container's next one up written to `outer`), and the answer it gives.
+ * container, each container's next one up written to `outer`; a main cue on an element that
+ * declares_main(key) silences the cue above it), and the answer it gives.
  * A link inside the main block with no cue is handed to inside(key, container, density,
  * saw_main): the cleaning, cross-link and related-list checks, in Python. */
 typedef struct {
@@ -2288,6 +2290,7 @@ typedef struct {
 typedef struct {
     const int64_t *parent, *hidden, *ink, *gaps, *end;
     PyObject *tag, *prefix, *cues, *unset, *describe, *outer, *cleaned, *absorbed, *inside;
+    PyObject *declares_main;
     Py_ssize_t n;
     unsigned char *in_main;
     int has_main;
@@ -2337,7 +2340,17 @@ static dl_path_t *dl_path(dl_t *d, Py_ssize_t key) {
         dl_path_t here = *above; /* here.cue: borrowed from the memo above (NULL: None) */
         PyObject *own = dl_cue(d, k);
         if (own == NULL) return NULL;
-        if (own != Py_None && !str_eq(own, "main", 4)) {
+        int own_main = own != Py_None && str_eq(own, "main", 4);
+        if (own_main && here.cue != NULL) { /* declared main below a cue: silences it */
+            PyObject *key = PyLong_FromSsize_t(k);
+            PyObject *declared = key ? PyObject_CallOneArg(d->declares_main, key) : NULL;
+            Py_XDECREF(key);
+            int yes = declared ? PyObject_IsTrue(declared) : -1;
+            Py_XDECREF(declared);
+            if (yes < 0) { Py_DECREF(own); return NULL; }
+            if (yes) here.cue = NULL;
+        }
+        if (own != Py_None && !own_main) {
             int absorbed = 0;
             if (here.cue != NULL) {
                 PyObject *keep = PyDict_GetItemWithError(d->absorbed, here.cue);
@@ -2420,11 +2433,11 @@ static PyObject *dl_explain(dl_t *d, Py_ssize_t key) {
 static PyObject *decide_links(PyObject *self, PyObject *args) {
     PyObject *links, *cols[5], *main;
     dl_t d = {0};
-    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!O!OOOO!O!O!O:decide_links", &PyList_Type, &links,
+    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!O!OOOO!O!O!OO:decide_links", &PyList_Type, &links,
                           &cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &PyList_Type, &d.tag,
                           &PyList_Type, &d.prefix, &PyList_Type, &d.cues, &d.unset, &d.describe,
                           &main, &PyDict_Type, &d.outer, &PyFrozenSet_Type, &d.cleaned,
-                          &PyDict_Type, &d.absorbed, &d.inside))
+                          &PyDict_Type, &d.absorbed, &d.inside, &d.declares_main))
         return NULL;
     if (!PyAnySet_Check(main)) {
         PyErr_SetString(PyExc_TypeError, "decide_links: main must be a set");
@@ -2701,7 +2714,8 @@ static PyMethodDef methods[] = {
      "cap bytes of UTF-8."},
     {"decide_links", decide_links, METH_VARARGS,
      "decide_links(links, parent, hidden, ink, gaps, end, tag, prefix, cues, unset, describe, "
-     "main, outer, cleaned, absorbed, inside) -> [(region, path, density), ...]: each link's "
+     "main, outer, cleaned, absorbed, inside, declares_main) -> [(region, path, density), ...]: "
+     "each link's "
      "region decision (see the comment above its code)"},
     {"describer", describer, METH_VARARGS,
      "describer(owner, fallback, tag, cls, ident, role, itemprop, cues, weights, unlikelies, "

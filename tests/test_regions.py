@@ -452,6 +452,30 @@ def test_which_landmark_wins_when_they_nest():
     }
 
 
+@pytest.mark.parametrize(
+    "declared",
+    ["<main>", '<div role="main">', '<article itemprop="mainContentOfPage">',
+     '<div itemprop="articleBody">'],
+)  # fmt: skip
+def test_a_declared_main_silences_the_cue_of_a_wrapper_above_it(declared):
+    """GitHub wraps a README (``<article itemprop="mainContentOfPage">``) in a
+    ``new-discussion-timeline`` column: the declaration of the page's main content, nearer
+    the link, wins over the wrapper's name.  A name or an ``<article>`` declares nothing
+    (comment threads are made of them), and the cues inside the declared main still speak."""
+    close = f"</{declared[1:].split()[0].rstrip('>')}>"
+    body = f"""<html><body><div class="repo-container new-discussion-timeline">
+    <div class="file-navigation"><a href="/branches">Branches</a></div>
+    {declared}<p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p>
+    <div class="share"><a href="/share">Share</a></div>{close}
+    <section class="comments"><article class="content"><p>{PARA}
+    <a href="http://spam.org/">commenter</a></p></article></section></div></body></html>"""
+    got = regions(body)
+    assert got["cited"] == "main"
+    assert got["Share"] == "aside"
+    assert got["Branches"] == "comment"  # outside the declared main, the wrapper's name holds
+    assert got["commenter"] == "comment"
+
+
 def test_links_that_are_not_rendered_are_never_main():
     """Readability removes elements that are not rendered before it reads the page: a hidden
     share bar or an aria-hidden duplicate link inside the article, an off-canvas menu."""
@@ -987,7 +1011,8 @@ _LINKED_TREE = st.recursive(
         st.sampled_from(["", " class=content", " class=sidebar", " class=comment",
                          " class=entry-content", " id=main", " class=share", " role=navigation",
                          " style='display:none'", " aria-hidden=true", " class=related",
-                         " class=col-md-3", " class=col-md-9", " itemprop=articleBody"]),
+                         " class=col-md-3", " class=col-md-9", " itemprop=articleBody",
+                         " role=main", " itemprop=mainContentOfPage"]),
         st.lists(inner, max_size=4),
     ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0].split()[0]}>"),
     max_leaves=40,

@@ -7,7 +7,9 @@ one parse (:func:`linkspider.dom.element_table`):
    (:mod:`~linkspider.regions.names`): HTML5 sectioning tags (``<nav>``,
    ``<aside>``, ``<footer>``, ``<header>``, ``<main>``, ``<article>``), ARIA
    landmark roles, and ``class``/``id`` tokens (``menu``, ``sidebar``,
-   ``comment``, ``share``, ``footer``...).
+   ``comment``, ``share``, ``footer``...).  An element that declares itself the
+   page's main content (``<main>``, ``role=main``, ``itemprop=articleBody``)
+   silences the cues above it.
 2. *The main block*, chosen as a whole the way Mozilla Readability does
    (:mod:`~linkspider.regions.main_block`), and inside it the containers
    Readability would clean out as boilerplate
@@ -144,7 +146,7 @@ class _Classifier:
         return _c_decide(
             links if type(links) is list else list(links), t.parent, t.hidden, t.ink, t.gaps,
             t.end, t.tag, self.density.prefix, self.names.cues, UNSET, self.names.describe,
-            self.main, self._outer, CLEANED, _ABSORBED, self._inside,
+            self.main, self._outer, CLEANED, _ABSORBED, self._inside, self.names.declares_main,
         )  # fmt: skip
 
     def python_decide(self, links: Sequence[int]) -> list[tuple[str, str, float]]:
@@ -272,6 +274,7 @@ class _Classifier:
         """
         memo, main, parent, outer = self._paths, self.main, self.table.parent, self._outer
         cues, describe, tags = self.names.cues, self.names.describe, self.table.tag
+        declares_main = self.names.declares_main
         chain = []
         k = key
         while k >= 0 and k not in memo and k not in main:
@@ -288,6 +291,10 @@ class _Classifier:
             own = cues[k]
             if own is UNSET:
                 own = describe(k)
+            if own == "main" and cue is not None and declares_main(k):
+                # declared the page's main content below a cue that says otherwise (GitHub's
+                # README under a "discussion-timeline" wrapper): the declaration is nearer
+                cue = None
             if own is not None and own != "main":
                 if own not in _ABSORBED.get(cue, ()):
                     above = (inside, own, saw_main, -1)

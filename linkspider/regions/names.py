@@ -161,6 +161,7 @@ def name_words(names: str) -> str:
 _ITEMPROPS = {
     "articlebody": "main",
     "reviewbody": "main",
+    "maincontentofpage": "main",
     "author": "aside",
     "creator": "aside",
     "contributor": "aside",
@@ -182,6 +183,11 @@ def itemprop_region(itemprop: str) -> str | None:
         if region is not None:
             return region
     return None
+
+
+#: ``itemprop`` properties that declare an element the page's own main content (schema.org's
+#: ``WebPage.mainContentOfPage``, an article's body), as ``<main>`` and ``role=main`` do.
+_DECLARED_MAIN_PROPS = frozenset(("articlebody", "maincontentofpage"))
 
 
 def token_region(class_and_id: str) -> str | None:
@@ -507,6 +513,28 @@ class Names:
             if self.columns[key]:
                 cue = "aside"
         return cue
+
+    def declares_main(self, key: int) -> bool:
+        """Does element ``key`` declare itself the page's main content: ``<main>``,
+        ``role=main``, or the microdata of the page's main content or an article's body
+        (``itemprop=mainContentOfPage``, ``articleBody``)?  Names (``.content``) and
+        ``<article>`` do not: comments and teasers use them too.
+
+        >>> from linkspider.dom import element_table
+        >>> from selectolax.lexbor import LexborHTMLParser
+        >>> names = Names(element_table(LexborHTMLParser(
+        ...     '<main></main><div role="Main"></div><div itemprop="mainContentOfPage"></div>'
+        ...     '<article class="content"></article>')))
+        >>> [names.declares_main(k) for k in range(3, 7)]
+        [True, True, True, False]
+        """
+        if self.tag[key] == "main":
+            return True
+        role = self._role[key]
+        if role and role.strip().lower() == "main":
+            return True
+        prop = self._itemprop.get(key)
+        return prop is not None and not _DECLARED_MAIN_PROPS.isdisjoint(prop.lower().split())
 
     def side_column(self, key: int) -> bool:
         """Is element ``key`` a narrow grid column beside a column at least twice as wide,
