@@ -1012,6 +1012,10 @@ fail_walk:
  * left out, with their end tags (links, and the elements of the head, are
  * kept: they are what the extraction reads), and attributes past the first
  * max_attrs of an element are left out, except those the extraction reads.
+ * In foreign content, where the tree builder surely reads it so, nothing is void
+ * unless self-closing and no implied end tag closes anything (<svg><a><a> and
+ * <math><title><title> nest), and only an SVG <a> is kept past the bound: a
+ * MathML <a> is no link, an SVG <base> or <title> no base or title.
  * With drop_raw, the text of each <script> and <style> element is left out too
  * (the HTML tokenizer ends it at the same "</script" or "</style", and nothing
  * reads it): a quarter of Lexbor's tokenizing on real pages; a script holding
@@ -1022,6 +1026,7 @@ fail_walk:
 typedef struct {
     uint32_t hash;
     unsigned char dropped, foreign, scope, integration;
+    unsigned char math; /* in MathML (a <math> opened in HTML, and what it holds) */
     size_t name_at, name_len; /* the start tag's name in the input */
 } open_t;
 
@@ -1138,9 +1143,11 @@ static const char *const FOREIGN_EXITS[] = {
     "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
     "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
     "sub", "sup", "table", "tt", "u", "ul", "var", "font", NULL};
-/* Foreign elements whose start tags inside are read by HTML rules (integration points). */
-static const char *const INTEGRATION_POINTS[] = {
-    "foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL};
+/* Foreign elements whose start tags inside are read by HTML rules (integration points), in
+ * SVG and in MathML (a <title> in MathML is none). */
+static const char *const SVG_INTEGRATION_POINTS[] = {"foreignobject", "desc", "title", NULL};
+static const char *const MATH_INTEGRATION_POINTS[] = {
+    "mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL};
 /* HTML start tags after which a <script> or <style> start tag may be ignored by the tree
  * builder (in select, in frameset), its text then being markup. */
 static const char *const RAW_UNSURE[] = {"select", "frameset", NULL};
@@ -1376,7 +1383,20 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         size_t tag_end = p;
         int foreign = depth > 0 && stack[depth - 1].foreign;
         unsigned cls = tag_class(hash, name, len);
-        if (cls & T_IMPLIED) { /* closes an open element of its kind near the top */
+        int integration = 0;
+        /* in MathML: a <math> opened in HTML, and what it holds (an <svg> inside is MathML's) */
+        int math = foreign ? stack[depth - 1].math : (len == 4 && name_is_ci(name, "math"));
+        if (unsure) { /* nothing more to tell */ }
+        else if (foreign) {
+            if (stack[depth - 1].integration || name_is(name, len, FOREIGN_EXITS)) unsure = 1;
+            integration =
+                name_is(name, len, math ? MATH_INTEGRATION_POINTS : SVG_INTEGRATION_POINTS);
+        }
+        else if (name_is(name, len, RAW_UNSURE)) unsure = 1;
+        /* surely a foreign element (SVG or MathML), which no HTML rule closes anything for:
+         * <svg><a><a> nests, as the tree builder does */
+        int surely_foreign = foreign && !unsure;
+        if ((cls & T_IMPLIED) && !surely_foreign) { /* closes an open element of its kind */
             size_t look = (cls & T_A) ? 64 : 8;
             size_t limit = depth > look ? depth - look : 0;
             for (size_t k = depth; k > limit; k--) {
@@ -1392,17 +1412,17 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 break;
             }
         }
-        int integration = 0;
-        if (unsure || !drop_raw) { /* nothing more to tell */ }
-        else if (foreign) {
-            if (stack[depth - 1].integration || name_is(name, len, FOREIGN_EXITS)) unsure = 1;
-            integration = name_is(name, len, INTEGRATION_POINTS);
-        }
-        else if (name_is(name, len, RAW_UNSURE)) unsure = 1;
-        int is_void = (cls & T_VOID) || (self_closing && (foreign || (cls & T_FOREIGN_ROOT)));
+        /* a foreign element is void only when self-closing (<svg><base> nests) */
+        int is_void = surely_foreign ? self_closing
+                                     : (cls & T_VOID) ||
+                                           (self_closing && (foreign || (cls & T_FOREIGN_ROOT)));
         int dropped = 0;
         if (!is_void) {
-            dropped = depth >= (size_t)max_depth && !(cls & (T_KEEP | T_RAW));
+            unsigned keep = cls & (T_KEEP | T_RAW);
+            /* in foreign content for sure, only an SVG <a> is read (a link); a MathML <a>,
+             * or an SVG <title> or <base>, is no link, title or base: left out when deep */
+            if (surely_foreign && !((cls & T_A) && !math)) keep = 0;
+            dropped = depth >= (size_t)max_depth && !keep;
             if (depth + 1 > cap) {
                 size_t c2 = cap ? cap * 2 : 256;
                 open_t *q = PyMem_Realloc(stack, c2 * sizeof(open_t));
@@ -1415,6 +1435,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             stack[depth].foreign = (unsigned char)(foreign || (cls & T_FOREIGN_ROOT));
             stack[depth].scope = (unsigned char)((cls & T_SCOPE) != 0);
             stack[depth].integration = (unsigned char)integration;
+            stack[depth].math = (unsigned char)math;
             stack[depth].name_at = (size_t)(name - s);
             stack[depth].name_len = len;
             depth++;

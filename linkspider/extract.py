@@ -448,9 +448,12 @@ def shell_reason(
 
 _SHELL_MAX_LINKS = 10
 _APP_ROOTS = "#root, #app, #__next, #__nuxt, #svelte, app-root, [data-reactroot], [ng-app]"
+#: what :data:`_APP_ROOTS` looks for, read from the element table and the markup first
+_APP_ROOT_IDS = frozenset(("root", "app", "__next", "__nuxt", "svelte"))
+_APP_ROOT_NAMES = ("app-root", "data-reactroot", "ng-app")
 
 
-def _shell_hint(tree: LexborHTMLParser, table, links: int) -> str | None:
+def _shell_hint(tree: LexborHTMLParser, table, links: int, markup: str | bytes) -> str | None:
     """Facts for :func:`linkspider.render.shell_reason`, computed only for link-poor pages.
 
     The visible text is the ``<body>``'s ink in the element table, which leaves
@@ -461,8 +464,35 @@ def _shell_hint(tree: LexborHTMLParser, table, links: int) -> str | None:
     text_ink = table.ink[body] if body >= 0 else 0
     noscripts = tree.css("noscript") if "noscript" in tags else []
     noscript_js = any("javascript" in n.text().lower() for n in noscripts)
-    empty_root = any(n.child is None and not n.text().strip() for n in tree.css(_APP_ROOTS))
-    return shell_reason(tags.count("script"), links, text_ink, noscript_js, empty_root)
+    scripts = tags.count("script")
+    empty_root = (  # (which counts only beside a script)
+        scripts > 0
+        and _may_have_app_root(table, markup)
+        and any(n.child is None and not n.text().strip() for n in tree.css(_APP_ROOTS))
+    )
+    return shell_reason(scripts, links, text_ink, noscript_js, empty_root)
+
+
+def _may_have_app_root(table, markup: str | bytes) -> bool:
+    """Could :data:`_APP_ROOTS` match anything (a cheap superset of the CSS query, which
+    walks the whole tree)?  Ids are compared in any case (they match so in quirks mode);
+    the tag and attribute names are looked for in the markup (names cannot be written with
+    character references; the element table keeps no custom element's name).
+
+    >>> from linkspider.dom import element_table
+    >>> page = '<div id="ROOT"></div>'
+    >>> _may_have_app_root(element_table(LexborHTMLParser(page)), page)
+    True
+    >>> page = "<p id=rooted>text</p><svg><a href=/x>x</a></svg>"
+    >>> _may_have_app_root(element_table(LexborHTMLParser(page)), page)
+    False
+    """
+    if any(ident.lower() in _APP_ROOT_IDS for ident in filter(None, table.ident)):
+        return True
+    lowered = markup.lower()  # (a copy and three scans: a case-blind regex is 50 times slower)
+    if isinstance(lowered, bytes):
+        return any(name.encode() in lowered for name in _APP_ROOT_NAMES)
+    return any(name in lowered for name in _APP_ROOT_NAMES)
 
 
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))
@@ -614,7 +644,7 @@ def _extract_html(
         page.nofollow = page.nofollow or _says_nofollow(page.meta_robots)
 
     if len(links) <= _SHELL_MAX_LINKS:
-        page.render_hint = _shell_hint(tree, table, len(links))
+        page.render_hint = _shell_hint(tree, table, len(links), markup)
 
     regions, main = classify_page(table, links)
     if limits.topic_bytes:

@@ -178,7 +178,8 @@ TOKENS = [
     "<div>", "</div>", "<font color=red>", "</br>", "<a href=/x>", "</a>", "x", "<", ">", "'",
     '"', "=", "</ x>", "</>", "</", "<?x>", "<!DOCTYPE html>", "<t a='>'>", '</t a="><script>">',
     "<script><!--<script>", "var a='</script>';", "<head>", "</head>", "</body>", "</html>",
-    "<input>", "<image>", "<g/>", "<path d='<'>",
+    "<input>", "<image>", "<g/>", "<path d='<'>", "<mo>", "<mtext>", "<link>", "<base>",
+    "<ms/>", "<li>",
 ]  # fmt: skip
 
 

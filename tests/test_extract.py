@@ -9,8 +9,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from linkspider import domains
+from linkspider.dom import bound_markup, element_table
 from linkspider.extract import Limits, extract
 from linkspider.regions import names as region_names
 from tests.conftest import bench_script
@@ -215,6 +217,34 @@ def test_ten_thousand_nested_elements_inside_the_article():
     page = extract(body.encode(), URL, H)
     assert page.error is None
     assert [(e.target_url, e.region) for e in page.edges] == [("http://www.example.com/in", "main")]
+
+
+@pytest.mark.parametrize(
+    ("unit", "links"),
+    [(b"<math>" + b'<a href="/x">t' * 3000, 0),  # MathML <a>: no link, nests
+     (b"<math>" + b"<title>t" * 3000, 0),  # a MathML <title> is no integration point
+     (b"<math>" + b"<link>t" * 3000, 0),  # nor void, in foreign content
+     (b"<svg>" + b"<base>t" * 3000, 0),
+     (b"<math><svg>" + b'<a href="/x">t' * 3000, 0),  # an <svg> inside MathML is MathML's
+     (b"<svg>" + b"<td>t" * 3000, 0),  # no HTML rule closes a foreign <td>
+     (b"<svg>" + b'<a href="/x">t' * 3000, 3000),  # SVG links nest, and are all kept
+     (b"<svg><math>" + b'<a href="/x">t' * 3000, 3000),  # a <math> inside SVG is SVG's
+     (b"<math><mi>" + b'<a href="/x">t' * 3000, 3000)],  # HTML links in an integration point
+)  # fmt: skip
+def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
+    """Foreign content nests what HTML would close or keep void; the nesting bound leaves
+    out what would open deeper than it, but never an SVG link or an HTML link."""
+    page = extract(unit, URL, H)
+    assert len(page.edges) == links
+    assert page.bounded is (links == 0)
+    if links and b"<mi>" not in unit:
+        return  # the links themselves nest 3,000 deep: what the page holds
+    bounded = bound_markup(unit, 128, 1000, drop_raw=True)
+    table = element_table(LexborHTMLParser(bounded[0] if bounded else unit))
+    depth, k = 0, len(table.tag) - 1
+    while k >= 0:
+        k, depth = table.parent[k], depth + 1
+    assert depth <= 130, depth
 
 
 def test_edge_cap_is_counted():
@@ -427,6 +457,32 @@ def test_a_server_rendered_page_with_a_big_head_script_is_not_an_app_shell():
     assert page.render_hint is None
     shell = extract(f"<html><head>{head}</head><body><p>Loading</p></body></html>".encode(), URL, H)
     assert shell.render_hint == "app shell: little text, few links"
+
+
+@pytest.mark.parametrize(
+    "root",
+    ['<div id="root"></div>', '<div id="ROOT"></div>', "<!doctype html><div id=ROOT></div>",
+     '<div id="&#114;oot"></div>', '<div id="__next"></div>', "<div id=svelte></div>",
+     "<app-root></app-root>", "<APP-ROOT></APP-ROOT>", "<div DATA-REACTROOT></div>",
+     '<div data-reactroot=""></div>', "<div ng-app=x></div>", "<div Ng-App></div>",
+     '<div id="root">Loading</div>', '<div id=" root"></div>', '<div id="rooted"></div>',
+     '<div class="root"></div>', "<p>no root</p>", "<svg><g id=app></g></svg>"],
+)  # fmt: skip
+def test_the_app_root_check_answers_as_its_css_query(root):
+    """The CSS query for an empty app root walks the whole tree (3.5 ms on a hostile page of
+    32,000 elements); a cheap check of the element table and the markup comes first, and
+    must never say no where the query finds a root."""
+    from linkspider.extract import _APP_ROOTS, _may_have_app_root
+
+    markup = f"<html><head><script src=app.js></script></head><body>{root}</body></html>"
+    tree = LexborHTMLParser(markup)
+    table = element_table(tree)
+    found = bool(tree.css(_APP_ROOTS))
+    assert _may_have_app_root(table, markup) or not found
+    assert _may_have_app_root(table, markup.encode()) or not found
+    empty = any(n.child is None and not n.text().strip() for n in tree.css(_APP_ROOTS))
+    hint = extract(markup.encode(), URL, H).render_hint
+    assert (hint == "empty app root") == empty, hint
 
 
 def test_fragment_and_rel_are_capped():
