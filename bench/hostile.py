@@ -45,6 +45,10 @@ SHAPES = {
     "<table><tr><td> x 20,000 (nested tables)": b"<table><tr><td>" * 20_000,
     "<b><i><u> x 30,000 (nested inline)": b"<b><i><u>" * 30_000,
     "<a href><object> x 20,000 (nested links)": b'<a href="/x">t<object>' * 20_000,
+    # foreign elements nest where HTML would close them or keep them void
+    "math + <title> x 100,000": b"<math>" + b"<title>t" * 100_000,
+    "math + <link> x 100,000": b"<math>" + b"<link>t" * 100_000,
+    "svg + <base> x 100,000": b"<svg>" + b"<base>t" * 100_000,
 }
 #: An article's opening, before each unit below is repeated.
 ARTICLE = (
