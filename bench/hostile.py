@@ -49,6 +49,11 @@ SHAPES = {
     "math + <title> x 100,000": b"<math>" + b"<title>t" * 100_000,
     "math + <link> x 100,000": b"<math>" + b"<link>t" * 100_000,
     "svg + <base> x 100,000": b"<svg>" + b"<base>t" * 100_000,
+    # each new paragraph opens the unclosed formatting elements again
+    "200 unclosed <b id>, <p>x</p> x 50,000": b"<p>"
+    + b"".join(b"<b id=%d>" % i for i in range(200))
+    + b"</p>"
+    + b"<p>x</p>" * 50_000,
 }
 #: An article's opening, before each unit below is repeated.
 ARTICLE = (

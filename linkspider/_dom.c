@@ -576,6 +576,40 @@ static int buf_add(buf_t *b, const unsigned char *s, size_t n) {
     return 0;
 }
 
+/* The length of the UTF-8 sequence begun but not finished at the end of s[0:n] (a valid
+ * lead byte, and the valid continuation bytes after it), 0 when there is none. */
+static size_t unfinished_tail(const unsigned char *s, size_t n) {
+    for (size_t back = 1; back <= 3 && back <= n; back++) {
+        unsigned char c = s[n - back];
+        if (c >= 0x80 && c < 0xC0) continue; /* a continuation byte: the lead is further back */
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (c < 0xC2 || c > 0xF4 || back >= need) return 0; /* none, or finished */
+        if (back >= 2) { /* the second byte's range, which depends on the lead */
+            unsigned char c2 = s[n - back + 1], lo = 0x80, hi = 0xBF;
+            if (c == 0xE0) lo = 0xA0;
+            else if (c == 0xED) hi = 0x9F;
+            else if (c == 0xF0) lo = 0x90;
+            else if (c == 0xF4) hi = 0x8F;
+            if (c2 < lo || c2 > hi) return 0;
+        }
+        return back;
+    }
+    return 0;
+}
+
+/* A text node's bytes added to the page's text.  Lexbor keeps invalid UTF-8 as sent; a
+ * sequence a node leaves unfinished is one U+FFFD here, as in the node's own decoded text
+ * (and in a browser, which decodes before it tokenizes): the next node's bytes must not
+ * finish it. */
+static int add_text_node(buf_t *b, const unsigned char *s, size_t n) {
+    if (buf_add(b, s, n) < 0) return -1;
+    if (n == 0 || s[n - 1] < 0x80) return 0;
+    size_t k = unfinished_tail(s, n);
+    if (k == 0) return 0;
+    b->len -= k;
+    return buf_add(b, (const unsigned char *)"\xef\xbf\xbd", 3);
+}
+
 /* The end of the run of printable ASCII (0x21..0x7e) in s[j:stop], eight bytes at a time
  * (a word's bytes are all printable when none is below 0x21 and none above 0x7e). */
 static size_t printable_run(const unsigned char *s, size_t j, size_t stop) {
@@ -870,7 +904,7 @@ static PyObject *walk(PyObject *self, PyObject *args) {
             lx_str *s = text_of(node);
             /* the text of a script or style is code: no link text or lead holds it */
             if (s->data != NULL && s->length && !(flags_of(e[stack_top].tag) & F_CODE) &&
-                buf_add(&texts.all, s->data, s->length) < 0)
+                add_text_node(&texts.all, s->data, s->length) < 0)
                 goto fail_walk;
             if (s->data != NULL && s->length && !e[stack_top].hidden) {
                 elem_t *x = &e[stack_top];
@@ -1030,6 +1064,104 @@ typedef struct {
     size_t name_at, name_len; /* the start tag's name in the input */
 } open_t;
 
+/* The list of active formatting elements, as the tree builder keeps it (an estimate): the
+ * formatting elements (<b>, <font>, <code> ..., not <a>) not yet closed by their end tags,
+ * which the tree builder opens again ("reconstructs") in every new block until they are,
+ * back to the last marker (a table cell, a caption, an <object>, a <template> ...).  Its
+ * length is what one new paragraph can cost: a page of 200 unclosed <b id=..> inside a
+ * closed <p>, then "<p>x</p>" over and over, makes 200 elements of every 8 bytes (12 s and
+ * 4.6 GB for 400 KB in Lexbor).  Past max_formatting entries since the last marker, a
+ * formatting start tag is left out, with its end tag.  Tables are entries of their own,
+ * so that a table's end clears its cells' entries. */
+enum { AFE_ELEMENT, AFE_MARKER, AFE_CELL, AFE_TABLE };
+typedef struct {
+    unsigned char kind;
+    uint32_t hash;
+    size_t name_at, name_len, attrs_at, attrs_len; /* the start tag's name and attributes */
+} afe_t;
+typedef struct { afe_t *items; size_t len, cap; } afe_list_t;
+
+static int afe_push(afe_list_t *l, afe_t e) {
+    if (l->len == l->cap) {
+        size_t c2 = l->cap ? 2 * l->cap : 64;
+        afe_t *q = PyMem_Realloc(l->items, c2 * sizeof(afe_t));
+        if (q == NULL) { PyErr_NoMemory(); return -1; }
+        l->items = q;
+        l->cap = c2;
+    }
+    l->items[l->len++] = e;
+    return 0;
+}
+
+/* Where the entries after the last marker (or table) begin. */
+static size_t afe_section(const afe_list_t *l) {
+    size_t k = l->len;
+    while (k > 0 && l->items[k - 1].kind == AFE_ELEMENT) k--;
+    return k;
+}
+
+/* The tree builder's clearing "to the last marker", when that marker is of `kind`. */
+static void afe_clear_to(afe_list_t *l, unsigned char kind) {
+    size_t k = afe_section(l);
+    if (k > 0 && l->items[k - 1].kind == kind) l->len = k - 1;
+}
+
+/* A table's end: its entries go (a bounded search back to it). */
+static void afe_clear_table(afe_list_t *l) {
+    size_t limit = l->len > 256 ? l->len - 256 : 0;
+    for (size_t k = l->len; k > limit; k--)
+        if (l->items[k - 1].kind == AFE_TABLE) {
+            l->len = k - 1;
+            return;
+        }
+}
+
+static int afe_same_name(const unsigned char *s, const afe_t *e, uint32_t hash,
+                         const unsigned char *name, size_t len) {
+    if (e->hash != hash || e->name_len != len) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char x = s[e->name_at + i], y = name[i];
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+/* An end tag of a formatting element: its entry goes (the adoption agency). */
+static void afe_remove_last(afe_list_t *l, const unsigned char *s, uint32_t hash,
+                            const unsigned char *name, size_t len) {
+    for (size_t k = l->len; k > 0 && l->items[k - 1].kind == AFE_ELEMENT; k--)
+        if (afe_same_name(s, &l->items[k - 1], hash, name, len)) {
+            memmove(l->items + k - 1, l->items + k, (l->len - k) * sizeof(afe_t));
+            l->len--;
+            return;
+        }
+}
+
+/* A formatting start tag: the "Noah's Ark" clause (three entries alike at most: the
+ * earliest of them goes; alike is compared as the same name and the same attribute bytes,
+ * stricter than the standard's same attributes in any order), then the number of entries
+ * after the last marker. */
+static size_t afe_noah(afe_list_t *l, const unsigned char *s, uint32_t hash,
+                       const unsigned char *name, size_t len, size_t attrs_at, size_t attrs_len) {
+    size_t start = afe_section(l), alike = 0, earliest = 0;
+    for (size_t k = l->len; k > start; k--) {
+        const afe_t *e = &l->items[k - 1];
+        if (afe_same_name(s, e, hash, name, len) && e->attrs_len == attrs_len &&
+            memcmp(s + e->attrs_at, s + attrs_at, attrs_len) == 0) {
+            alike++;
+            earliest = k - 1;
+        }
+    }
+    if (alike >= 3) {
+        memmove(l->items + earliest, l->items + earliest + 1,
+                (l->len - earliest - 1) * sizeof(afe_t));
+        l->len--;
+    }
+    return l->len - start;
+}
+
 /* Is the open element's name a[0:n], in any ASCII case (its hash already equal)? */
 static int same_name(const unsigned char *s, const open_t *e, const unsigned char *a, size_t n) {
     if (e->name_len != n) return 0;
@@ -1079,7 +1211,10 @@ static int name_is(const unsigned char *s, size_t n, const char *const *names) {
 }
 
 enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_IMPLIED = 8, T_FOREIGN_ROOT = 16, T_PLAINTEXT = 32,
-       T_A = 64, T_SCOPE = 128 };
+       T_A = 64, T_SCOPE = 128,
+       /* the list of active formatting elements: formatting elements (but <a>), markers,
+        * table cells (markers too), tables, and what closes a cell */
+       T_FORMATTING = 256, T_MARKER = 512, T_CELL = 1024, T_TABLE = 2048, T_ROW = 4096 };
 static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
     {"area", T_VOID | T_KEEP}, {"base", T_VOID | T_KEEP}, {"br", T_VOID}, {"col", T_VOID},
     {"embed", T_VOID}, {"hr", T_VOID}, {"img", T_VOID}, {"input", T_VOID},
@@ -1091,14 +1226,19 @@ static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
     {"a", T_KEEP | T_IMPLIED | T_A}, {"html", T_KEEP}, {"head", T_KEEP}, {"body", T_KEEP},
     {"svg", T_KEEP | T_FOREIGN_ROOT | T_SCOPE}, {"math", T_KEEP | T_FOREIGN_ROOT | T_SCOPE},
     {"p", T_IMPLIED}, {"li", T_IMPLIED}, {"dd", T_IMPLIED}, {"dt", T_IMPLIED},
-    {"option", T_IMPLIED}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED},
-    {"td", T_IMPLIED | T_SCOPE}, {"th", T_IMPLIED | T_SCOPE}, {"rb", T_IMPLIED},
-    {"rp", T_IMPLIED}, {"rt", T_IMPLIED}, {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED},
-    {"thead", T_IMPLIED}, {"tfoot", T_IMPLIED}, {"plaintext", T_PLAINTEXT},
+    {"option", T_IMPLIED}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED | T_ROW},
+    {"td", T_IMPLIED | T_SCOPE | T_CELL}, {"th", T_IMPLIED | T_SCOPE | T_CELL}, {"rb", T_IMPLIED},
+    {"rp", T_IMPLIED}, {"rt", T_IMPLIED}, {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED | T_ROW},
+    {"thead", T_IMPLIED | T_ROW}, {"tfoot", T_IMPLIED | T_ROW}, {"plaintext", T_PLAINTEXT},
     /* boundaries: an implied end tag does not close anything past them */
-    {"table", T_SCOPE}, {"ul", T_SCOPE}, {"ol", T_SCOPE}, {"dl", T_SCOPE}, {"select", T_SCOPE},
-    {"caption", T_SCOPE}, {"object", T_SCOPE}, {"marquee", T_SCOPE}, {"applet", T_SCOPE},
-    {"button", T_SCOPE}, {"template", T_SCOPE},
+    {"table", T_SCOPE | T_TABLE}, {"ul", T_SCOPE}, {"ol", T_SCOPE}, {"dl", T_SCOPE},
+    {"select", T_SCOPE}, {"caption", T_SCOPE | T_MARKER}, {"object", T_SCOPE | T_MARKER},
+    {"marquee", T_SCOPE | T_MARKER}, {"applet", T_SCOPE | T_MARKER}, {"button", T_SCOPE},
+    {"template", T_SCOPE | T_MARKER},
+    {"b", T_FORMATTING}, {"big", T_FORMATTING}, {"code", T_FORMATTING}, {"em", T_FORMATTING},
+    {"font", T_FORMATTING}, {"i", T_FORMATTING}, {"nobr", T_FORMATTING}, {"s", T_FORMATTING},
+    {"small", T_FORMATTING}, {"strike", T_FORMATTING}, {"strong", T_FORMATTING},
+    {"tt", T_FORMATTING}, {"u", T_FORMATTING},
 };
 #define N_TAG_CLASSES (sizeof(TAG_CLASSES) / sizeof(TAG_CLASSES[0]))
 #define CLASS_SLOTS 256 /* open addressing on the name hash */
@@ -1268,9 +1408,11 @@ static size_t comment_end(const unsigned char *s, size_t n, size_t from) {
 static PyObject *bound_markup(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
-    Py_ssize_t max_depth, max_attrs;
+    Py_ssize_t max_depth, max_attrs, max_formatting = PY_SSIZE_T_MAX;
     int drop_raw;
-    if (!PyArg_ParseTuple(args, "y*nnp", &view, &max_depth, &max_attrs, &drop_raw)) return NULL;
+    if (!PyArg_ParseTuple(args, "y*nnp|n", &view, &max_depth, &max_attrs, &drop_raw,
+                          &max_formatting))
+        return NULL;
     if (!classes_ready) init_classes();
     const unsigned char *s = view.buf;
     size_t n = (size_t)view.len;
@@ -1285,6 +1427,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
      * read raw text is not known for certain (after a <select> or <frameset>, and in foreign
      * content left or entered in ways not followed here): no text is dropped */
     int unsure = 0;
+    afe_list_t afe = {NULL, 0, 0};
     while (pos < n && !error) {
         const unsigned char *lt = memchr(s + pos, '<', n - pos);
         if (lt == NULL) break;
@@ -1335,17 +1478,25 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         if (closing) {
             size_t tag_end = attrs_end(s, n, name_end); /* an end tag's attributes too */
             size_t limit = depth > 256 ? depth - 256 : 0; /* a bounded search */
-            int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0;
+            int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0, gone = 0;
             for (size_t k = depth; k > limit; k--) {
                 if (stack[k - 1].hash == hash && same_name(s, &stack[k - 1], name, len)) {
                     if (stack[k - 1].dropped && rw_skip(&w, s, at, tag_end) < 0) error = 1;
                     cut |= stack[k - 1].dropped;
+                    gone = stack[k - 1].dropped;
                     /* foreign content closed by an HTML element's end tag: the tree
                      * builder's HTML rules decide what it closes */
                     matched = stack[k - 1].foreign;
                     depth = k - 1;
                     break;
                 }
+            }
+            if (!matched) { /* an HTML end tag: the active formatting elements */
+                unsigned cls = tag_class(hash, name, len);
+                if ((cls & T_FORMATTING) && !gone) afe_remove_last(&afe, s, hash, name, len);
+                else if (cls & (T_CELL | T_ROW)) afe_clear_to(&afe, AFE_CELL);
+                else if (cls & T_MARKER) afe_clear_to(&afe, AFE_MARKER);
+                else if (cls & T_TABLE) afe_clear_table(&afe);
             }
             if (in_foreign && !matched) unsure = 1;
             pos = tag_end;
@@ -1416,13 +1567,25 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         int is_void = surely_foreign ? self_closing
                                      : (cls & T_VOID) ||
                                            (self_closing && (foreign || (cls & T_FOREIGN_ROOT)));
-        int dropped = 0;
+        int dropped = 0, afe_full = 0;
+        if (!surely_foreign && (cls & (T_CELL | T_ROW))) afe_clear_to(&afe, AFE_CELL);
+        if (!surely_foreign && (cls & T_FORMATTING))
+            afe_full = afe_noah(&afe, s, hash, name, len, name_end, tag_end - name_end) >=
+                       (size_t)(max_formatting < 0 ? 0 : max_formatting);
         if (!is_void) {
             unsigned keep = cls & (T_KEEP | T_RAW);
             /* in foreign content for sure, only an SVG <a> is read (a link); a MathML <a>,
              * or an SVG <title> or <base>, is no link, title or base: left out when deep */
             if (surely_foreign && !((cls & T_A) && !math)) keep = 0;
-            dropped = depth >= (size_t)max_depth && !keep;
+            dropped = (depth >= (size_t)max_depth && !keep) || afe_full;
+            if (!dropped && !surely_foreign && (cls & (T_FORMATTING | T_MARKER | T_CELL | T_TABLE))) {
+                afe_t e = {(cls & T_FORMATTING) ? AFE_ELEMENT
+                           : (cls & T_CELL)     ? AFE_CELL
+                           : (cls & T_TABLE)    ? AFE_TABLE
+                                                : AFE_MARKER,
+                           hash, (size_t)(name - s), len, name_end, tag_end - name_end};
+                if (afe_push(&afe, e) < 0) { error = 1; break; }
+            }
             if (depth + 1 > cap) {
                 size_t c2 = cap ? cap * 2 : 256;
                 open_t *q = PyMem_Realloc(stack, c2 * sizeof(open_t));
@@ -1483,6 +1646,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     Py_XDECREF(w.out);
     PyMem_Free(stack);
     PyMem_Free(spans);
+    PyMem_Free(afe.items);
     PyBuffer_Release(&view);
     return out;
 }
@@ -2724,10 +2888,11 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure({tag_id: (name, flags)}, html_ns, svg_ns): enable walk()."},
     {"bound_markup", bound_markup, METH_VARARGS,
-     "bound_markup(data, max_depth, max_attrs, drop_raw) -> (bytes, cut) or None: data with "
-     "start tags nested deeper than max_depth, and attributes past the first max_attrs of an "
-     "element, left out (cut), and with drop_raw the text of scripts and styles (None when "
-     "nothing is; see the comment above it)."},
+     "bound_markup(data, max_depth, max_attrs, drop_raw[, max_formatting]) -> (bytes, cut) or "
+     "None: data with start tags nested deeper than max_depth, attributes past the first "
+     "max_attrs of an element and formatting start tags past max_formatting active ones left "
+     "out (cut), and with drop_raw the text of scripts and styles (None when nothing is; see "
+     "the comment above it)."},
     {"visible_text", visible_text, METH_VARARGS,
      "visible_text(node, indices, cap) -> str: the text of the subtrees of the elements at "
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "

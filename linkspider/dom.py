@@ -495,20 +495,38 @@ def capped_text(raw: str, cap: int) -> str:
     return " ".join(raw[: 8 * cap + 1024].split())[:cap]
 
 
-def text_of(node) -> str:
+def text_of(node, by_node: bool = False) -> str:
     """A node's ``textContent`` without the text of the :data:`CODE` elements inside it.
+
+    ``by_node``: decode each text node by itself, as a browser does (it decodes before it
+    tokenizes), where the document holds invalid UTF-8, which Lexbor keeps as sent and
+    ``Node.text()`` decodes after joining: one node's unfinished sequence must not be
+    finished by the next node's bytes (:func:`has_invalid_text` tells).
 
     >>> from selectolax.lexbor import LexborHTMLParser
     >>> a = LexborHTMLParser('<a href=/x>Buy <script>track("a")</script>now<style>a{}</style></a>')
     >>> text_of(a.css_first("a"))
     'Buy now'
+    >>> p = LexborHTMLParser(b"<p>\\xe8\\xaf<b>\\xbd</b></p>").css_first("p")
+    >>> [hex(ord(c)) for c in text_of(p)], [hex(ord(c)) for c in text_of(p, by_node=True)]
+    (['0x8bfd'], ['0xfffd', '0xfffd'])
     """
-    if node.css_first("script, style") is None:
+    if not by_node and node.css_first("script, style") is None:
         return node.text()
     return "".join(
         t.text_content or ""
         for t in node.traverse(include_text=True)
         if t.tag == "-text" and t.parent is not None and t.parent.tag not in CODE
+    )
+
+
+def has_invalid_text(root) -> bool:
+    """Does a text node below ``root`` hold invalid UTF-8 (a replacement character once
+    decoded by itself)?"""
+    return any(
+        "\ufffd" in (t.text_content or "")
+        for t in root.traverse(include_text=True)
+        if t.tag == "-text"
     )
 
 
@@ -528,6 +546,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
     # as ("text", last character) or ("child", [index, filled in when visited]).
     sequence: list[list] = []
     last: list[str] = []
+    by_node = has_invalid_text(root)  # (then texts are joined node by node, as in C)
     stack = [(root, -1, False, "html", [0])]
     while stack:
         node, up, hidden, namespace, slot = stack.pop()
@@ -558,7 +577,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         if name in _REF_TAGS and (namespace == "html" or (name == "a" and namespace == "svg")):
             text = img_alt = None
             if name in _TEXT_TAGS:
-                text = capped_text(text_of(node), link_cap if name == "a" else title_cap)
+                text = capped_text(text_of(node, by_node), link_cap if name == "a" else title_cap)
                 image = node.css_first("img")
                 if image is not None:
                     img_alt = _attr(image.attributes, "alt") or ""
@@ -631,7 +650,7 @@ def python_walk(root, link_cap: int = 512, title_cap: int = 1024) -> ElementTabl
         node,
     ) in leads:  # a paragraph or heading, or a div that is one (no block inside), with text
         if 0 < deep_ink[i] <= LEAD_MAX_INK and (tag[i] == "p" or not block_inside[i]):
-            lead[i] = capped_text(text_of(node), LEAD_CAP)
+            lead[i] = capped_text(text_of(node, by_node), LEAD_CAP)
     return ElementTable(*cols)
 
 
@@ -756,14 +775,21 @@ BACKEND = "c" if BACKEND_PROBLEM is None else "python"
 
 
 def bound_markup(
-    markup: str | bytes, max_depth: int, max_attrs: int, drop_raw: bool = False
+    markup: str | bytes,
+    max_depth: int,
+    max_attrs: int,
+    drop_raw: bool = False,
+    max_formatting: int | None = None,
 ) -> tuple[bytes, bool] | None:
     """The markup with what would make the parse superlinear left out, or None when
     nothing is left out: start tags nested deeper than ``max_depth`` (links and head
-    elements kept) and attributes past an element's first ``max_attrs`` (the ones the
-    extraction reads kept); with ``drop_raw``, also the text of ``<script>`` and
-    ``<style>`` elements, which the extraction never reads (the parser is then spared
-    tokenizing it).  Returns ``(bytes, cut)``: ``cut`` when the bounds left something out.
+    elements kept), attributes past an element's first ``max_attrs`` (the ones the
+    extraction reads kept) and, when ``max_formatting`` is given, formatting start tags
+    (``<b>``, ``<font>``...) past that many not closed by their end tags (the parser
+    opens those again in every new paragraph); with ``drop_raw``, also the text of
+    ``<script>`` and ``<style>`` elements, which the extraction never reads (the parser is
+    then spared tokenizing it).  Returns ``(bytes, cut)``: ``cut`` when the bounds left
+    something out.
     See ``bound_markup`` in linkspider/_dom.c.  Without the C extension, None: such pages
     are then bounded only by the extraction's time limit.
 
@@ -775,11 +801,15 @@ def bound_markup(
     (b'<p a=1   href="/h">x</p>', True)
     >>> bound_markup(b"<script>if (a<b) x()</script><style>p{}</STYLE>", 128, 64, drop_raw=True)
     (b'<script></script><style></STYLE>', False)
+    >>> bound_markup(b"<p><b><i><u id=1><u id=2></p><p>x</p>", 128, 64, max_formatting=2)
+    (b'<p><b><i></p><p>x</p>', True)
     """
     if _dom is None:
         return None
     data = markup.encode("utf-8", "surrogatepass") if isinstance(markup, str) else markup
-    return _dom.bound_markup(data, max_depth, max_attrs, drop_raw)
+    if max_formatting is None:
+        return _dom.bound_markup(data, max_depth, max_attrs, drop_raw)
+    return _dom.bound_markup(data, max_depth, max_attrs, drop_raw, max_formatting)
 
 
 def element_table(tree, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:

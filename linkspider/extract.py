@@ -90,6 +90,9 @@ class Limits:
     #: Attributes of one element past this many are left out before parsing (the ones
     #: the extraction reads kept).
     max_attributes: int = 64
+    #: Formatting start tags (``<b>``, ``<font>``...) past this many not closed by their end
+    #: tags are left out before parsing (the parser opens those again in every paragraph).
+    max_active_formatting: int = 8
     #: Bytes of main-content text the topic signature reads (0: no signature).
     topic_bytes: int = TEXT_BYTES
 
@@ -561,7 +564,13 @@ def _base_url(url: str, href: str | None, encoder: str | None) -> str:
 def _extract_html(
     page: Extraction, markup: str | bytes, url: str, refresh: str | None, limits: Limits
 ) -> None:
-    bounded = bound_markup(markup, limits.max_nesting_depth, limits.max_attributes, drop_raw=True)
+    bounded = bound_markup(
+        markup,
+        limits.max_nesting_depth,
+        limits.max_attributes,
+        drop_raw=True,
+        max_formatting=limits.max_active_formatting,
+    )
     if bounded is not None:
         markup, page.bounded = bounded
     tree = LexborHTMLParser(markup)

@@ -37,16 +37,22 @@ _READ = """() => {
     t.setAttribute('href', value);
     return t.protocol === ':' ? null : t.href;
   };
-  const links = [];
+  const links = [], texts = [];
   for (const a of document.querySelectorAll('a, area')) {
     if (a.namespaceURI === XHTML) {
-      if (a.hasAttribute('href')) links.push([a.getAttribute('href'), a.protocol === ':' ? null : a.href]);
+      if (a.hasAttribute('href')) {
+        links.push([a.getAttribute('href'), a.protocol === ':' ? null : a.href]);
+        texts.push(a.textContent);
+      }
     } else if (a.namespaceURI === SVG && a.localName === 'a') {
       const value = a.getAttribute('href') ?? a.getAttributeNS('http://www.w3.org/1999/xlink', 'href');
-      if (value !== null) links.push([value, resolve(value)]);
+      if (value !== null) {
+        links.push([value, resolve(value)]);
+        texts.push(a.textContent);
+      }
     }
   }
-  return {charset: document.characterSet, links, base: document.baseURI, title: document.title};
+  return {charset: document.characterSet, links, texts, base: document.baseURI, title: document.title};
 }"""
 
 
@@ -89,6 +95,7 @@ class Chromium:
         self._playwright.stop()
 
     def read(self, url: str) -> dict:
-        """``{charset, links: [[href attribute, resolved or None], ...], base, title}``."""
+        """``{charset, links: [[href attribute, resolved or None], ...], texts: [each link's
+        textContent], base, title}``."""
         self._page.goto(url, wait_until="domcontentloaded")
         return self._page.evaluate(_READ)

@@ -136,6 +136,11 @@ def test_c_walk_equals_python_walk_on_real_pages(corpus):
         b"<p style='display'>t</p><p style=';;display: none ;'>s</p><svg><g hidden><a href=/s>s</a></g></svg>",
         b"<a href=/c>buy <script>track('a')</script>now<style>a{}</style></a><p>a <script>x</script>b</p>",
         b"<svg><a href=/s>s<script>code</script><style>x</style></a></svg><title>t<script>x</script></title>",
+        # invalid UTF-8 left unfinished by one text node: the next node's bytes do not finish
+        # it (each node decoded by itself, as in a browser)
+        b"<p>\xe8<a href=/x>\xaf<style></style></a></p>",
+        b"<p>\xe8\xaf<b>\xbd</b> <a href=/y>\xf0\x9f<i>\x98\x80</i></a></p>",
+        b"<p>\xed\xa0<b>\x80</b>\xf4\x90<b>\x80\x80</b>\xe0\x9f<b>\x80</b></p>",
     ],
 )
 def test_c_walk_equals_python_walk_on_hostile_markup(markup):

@@ -247,6 +247,50 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
     assert depth <= 130, depth
 
 
+def test_formatting_elements_reopened_in_every_paragraph_are_bounded():
+    """The tree builder opens every formatting element not closed by its end tag again in
+    each new paragraph (it "reconstructs the active formatting elements"): 200 unclosed
+    ``<b id=..>`` made each ``<p>x</p>`` 201 elements, and a 400 KB page took Lexbor 12 s
+    and 4.6 GB.  Past a few of them a formatting start tag is left out; links and text stay."""
+    opened = b"".join(b"<b id=%d>" % i for i in range(200))
+    body = b"<p>" + opened + b"</p>" + b'<p><a href="/x">x</a></p>' * 2_000
+    page = extract(body, URL, H)
+    assert page.bounded and len(page.edges) == 2_000
+    assert {e.anchor_text for e in page.edges} == {"x"}
+    bounded = bound_markup(body, 128, 1000, drop_raw=True, max_formatting=8)
+    table = element_table(LexborHTMLParser(bounded[0]))
+    assert len(table.tag) < 2_000 * 12, len(table.tag)  # unbounded: 2,000 * 203
+    assert len(element_table(LexborHTMLParser(body)).tag) > 2_000 * 200
+
+
+@pytest.mark.parametrize(
+    "between", [b"<table><tr><td>x</table>", b"<object>x</object>", b"<template>x</template>"]
+)
+def test_closed_tables_and_markers_do_not_hide_formatting_elements_before_them(between):
+    """A table's cells and an object's or a template's content are sections of their own,
+    which their end closes: the formatting elements on both sides are reopened alike."""
+    opened = b"".join(b"<b id=%d>" % i + (between if i % 5 == 4 else b"") for i in range(200))
+    body = b"<p>" + opened + b"</p>" + b"<p>x</p>" * 2_000
+    bounded = bound_markup(body, 128, 1000, drop_raw=True, max_formatting=8)
+    assert bounded is not None and bounded[1]
+    assert len(element_table(LexborHTMLParser(bounded[0])).tag) < 2_000 * 12
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [b"<table>" + b"".join(b"<tr><td><font size=%d>cell" % i for i in range(1000)),  # a cell
+     b"<table><tr>" + b"".join(b"<td><b id=%d>cell" % i for i in range(1000)),  # clears them
+     b"<p><font face=arial>text" * 1000,  # three alike at most (the "Noah's Ark" clause)
+     b"<p><b><i><u><s><em><strong><small><code>x</code></small></strong></em></s></u></i></b>"
+     * 1000,  # closed
+     b"".join(b"<object><b id=%d>x<i>y</object>" % i for i in range(1000)),  # a marker
+     b"".join(b"<table><tr><td><b id=%d>x</table>" % i for i in range(1000)),  # a table's end
+     b"".join(b"<p><b id=%d>x</b></p>" % i for i in range(1000))],
+)  # fmt: skip
+def test_formatting_elements_of_ordinary_pages_are_not_bounded(markup):
+    assert bound_markup(markup, 128, 1000, max_formatting=8) is None
+
+
 def test_edge_cap_is_counted():
     body = "".join(f'<a href="/p{i}">{i}</a>' for i in range(50))
     page = extract(body.encode(), URL, H, limits=Limits(max_edges=10))
