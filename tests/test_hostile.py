@@ -49,6 +49,22 @@ def make_sites() -> dict:
         ),
         "/binary": Resource(bytes(range(256)) * 64, 200, {"Content-Type": "text/html"}),
         "/gone": html("<p>gone</p>", status=410),
+        # each paragraph opens 200 unclosed <b>s again (12 s and 4.6 GB unbounded)
+        "/reopened": Resource(
+            b"<p>"
+            + b"".join(b"<b id=%d>" % i for i in range(200))
+            + b"</p>"
+            + b"<p>x</p>" * 50_000
+            + b'<a href="/after-reopened">after</a>',
+            200,
+            {"Content-Type": "text/html"},
+        ),
+        # MathML <a>s nest (no links), then a link
+        "/deep-math": Resource(
+            b"<math>" + b'<a href="/x">t' * 32_000 + b'</math><a href="/after-math">after</a>',
+            200,
+            {"Content-Type": "text/html"},
+        ),
         "/sess;jsessionid=1": html('<a href="/sess;jsessionid=2">again</a>'),
         "/sess": html('<a href="/sess;jsessionid=3">again</a>'),
     }
@@ -161,6 +177,16 @@ def test_traps_are_contained(crawl):
     assert len([p for p in fetched if p.startswith("/list")]) == 20
     assert crawl.stats["linkspider/trap/query_variants"] == 1
     assert [p for p in fetched if p.startswith("/sess")] == ["/sess"]
+
+
+def test_pages_that_make_the_parser_superlinear_are_bounded_not_lost(crawl):
+    """Formatting elements reopened in every paragraph, MathML nested 32,000 deep: bounded
+    before the parse (stat ``linkspider/pages_bounded``), their links recorded."""
+    for path, after in (("/reopened", "/after-reopened"), ("/deep-math", "/after-math")):
+        status, error, outlinks, _ = page(crawl, path)
+        assert (status, error, outlinks) == (200, None, 1), path
+        assert crawl.links(f"source_url = '{H}{path}'", "target_url") == [(f"{H}{after}",)]
+    assert crawl.stats["linkspider/pages_bounded"] >= 2
 
 
 def test_every_fetch_has_a_page_row(crawl):
