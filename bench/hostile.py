@@ -49,6 +49,9 @@ SHAPES = {
     "math + <title> x 100,000": b"<math>" + b"<title>t" * 100_000,
     "math + <link> x 100,000": b"<math>" + b"<link>t" * 100_000,
     "svg + <base> x 100,000": b"<svg>" + b"<base>t" * 100_000,
+    # Lexbor's work for each option grows with the options before it in its select
+    "<select> + <option>x x 60,000": b"<select>" + b"<option>x" * 60_000,
+    "(<select> + <option>x x 256) x 200": (b"<select>" + b"<option>x" * 256 + b"</select>") * 200,
     # each new paragraph opens the unclosed formatting elements again
     "200 unclosed <b id>, <p>x</p> x 50,000": b"<p>"
     + b"".join(b"<b id=%d>" % i for i in range(200))

@@ -1054,6 +1054,9 @@ fail_walk:
  * (the HTML tokenizer ends it at the same "</script" or "</style", and nothing
  * reads it): a quarter of Lexbor's tokenizing on real pages; a script holding
  * "<!--" keeps its text (the tokenizer's escaped states may end it elsewhere).
+ * Options of one <select> past max_options are left out, with their end tags (their text
+ * stays, in the option before): Lexbor's work for each option it inserts grows with the
+ * options already in the select (60,000 took 24 s; each "selected" one costs more again).
  * Returns None when nothing is left out (the page is parsed exactly as sent),
  * else (bytes, cut): cut is true when the bounds left something out. */
 
@@ -1214,7 +1217,9 @@ enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_IMPLIED = 8, T_FOREIGN_ROOT = 16, T_
        T_A = 64, T_SCOPE = 128,
        /* the list of active formatting elements: formatting elements (but <a>), markers,
         * table cells (markers too), tables, and what closes a cell */
-       T_FORMATTING = 256, T_MARKER = 512, T_CELL = 1024, T_TABLE = 2048, T_ROW = 4096 };
+       T_FORMATTING = 256, T_MARKER = 512, T_CELL = 1024, T_TABLE = 2048, T_ROW = 4096,
+       /* a <select>'s options: Lexbor's work for each one grows with those before it */
+       T_SELECT = 8192, T_OPTION = 16384 };
 static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
     {"area", T_VOID | T_KEEP}, {"base", T_VOID | T_KEEP}, {"br", T_VOID}, {"col", T_VOID},
     {"embed", T_VOID}, {"hr", T_VOID}, {"img", T_VOID}, {"input", T_VOID},
@@ -1226,13 +1231,13 @@ static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
     {"a", T_KEEP | T_IMPLIED | T_A}, {"html", T_KEEP}, {"head", T_KEEP}, {"body", T_KEEP},
     {"svg", T_KEEP | T_FOREIGN_ROOT | T_SCOPE}, {"math", T_KEEP | T_FOREIGN_ROOT | T_SCOPE},
     {"p", T_IMPLIED}, {"li", T_IMPLIED}, {"dd", T_IMPLIED}, {"dt", T_IMPLIED},
-    {"option", T_IMPLIED}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED | T_ROW},
+    {"option", T_IMPLIED | T_OPTION}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED | T_ROW},
     {"td", T_IMPLIED | T_SCOPE | T_CELL}, {"th", T_IMPLIED | T_SCOPE | T_CELL}, {"rb", T_IMPLIED},
     {"rp", T_IMPLIED}, {"rt", T_IMPLIED}, {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED | T_ROW},
     {"thead", T_IMPLIED | T_ROW}, {"tfoot", T_IMPLIED | T_ROW}, {"plaintext", T_PLAINTEXT},
     /* boundaries: an implied end tag does not close anything past them */
     {"table", T_SCOPE | T_TABLE}, {"ul", T_SCOPE}, {"ol", T_SCOPE}, {"dl", T_SCOPE},
-    {"select", T_SCOPE}, {"caption", T_SCOPE | T_MARKER}, {"object", T_SCOPE | T_MARKER},
+    {"select", T_SCOPE | T_SELECT}, {"caption", T_SCOPE | T_MARKER}, {"object", T_SCOPE | T_MARKER},
     {"marquee", T_SCOPE | T_MARKER}, {"applet", T_SCOPE | T_MARKER}, {"button", T_SCOPE},
     {"template", T_SCOPE | T_MARKER},
     {"b", T_FORMATTING}, {"big", T_FORMATTING}, {"code", T_FORMATTING}, {"em", T_FORMATTING},
@@ -1408,10 +1413,11 @@ static size_t comment_end(const unsigned char *s, size_t n, size_t from) {
 static PyObject *bound_markup(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
-    Py_ssize_t max_depth, max_attrs, max_formatting = PY_SSIZE_T_MAX;
+    Py_ssize_t max_depth, max_attrs;
+    Py_ssize_t max_formatting = PY_SSIZE_T_MAX, max_options = PY_SSIZE_T_MAX;
     int drop_raw;
-    if (!PyArg_ParseTuple(args, "y*nnp|n", &view, &max_depth, &max_attrs, &drop_raw,
-                          &max_formatting))
+    if (!PyArg_ParseTuple(args, "y*nnp|nn", &view, &max_depth, &max_attrs, &drop_raw,
+                          &max_formatting, &max_options))
         return NULL;
     if (!classes_ready) init_classes();
     const unsigned char *s = view.buf;
@@ -1428,6 +1434,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
      * content left or entered in ways not followed here): no text is dropped */
     int unsure = 0;
     afe_list_t afe = {NULL, 0, 0};
+    /* the innermost <select> (its place on the stack, its start tag's offset) and its options */
+    size_t select_at = (size_t)-1, select_name = 0, options = 0;
     while (pos < n && !error) {
         const unsigned char *lt = memchr(s + pos, '<', n - pos);
         if (lt == NULL) break;
@@ -1568,6 +1576,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                                      : (cls & T_VOID) ||
                                            (self_closing && (foreign || (cls & T_FOREIGN_ROOT)));
         int dropped = 0, afe_full = 0;
+        if ((cls & T_OPTION) && !surely_foreign && select_at < depth &&
+            stack[select_at].name_at == select_name && ++options > (size_t)max_options)
+            afe_full = 1; /* (left out as a formatting element past the bound is) */
         if (!surely_foreign && (cls & (T_CELL | T_ROW))) afe_clear_to(&afe, AFE_CELL);
         if (!surely_foreign && (cls & T_FORMATTING))
             afe_full = afe_noah(&afe, s, hash, name, len, name_end, tag_end - name_end) >=
@@ -1601,6 +1612,11 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             stack[depth].math = (unsigned char)math;
             stack[depth].name_at = (size_t)(name - s);
             stack[depth].name_len = len;
+            if ((cls & T_SELECT) && !dropped && !surely_foreign) {
+                select_at = depth;
+                select_name = stack[depth].name_at;
+                options = 0;
+            }
             depth++;
         }
         if (dropped) {
@@ -2888,11 +2904,11 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure({tag_id: (name, flags)}, html_ns, svg_ns): enable walk()."},
     {"bound_markup", bound_markup, METH_VARARGS,
-     "bound_markup(data, max_depth, max_attrs, drop_raw[, max_formatting]) -> (bytes, cut) or "
-     "None: data with start tags nested deeper than max_depth, attributes past the first "
-     "max_attrs of an element and formatting start tags past max_formatting active ones left "
-     "out (cut), and with drop_raw the text of scripts and styles (None when nothing is; see "
-     "the comment above it)."},
+     "bound_markup(data, max_depth, max_attrs, drop_raw[, max_formatting[, max_options]]) -> "
+     "(bytes, cut) or None: data with start tags nested deeper than max_depth, attributes past "
+     "the first max_attrs of an element, formatting start tags past max_formatting active ones "
+     "and options of a select past max_options left out (cut), and with drop_raw the text of "
+     "scripts and styles (None when nothing is; see the comment above it)."},
     {"visible_text", visible_text, METH_VARARGS,
      "visible_text(node, indices, cap) -> str: the text of the subtrees of the elements at "
      "`indices` (walk()'s numbering, ascending, not nested), without script, style, noscript "

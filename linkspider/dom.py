@@ -780,13 +780,16 @@ def bound_markup(
     max_attrs: int,
     drop_raw: bool = False,
     max_formatting: int | None = None,
+    max_options: int | None = None,
 ) -> tuple[bytes, bool] | None:
     """The markup with what would make the parse superlinear left out, or None when
     nothing is left out: start tags nested deeper than ``max_depth`` (links and head
     elements kept), attributes past an element's first ``max_attrs`` (the ones the
     extraction reads kept) and, when ``max_formatting`` is given, formatting start tags
     (``<b>``, ``<font>``...) past that many not closed by their end tags (the parser
-    opens those again in every new paragraph); with ``drop_raw``, also the text of
+    opens those again in every new paragraph) and, when ``max_options`` is given, a
+    ``<select>``'s options past that many (the parser's work for each grows with those before
+    it); with ``drop_raw``, also the text of
     ``<script>`` and ``<style>`` elements, which the extraction never reads (the parser is
     then spared tokenizing it).  Returns ``(bytes, cut)``: ``cut`` when the bounds left
     something out.
@@ -803,13 +806,21 @@ def bound_markup(
     (b'<script></script><style></STYLE>', False)
     >>> bound_markup(b"<p><b><i><u id=1><u id=2></p><p>x</p>", 128, 64, max_formatting=2)
     (b'<p><b><i></p><p>x</p>', True)
+    >>> bound_markup(b"<select><option>a<option>b<option>c</select>", 128, 64, max_options=2)
+    (b'<select><option>a<option>bc</select>', True)
     """
     if _dom is None:
         return None
     data = markup.encode("utf-8", "surrogatepass") if isinstance(markup, str) else markup
-    if max_formatting is None:
-        return _dom.bound_markup(data, max_depth, max_attrs, drop_raw)
-    return _dom.bound_markup(data, max_depth, max_attrs, drop_raw, max_formatting)
+    unbounded = 1 << 62
+    return _dom.bound_markup(
+        data,
+        max_depth,
+        max_attrs,
+        drop_raw,
+        unbounded if max_formatting is None else max_formatting,
+        unbounded if max_options is None else max_options,
+    )
 
 
 def element_table(tree, link_cap: int = 512, title_cap: int = 1024) -> ElementTable:

@@ -93,6 +93,9 @@ class Limits:
     #: Formatting start tags (``<b>``, ``<font>``...) past this many not closed by their end
     #: tags are left out before parsing (the parser opens those again in every paragraph).
     max_active_formatting: int = 8
+    #: Options of one ``<select>`` past this many are left out before parsing (the parser's
+    #: work for each option grows with those before it).
+    max_select_options: int = 256
     #: Bytes of main-content text the topic signature reads (0: no signature).
     topic_bytes: int = TEXT_BYTES
 
@@ -570,6 +573,7 @@ def _extract_html(
         limits.max_attributes,
         drop_raw=True,
         max_formatting=limits.max_active_formatting,
+        max_options=limits.max_select_options,
     )
     if bounded is not None:
         markup, page.bounded = bounded

@@ -263,6 +263,21 @@ def test_formatting_elements_reopened_in_every_paragraph_are_bounded():
     assert len(element_table(LexborHTMLParser(body)).tag) > 2_000 * 200
 
 
+@pytest.mark.parametrize("option", [b"<option>x", b"<option selected>x</option>"])
+def test_a_select_of_sixty_thousand_options_is_bounded(option):
+    """Lexbor's work for each option grows with the options before it in the same select
+    (60,000 took 24 s): past ``LINKSPIDER_MAX_SELECT_OPTIONS`` (256) an option start tag is
+    left out (its text stays)."""
+    body = b"<select>" + option * 60_000 + b'</select><a href="/after">after</a>'
+    page = extract(body, URL, H)  # (3 ms bounded; minutes without)
+    assert page.bounded and [e.target_url for e in page.edges] == ["http://www.example.com/after"]
+    bounded = bound_markup(body, 128, 1000, max_options=256)
+    assert bounded[0].count(b"<option") == 256
+    # a select of 256 options, as long as real pages' (languages, countries), is parsed whole
+    selects = (b"<select>" + option * 256 + b"</select>") * 3
+    assert bound_markup(selects, 128, 1000, max_options=256) is None
+
+
 @pytest.mark.parametrize(
     "between", [b"<table><tr><td>x</table>", b"<object>x</object>", b"<template>x</template>"]
 )
