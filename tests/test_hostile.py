@@ -65,6 +65,12 @@ def make_sites() -> dict:
             200,
             {"Content-Type": "text/html"},
         ),
+        # the parser's work for each option grows with the options before it (24 s)
+        "/options": Resource(
+            b"<select>" + b"<option>x" * 60_000 + b'</select><a href="/after-options">after</a>',
+            200,
+            {"Content-Type": "text/html"},
+        ),
         "/sess;jsessionid=1": html('<a href="/sess;jsessionid=2">again</a>'),
         "/sess": html('<a href="/sess;jsessionid=3">again</a>'),
     }
@@ -180,13 +186,18 @@ def test_traps_are_contained(crawl):
 
 
 def test_pages_that_make_the_parser_superlinear_are_bounded_not_lost(crawl):
-    """Formatting elements reopened in every paragraph, MathML nested 32,000 deep: bounded
-    before the parse (stat ``linkspider/pages_bounded``), their links recorded."""
-    for path, after in (("/reopened", "/after-reopened"), ("/deep-math", "/after-math")):
+    """Formatting elements reopened in every paragraph, MathML nested 32,000 deep, a select of
+    60,000 options: bounded before the parse (stat ``linkspider/pages_bounded``), their links
+    recorded."""
+    for path, after in (
+        ("/reopened", "/after-reopened"),
+        ("/deep-math", "/after-math"),
+        ("/options", "/after-options"),
+    ):
         status, error, outlinks, _ = page(crawl, path)
         assert (status, error, outlinks) == (200, None, 1), path
         assert crawl.links(f"source_url = '{H}{path}'", "target_url") == [(f"{H}{after}",)]
-    assert crawl.stats["linkspider/pages_bounded"] >= 2
+    assert crawl.stats["linkspider/pages_bounded"] >= 3
 
 
 def test_every_fetch_has_a_page_row(crawl):
