@@ -52,6 +52,9 @@ SHAPES = {
     # Lexbor's work for each option grows with the options before it in its select
     "<select> + <option>x x 60,000": b"<select>" + b"<option>x" * 60_000,
     "(<select> + <option>x x 256) x 200": (b"<select>" + b"<option>x" * 256 + b"</select>") * 200,
+    # the parser keeps each new tag or attribute name in a table that slows as it grows
+    "80,000 distinct tag names": b"".join(b"<t%d>x</t%d>" % (i, i) for i in range(80_000)),
+    "80,000 distinct attribute names": b"".join(b"<p a%d=1>x</p>" % i for i in range(80_000)),
     # each new paragraph opens the unclosed formatting elements again
     "200 unclosed <b id>, <p>x</p> x 50,000": b"<p>"
     + b"".join(b"<b id=%d>" % i for i in range(200))

@@ -781,6 +781,7 @@ def bound_markup(
     drop_raw: bool = False,
     max_formatting: int | None = None,
     max_options: int | None = None,
+    max_names: int | None = None,
 ) -> tuple[bytes, bool] | None:
     """The markup with what would make the parse superlinear left out, or None when
     nothing is left out: start tags nested deeper than ``max_depth`` (links and head
@@ -789,7 +790,10 @@ def bound_markup(
     (``<b>``, ``<font>``...) past that many not closed by their end tags (the parser
     opens those again in every new paragraph) and, when ``max_options`` is given, a
     ``<select>``'s options past that many (the parser's work for each grows with those before
-    it); with ``drop_raw``, also the text of
+    it) and, when ``max_names`` is given, start tags and attributes of new names once the
+    page has used that many distinct tag names, or attribute names, counted from its
+    ``5 * max_names``-th tag, or attribute, on (the parser keeps each new name in a table
+    whose lookups grow with it); with ``drop_raw``, also the text of
     ``<script>`` and ``<style>`` elements, which the extraction never reads (the parser is
     then spared tokenizing it).  Returns ``(bytes, cut)``: ``cut`` when the bounds left
     something out.
@@ -808,6 +812,9 @@ def bound_markup(
     (b'<p><b><i></p><p>x</p>', True)
     >>> bound_markup(b"<select><option>a<option>b<option>c</select>", 128, 64, max_options=2)
     (b'<select><option>a<option>bc</select>', True)
+    >>> bound_markup(b"<p k=0>" * 5 + b"<x-a k=1>a</x-a><x-b k=2 j=3>b</x-b><x-a j=4>c", 128, 64,
+    ...              max_names=1)
+    (b'<p k=0><p k=0><p k=0><p k=0><p k=0><x-a k=1>a</x-a>b<x-a >c', True)
     """
     if _dom is None:
         return None
@@ -820,6 +827,7 @@ def bound_markup(
         drop_raw,
         unbounded if max_formatting is None else max_formatting,
         unbounded if max_options is None else max_options,
+        unbounded if max_names is None else max_names,
     )
 
 

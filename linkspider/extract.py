@@ -96,6 +96,9 @@ class Limits:
     #: Options of one ``<select>`` past this many are left out before parsing (the parser's
     #: work for each option grows with those before it).
     max_select_options: int = 256
+    #: Start tags and attributes of new names past this many distinct tag names, or attribute
+    #: names, on a page are left out before parsing (the parser's table of names slows).
+    max_distinct_names: int = 1000
     #: Bytes of main-content text the topic signature reads (0: no signature).
     topic_bytes: int = TEXT_BYTES
 
@@ -574,6 +577,7 @@ def _extract_html(
         drop_raw=True,
         max_formatting=limits.max_active_formatting,
         max_options=limits.max_select_options,
+        max_names=limits.max_distinct_names,
     )
     if bounded is not None:
         markup, page.bounded = bounded

@@ -111,7 +111,9 @@ def bounded_equal(markup: bytes) -> bool:
     """The markup bounding (tight bounds, so that it rewrites): it never crashes, and
     what it gives is walked alike too; and leaving script and style text out before the
     parse (no bounds) changes no column of the table."""
-    bounded = dom.bound_markup(markup, 8, 4, drop_raw=True, max_formatting=2, max_options=3)
+    bounded = dom.bound_markup(
+        markup, 8, 4, drop_raw=True, max_formatting=2, max_options=3, max_names=6
+    )
     if bounded is not None and not tables_equal(bounded[0]):
         return False
     light = dom.bound_markup(markup, 1 << 30, 1 << 30, drop_raw=True)

@@ -263,6 +263,30 @@ def test_formatting_elements_reopened_in_every_paragraph_are_bounded():
     assert len(element_table(LexborHTMLParser(body)).tag) > 2_000 * 200
 
 
+def test_tens_of_thousands_of_distinct_names_are_bounded():
+    """Lexbor keeps each new tag or attribute name in a table whose lookups slow as it grows
+    (80,000 distinct custom tag names: 0.9 s to parse, and superlinear): past
+    ``LINKSPIDER_MAX_DISTINCT_NAMES`` (1,000) a start tag (with its end tag) or an attribute
+    of a new name is left out; links and the attributes the extraction reads stay."""
+    tags = b"".join(b"<t%d>x</t%d>" % (i, i) for i in range(20_000))
+    attrs = b"".join(b'<p a%d=1 class="c">x</p>' % i for i in range(20_000))
+    link = b'<a data-z=1 href="/after" title="t">after</a>'
+    for body in (tags + link, attrs + link):
+        page = extract(body, URL, H)
+        assert page.bounded and [(e.target_url, e.title) for e in page.edges] == [
+            ("http://www.example.com/after", "t")
+        ]
+    # names are counted from the 5,000th tag, or attribute, on: at most 6,000 of each kind
+    names = LexborHTMLParser(bound_markup(tags, 128, 64, max_names=1000)[0])
+    assert len({node.tag for node in names.root.traverse()}) <= 6 * 1000 + 3  # html, head, body
+    kept = LexborHTMLParser(bound_markup(attrs, 128, 64, max_names=1000)[0])
+    assert len({k for node in kept.root.traverse() for k in node.attributes}) <= 6 * 1000
+    assert len(kept.css("p.c")) == 20_000  # every element, and its class, kept
+    # a page of hundreds of custom elements and data attributes is parsed whole
+    ordinary = b"".join(b'<x-w%d data-k%d="v">x</x-w%d>' % (i, i, i) for i in range(400))
+    assert bound_markup(ordinary, 128, 64, max_names=1000) is None
+
+
 @pytest.mark.parametrize("option", [b"<option>x", b"<option selected>x</option>"])
 def test_a_select_of_sixty_thousand_options_is_bounded(option):
     """Lexbor's work for each option grows with the options before it in the same select
