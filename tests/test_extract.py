@@ -287,7 +287,9 @@ def test_tens_of_thousands_of_distinct_names_are_bounded():
     assert bound_markup(ordinary, 128, 64, max_names=1000) is None
 
 
-@pytest.mark.parametrize("option", [b"<option>x", b"<option selected>x</option>"])
+@pytest.mark.parametrize(
+    "option", [b"<option>x", b"<option selected>x</option>", b"<optgroup><option>x"]
+)
 def test_a_select_of_sixty_thousand_options_is_bounded(option):
     """Lexbor's work for each option grows with the options before it in the same select
     (60,000 took 24 s): past ``LINKSPIDER_MAX_SELECT_OPTIONS`` (256) an option start tag is
