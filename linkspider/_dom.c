@@ -1363,7 +1363,10 @@ static const unsigned char CC[256] = {
 typedef struct { PyObject *out; size_t len, copied, n; int active; } rewrite_t;
 
 static int rw_skip(rewrite_t *w, const unsigned char *s, size_t from, size_t to) {
-    /* leave s[from:to] out: copy what came before it */
+    /* leave s[from:to] out: copy what came before it (a span left out already, or a part
+     * of one, is not copied again: the output never grows past the input) */
+    if (to <= w->copied) return 0;
+    if (from < w->copied) from = w->copied;
     if (!w->active) {
         w->out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)w->n);
         if (w->out == NULL) return -1;
@@ -1546,11 +1549,13 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             size_t tag_end = attrs_end(s, n, name_end); /* an end tag's attributes too */
             size_t limit = depth > 256 ? depth - 256 : 0; /* a bounded search */
             int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0, gone = 0;
+            int closes = 0; /* it closes an element open on the stack */
             for (size_t k = depth; k > limit; k--) {
                 if (stack[k - 1].hash == hash && same_name(s, &stack[k - 1], name, len)) {
                     if (stack[k - 1].dropped && rw_skip(&w, s, at, tag_end) < 0) error = 1;
                     cut |= stack[k - 1].dropped;
                     gone = stack[k - 1].dropped;
+                    closes = 1;
                     /* foreign content closed by an HTML element's end tag: the tree
                      * builder's HTML rules decide what it closes */
                     matched = stack[k - 1].foreign;
@@ -1558,7 +1563,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                     break;
                 }
             }
-            if (count_names && ++tags_read > names_after && !gone) { /* a name past the bound */
+            /* an end tag of a new name past the bound, which closes nothing open */
+            if (count_names && ++tags_read > names_after && !closes) {
                 int known = names_know(&tag_names, s, hash, name_at, len, most_names);
                 if (known < 0) { error = 1; break; }
                 if (!known) {

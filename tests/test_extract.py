@@ -282,6 +282,10 @@ def test_tens_of_thousands_of_distinct_names_are_bounded():
     kept = LexborHTMLParser(bound_markup(attrs, 128, 64, max_names=1000)[0])
     assert len({k for node in kept.root.traverse() for k in node.attributes}) <= 6 * 1000
     assert len(kept.css("p.c")) == 20_000  # every element, and its class, kept
+    # an element opened before the names are counted keeps its end tag
+    late = b"<x-early>" + tags + b"</x-early><a href=/out>out</a>"
+    tree = LexborHTMLParser(bound_markup(late, 128, 64, max_names=1000)[0])
+    assert tree.css_first("x-early a") is None and tree.css_first("a") is not None
     # a page of hundreds of custom elements and data attributes is parsed whole
     ordinary = b"".join(b'<x-w%d data-k%d="v">x</x-w%d>' % (i, i, i) for i in range(400))
     assert bound_markup(ordinary, 128, 64, max_names=1000) is None
