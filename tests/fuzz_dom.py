@@ -44,6 +44,9 @@ TAGS = [
     "&#0;", "&#x110000;", "\ud800", "\ufeff", "<p/>", "<a href>", "<a href=''>",
     "<div role=main id=x class>", "<title>t</title>", "<head>", "</head>", "<!-->", "--!>",
     "</t a='>'>", "</ x>", "</>", "<svg/>", "<desc>",
+    "<option>", "<optgroup>", "<option selected>", "<b id=1>", "<b id=2>", "<font size=3>",
+    "</object>", "<caption>", "</td>", "</tr>", "<x-a k1=1>", "<x-b k2=2>", "</x-a>", "<mo>",
+    "<math><title>", "<svg><base>", "<link>",
 ]  # fmt: skip
 DEEP = [
     ("<div>", "</div>"),
