@@ -56,3 +56,29 @@ def test_the_crawl_command_stops_on_a_bad_setting_with_one_line(tmp_path):
     )
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "links").exists()  # nothing started
+
+
+def test_the_markup_bounds_reach_the_extraction():
+    """The settings of the bounds before the parse are the extraction's limits."""
+    from linkspider.extract import extract
+
+    limits = LinkspiderConfig.from_settings(
+        {
+            "LINKSPIDER_MAX_SELECT_OPTIONS": "2",
+            "LINKSPIDER_MAX_ACTIVE_FORMATTING": "3",
+            "LINKSPIDER_MAX_DISTINCT_NAMES": "4",
+        }
+    ).limits
+    assert (
+        limits.max_select_options,
+        limits.max_active_formatting,
+        limits.max_distinct_names,
+    ) == (2, 3, 4)
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    for body in (
+        b"<select><option>a<option>b<option>c</select><a href=/x>x</a>",
+        b"<p><b id=1><b id=2><b id=3><b id=4></p><p><a href=/x>x</a>",
+        b"<p>" * 20 + b"<x-1>a<x-2>b<x-3>c<x-4>d<x-5>e<x-6>f<a href=/x>x</a>",
+    ):
+        assert extract(body, "http://a.test/", headers, limits=limits).bounded, body
+        assert not extract(body, "http://a.test/", headers).bounded, body
