@@ -1078,15 +1078,19 @@ typedef struct {
 typedef struct { uint32_t hash; size_t at, len; } name_t;
 typedef struct { name_t *slots; size_t cap, count; } names_t;
 
-static int names_same(const unsigned char *s, const name_t *e, size_t at, size_t len) {
-    if (e->len != len) return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char x = s[e->at + i], y = s[at + i];
+/* Are a[0:n] and b[0:n] the same bytes in any ASCII case (two tag or attribute names)? */
+static int same_ci(const unsigned char *a, const unsigned char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = a[i], y = b[i];
         if (x >= 'A' && x <= 'Z') x += 32;
         if (y >= 'A' && y <= 'Z') y += 32;
         if (x != y) return 0;
     }
     return 1;
+}
+
+static int names_same(const unsigned char *s, const name_t *e, size_t at, size_t len) {
+    return e->len == len && same_ci(s + e->at, s + at, len);
 }
 
 /* Is the name s[at:at+len] (hash h) known?  If not, and the set holds fewer than `most`
@@ -1173,14 +1177,7 @@ static void afe_clear_table(afe_list_t *l) {
 
 static int afe_same_name(const unsigned char *s, const afe_t *e, uint32_t hash,
                          const unsigned char *name, size_t len) {
-    if (e->hash != hash || e->name_len != len) return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char x = s[e->name_at + i], y = name[i];
-        if (x >= 'A' && x <= 'Z') x += 32;
-        if (y >= 'A' && y <= 'Z') y += 32;
-        if (x != y) return 0;
-    }
-    return 1;
+    return e->hash == hash && e->name_len == len && same_ci(s + e->name_at, name, len);
 }
 
 /* An end tag of a formatting element: its entry goes (the adoption agency). */
@@ -1219,15 +1216,7 @@ static size_t afe_noah(afe_list_t *l, const unsigned char *s, uint32_t hash,
 
 /* Is the open element's name a[0:n], in any ASCII case (its hash already equal)? */
 static int same_name(const unsigned char *s, const open_t *e, const unsigned char *a, size_t n) {
-    if (e->name_len != n) return 0;
-    const unsigned char *b = s + e->name_at;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x += 32;
-        if (y >= 'A' && y <= 'Z') y += 32;
-        if (x != y) return 0;
-    }
-    return 1;
+    return e->name_len == n && same_ci(a, s + e->name_at, n);
 }
 
 static uint32_t name_hash(const unsigned char *s, size_t n) {
@@ -1397,19 +1386,10 @@ static size_t raw_text_end(const unsigned char *s, size_t n, size_t from,
         const unsigned char *p = memchr(s + from, '<', n - from);
         if (p == NULL) return n;
         size_t at = (size_t)(p - s);
-        if (at + 2 + len <= n && s[at + 1] == '/') {
-            size_t i = 0;
-            for (; i < len; i++) {
-                unsigned char c = s[at + 2 + i];
-                if (c >= 'A' && c <= 'Z') c += 32;
-                unsigned char d = name[i];
-                if (d >= 'A' && d <= 'Z') d += 32;
-                if (c != d) break;
-            }
-            if (i == len && (at + 2 + len == n || IS_WS(s[at + 2 + len]) ||
-                             s[at + 2 + len] == '/' || s[at + 2 + len] == '>'))
-                return at;
-        }
+        if (at + 2 + len <= n && s[at + 1] == '/' && same_ci(s + at + 2, name, len) &&
+            (at + 2 + len == n || IS_WS(s[at + 2 + len]) || s[at + 2 + len] == '/' ||
+             s[at + 2 + len] == '>'))
+            return at;
         from = at + 1;
     }
     return n;
@@ -1479,7 +1459,10 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
      * `names_after` tags, or attributes */
     size_t most_names = max_names < 0 ? 0 : (size_t)max_names;
     int count_names = max_names != PY_SSIZE_T_MAX;
-    size_t names_after = count_names ? 5 * most_names : 0, tags_read = 0, attrs_read = 0;
+    size_t names_after = !count_names            ? 0
+                         : most_names > SIZE_MAX / 5 ? SIZE_MAX
+                                                     : 5 * most_names;
+    size_t tags_read = 0, attrs_read = 0;
     names_t tag_names = {NULL, 0, 0}, attr_names = {NULL, 0, 0};
     if (!classes_ready) init_classes();
     const unsigned char *s = view.buf;
@@ -1598,15 +1581,18 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             p = attr_end(s, n, p);
             n_attrs++;
             int new_name = 0; /* a name past the page's bound on distinct names */
+            size_t a_len = (size_t)-1; /* its name's length, read when needed */
             if (count_names && ++attrs_read > names_after) {
-                size_t a_len = attr_name_end(s, n, a_start) - a_start;
+                a_len = attr_name_end(s, n, a_start) - a_start;
                 int known = names_know(&attr_names, s, name_hash(s + a_start, a_len), a_start,
                                        a_len, most_names);
                 if (known < 0) { error = 1; break; }
                 new_name = !known;
             }
             if ((n_attrs > (size_t)max_attrs || new_name) &&
-                !name_is(s + a_start, attr_name_end(s, n, a_start) - a_start, KEEP_ATTRS)) {
+                !name_is(s + a_start,
+                         a_len != (size_t)-1 ? a_len : attr_name_end(s, n, a_start) - a_start,
+                         KEEP_ATTRS)) {
                 if (n_spans + 2 > spans_cap) {
                     size_t c2 = spans_cap ? spans_cap * 2 : 256;
                     size_t *q = PyMem_Realloc(spans, c2 * sizeof(size_t));
@@ -1666,9 +1652,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             stack[select_at].name_at == select_name && ++options > (size_t)max_options)
             past_bound = 1; /* (left out as a formatting element past the bound is) */
         if (!surely_foreign && (cls & (T_CELL | T_ROW))) afe_clear_to(&afe, AFE_CELL);
-        if (!surely_foreign && (cls & T_FORMATTING))
+        if (!past_bound && !surely_foreign && (cls & T_FORMATTING))
             past_bound = afe_noah(&afe, s, hash, name, len, name_end, tag_end - name_end) >=
-                       (size_t)(max_formatting < 0 ? 0 : max_formatting);
+                         (size_t)(max_formatting < 0 ? 0 : max_formatting);
         if (!is_void) {
             unsigned keep = cls & (T_KEEP | T_RAW);
             /* in foreign content for sure, only an SVG <a> is read (a link); a MathML <a>,

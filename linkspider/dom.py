@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -819,7 +820,7 @@ def bound_markup(
     if _dom is None:
         return None
     data = markup.encode("utf-8", "surrogatepass") if isinstance(markup, str) else markup
-    unbounded = 1 << 62
+    unbounded = sys.maxsize  # (the C function's "no bound": no count is kept for it)
     return _dom.bound_markup(
         data,
         max_depth,

@@ -282,6 +282,11 @@ def test_tens_of_thousands_of_distinct_names_are_bounded():
     kept = LexborHTMLParser(bound_markup(attrs, 128, 64, max_names=1000)[0])
     assert len({k for node in kept.root.traverse() for k in node.attributes}) <= 6 * 1000
     assert len(kept.css("p.c")) == 20_000  # every element, and its class, kept
+    # a formatting element of a new name is left out too (not counted among the active ones)
+    late_b = b"<p>" * 20 + b"<x-1>a<x-2>b<x-3>c<x-4>d<b id=1>bold</b><i>it</i>"
+    assert bound_markup(late_b, 128, 64, max_formatting=8, max_names=4)[0] == (
+        b"<p>" * 20 + b"<x-1>a<x-2>b<x-3>c<x-4>dbold" + b"it"
+    )
     # an element opened before the names are counted keeps its end tag
     late = b"<x-early>" + tags + b"</x-early><a href=/out>out</a>"
     tree = LexborHTMLParser(bound_markup(late, 128, 64, max_names=1000)[0])
