@@ -1039,17 +1039,20 @@ fail_walk:
  * element's others: 100,000 nested <div>s, or one element with 100,000
  * attributes, take seconds to minutes.  bound_markup() reads the bytes once,
  * tokenizing as the HTML tokenizer does where it matters (comments, raw text
- * elements, quoted attribute values), keeps an estimate of the stack of open
- * elements (void elements, self-closing foreign elements and the implied end
- * tags of p, li, td ... taken into account), and rewrites only what exceeds
- * the bounds: start tags that would open an element deeper than max_depth are
- * left out, with their end tags (links, and the elements of the head, are
- * kept: they are what the extraction reads), and attributes past the first
- * max_attrs of an element are left out, except those the extraction reads.
- * In foreign content, where the tree builder surely reads it so, nothing is void
- * unless self-closing and no implied end tag closes anything (<svg><a><a> and
- * <math><title><title> nest), and only an SVG <a> is kept past the bound: a
- * MathML <a> is no link, an SVG <base> or <title> no base or title.
+ * elements, quoted attribute values), keeps an estimate of the tree builder's
+ * stack of open elements for the markup it writes (each rule that closes
+ * elements followed: see "the tree builder's stack of open elements" below),
+ * and rewrites only what exceeds the bounds: start tags that would open an
+ * element deeper than max_depth are left out, with their end tags (links, and
+ * the elements of the head, are kept: they are what the extraction reads), and
+ * attributes past the first max_attrs of an element are left out, except those
+ * the extraction reads.  A start tag left out has no effect on the estimate
+ * (the tree builder never reads it): <pre><svg> x N keeps no <pre> past the
+ * bound, and what it would have closed stays open.
+ * In foreign content nothing is void unless self-closing and no implied end tag
+ * closes anything (<svg><a><a> and <math><title><title> nest), and only an SVG
+ * <a> is kept past the bound: a MathML <a> is no link, an SVG <base> or <title>
+ * no base or title.
  * With drop_raw, the text of each <script> and <style> element is left out too
  * (the HTML tokenizer ends it at the same "</script" or "</style", and nothing
  * reads it): a quarter of Lexbor's tokenizing on real pages; a script holding
@@ -1060,12 +1063,25 @@ fail_walk:
  * Returns None when nothing is left out (the page is parsed exactly as sent),
  * else (bytes, cut): cut is true when the bounds left something out. */
 
+/* An element of the bounded markup open on the stack (serial: its place in the order of
+ * insertion), and a start tag left out, whose end tag is left out too (below: the serial of
+ * the element open under it then, 0 for none). */
 typedef struct {
     uint32_t hash;
-    unsigned char dropped, foreign, scope, integration;
-    unsigned char math; /* in MathML (a <math> opened in HTML, and what it holds) */
+    unsigned cls;       /* the T_* flags of an HTML element; a foreign one's scope flags */
+    unsigned char kind; /* the K_* kind of an HTML element; K_NONE for a foreign one */
+    unsigned char integration; /* 1: an HTML integration point; 2: a MathML text one */
+    unsigned char foreign; /* an SVG or MathML element */
+    unsigned char math;    /* in MathML (a <math> opened in HTML, and what it holds) */
     size_t name_at, name_len; /* the start tag's name in the input */
+    size_t serial;
+    uint64_t kinds; /* the K_* kinds of this HTML element and those below it (or more) */
 } open_t;
+typedef struct {
+    uint32_t hash;
+    size_t name_at, name_len, below;
+    int deep; /* left out for the nesting bound: what it holds is as deep */
+} left_out_t;
 
 /* The distinct tag names, or attribute names, a page has used (compared in any ASCII case,
  * as the tokenizer lowercases them).  Lexbor keeps each new name in a table whose lookups
@@ -1124,19 +1140,20 @@ static int names_know(names_t *set, const unsigned char *s, uint32_t h, size_t a
 }
 
 /* The list of active formatting elements, as the tree builder keeps it (an estimate): the
- * formatting elements (<b>, <font>, <code> ..., not <a>) not yet closed by their end tags,
+ * formatting elements (<a>, <b>, <font>, <code> ...) not yet closed by their end tags,
  * which the tree builder opens again ("reconstructs") in every new block until they are,
  * back to the last marker (a table cell, a caption, an <object>, a <template> ...).  Its
  * length is what one new paragraph can cost: a page of 200 unclosed <b id=..> inside a
  * closed <p>, then "<p>x</p>" over and over, makes 200 elements of every 8 bytes (12 s and
  * 4.6 GB for 400 KB in Lexbor).  Past max_formatting entries since the last marker, a
- * formatting start tag is left out, with its end tag.  Tables are entries of their own,
- * so that a table's end clears its cells' entries. */
-enum { AFE_ELEMENT, AFE_MARKER, AFE_CELL, AFE_TABLE };
+ * formatting start tag is left out, with its end tag.  An element that inserted a marker
+ * clears the list back to it when it closes. */
+enum { AFE_ELEMENT, AFE_MARKER };
 typedef struct {
     unsigned char kind;
     uint32_t hash;
     size_t name_at, name_len, attrs_at, attrs_len; /* the start tag's name and attributes */
+    size_t serial; /* an element's, on the stack of open elements while it is open */
 } afe_t;
 typedef struct { afe_t *items; size_t len, cap; } afe_list_t;
 
@@ -1152,27 +1169,17 @@ static int afe_push(afe_list_t *l, afe_t e) {
     return 0;
 }
 
-/* Where the entries after the last marker (or table) begin. */
+/* Where the entries after the last marker begin. */
 static size_t afe_section(const afe_list_t *l) {
     size_t k = l->len;
     while (k > 0 && l->items[k - 1].kind == AFE_ELEMENT) k--;
     return k;
 }
 
-/* The tree builder's clearing "to the last marker", when that marker is of `kind`. */
-static void afe_clear_to(afe_list_t *l, unsigned char kind) {
+/* The tree builder's clearing "to the last marker". */
+static void afe_clear_to_marker(afe_list_t *l) {
     size_t k = afe_section(l);
-    if (k > 0 && l->items[k - 1].kind == kind) l->len = k - 1;
-}
-
-/* A table's end: its entries go (a bounded search back to it). */
-static void afe_clear_table(afe_list_t *l) {
-    size_t limit = l->len > 256 ? l->len - 256 : 0;
-    for (size_t k = l->len; k > limit; k--)
-        if (l->items[k - 1].kind == AFE_TABLE) {
-            l->len = k - 1;
-            return;
-        }
+    l->len = k > 0 ? k - 1 : 0;
 }
 
 static int afe_same_name(const unsigned char *s, const afe_t *e, uint32_t hash,
@@ -1180,15 +1187,33 @@ static int afe_same_name(const unsigned char *s, const afe_t *e, uint32_t hash,
     return e->hash == hash && e->name_len == len && same_ci(s + e->name_at, name, len);
 }
 
+/* The last entry after the last marker named s[name:name+len]: its place, or -1. */
+static Py_ssize_t afe_find(const afe_list_t *l, const unsigned char *s, uint32_t hash,
+                           const unsigned char *name, size_t len) {
+    for (size_t k = l->len; k > 0 && l->items[k - 1].kind == AFE_ELEMENT; k--)
+        if (afe_same_name(s, &l->items[k - 1], hash, name, len)) return (Py_ssize_t)k - 1;
+    return -1;
+}
+
+static void afe_remove_at(afe_list_t *l, size_t k) {
+    memmove(l->items + k, l->items + k + 1, (l->len - k - 1) * sizeof(afe_t));
+    l->len--;
+}
+
+/* The entry of the element of serial `serial` goes, if it is still in the list. */
+static void afe_remove_serial(afe_list_t *l, size_t serial) {
+    for (size_t k = l->len; k > 0; k--)
+        if (l->items[k - 1].kind == AFE_ELEMENT && l->items[k - 1].serial == serial) {
+            afe_remove_at(l, k - 1);
+            return;
+        }
+}
+
 /* An end tag of a formatting element: its entry goes (the adoption agency). */
 static void afe_remove_last(afe_list_t *l, const unsigned char *s, uint32_t hash,
                             const unsigned char *name, size_t len) {
-    for (size_t k = l->len; k > 0 && l->items[k - 1].kind == AFE_ELEMENT; k--)
-        if (afe_same_name(s, &l->items[k - 1], hash, name, len)) {
-            memmove(l->items + k - 1, l->items + k, (l->len - k) * sizeof(afe_t));
-            l->len--;
-            return;
-        }
+    Py_ssize_t k = afe_find(l, s, hash, name, len);
+    if (k >= 0) afe_remove_at(l, (size_t)k);
 }
 
 /* A formatting start tag: the "Noah's Ark" clause (three entries alike at most: the
@@ -1254,43 +1279,114 @@ static int name_is(const unsigned char *s, size_t n, const char *const *names) {
     return 0;
 }
 
-enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_IMPLIED = 8, T_FOREIGN_ROOT = 16, T_PLAINTEXT = 32,
-       T_A = 64, T_SCOPE = 128,
+enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_FOREIGN_ROOT = 16, T_PLAINTEXT = 32,
+       /* the standard's special elements (HTML), which end the search of an end tag with
+        * no rule of its own, and of <li>, <dd> and <dt> for their kind */
+       T_SPECIAL = 64,
+       /* the boundaries of "in scope": no end tag or start tag that closes an element "in
+        * scope" looks past them */
+       T_BOUNDARY = 128,
        /* the list of active formatting elements: formatting elements (but <a>), markers,
         * table cells (markers too), tables, and what closes a cell */
        T_FORMATTING = 256, T_MARKER = 512, T_CELL = 1024, T_TABLE = 2048, T_ROW = 4096,
        /* a <select>'s options: Lexbor's work for each one grows with those before it */
-       T_SELECT = 8192, T_OPTION = 16384 };
-static const struct { const char *name; unsigned flags; } TAG_CLASSES[] = {
-    {"area", T_VOID | T_KEEP}, {"base", T_VOID | T_KEEP}, {"br", T_VOID}, {"col", T_VOID},
-    {"embed", T_VOID}, {"hr", T_VOID}, {"img", T_VOID}, {"input", T_VOID},
-    {"link", T_VOID | T_KEEP}, {"meta", T_VOID | T_KEEP}, {"source", T_VOID}, {"track", T_VOID},
-    {"wbr", T_VOID}, {"param", T_VOID}, {"keygen", T_VOID}, {"basefont", T_VOID},
-    {"bgsound", T_VOID}, {"frame", T_VOID}, {"image", T_VOID},
-    {"script", T_RAW}, {"style", T_RAW}, {"xmp", T_RAW}, {"iframe", T_RAW}, {"noembed", T_RAW},
-    {"noframes", T_RAW}, {"textarea", T_RAW}, {"title", T_RAW | T_KEEP},
-    {"a", T_KEEP | T_IMPLIED | T_A}, {"html", T_KEEP}, {"head", T_KEEP}, {"body", T_KEEP},
-    {"svg", T_KEEP | T_FOREIGN_ROOT | T_SCOPE}, {"math", T_KEEP | T_FOREIGN_ROOT | T_SCOPE},
-    {"p", T_IMPLIED}, {"li", T_IMPLIED}, {"dd", T_IMPLIED}, {"dt", T_IMPLIED},
-    {"option", T_IMPLIED | T_OPTION}, {"optgroup", T_IMPLIED}, {"tr", T_IMPLIED | T_ROW},
-    {"td", T_IMPLIED | T_SCOPE | T_CELL}, {"th", T_IMPLIED | T_SCOPE | T_CELL}, {"rb", T_IMPLIED},
-    {"rp", T_IMPLIED}, {"rt", T_IMPLIED}, {"rtc", T_IMPLIED}, {"tbody", T_IMPLIED | T_ROW},
-    {"thead", T_IMPLIED | T_ROW}, {"tfoot", T_IMPLIED | T_ROW}, {"plaintext", T_PLAINTEXT},
-    /* boundaries: an implied end tag does not close anything past them */
-    {"table", T_SCOPE | T_TABLE}, {"ul", T_SCOPE}, {"ol", T_SCOPE}, {"dl", T_SCOPE},
-    {"select", T_SCOPE | T_SELECT}, {"caption", T_SCOPE | T_MARKER}, {"object", T_SCOPE | T_MARKER},
-    {"marquee", T_SCOPE | T_MARKER}, {"applet", T_SCOPE | T_MARKER}, {"button", T_SCOPE},
-    {"template", T_SCOPE | T_MARKER},
-    {"b", T_FORMATTING}, {"big", T_FORMATTING}, {"code", T_FORMATTING}, {"em", T_FORMATTING},
-    {"font", T_FORMATTING}, {"i", T_FORMATTING}, {"nobr", T_FORMATTING}, {"s", T_FORMATTING},
-    {"small", T_FORMATTING}, {"strike", T_FORMATTING}, {"strong", T_FORMATTING},
-    {"tt", T_FORMATTING}, {"u", T_FORMATTING},
+       T_SELECT = 8192, T_OPTION = 16384,
+       /* start tags that close a <p> in button scope */
+       T_CLOSES_P = 32768,
+       /* end tags that close their element when it is in scope, with all above it */
+       T_END_IN_SCOPE = 65536,
+       /* what "generate implied end tags" closes when it is the current node */
+       T_IMPLIED_END = 131072,
+       /* start tags that reopen the formatting elements closed since (besides every other
+        * name and <ruby>) */
+       T_RECONSTRUCT = 262144,
+       /* start tags after which a <frameset> is no longer read (nor is any text but
+        * spaces): "frameset-ok" */
+       T_FRAMESET_NOT_OK = 524288,
+       /* start tags read in the head (any other ends it), and in a <noscript> there */
+       T_IN_HEAD = 1048576, T_IN_HEAD_NOSCRIPT = 2097152 };
+/* What the tree builder does with a start or an end tag of the name, where it has a rule of
+ * its own (the HTML standard's "in body" insertion mode, and the table modes). */
+enum { K_NONE, K_P, K_LI, K_DDDT, K_HEADING, K_BUTTON, K_OPTION, K_OPTGROUP, K_RB, K_RTC, K_RT,
+       K_RUBY, K_SELECT, K_SELECT_CLOSER, K_CELL, K_TR, K_SECTION, K_CAPTION, K_COLGROUP,
+       K_TABLE, K_TEMPLATE, K_FORM, K_DOCUMENT, K_LIST, K_ADIV, K_A, K_FORMATTING, K_BR,
+       K_FRAMESET, K_COL, K_NOSCRIPT, K_HEAD_NOSCRIPT, K_NOBR, K_HR };
+#define SP T_SPECIAL
+#define BD T_BOUNDARY
+#define CP T_CLOSES_P
+#define ES T_END_IN_SCOPE
+#define RC T_RECONSTRUCT
+#define NO T_FRAMESET_NOT_OK
+#define HD T_IN_HEAD
+#define HN T_IN_HEAD_NOSCRIPT
+static const struct { const char *name; unsigned flags; unsigned char kind; } TAG_CLASSES[] = {
+    {"area", T_VOID | T_KEEP | SP | RC | NO}, {"base", T_VOID | T_KEEP | SP | HD}, {"br", T_VOID | SP | RC | NO, K_BR},
+    {"col", T_VOID | SP, K_COL}, {"embed", T_VOID | SP | RC | NO}, {"hr", T_VOID | SP | CP | NO, K_HR}, {"img", T_VOID | SP | RC | NO},
+    {"input", T_VOID | SP | RC, K_SELECT_CLOSER}, {"link", T_VOID | T_KEEP | SP | HD | HN},
+    {"meta", T_VOID | T_KEEP | SP | HD | HN}, {"source", T_VOID | SP}, {"track", T_VOID | SP},
+    {"wbr", T_VOID | SP | RC | NO}, {"param", T_VOID | SP}, {"keygen", T_VOID | SP | RC | NO},
+    {"basefont", T_VOID | SP | HD | HN}, {"bgsound", T_VOID | SP | HD | HN}, {"frame", T_VOID | SP},
+    {"image", T_VOID | RC | NO}, {"script", T_RAW | SP | HD}, {"style", T_RAW | SP | HD | HN}, {"xmp", T_RAW | SP | CP | RC},
+    {"iframe", T_RAW | SP}, {"noembed", T_RAW | SP}, {"noframes", T_RAW | SP | HD | HN},
+    {"textarea", T_RAW | SP | NO}, {"title", T_RAW | T_KEEP | SP | HD},
+    {"a", T_KEEP | RC, K_A}, {"html", T_KEEP | SP | BD | HD, K_DOCUMENT},
+    {"head", T_KEEP | SP | HD, K_DOCUMENT}, {"body", T_KEEP | SP | NO, K_DOCUMENT},
+    {"svg", T_KEEP | T_FOREIGN_ROOT | RC}, {"math", T_KEEP | T_FOREIGN_ROOT | RC},
+    {"plaintext", T_PLAINTEXT | SP | CP},
+    /* implied end tags */
+    {"p", SP | CP | T_IMPLIED_END, K_P}, {"li", SP | CP | T_IMPLIED_END | NO, K_LI},
+    {"dd", SP | CP | T_IMPLIED_END | NO, K_DDDT}, {"dt", SP | CP | T_IMPLIED_END | NO, K_DDDT},
+    {"option", T_OPTION | T_IMPLIED_END | RC, K_OPTION}, {"optgroup", T_IMPLIED_END | RC, K_OPTGROUP},
+    {"rb", T_IMPLIED_END, K_RB}, {"rtc", T_IMPLIED_END, K_RTC}, {"rp", T_IMPLIED_END, K_RT},
+    {"rt", T_IMPLIED_END, K_RT}, {"ruby", 0, K_RUBY},
+    /* tables */
+    {"table", T_TABLE | SP | BD | NO, K_TABLE}, {"caption", T_MARKER | SP | BD, K_CAPTION},
+    {"colgroup", SP, K_COLGROUP}, {"tbody", T_ROW | SP, K_SECTION},
+    {"thead", T_ROW | SP, K_SECTION}, {"tfoot", T_ROW | SP, K_SECTION},
+    {"tr", T_ROW | SP, K_TR}, {"td", T_CELL | SP | BD, K_CELL}, {"th", T_CELL | SP | BD, K_CELL},
+    {"template", T_MARKER | SP | BD | HD, K_TEMPLATE},
+    {"select", T_SELECT | SP | BD | ES | RC | NO, K_SELECT}, {"button", SP | ES | RC | NO, K_BUTTON},
+    {"form", SP | CP, K_FORM},
+    /* markers */
+    {"object", T_MARKER | SP | BD | ES | RC | NO}, {"marquee", T_MARKER | SP | BD | ES | RC | NO},
+    {"applet", T_MARKER | SP | BD | ES | RC | NO},
+    /* headings */
+    {"h1", SP | CP, K_HEADING}, {"h2", SP | CP, K_HEADING}, {"h3", SP | CP, K_HEADING},
+    {"h4", SP | CP, K_HEADING}, {"h5", SP | CP, K_HEADING}, {"h6", SP | CP, K_HEADING},
+    /* blocks: close a <p>, and are closed by their end tag in scope */
+    {"ul", SP | CP | ES, K_LIST}, {"ol", SP | CP | ES, K_LIST}, {"address", SP | CP | ES, K_ADIV},
+    {"div", SP | CP | ES, K_ADIV}, {"article", SP | CP | ES}, {"aside", SP | CP | ES},
+    {"blockquote", SP | CP | ES}, {"center", SP | CP | ES}, {"details", SP | CP | ES},
+    {"dialog", CP | ES}, {"dir", SP | CP | ES}, {"dl", SP | CP | ES}, {"fieldset", SP | CP | ES},
+    {"figcaption", SP | CP | ES}, {"figure", SP | CP | ES}, {"footer", SP | CP | ES},
+    {"header", SP | CP | ES}, {"hgroup", SP | CP | ES}, {"main", SP | CP | ES},
+    {"menu", SP | CP | ES}, {"nav", SP | CP | ES}, {"search", SP | CP | ES},
+    {"section", SP | CP | ES}, {"summary", SP | CP | ES}, {"pre", SP | CP | ES | NO},
+    {"listing", SP | CP | ES | NO}, {"frameset", SP | BD, K_FRAMESET}, {"noscript", SP | RC | HD, K_NOSCRIPT},
+    /* formatting elements */
+    {"b", T_FORMATTING | RC, K_FORMATTING}, {"big", T_FORMATTING | RC, K_FORMATTING},
+    {"code", T_FORMATTING | RC, K_FORMATTING}, {"em", T_FORMATTING | RC, K_FORMATTING},
+    {"font", T_FORMATTING | RC, K_FORMATTING}, {"i", T_FORMATTING | RC, K_FORMATTING},
+    {"nobr", T_FORMATTING | RC, K_NOBR}, {"s", T_FORMATTING | RC, K_FORMATTING},
+    {"small", T_FORMATTING | RC, K_FORMATTING}, {"strike", T_FORMATTING | RC, K_FORMATTING},
+    {"strong", T_FORMATTING | RC, K_FORMATTING}, {"tt", T_FORMATTING | RC, K_FORMATTING},
+    {"u", T_FORMATTING | RC, K_FORMATTING},
 };
+#undef SP
+#undef BD
+#undef CP
+#undef ES
+#undef RC
+#undef NO
+#undef HD
+#undef HN
 #define N_TAG_CLASSES (sizeof(TAG_CLASSES) / sizeof(TAG_CLASSES[0]))
-#define CLASS_SLOTS 256 /* open addressing on the name hash */
+#define CLASS_SLOTS 512 /* open addressing on the name hash */
 static uint32_t class_hash[CLASS_SLOTS];
 static unsigned class_flags[CLASS_SLOTS];
+static unsigned char class_kind[CLASS_SLOTS];
 static const char *class_name[CLASS_SLOTS];
+static size_t class_len[CLASS_SLOTS];
 static int classes_ready;
 
 static void init_classes(void) {
@@ -1298,23 +1394,28 @@ static void init_classes(void) {
         const char *name = TAG_CLASSES[i].name;
         uint32_t h = name_hash((const unsigned char *)name, strlen(name));
         size_t slot = h % CLASS_SLOTS;
-        while (class_flags[slot]) slot = (slot + 1) % CLASS_SLOTS;
+        while (class_name[slot]) slot = (slot + 1) % CLASS_SLOTS;
         class_hash[slot] = h;
         class_flags[slot] = TAG_CLASSES[i].flags;
+        class_kind[slot] = TAG_CLASSES[i].kind;
         class_name[slot] = name;
+        class_len[slot] = strlen(name);
     }
     classes_ready = 1;
 }
 
-/* The T_* flags of the tag named s[0:n], whose hash is h (0 for every other name; the name
- * compared in any ASCII case, so that a name made to share a known tag's hash is not taken
- * for it). */
-static unsigned tag_class(uint32_t h, const unsigned char *s, size_t n) {
-    for (size_t slot = h % CLASS_SLOTS; class_flags[slot]; slot = (slot + 1) % CLASS_SLOTS) {
+/* The T_* flags of the tag named s[0:n], whose hash is h, and its K_* kind in *kind (0 and
+ * K_NONE for every other name; the name compared in any ASCII case, so that a name made to
+ * share a known tag's hash is not taken for it). */
+static unsigned tag_class(uint32_t h, const unsigned char *s, size_t n, unsigned char *kind) {
+    for (size_t slot = h % CLASS_SLOTS; class_name[slot]; slot = (slot + 1) % CLASS_SLOTS) {
         if (class_hash[slot] != h) continue;
-        const char *name = class_name[slot];
-        if (strlen(name) == n && name_is_ci(s, name)) return class_flags[slot];
+        if (class_len[slot] == n && name_is_ci(s, class_name[slot])) {
+            if (kind) *kind = class_kind[slot];
+            return class_flags[slot];
+        }
     }
+    if (kind) *kind = K_NONE;
     return 0;
 }
 
@@ -1329,14 +1430,9 @@ static const char *const FOREIGN_EXITS[] = {
     "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
     "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
     "sub", "sup", "table", "tt", "u", "ul", "var", "font", NULL};
-/* Foreign elements whose start tags inside are read by HTML rules (integration points), in
- * SVG and in MathML (a <title> in MathML is none). */
-static const char *const SVG_INTEGRATION_POINTS[] = {"foreignobject", "desc", "title", NULL};
-static const char *const MATH_INTEGRATION_POINTS[] = {
-    "mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL};
 /* HTML start tags after which a <script> or <style> start tag may be ignored by the tree
  * builder (in select, in frameset), its text then being markup. */
-static const char *const RAW_UNSURE[] = {"select", "frameset", NULL};
+/* (select and frameset: RAW_UNSURE, read by their K_* kinds) */
 
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\f' || (c) == '\r')
 #define IS_ALPHA(c) (((c) | 32) >= 'a' && ((c) | 32) <= 'z')
@@ -1445,6 +1541,427 @@ static size_t comment_end(const unsigned char *s, size_t n, size_t from) {
     return n;
 }
 
+/* The value of a start tag's attribute named `want` (lowercase), its attributes being
+ * s[from:to]: 1 and the value in *v, *vlen (when asked) if it has one, else 0 (the first of
+ * a name counts, as for the tokenizer; character references are not decoded). */
+static int attr_value(const unsigned char *s, size_t from, size_t to, const char *want,
+                      const unsigned char **v, size_t *vlen) {
+    size_t p = from, k = strlen(want);
+    while (p < to) {
+        while (p < to && (CC[s[p]] & (C_WS | C_SLASH))) p++;
+        if (p >= to || s[p] == '>') break;
+        size_t a = p, a_end = attr_name_end(s, to, p);
+        p = attr_end(s, to, p);
+        if (a_end - a != k || !name_is_ci(s + a, want)) continue;
+        size_t q = a_end;
+        while (q < p && (CC[s[q]] & C_WS)) q++;
+        const unsigned char *value = s + a_end;
+        size_t value_len = 0;
+        if (q < p && s[q] == '=') {
+            q++;
+            while (q < p && (CC[s[q]] & C_WS)) q++;
+            value = s + q;
+            value_len = p - q;
+            if (value_len >= 2 && (s[q] == '"' || s[q] == '\'')) {
+                value++;
+                value_len -= 2;
+            }
+        }
+        if (v) *v = value;
+        if (vlen) *vlen = value_len;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the tree builder's stack of open elements, as bound_markup() estimates it ----------
+ *
+ * Each rule by which the tree builder closes elements is followed where it can close more
+ * than the current node (the HTML standard's "in body" and table insertion modes, and
+ * foreign content): an estimate that closed an element the tree builder keeps open would
+ * let that page nest past the bound (<li><section> x 20,000 took Lexbor 3 s; <span><div>
+ * </span> is no closed span), and one that kept open an element the tree builder closed
+ * would close, at that element's next end tag, what is open above it.  Where the estimate
+ * cannot tell, it closes nothing (each search looks at most LOOK elements down).
+ * tests/fuzz_depth.py holds Lexbor's trees of random tag soup to twice the bound. */
+#define NONE ((size_t)-1)
+#define LOOK 256
+enum { STOP_NONE, STOP_SPECIAL, STOP_SPECIAL_BUT_ADP, STOP_SCOPE, STOP_LIST, STOP_BUTTON,
+       STOP_TABLE, STOP_MARKER };
+/* Foreign elements that end a scope (and are special): MathML's text integration points and
+ * annotation-xml, SVG's HTML integration points. */
+static const char *const SVG_SCOPE[] = {"foreignobject", "desc", "title", NULL};
+static const char *const MATH_SCOPE[] = {"mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL};
+
+/* The place on the stack of the element of serial `serial`, or NONE when it is closed.
+ * (The stack's serials rise from the bottom.) */
+static size_t place_of(const open_t *stack, size_t depth, size_t serial) {
+    size_t lo = 0, hi = depth;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (stack[mid].serial < serial) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < depth && stack[lo].serial == serial ? lo : NONE;
+}
+
+static inline int is_open(const open_t *stack, size_t depth, size_t serial) {
+    return place_of(stack, depth, serial) != NONE;
+}
+
+static inline int stops(const open_t *e, int stop) {
+    if (e->kind == K_FRAMESET) return 1; /* (nothing but its end tag closes one) */
+    switch (stop) {
+    case STOP_SPECIAL: return (e->cls & T_SPECIAL) != 0;
+    case STOP_SPECIAL_BUT_ADP: /* (the search of <li>, <dd> and <dt>) */
+        return (e->cls & T_SPECIAL) && e->kind != K_P && e->kind != K_ADIV;
+    case STOP_SCOPE: return (e->cls & T_BOUNDARY) != 0;
+    case STOP_LIST: return (e->cls & T_BOUNDARY) || e->kind == K_LIST;
+    case STOP_BUTTON: return (e->cls & T_BOUNDARY) || e->kind == K_BUTTON;
+    case STOP_TABLE: return e->kind == K_TABLE || e->kind == K_TEMPLATE;
+    case STOP_MARKER: return (e->cls & (T_MARKER | T_CELL)) != 0;
+    default: return 0;
+    }
+}
+
+/* The place on the stack of the nearest open HTML element of kind `kind` (K_HEADING: any
+ * heading) or, for K_NONE, named s[name:name+len], looking down from the top and past no
+ * element `stop` names (an element is matched before it stops the search); NONE if none. */
+static size_t find_open(const open_t *stack, size_t depth, int kind, const unsigned char *s,
+                        uint32_t hash, const unsigned char *name, size_t len, int stop) {
+    if (kind != K_NONE && depth && !(stack[depth - 1].kinds & ((uint64_t)1 << kind)))
+        return NONE; /* (none of the kind below the top) */
+    size_t limit = depth > LOOK ? depth - LOOK : 0;
+    for (size_t k = depth; k > limit; k--) {
+        const open_t *e = &stack[k - 1];
+        if (!e->foreign &&
+            (kind != K_NONE ? e->kind == kind : e->hash == hash && same_name(s, e, name, len)))
+            return k - 1;
+        if (stops(e, stop)) return NONE;
+    }
+    return NONE;
+}
+
+static inline size_t find_kind(const open_t *stack, size_t depth, int kind, int stop) {
+    return find_open(stack, depth, kind, NULL, 0, NULL, 0, stop);
+}
+
+/* "Generate implied end tags" (but for elements of kind `except`): the new depth. */
+static size_t close_implied(const open_t *stack, size_t depth, int except) {
+    while (depth && !stack[depth - 1].foreign && (stack[depth - 1].cls & T_IMPLIED_END) &&
+           stack[depth - 1].kind != except)
+        depth--;
+    return depth;
+}
+
+/* A tag that leaves foreign content: the foreign elements above the nearest HTML element or
+ * integration point close.  The new depth. */
+static size_t leave_foreign(const open_t *stack, size_t depth) {
+    while (depth && stack[depth - 1].foreign && !stack[depth - 1].integration) depth--;
+    return depth;
+}
+
+/* Is the open element at place k in scope (no boundary above it, within LOOK)? */
+static int in_scope(const open_t *stack, size_t depth, size_t k) {
+    if (depth - k > LOOK) return 0;
+    for (size_t j = k + 1; j < depth; j++)
+        if (stack[j].cls & T_BOUNDARY) return 0;
+    return 1;
+}
+
+/* Is the element of serial `serial` an active formatting element (among the last LOOK)? */
+static int afe_has(const afe_list_t *afe, size_t serial) {
+    size_t limit = afe->len > LOOK ? afe->len - LOOK : 0;
+    for (size_t k = afe->len; k > limit; k--)
+        if (afe->items[k - 1].kind == AFE_ELEMENT && afe->items[k - 1].serial == serial) return 1;
+    return 0;
+}
+
+/* The adoption agency, for an end tag of a formatting element (or a <nobr> start tag when
+ * a <nobr> is in scope) named s[name:name+len]: *target is the open element that closes,
+ * with all above it, or alone (*remove_only: a special element is above it), or NONE;
+ * *entry the active formatting element that goes, or -1.  The current node goes if it is
+ * of the name and no active formatting element; else the last active formatting element of
+ * the name, if it is open and in scope; without one, the end tag is read as any other. */
+static void adoption(const open_t *stack, size_t depth, const afe_list_t *afe,
+                     const unsigned char *s, uint32_t hash, const unsigned char *name,
+                     size_t len, size_t *target, int *remove_only, Py_ssize_t *entry) {
+    *target = NONE;
+    *remove_only = 0;
+    *entry = -1;
+    if (depth) {
+        const open_t *top = &stack[depth - 1];
+        if (!top->foreign && top->hash == hash && same_name(s, top, name, len) &&
+            !afe_has(afe, top->serial)) {
+            *target = depth - 1;
+            return;
+        }
+    }
+    Py_ssize_t e = afe_find(afe, s, hash, name, len);
+    if (e < 0) {
+        *target = find_open(stack, depth, K_NONE, s, hash, name, len, STOP_SPECIAL);
+        return;
+    }
+    size_t k = place_of(stack, depth, afe->items[e].serial);
+    if (k != NONE && !in_scope(stack, depth, k)) return; /* ignored */
+    *entry = e;
+    *target = k;
+    for (size_t j = k + 1; k != NONE && j < depth && !*remove_only; j++)
+        *remove_only = (stack[j].cls & T_SPECIAL) != 0;
+}
+
+
+/* The adoption agency's outer loop, for the formatting element at place `fe` with a special
+ * element above it: the formatting element leaves the stack; of the elements between it and
+ * the first special element above it (the "furthest block"), the active formatting elements
+ * among the three nearest that block stay (cloned), the others go; the loop goes on past
+ * that block with the formatting element's clone, at most eight times, and the elements
+ * after the last special one close (with the start tags left out above them).  Where the
+ * loop stops early (a scope boundary, or eight rounds), the rest stays open, and the clone
+ * of the formatting element is not counted. */
+static void adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
+                  const left_out_t *left, const afe_list_t *afe) {
+    size_t n = *depth, out = fe, i = fe + 1;
+    for (int round = 1;; round++) {
+        size_t j = i;
+        while (j < n && !(stack[j].cls & T_SPECIAL)) j++;
+        int stop = round > 8;
+        for (size_t k = i; k < n && round > 1 && !stop; k++) stop = (stack[k].cls & T_BOUNDARY) != 0;
+        if (stop) { /* the rest stays */
+            memmove(stack + out, stack + i, (n - i) * sizeof(open_t));
+            out += n - i;
+            break;
+        }
+        if (j == n) { /* no furthest block: the clone closes, with all after it */
+            if (i < n) {
+                size_t serial = stack[i].serial;
+                while (*left_count && left[*left_count - 1].below >= serial) (*left_count)--;
+            }
+            break;
+        }
+        for (size_t k = i; k < j; k++) /* the three nearest the block, if active, stay */
+            if (j - k <= 3 && afe_has(afe, stack[k].serial)) stack[out++] = stack[k];
+        stack[out++] = stack[j];
+        i = j + 1;
+    }
+    *depth = out;
+}
+
+/* The innermost open element that sets one of the table insertion modes (a cell, row, row
+ * group, caption, column group, table or template), or NONE (the "in body" mode). */
+static size_t table_mode(const open_t *stack, size_t depth) {
+    size_t limit = depth > LOOK ? depth - LOOK : 0;
+    for (size_t k = depth; k > limit; k--) {
+        const open_t *e = &stack[k - 1];
+        if (e->foreign) continue;
+        switch (e->kind) {
+        case K_CELL: case K_TR: case K_SECTION: case K_CAPTION: case K_COLGROUP: case K_TABLE:
+        case K_TEMPLATE: return k - 1;
+        default: break;
+        }
+    }
+    return NONE;
+}
+
+/* Is the <input> whose attributes are s[from:to] of type "hidden"? */
+static int hidden_input(const unsigned char *s, size_t from, size_t to) {
+    const unsigned char *v;
+    size_t vlen;
+    return attr_value(s, from, to, "type", &v, &vlen) && vlen == 6 && name_is_ci(v, "hidden");
+}
+
+/* Is s[0:n] spaces only (the tree builder's "whitespace")? */
+static int blank(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!IS_WS(s[i])) return 0;
+    return 1;
+}
+
+/* Does text s[0:n] reopen the formatting elements?  Any text does (the "in body" rules),
+ * but where the current node is a table, a row group or a row, only text with more than
+ * spaces (which the tree builder puts before the table). */
+static int text_reconstructs(const open_t *stack, size_t depth, const unsigned char *s,
+                             size_t n) {
+    int kind = depth && !stack[depth - 1].foreign ? stack[depth - 1].kind : K_NONE;
+    return !(kind == K_TABLE || kind == K_SECTION || kind == K_TR) || !blank(s, n);
+}
+
+/* What an HTML start tag of kind `kind` (and flags `cls`) closes before it is inserted:
+ * *depth is lowered, and *remove is the place of the one element that leaves the stack
+ * alone (an <a>), or NONE; returns 1 when the tree builder ignores the tag (inserts
+ * nothing). */
+static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned cls,
+                        size_t *remove) {
+    size_t d = *depth, k;
+    *remove = NONE;
+    if (kind == K_LI || kind == K_DDDT) {
+        k = find_kind(stack, d, kind, STOP_SPECIAL_BUT_ADP);
+        if (k != NONE) d = k;
+    }
+    if (cls & T_CLOSES_P) {
+        k = find_kind(stack, d, K_P, STOP_BUTTON);
+        if (k != NONE) d = k;
+    }
+    int ignored = 0;
+    switch (kind) {
+    case K_DOCUMENT: ignored = 1; break; /* <html>, <head>, <body>: attributes, at most */
+    case K_HEADING:
+        if (d && !stack[d - 1].foreign && stack[d - 1].kind == K_HEADING) d--;
+        break;
+    case K_BUTTON:
+        k = find_kind(stack, d, K_BUTTON, STOP_SCOPE);
+        if (k != NONE) d = k;
+        break;
+    case K_OPTION: case K_OPTGROUP:
+        if (find_kind(stack, d, K_SELECT, STOP_SCOPE) != NONE)
+            d = close_implied(stack, d, kind == K_OPTION ? K_OPTGROUP : -1);
+        else if (d && !stack[d - 1].foreign && stack[d - 1].kind == K_OPTION) d--;
+        break;
+    case K_RB: case K_RTC: case K_RT:
+        if (find_kind(stack, d, K_RUBY, STOP_SCOPE) != NONE)
+            d = close_implied(stack, d, kind == K_RT ? K_RTC : -1);
+        break;
+    case K_SELECT: /* a select inside a select closes it, and is no element */
+        k = find_kind(stack, d, K_SELECT, STOP_SCOPE);
+        if (k != NONE) {
+            d = k;
+            ignored = 1;
+        }
+        break;
+    case K_HR: /* in a select: "generate implied end tags" */
+        if (find_kind(stack, d, K_SELECT, STOP_SCOPE) != NONE) d = close_implied(stack, d, -1);
+        break;
+    case K_SELECT_CLOSER:
+        k = find_kind(stack, d, K_SELECT, STOP_SCOPE);
+        if (k != NONE) d = k;
+        break;
+    case K_CELL: case K_TR: case K_SECTION: case K_CAPTION: case K_COLGROUP: {
+        size_t mode = table_mode(stack, d);
+        if (mode == NONE) { ignored = 1; break; } /* no table: ignored */
+        if (stack[mode].kind == K_TEMPLATE) break;
+        size_t table = find_kind(stack, d, K_TABLE, STOP_NONE);
+        if (table == NONE) break;
+        /* the stack is cleared back to the row (a cell), the row group (a row) or the table,
+         * whose missing row group and row the tree builder adds (not counted) */
+        size_t parent = kind == K_CELL ? find_kind(stack, d, K_TR, STOP_TABLE)
+                        : kind == K_TR ? find_kind(stack, d, K_SECTION, STOP_TABLE)
+                                       : NONE;
+        d = (parent != NONE ? parent : table) + 1;
+        break;
+    }
+    case K_TABLE: { /* a table in a table (not in a cell or caption) closes the first */
+        size_t mode = table_mode(stack, d);
+        if (mode != NONE && (stack[mode].kind == K_TABLE || stack[mode].kind == K_SECTION ||
+                             stack[mode].kind == K_TR)) {
+            k = find_kind(stack, d, K_TABLE, STOP_NONE);
+            if (k != NONE) d = k;
+        }
+        break;
+    }
+    default: break;
+    }
+    *depth = d;
+    return ignored;
+}
+
+
+
+
+/* Would the tree builder reopen a formatting element here (is the last entry after the
+ * last marker closed)? */
+static int afe_closed(const afe_list_t *afe, const open_t *stack, size_t depth) {
+    return afe->len && afe->items[afe->len - 1].kind == AFE_ELEMENT &&
+           !is_open(stack, depth, afe->items[afe->len - 1].serial);
+}
+
+/* "Reconstruct the active formatting elements": the entries after the last marker or the
+ * last one still open are opened again, on top of the stack (they are no tags of the page:
+ * nothing is left out of them; at most LINKSPIDER_MAX_ACTIVE_FORMATTING and one <a>).
+ * -1 when out of memory. */
+static int reconstruct(open_t **stack, size_t *depth, size_t *cap, size_t *serial,
+                       afe_list_t *afe, const unsigned char *s) {
+    size_t k = afe->len;
+    while (k > 0 && afe->items[k - 1].kind == AFE_ELEMENT &&
+           !is_open(*stack, *depth, afe->items[k - 1].serial))
+        k--;
+    for (; k < afe->len; k++) {
+        afe_t *entry = &afe->items[k];
+        if (*depth + 1 > *cap) {
+            size_t c2 = *cap ? *cap * 2 : 256;
+            open_t *q = PyMem_Realloc(*stack, c2 * sizeof(open_t));
+            if (q == NULL) { PyErr_NoMemory(); return -1; }
+            *stack = q;
+            *cap = c2;
+        }
+        open_t *e = &(*stack)[(*depth)++];
+        memset(e, 0, sizeof(*e));
+        e->hash = entry->hash;
+        e->cls = tag_class(entry->hash, s + entry->name_at, entry->name_len, &e->kind);
+        e->name_at = entry->name_at;
+        e->name_len = entry->name_len;
+        e->serial = entry->serial = ++*serial;
+        e->kinds = (*depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
+    }
+    return 0;
+}
+
+/* The nearest start tag left out, named s[name:name+len], that is above the open element of
+ * serial `above` (0: any), among the last LOOK: its place, or NONE. */
+static size_t find_left_out(const left_out_t *l, size_t count, const unsigned char *s,
+                            uint32_t hash, const unsigned char *name, size_t len, size_t above) {
+    size_t limit = count > LOOK ? count - LOOK : 0;
+    for (size_t k = count; k > limit && l[k - 1].below >= above; k--)
+        if (l[k - 1].hash == hash && l[k - 1].name_len == len &&
+            same_ci(s + l[k - 1].name_at, name, len))
+            return k - 1;
+    return NONE;
+}
+
+/* Is a start tag left out for the nesting bound open above the open element of serial
+ * `top` (among the last eight left out above it)? */
+static int inside_deep(const left_out_t *l, size_t count, size_t top) {
+    for (size_t k = count, seen = 0; k > 0 && seen < 8 && l[k - 1].below >= top; k--, seen++)
+        if (l[k - 1].deep) return 1;
+    return 0;
+}
+
+/* The elements from place `at` up close, and the start tags left out above them.  Closing
+ * a cell or a caption, or an element that inserted a marker by its own end tag, clears the
+ * active formatting elements back to the last marker, once. */
+static void close_from(const open_t *stack, size_t *depth, size_t at, size_t *left_count,
+                       const left_out_t *left, afe_list_t *afe) {
+    if (at >= *depth) return;
+    size_t serial = stack[at].serial;
+    while (*left_count && left[*left_count - 1].below >= serial) (*left_count)--;
+    int clear = !stack[at].foreign && (stack[at].cls & T_MARKER); /* (by its own end tag) */
+    for (size_t k = at; k < *depth && !clear; k++)
+        clear = !stack[k].foreign && ((stack[k].cls & T_CELL) || stack[k].kind == K_CAPTION);
+    if (clear) afe_clear_to_marker(afe);
+    *depth = at;
+}
+
+/* The open element an HTML end tag of kind `kind` (flags `cls`, name s[name:name+len])
+ * closes, with all above it, or NONE when the tree builder ignores it; *remove_only is set
+ * when only that element leaves the stack (a form, and a formatting element with a special
+ * element inside: the adoption agency keeps those open). */
+static size_t end_target(const open_t *stack, size_t depth, const unsigned char *s, int kind,
+                         unsigned cls, uint32_t hash, const unsigned char *name, size_t len) {
+    switch (kind) {
+    case K_DOCUMENT: case K_BR: return NONE; /* </body>, </html>: nothing closes */
+    case K_P: return find_kind(stack, depth, K_P, STOP_BUTTON);
+    case K_LI: return find_kind(stack, depth, K_LI, STOP_LIST);
+    case K_HEADING: return find_kind(stack, depth, K_HEADING, STOP_SCOPE);
+    case K_TEMPLATE: return find_kind(stack, depth, K_TEMPLATE, STOP_NONE);
+    case K_TABLE: return find_kind(stack, depth, K_TABLE, STOP_TABLE);
+    case K_CELL: case K_TR: case K_SECTION: case K_CAPTION: case K_COLGROUP:
+        return find_open(stack, depth, K_NONE, s, hash, name, len, STOP_TABLE);
+    default: break;
+    }
+    if (kind == K_DDDT || (cls & T_END_IN_SCOPE))
+        return find_open(stack, depth, K_NONE, s, hash, name, len, STOP_SCOPE);
+    return find_open(stack, depth, K_NONE, s, hash, name, len, STOP_SPECIAL);
+}
+
 static PyObject *bound_markup(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
@@ -1469,7 +1986,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     size_t n = (size_t)view.len;
     rewrite_t w = {NULL, 0, 0, n, 0};
     open_t *stack = NULL;
-    size_t depth = 0, cap = 0;
+    size_t depth = 0, cap = 0, serial = 0;
+    left_out_t *left = NULL; /* start tags left out, whose end tags go too */
+    size_t n_left = 0, left_cap = 0;
     /* attribute spans of the current start tag, when it has too many */
     size_t *spans = NULL, spans_cap = 0;
     size_t pos = 0;
@@ -1478,6 +1997,12 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
      * read raw text is not known for certain (after a <select> or <frameset>, and in foreign
      * content left or entered in ways not followed here): no text is dropped */
     int unsure = 0;
+    /* frameset_ok: a <frameset> start tag would still replace the body (no text but spaces,
+     * and none of the T_FRAMESET_NOT_OK tags, read yet); in_frameset: one did, and the tree
+     * builder then reads no other tag but <frameset>, <frame> and <noframes> */
+    int frameset_ok = 1, in_frameset = 0;
+    int in_head = 1; /* nothing but what the head holds read yet */
+    size_t form_serial = 0; /* the form the tree builder points at (its "form element pointer") */
     afe_list_t afe = {NULL, 0, 0};
     /* the innermost <select> (its place on the stack, its start tag's offset) and its options */
     size_t select_at = (size_t)-1, select_name = 0, options = 0;
@@ -1485,6 +2010,24 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         const unsigned char *lt = memchr(s + pos, '<', n - pos);
         if (lt == NULL) break;
         size_t at = (size_t)(lt - s);
+        if (at > pos && !in_frameset) {
+            /* text (but spaces) ends the head, a <noscript> in it and a column group */
+            int top = depth ? stack[depth - 1].kind : K_NONE;
+            int ends = top == K_COLGROUP || top == K_HEAD_NOSCRIPT;
+            if ((frameset_ok || in_head || ends) && !blank(s + pos, at - pos)) {
+                /* (what a template holds does not count for the frameset) */
+                if (find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE) frameset_ok = 0;
+                in_head = 0;
+                if (ends) close_from(stack, &depth, depth - 1, &n_left, left, &afe);
+            }
+        }
+        if (at > pos && !in_frameset && afe_closed(&afe, stack, depth) &&
+            (!depth || !stack[depth - 1].foreign || stack[depth - 1].integration) &&
+            text_reconstructs(stack, depth, s + pos, at - pos) &&
+            reconstruct(&stack, &depth, &cap, &serial, &afe, s) < 0) {
+            error = 1;
+            break;
+        }
         if (at + 1 >= n) break;
         unsigned char c1 = s[at + 1];
         if (c1 == '!') {
@@ -1530,37 +2073,103 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         uint32_t hash = name_hash(name, len);
         if (closing) {
             size_t tag_end = attrs_end(s, n, name_end); /* an end tag's attributes too */
-            size_t limit = depth > 256 ? depth - 256 : 0; /* a bounded search */
-            int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0, gone = 0;
-            int closes = 0; /* it closes an element open on the stack */
-            for (size_t k = depth; k > limit; k--) {
-                if (stack[k - 1].hash == hash && same_name(s, &stack[k - 1], name, len)) {
-                    if (stack[k - 1].dropped && rw_skip(&w, s, at, tag_end) < 0) error = 1;
-                    cut |= stack[k - 1].dropped;
-                    gone = stack[k - 1].dropped;
-                    closes = 1;
-                    /* foreign content closed by an HTML element's end tag: the tree
-                     * builder's HTML rules decide what it closes */
-                    matched = stack[k - 1].foreign;
-                    depth = k - 1;
-                    break;
+            unsigned char kind;
+            unsigned cls = tag_class(hash, name, len, &kind);
+            int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0;
+            size_t target = NONE; /* the open element the end tag closes */
+            int remove_only = 0; /* 1: it alone leaves the stack; 2: the adoption agency */
+            int may_skip = kind != K_BR; /* it may be the end tag of a start tag left out */
+            Py_ssize_t entry = -1; /* its active formatting element, which goes */
+            size_t entry_serial = 0;
+            if (kind == K_DOCUMENT || kind == K_BR) in_head = 0;
+            if (kind == K_BR && find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
+                frameset_ok = 0; /* (read as <br>) */
+            if (!in_frameset && depth && ((stack[depth - 1].kind == K_COLGROUP && kind != K_COLGROUP) ||
+                                          (stack[depth - 1].kind == K_HEAD_NOSCRIPT && kind != K_NOSCRIPT)))
+                close_from(stack, &depth, depth - 1, &n_left, left, &afe);
+            if (in_frameset) { /* only a </frameset> closes (the current node) */
+                matched = 1;
+                if (kind == K_FRAMESET && depth && stack[depth - 1].kind == K_FRAMESET)
+                    target = depth - 1;
+            }
+            else if (in_foreign && (kind == K_P || kind == K_BR)) {
+                /* "</p>" and "</br>" leave foreign content first (and are kept) */
+                close_from(stack, &depth, leave_foreign(stack, depth), &n_left, left, &afe);
+                may_skip = 0;
+            }
+            else if (in_foreign) {
+                /* any other end tag closes the nearest foreign element of its name, up to
+                 * the first HTML element */
+                size_t limit = depth > LOOK ? depth - LOOK : 0;
+                for (size_t k = depth; k > limit && stack[k - 1].foreign; k--)
+                    if (stack[k - 1].hash == hash && same_name(s, &stack[k - 1], name, len)) {
+                        target = k - 1;
+                        matched = 1;
+                        break;
+                    }
+            }
+            if (matched) { /* (closed in foreign content, or in a frameset) */ }
+            else if ((cls & T_FORMATTING) || kind == K_A) {
+                /* the adoption agency: the last active formatting element of the name, if it
+                 * is open and in scope (else its entry goes, or nothing happens); without one,
+                 * the rule of any other end tag */
+                adoption(stack, depth, &afe, s, hash, name, len, &target, &remove_only, &entry);
+                if (entry >= 0) entry_serial = afe.items[entry].serial;
+                if (remove_only) remove_only = 2; /* (the adoption agency's outer loop) */
+            }
+            else if (kind == K_FORM) {
+                /* the form the tree builder points at, if open and in scope (in a template,
+                 * any form in scope), goes alone */
+                if (find_kind(stack, depth, K_TEMPLATE, STOP_NONE) != NONE)
+                    target = find_kind(stack, depth, K_FORM, STOP_SCOPE);
+                else {
+                    size_t k = form_serial ? place_of(stack, depth, form_serial) : NONE;
+                    form_serial = 0;
+                    if (k != NONE && in_scope(stack, depth, k)) {
+                        target = k;
+                        remove_only = 1;
+                    }
                 }
             }
+            else target = end_target(stack, depth, s, kind, cls, hash, name, len);
+            /* the end tag of a start tag left out (above the element it would close) goes too */
+            size_t gone = !may_skip ? NONE
+                          : find_left_out(left, n_left, s, hash, name, len,
+                                          target == NONE ? 0 : stack[target].serial);
+            if (gone != NONE) {
+                memmove(left + gone, left + gone + 1, (n_left - gone - 1) * sizeof(left_out_t));
+                n_left--;
+                cut = 1;
+                if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
+                target = NONE;
+                entry = -1;
+            }
+            else if (target != NONE && remove_only == 2)
+                adopt(stack, &depth, target, &n_left, left, &afe);
+            else if (target != NONE && remove_only) { /* a form: implied end tags first */
+                close_from(stack, &depth, close_implied(stack, depth, -1), &n_left, left, &afe);
+                if (target < depth) {
+                    memmove(stack + target, stack + target + 1,
+                            (depth - target - 1) * sizeof(open_t));
+                    depth--;
+                }
+            }
+            else if (target != NONE) close_from(stack, &depth, target, &n_left, left, &afe);
+            if (entry >= 0) afe_remove_serial(&afe, entry_serial);
+            /* "</br>" is read as <br>, which reopens the formatting elements */
+            if (kind == K_BR && !in_frameset && afe_closed(&afe, stack, depth) &&
+                reconstruct(&stack, &depth, &cap, &serial, &afe, s) < 0) {
+                error = 1;
+                break;
+            }
             /* an end tag of a new name past the bound, which closes nothing open */
-            if (count_names && ++tags_read > names_after && !closes) {
+            if (count_names && ++tags_read > names_after && target == NONE && gone == NONE) {
                 int known = names_know(&tag_names, s, hash, name_at, len, most_names);
                 if (known < 0) { error = 1; break; }
                 if (!known) {
                     cut = 1;
                     if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
                 }
-            }
-            if (!matched) { /* an HTML end tag: the active formatting elements */
-                unsigned cls = tag_class(hash, name, len);
-                if ((cls & T_FORMATTING) && !gone) afe_remove_last(&afe, s, hash, name, len);
-                else if (cls & (T_CELL | T_ROW)) afe_clear_to(&afe, AFE_CELL);
-                else if (cls & T_MARKER) afe_clear_to(&afe, AFE_MARKER);
-                else if (cls & T_TABLE) afe_clear_table(&afe);
             }
             if (in_foreign && !matched) unsure = 1;
             pos = tag_end;
@@ -1607,67 +2216,172 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         if (error) break;
         if (!complete) break; /* the document ends inside the tag */
         size_t tag_end = p;
-        int foreign = depth > 0 && stack[depth - 1].foreign;
-        unsigned cls = tag_class(hash, name, len);
-        int integration = 0;
+        unsigned char kind;
+        unsigned cls = tag_class(hash, name, len, &kind);
+        int foreign = !in_frameset && depth > 0 && stack[depth - 1].foreign;
+        /* html: the tag is read by HTML rules (in foreign content, only at an integration
+         * point, or as one of the tags that leave foreign content) */
+        int html = !foreign || stack[depth - 1].integration == 1 ||
+                   (stack[depth - 1].integration == 2 &&
+                    !((len == 6 && name_is_ci(name, "mglyph")) ||
+                      (len == 10 && name_is_ci(name, "malignmark"))));
+        int exits = 0;
+        if (!html && !in_frameset) {
+            exits = name_is(name, len, FOREIGN_EXITS) &&
+                    !(len == 4 && name_is_ci(name, "font") &&
+                      !(attr_value(s, name_end, tag_end, "color", NULL, NULL) ||
+                        attr_value(s, name_end, tag_end, "face", NULL, NULL) ||
+                        attr_value(s, name_end, tag_end, "size", NULL, NULL)));
+            html = exits;
+        }
         /* in MathML: a <math> opened in HTML, and what it holds (an <svg> inside is MathML's) */
-        int math = foreign ? stack[depth - 1].math : (len == 4 && name_is_ci(name, "math"));
+        int math = html ? (len == 4 && name_is_ci(name, "math")) : stack[depth - 1].math;
         if (unsure) { /* nothing more to tell */ }
         else if (foreign) {
-            if (stack[depth - 1].integration || name_is(name, len, FOREIGN_EXITS)) unsure = 1;
-            integration =
-                name_is(name, len, math ? MATH_INTEGRATION_POINTS : SVG_INTEGRATION_POINTS);
+            if (stack[depth - 1].integration || exits) unsure = 1;
         }
-        else if (name_is(name, len, RAW_UNSURE)) unsure = 1;
-        /* surely a foreign element (SVG or MathML), which no HTML rule closes anything for:
-         * <svg><a><a> nests, as the tree builder does */
-        int surely_foreign = foreign && !unsure;
-        if ((cls & T_IMPLIED) && !surely_foreign) { /* closes an open element of its kind */
-            size_t look = (cls & T_A) ? 64 : 8;
-            size_t limit = depth > look ? depth - look : 0;
-            for (size_t k = depth; k > limit; k--) {
-                if (stack[k - 1].hash != hash || !same_name(s, &stack[k - 1], name, len)) {
-                    if (stack[k - 1].scope) break;
-                    continue;
-                }
-                if (cls & T_A) { /* the adoption agency: the elements inside stay open */
-                    memmove(stack + k - 1, stack + k, (depth - k) * sizeof(open_t));
-                    depth--;
-                }
-                else depth = k - 1;
-                break;
+        else if (kind == K_SELECT || kind == K_FRAMESET) unsure = 1; /* (RAW_UNSURE) */
+        /* what the tag closes, applied only if it is kept (the bounded markup has no tag
+         * left out, and the estimate is of the bounded markup's tree) */
+        size_t d = exits ? leave_foreign(stack, depth) : depth, remove = NONE;
+        size_t adopt_at = NONE; /* an <a> or <nobr> the adoption agency closes first */
+        if (!in_frameset && d && ((stack[d - 1].kind == K_COLGROUP && kind != K_COL &&
+                                   kind != K_TEMPLATE) ||
+                                  (stack[d - 1].kind == K_HEAD_NOSCRIPT &&
+                                   !(cls & T_IN_HEAD_NOSCRIPT))))
+            d--; /* what a column group or a <noscript> in the head holds not, closes it */
+        /* a foreign element, which no HTML rule closes anything for (<svg><a><a> nests, as
+         * the tree builder does); its integration points and scope boundaries */
+        int integration = 0;
+        unsigned open_cls = cls;
+        if (!html) {
+            int bounds = name_is(name, len, math ? MATH_SCOPE : SVG_SCOPE);
+            open_cls = bounds ? T_SPECIAL | T_BOUNDARY : 0;
+            /* 2: a MathML text integration point (whose <mglyph> and <malignmark> are
+             * MathML's), 1: an HTML integration point */
+            integration = !bounds ? 0 : math && !(len == 14 && name_is_ci(name, "annotation-xml")) ? 2 : 1;
+            if (math && len == 14 && name_is_ci(name, "annotation-xml")) {
+                const unsigned char *v;
+                size_t vlen;
+                integration = attr_value(s, name_end, tag_end, "encoding", &v, &vlen) &&
+                              ((vlen == 9 && name_is_ci(v, "text/html")) ||
+                               (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
             }
         }
+        int ignored = 0; /* the tree builder inserts no element */
+        if (in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
+        else if (kind == K_FRAMESET && html) ignored = !frameset_ok;
+        else if (html && kind == K_FORM && form_serial &&
+                 find_kind(stack, d, K_TEMPLATE, STOP_NONE) == NONE)
+            ignored = 1; /* a form in a form */
+        else if (html) ignored = start_closes(stack, &d, kind, cls, &remove);
+        Py_ssize_t nobr_entry = -1;
+        size_t nobr_serial = 0;
+        if (html && !in_frameset && kind == K_NOBR &&
+            find_open(stack, d, K_NONE, s, hash, name, len, STOP_SCOPE) != NONE) {
+            /* a <nobr> in scope: the adoption agency first */
+            size_t target;
+            int remove_only;
+            adoption(stack, d, &afe, s, hash, name, len, &target, &remove_only, &nobr_entry);
+            if (target != NONE && remove_only) adopt_at = target;
+            else if (target != NONE) d = target;
+            if (nobr_entry >= 0) nobr_serial = afe.items[nobr_entry].serial;
+        }
+        if (html && !in_frameset && kind == K_A) {
+            /* an <a> active since the last marker goes (the adoption agency keeps what it
+             * holds open) */
+            Py_ssize_t entry = afe_find(&afe, s, hash, name, len);
+            size_t k = entry >= 0 ? place_of(stack, d, afe.items[entry].serial) : NONE;
+            if (k != NONE && !in_scope(stack, d, k)) remove = k; /* (then removed alone) */
+            else if (k != NONE) {
+                int special = 0;
+                for (size_t j = k + 1; j < d && !special; j++)
+                    special = (stack[j].cls & T_SPECIAL) != 0;
+                if (special) adopt_at = k;
+                else d = k;
+            }
+        }
+        if ((remove != NONE && remove < d) || adopt_at != NONE) d--; /* (about where it goes) */
+        if (html && !ignored && kind == K_FORM && !in_frameset) {
+            size_t mode = table_mode(stack, d);
+            if (mode != NONE && (stack[mode].kind == K_TABLE || stack[mode].kind == K_SECTION ||
+                                 stack[mode].kind == K_TR))
+                ignored = 2; /* in a table: inserted and closed at once */
+        }
         /* a foreign element is void only when self-closing (<svg><base> nests) */
-        int is_void = surely_foreign ? self_closing
-                                     : (cls & T_VOID) ||
-                                           (self_closing && (foreign || (cls & T_FOREIGN_ROOT)));
+        int is_void = !html ? self_closing
+                            : ignored || (cls & T_VOID) || (self_closing && (cls & T_FOREIGN_ROOT));
         int dropped = 0, past_bound = 0, new_name = 0; /* past_bound: left out, with its end */
         if (count_names && ++tags_read > names_after) {
             int known = names_know(&tag_names, s, hash, name_at, len, most_names);
             if (known < 0) { error = 1; break; }
             if (!known && !(cls & (T_KEEP | T_RAW))) past_bound = new_name = 1;
         }
-        if ((cls & T_OPTION) && !surely_foreign && select_at < depth &&
+        if ((cls & T_OPTION) && html && select_at < depth &&
             stack[select_at].name_at == select_name && ++options > (size_t)max_options)
             past_bound = 1; /* (left out as a formatting element past the bound is) */
-        if (!surely_foreign && (cls & (T_CELL | T_ROW))) afe_clear_to(&afe, AFE_CELL);
-        if (!past_bound && !surely_foreign && (cls & T_FORMATTING))
+        if (!past_bound && html && (cls & T_FORMATTING))
             past_bound = afe_noah(&afe, s, hash, name, len, name_end, tag_end - name_end) >=
                          (size_t)(max_formatting < 0 ? 0 : max_formatting);
         if (!is_void) {
             unsigned keep = cls & (T_KEEP | T_RAW);
-            /* in foreign content for sure, only an SVG <a> is read (a link); a MathML <a>,
-             * or an SVG <title> or <base>, is no link, title or base: left out when deep */
-            if (surely_foreign && !((cls & T_A) && !math)) keep = 0;
-            dropped = (depth >= (size_t)max_depth && !keep) || past_bound;
-            if (!dropped && !surely_foreign && (cls & (T_FORMATTING | T_MARKER | T_CELL | T_TABLE))) {
-                afe_t e = {(cls & T_FORMATTING) ? AFE_ELEMENT
-                           : (cls & T_CELL)     ? AFE_CELL
-                           : (cls & T_TABLE)    ? AFE_TABLE
-                                                : AFE_MARKER,
-                           hash, (size_t)(name - s), len, name_end, tag_end - name_end};
-                if (afe_push(&afe, e) < 0) { error = 1; break; }
+            /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
+             * <title> or <base>, is no link, title or base: left out when deep */
+            if (!html && !(kind == K_A && !math)) keep = 0;
+            if (in_frameset) keep = 0; /* (nothing but a frameset is read) */
+            /* deeper than the bound: in the bounded markup, or inside an element left out
+             * for the bound and still open (what it holds is left out too, as deep) */
+            int deep = d >= (size_t)max_depth || inside_deep(left, n_left, depth ? stack[depth - 1].serial : 0);
+            dropped = (deep && !keep) || past_bound;
+            if (dropped) {
+                if (n_left == left_cap) {
+                    size_t c2 = left_cap ? left_cap * 2 : 256;
+                    left_out_t *q = PyMem_Realloc(left, c2 * sizeof(left_out_t));
+                    if (q == NULL) { PyErr_NoMemory(); error = 1; break; }
+                    left = q;
+                    left_cap = c2;
+                }
+                left[n_left++] = (left_out_t){hash, (size_t)(name - s), len,
+                                              depth ? stack[depth - 1].serial : 0,
+                                              deep && !past_bound};
+            }
+        }
+        if (!dropped && !(is_void && new_name)) { /* kept: it closes what it closes */
+            if (remove != NONE) {
+                memmove(stack + remove, stack + remove + 1,
+                        (depth - remove - 1) * sizeof(open_t));
+                depth--;
+            }
+            if (adopt_at != NONE) adopt(stack, &depth, adopt_at, &n_left, left, &afe);
+            else close_from(stack, &depth, d, &n_left, left, &afe);
+            /* the adoption agency's <a> or <nobr> is no longer active (before reopening) */
+            if (html && !in_frameset && kind == K_A) afe_remove_last(&afe, s, hash, name, len);
+            if (nobr_entry >= 0) afe_remove_serial(&afe, nobr_serial);
+            if (html && frameset_ok &&
+                ((cls & T_FRAMESET_NOT_OK) ||
+                 (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
+                find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
+                frameset_ok = 0;
+            if (html && !dropped && !(cls & T_IN_HEAD)) in_head = 0;
+            if (html && !dropped && !ignored && kind == K_FRAMESET) in_frameset = 1;
+            if (html && kind == K_FORM && ignored != 1 && !in_frameset &&
+                find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
+                form_serial = ignored == 2 ? ++serial : serial + 1; /* (pushed below) */
+            if (html && !ignored && !in_frameset &&
+                ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) ||
+                                     kind == K_RUBY) &&
+                afe_closed(&afe, stack, depth) &&
+                reconstruct(&stack, &depth, &cap, &serial, &afe, s) < 0) {
+                error = 1;
+                break;
+            }
+        }
+        if (!is_void && !dropped) {
+            if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
+                afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
+                               hash, (size_t)(name - s), len, name_end, tag_end - name_end,
+                               serial + 1 /* (the element's, pushed below) */};
+                if (afe_push(&afe, entry) < 0) { error = 1; break; }
             }
             if (depth + 1 > cap) {
                 size_t c2 = cap ? cap * 2 : 256;
@@ -1676,17 +2390,20 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 stack = q;
                 cap = c2;
             }
-            stack[depth].hash = hash;
-            stack[depth].dropped = (unsigned char)dropped;
-            stack[depth].foreign = (unsigned char)(foreign || (cls & T_FOREIGN_ROOT));
-            stack[depth].scope = (unsigned char)((cls & T_SCOPE) != 0);
-            stack[depth].integration = (unsigned char)integration;
-            stack[depth].math = (unsigned char)math;
-            stack[depth].name_at = (size_t)(name - s);
-            stack[depth].name_len = len;
-            if ((cls & T_SELECT) && !dropped && !surely_foreign) {
+            open_t *e = &stack[depth];
+            e->hash = hash;
+            e->cls = open_cls;
+            e->kind = !html ? K_NONE : kind == K_NOSCRIPT && in_head ? K_HEAD_NOSCRIPT : kind;
+            e->foreign = (unsigned char)(!in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
+            e->integration = (unsigned char)integration;
+            e->math = (unsigned char)math;
+            e->name_at = (size_t)(name - s);
+            e->name_len = len;
+            e->serial = ++serial;
+            e->kinds = (depth ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
+            if ((cls & T_SELECT) && html) {
                 select_at = depth;
-                select_name = stack[depth].name_at;
+                select_name = e->name_at;
                 options = 0;
             }
             depth++;
@@ -1705,7 +2422,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             (void)from;
         }
         pos = tag_end;
-        if (!foreign && (cls & T_RAW)) {
+        if (html && (cls & T_RAW) && (!in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
             size_t content = pos;
             pos = raw_text_end(s, n, pos, name, len);
             /* the text of a script or a style, which nothing reads, left out; a script
@@ -1723,7 +2440,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 pos = gt ? (size_t)(gt - s) + 1 : n;
             }
         }
-        else if (!foreign && (cls & T_PLAINTEXT)) break;
+        else if (html && (cls & T_PLAINTEXT) && !in_frameset) break;
     }
     PyObject *out = NULL;
     if (!error) {
@@ -1733,6 +2450,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     }
     Py_XDECREF(w.out);
     PyMem_Free(stack);
+    PyMem_Free(left);
     PyMem_Free(spans);
     PyMem_Free(afe.items);
     PyMem_Free(tag_names.slots);

@@ -104,6 +104,22 @@ def test_fuzz_the_c_walk_in_a_subprocess():
 
 
 @needs_c
+def test_fuzz_the_nesting_bound_in_a_subprocess():
+    """Random tag soup, repeated: Lexbor's tree of the bounded markup is never deeper than
+    twice the bound (plus a little)."""
+    seconds = 20 if os.environ.get("CI") else 10  # longer: python -m tests.fuzz_depth
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.fuzz_depth", "--seconds", str(seconds)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 240,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr[-2000:])
+    assert "every tree within" in proc.stdout
+
+
+@needs_c
 def test_c_walk_equals_python_walk_on_real_pages(corpus):
     pages = sorted(corpus.glob("*/source.html"))
     assert pages

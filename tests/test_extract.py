@@ -247,6 +247,71 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
     assert depth <= 130, depth
 
 
+#: Shapes whose nesting the estimate of the tree builder's stack once missed, by the rule
+#: that closes, or does not close, elements in each: all nest as deep as they repeat (20,000
+#: units took Lexbor seconds each: <li><section> 3.2 s, <li><ul></li> 4.2 s).
+@pytest.mark.parametrize(
+    "unit",
+    [b"<li><section>",  # <li> closes an <li> only up to a special element
+     b"<dd><article>",
+     b"<option><i>",  # <option> closes only the current node
+     b"<optgroup>",  # outside a select, nothing
+     b"<div><optgroup>",
+     b"<rb>", b"<rt>x", b"<ruby><rb><span>",  # ruby text closes only in a <ruby>
+     b"<span><section></span>",  # any other end tag stops at a special element
+     b"<li><ul></li>",  # </li> looks in list item scope
+     b"<p><object></p>",  # </p> in button scope
+     b"<b><div></b>", b'<a href="/x"><div></a>',  # the adoption agency keeps the block
+     b"<x><div></x>", b"<em><nav></em>",
+     b"<p><div>",  # a block closes the paragraph, not the next <p>
+     b"<td><span></td>",  # a cell outside a table is no element
+     b"<select><option><div>",  # a select holds blocks; an option nests past them
+     b"<em><select></em>",  # a select ends the scope of what is outside it
+     b"<button><em>",  # <button> closes a button, and reopens the <em>
+     b"</br><rtc><font></rtc>",  # </br> is a <br>, which reopens the <font>
+     b"<select></form><form>",  # the form element pointer
+     b"<nobr></table><rt><table>",  # <nobr> and the active formatting elements
+     b"<colgroup><optgroup><table></table>",  # a column group ends at once
+     b"<p><frameset>",  # a frameset replaces the body, then nests
+     b"<head><div></head>"],  # </head> and </body> close nothing
+)  # fmt: skip
+def test_nesting_the_tree_builder_keeps_is_bounded(unit):
+    """The markup bound follows each rule by which the tree builder closes elements (implied
+    end tags, scopes, special elements, tables, selects, ruby, the adoption agency, the
+    active formatting elements it reopens, framesets), so that no shape nests past the
+    bound; ``tests/fuzz_depth.py`` checks random tag soup the same way."""
+    from tests.fuzz_depth import tree_depth
+
+    bounded = bound_markup(unit * 20_000, 128, 64, drop_raw=True)
+    assert bounded is not None and bounded[1]
+    assert tree_depth(bounded[0]) <= 2 * 128 + 16
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [b"<div><span>x</div>" * 2000,  # an unclosed span closed by its block
+     b"<p>a<div>b</p>c</div>" * 2000,
+     b"<table><tr><td>a" + b"<tr><td>c" * 2000 + b"</table>",  # rows without end tags
+     b"<ul>" + b"<li>x" * 3000 + b"</ul>",
+     b"<dl>" + b"<dt>a<dd>b" * 2000 + b"</dl>",
+     b"<select>" + b"<option>x" * 200 + b"</select>",
+     b"<p><font>x<p>y</font>" * 1000,
+     b"<form><form><input></form>" * 1000,  # a form in a form is no element
+     b"<b>x<p>y</b>z</p>" * 2000, b"<a href=/x>x<div>y</a>z</div>" * 2000,
+     b"<table><td>x</table>" * 2000,
+     b"<html><body><div>x</div></body></html>" * 500,  # pages pasted into pages
+     b"<noscript><img src=x></noscript>" * 1000,
+     b"<center><font><b>x</center>" * 1000,
+     b"<h1>a<h2>b</h1>" * 2000,
+     b"<ruby>a<rb>b<rt>c<rp>d</ruby>" * 2000,
+     b"<button>a<button>b" * 2000],
+)  # fmt: skip
+def test_sloppy_but_ordinary_markup_is_parsed_whole(markup):
+    """What real pages get wrong, over and over, nests no deeper than the tree builder makes
+    it: the bound leaves nothing out."""
+    assert bound_markup(markup, 128, 64, drop_raw=True) is None
+
+
 def test_formatting_elements_reopened_in_every_paragraph_are_bounded():
     """The tree builder opens every formatting element not closed by its end tag again in
     each new paragraph (it "reconstructs the active formatting elements"): 200 unclosed

@@ -1,0 +1,153 @@
+"""Fuzz the nesting bound against Lexbor's own tree, in a process of its own.
+
+    uv run python -m tests.fuzz_depth [--seconds 30] [--seed N] [--depth 24]
+
+``bound_markup`` estimates the tree builder's stack of open elements from the bytes alone
+and leaves out start tags that would open deeper than ``max_depth``.  The estimate is worth
+something only if the tree Lexbor then builds is no deeper than a small multiple of the
+bound, whatever the markup: the tree builder's cost for many tags grows with the depth of
+its stack, so a shape whose depth the estimate misses (``<li><section>``, ``<span><div></span>``,
+``<td>`` outside a table...) is parsed in quadratic time.  Inputs: a short random pattern of
+tags from a vocabulary that names each rule of the tree builder that closes elements
+(implied end tags, scopes, special elements, tables, selects, ruby, foreign content,
+formatting elements), repeated hundreds of times after a random prefix.  Exit status 0 when
+every tree stayed within ``2 * depth + 16`` (links not counted: SVG links nest, and every one
+is kept); 1 when one did not (the input is saved and its
+path printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkspider import dom
+
+TAGS = [
+    # implied end tags, and what stops them
+    "p", "li", "dd", "dt", "option", "optgroup", "rb", "rp", "rt", "rtc", "ruby",
+    "h1", "h2", "button", "select", "input", "textarea", "keygen", "hr", "form",
+    # special elements, and the boundaries of each scope
+    "div", "section", "article", "nav", "address", "center", "ul", "ol", "dl", "menu",
+    "blockquote", "details", "summary", "figure", "fieldset", "pre", "listing", "main",
+    "object", "applet", "marquee", "template", "caption", "table", "tbody", "thead", "tfoot",
+    "tr", "td", "th", "colgroup", "col", "frameset", "frame", "noscript", "iframe", "html",
+    "head", "body", "img", "br", "image", "isindex", "search", "dialog", "hgroup",
+    # ordinary and formatting elements
+    "span", "x-a", "em", "b", "i", "font", "nobr", "a", "label", "abbr", "code", "s", "u",
+    # foreign content
+    "svg", "math", "g", "mi", "mo", "mtext", "foreignObject", "desc", "title", "annotation-xml",
+    "path", "mglyph",
+    # raw text, void and head elements
+    "script", "style", "xmp", "noembed", "noframes", "area", "wbr", "param", "link", "meta",
+    "base", "basefont", "big", "strike", "strong", "small", "tt", "q", "sub",
+]  # fmt: skip
+
+
+def token(rng: random.Random) -> str:
+    name = rng.choice(TAGS)
+    roll = rng.random()
+    if roll < 0.55:
+        attrs = ""
+        if name == "a":
+            attrs = " href=/x"
+        elif name == "font" and rng.random() < 0.5:
+            attrs = " color=red"
+        elif name == "annotation-xml" and rng.random() < 0.5:
+            attrs = " encoding=text/html"
+        elif name == "input" and rng.random() < 0.5:
+            attrs = " type=hidden"
+        slash = "/" if rng.random() < 0.05 else ""
+        return f"<{name}{attrs}{slash}>"
+    if roll < 0.92:
+        return f"</{name}>"
+    return rng.choice(["x", " ", "<!doctype html>", "<!--c-->", "<![CDATA[x]]>", "&amp;"])
+
+
+def case(rng: random.Random) -> tuple[list[str], list[str], int]:
+    """A prefix, a unit and its repetitions."""
+    prefix = [token(rng) for _ in range(rng.randint(0, 6))]
+    unit = [token(rng) for _ in range(rng.randint(1, 7))]
+    return prefix, unit, rng.randint(100, 400)
+
+
+def markup_of(prefix: list[str], unit: list[str], times: int) -> bytes:
+    return ("".join(prefix) + "".join(unit) * times).encode()
+
+
+def minimize(prefix: list[str], unit: list[str], times: int, max_depth: int) -> tuple:
+    """The case with tokens of the prefix and the unit left out while it still fails."""
+    limit = 2 * max_depth + 16
+    changed = True
+    while changed:
+        changed = False
+        for which in (0, 1):
+            parts = [prefix, unit][which]
+            for i in range(len(parts)):
+                trial = parts[:i] + parts[i + 1 :]
+                if which == 1 and not trial:
+                    continue
+                p, u = (trial, unit) if which == 0 else (prefix, trial)
+                if depth_after_bound(markup_of(p, u, times), max_depth) > limit:
+                    prefix, unit, changed = p, u, True
+                    break
+    return prefix, unit, times
+
+
+def tree_depth(markup: bytes) -> int:
+    tree = LexborHTMLParser(markup)
+    if tree.root is None:
+        return 0
+    deepest, stack = 0, [(tree.root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        child = node.child
+        while child is not None:
+            # links are not counted: SVG links nest, and are kept past the bound
+            stack.append((child, depth + (child.tag != "a")))
+            child = child.next
+    return deepest
+
+
+def depth_after_bound(markup: bytes, max_depth: int) -> int:
+    bounded = dom.bound_markup(markup, max_depth, 64, drop_raw=True)
+    return tree_depth(bounded[0] if bounded else markup)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--depth", type=int, default=24)
+    args = parser.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    rng = random.Random(seed)
+    limit = 2 * args.depth + 16
+    deadline, count = time.monotonic() + args.seconds, 0
+    while time.monotonic() < deadline:
+        prefix, unit, times = case(rng)
+        markup = markup_of(prefix, unit, times)
+        count += 1
+        depth = depth_after_bound(markup, args.depth)
+        if depth > limit:
+            saved = Path(tempfile.mkstemp(prefix="fuzz_depth_", suffix=".html")[1])
+            saved.write_bytes(markup)
+            prefix, unit, times = minimize(prefix, unit, times, args.depth)
+            print(
+                f"seed {seed}: a tree {depth} deep (bound {args.depth}): {saved}; "
+                f"smallest: {''.join(prefix)!r} + {''.join(unit)!r} x {times}"
+            )
+            return 1
+    print(f"seed {seed}: {count} inputs, every tree within {limit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
