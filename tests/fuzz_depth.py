@@ -74,6 +74,8 @@ def case(rng: random.Random) -> tuple[list[str], list[str], int]:
     """A prefix, a unit and its repetitions."""
     prefix = [token(rng) for _ in range(rng.randint(0, 6))]
     unit = [token(rng) for _ in range(rng.randint(1, 7))]
+    if rng.random() < 0.3:  # a unit of units: an inner pattern repeated, then another
+        unit = unit * rng.randint(2, 6) + [token(rng) for _ in range(rng.randint(1, 4))]
     return prefix, unit, rng.randint(100, 400)
 
 
