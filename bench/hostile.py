@@ -63,6 +63,10 @@ SHAPES = {
     "<optgroup> x 50,000": b"<optgroup>" * 50_000,
     "<b><div></b> x 40,000": b"<b><div></b>" * 40_000,
     "<button><em> x 40,000": b"<button><em>" * 40_000,
+    # every <html> tag's new attributes go to the one html element, checked against its others
+    "<html aN=1> x 40,000 (5,000 names)": b"".join(
+        b"<html a%d=1>" % (i % 5000) for i in range(40_000)
+    ),
     # each new paragraph opens the unclosed formatting elements again
     "200 unclosed <b id>, <p>x</p> x 50,000": b"<p>"
     + b"".join(b"<b id=%d>" % i for i in range(200))

@@ -2003,6 +2003,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     int frameset_ok = 1, in_frameset = 0;
     int in_head = 1; /* nothing but what the head holds read yet */
     size_t form_serial = 0; /* the form the tree builder points at (its "form element pointer") */
+    size_t html_attrs = 0, body_attrs = 0; /* attributes of the <html> and <body> tags read */
     afe_list_t afe = {NULL, 0, 0};
     /* the innermost <select> (its place on the stack, its start tag's offset) and its options */
     size_t select_at = (size_t)-1, select_name = 0, options = 0;
@@ -2175,8 +2176,16 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             pos = tag_end;
             continue;
         }
-        /* a start tag: its attributes */
-        size_t p = name_end, n_attrs = 0, n_spans = 0;
+        /* a start tag: its attributes (those of every <html>, and every <body>, counted
+         * together: the tree builder adds each new one to the first's element, checking it
+         * against those it has) */
+        unsigned char kind;
+        unsigned cls = tag_class(hash, name, len, &kind);
+        size_t *merged = kind != K_DOCUMENT ? NULL
+                         : len == 4 && name_is_ci(name, "html") ? &html_attrs
+                         : len == 4 && name_is_ci(name, "body") ? &body_attrs
+                                                               : NULL;
+        size_t p = name_end, n_attrs = merged ? *merged : 0, n_spans = 0;
         int self_closing = 0, complete = 0;
         while (p < n) {
             while (p < n && (CC[s[p]] & (C_WS | C_SLASH))) {
@@ -2216,8 +2225,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         if (error) break;
         if (!complete) break; /* the document ends inside the tag */
         size_t tag_end = p;
-        unsigned char kind;
-        unsigned cls = tag_class(hash, name, len, &kind);
+        if (merged) *merged = n_attrs;
         int foreign = !in_frameset && depth > 0 && stack[depth - 1].foreign;
         /* html: the tag is read by HTML rules (in foreign content, only at an integration
          * point, or as one of the tags that leave foreign content) */

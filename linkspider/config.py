@@ -242,7 +242,7 @@ class LinkspiderConfig:
     max_attributes: int = setting(
         DEFAULT_LIMITS.max_attributes,
         _integer(1),
-        "An element's attributes past this many are left out before parsing (those the extraction reads kept).",
+        "An element's attributes past this many are left out before parsing (those the extraction reads kept); a page's <html> tags count as one element, as do its <body> tags.",
     )
     max_active_formatting: int = setting(
         DEFAULT_LIMITS.max_active_formatting,

@@ -88,7 +88,8 @@ class Limits:
     #: Start tags that would nest deeper than this are left out before parsing (links kept).
     max_nesting_depth: int = 128
     #: Attributes of one element past this many are left out before parsing (the ones
-    #: the extraction reads kept).
+    #: the extraction reads kept); a page's ``<html>`` tags count as one element, as do its
+    #: ``<body>`` tags.
     max_attributes: int = 64
     #: Formatting start tags (``<b>``, ``<font>``...) past this many not closed by their end
     #: tags are left out before parsing (the parser opens those again in every paragraph).

@@ -312,6 +312,22 @@ def test_sloppy_but_ordinary_markup_is_parsed_whole(markup):
     assert bound_markup(markup, 128, 64, drop_raw=True) is None
 
 
+def test_attributes_of_repeated_html_and_body_tags_are_bounded_together():
+    """Every <html> tag's new attributes go to the one html element (and every <body>'s to
+    the body), each checked against those it has: thousands of them cost the parser the
+    square of their number. Past ``LINKSPIDER_MAX_ATTRIBUTES`` over all of a page's <html>
+    tags (and its <body> tags) they are left out, those the extraction reads kept."""
+    tags = b"".join(b"<html a%d=1><body b%d=1>" % (i % 5000, i % 5000) for i in range(20_000))
+    body = tags + b'<html lang="de"><a href="/x">x</a>'
+    page = extract(body, URL, H)
+    assert page.bounded and page.lang == "de" and len(page.edges) == 1
+    tree = LexborHTMLParser(bound_markup(body, 128, 64)[0])
+    assert len(tree.root.attributes) == 65  # 64, and lang
+    assert len(tree.body.attributes) == 64
+    ordinary = b'<html lang="en" class="a"><body class="b" id="c">x</body></html>' * 3
+    assert bound_markup(ordinary, 128, 64) is None
+
+
 def test_formatting_elements_reopened_in_every_paragraph_are_bounded():
     """The tree builder opens every formatting element not closed by its end tag again in
     each new paragraph (it "reconstructs the active formatting elements"): 200 unclosed
