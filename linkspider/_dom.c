@@ -1787,13 +1787,11 @@ static int text_reconstructs(const open_t *stack, size_t depth, const unsigned c
 }
 
 /* What an HTML start tag of kind `kind` (and flags `cls`) closes before it is inserted:
- * *depth is lowered, and *remove is the place of the one element that leaves the stack
- * alone (an <a>), or NONE; returns 1 when the tree builder ignores the tag (inserts
- * nothing). */
-static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned cls,
-                        size_t *remove) {
+ * *depth is lowered; returns 1 when the tree builder ignores the tag (inserts nothing).  (An
+ * <a>'s or a <nobr>'s adoption agency, which reads the active formatting elements, is in
+ * bound_markup.) */
+static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned cls) {
     size_t d = *depth, k;
-    *remove = NONE;
     if (kind == K_LI || kind == K_DDDT) {
         k = find_kind(stack, d, kind, STOP_SPECIAL_BUT_ADP);
         if (k != NONE) d = k;
@@ -1941,9 +1939,9 @@ static void close_from(const open_t *stack, size_t *depth, size_t at, size_t *le
 }
 
 /* The open element an HTML end tag of kind `kind` (flags `cls`, name s[name:name+len])
- * closes, with all above it, or NONE when the tree builder ignores it; *remove_only is set
- * when only that element leaves the stack (a form, and a formatting element with a special
- * element inside: the adoption agency keeps those open). */
+ * closes, with all above it, or NONE when the tree builder ignores it.  (Formatting
+ * elements' end tags, read by the adoption agency, and </form>, read by the form element
+ * pointer, are in bound_markup.) */
 static size_t end_target(const open_t *stack, size_t depth, const unsigned char *s, int kind,
                          unsigned cls, uint32_t hash, const unsigned char *name, size_t len) {
     switch (kind) {
@@ -2082,6 +2080,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             int may_skip = kind != K_BR; /* it may be the end tag of a start tag left out */
             Py_ssize_t entry = -1; /* its active formatting element, which goes */
             size_t entry_serial = 0;
+            size_t form_was = 0; /* the form pointer before a </form> (kept if it goes) */
             if (kind == K_DOCUMENT || kind == K_BR) in_head = 0;
             if (kind == K_BR && find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
                 frameset_ok = 0; /* (read as <br>) */
@@ -2125,6 +2124,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                     target = find_kind(stack, depth, K_FORM, STOP_SCOPE);
                 else {
                     size_t k = form_serial ? place_of(stack, depth, form_serial) : NONE;
+                    form_was = form_serial;
                     form_serial = 0;
                     if (k != NONE && in_scope(stack, depth, k)) {
                         target = k;
@@ -2144,6 +2144,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
                 target = NONE;
                 entry = -1;
+                if (form_was) form_serial = form_was; /* (the tree builder reads no </form>) */
             }
             else if (target != NONE && remove_only == 2)
                 adopt(stack, &depth, target, &n_left, left, &afe);
@@ -2282,7 +2283,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         else if (html && kind == K_FORM && form_serial &&
                  find_kind(stack, d, K_TEMPLATE, STOP_NONE) == NONE)
             ignored = 1; /* a form in a form */
-        else if (html) ignored = start_closes(stack, &d, kind, cls, &remove);
+        else if (html) ignored = start_closes(stack, &d, kind, cls);
         Py_ssize_t nobr_entry = -1;
         size_t nobr_serial = 0;
         if (html && !in_frameset && kind == K_NOBR &&
