@@ -2337,7 +2337,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
              * <title> or <base>, is no link, title or base: left out when deep */
             if (!html && !(kind == K_A && !math)) keep = 0;
-            if (in_frameset) keep = 0; /* (nothing but a frameset is read) */
+            if (in_frameset) /* nothing but a frameset is read, and a <noframes>'s raw text */
+                keep = len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
             /* deeper than the bound: in the bounded markup, or inside an element left out
              * for the bound and still open (what it holds is left out too, as deep) */
             int deep = d >= (size_t)max_depth || inside_deep(left, n_left, depth ? stack[depth - 1].serial : 0);
@@ -2431,7 +2432,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             (void)from;
         }
         pos = tag_end;
-        if (html && (cls & T_RAW) && (!in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
+        /* (the text of a raw text element left out is markup to the tree builder) */
+        if (html && !dropped && (cls & T_RAW) &&
+            (!in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
             size_t content = pos;
             pos = raw_text_end(s, n, pos, name, len);
             /* the text of a script or a style, which nothing reads, left out; a script

@@ -273,6 +273,7 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
      b"<nobr></table><rt><table>",  # <nobr> and the active formatting elements
      b"<colgroup><optgroup><table></table>",  # a column group ends at once
      b"<p><frameset>",  # a frameset replaces the body, then nests
+     b"<frameset></noframes><dialog><noframes>",  # a <noframes>'s text, then, is no markup
      b"<head><div></head>"],  # </head> and </body> close nothing
 )  # fmt: skip
 def test_nesting_the_tree_builder_keeps_is_bounded(unit):
