@@ -1770,6 +1770,14 @@ static int hidden_input(const unsigned char *s, size_t from, size_t to) {
     return attr_value(s, from, to, "type", &v, &vlen) && vlen == 6 && name_is_ci(v, "hidden");
 }
 
+/* Is the tree builder in a table, a row group or a row (not in a cell or caption), where
+ * what is no table part is put before the table? */
+static int in_table_mode(const open_t *stack, size_t depth) {
+    size_t mode = table_mode(stack, depth);
+    return mode != NONE && (stack[mode].kind == K_TABLE || stack[mode].kind == K_SECTION ||
+                            stack[mode].kind == K_TR);
+}
+
 /* Is s[0:n] spaces only (the tree builder's "whitespace")? */
 static int blank(const unsigned char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -2283,6 +2291,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         else if (html && kind == K_FORM && form_serial &&
                  find_kind(stack, d, K_TEMPLATE, STOP_NONE) == NONE)
             ignored = 1; /* a form in a form */
+        else if (html && kind == K_SELECT_CLOSER && hidden_input(s, name_end, tag_end) &&
+                 in_table_mode(stack, d)) { /* a hidden input in a table closes nothing */ }
         else if (html) ignored = start_closes(stack, &d, kind, cls);
         Py_ssize_t nobr_entry = -1;
         size_t nobr_serial = 0;

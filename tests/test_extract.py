@@ -288,6 +288,15 @@ def test_nesting_the_tree_builder_keeps_is_bounded(unit):
     assert tree_depth(bounded[0]) <= 2 * 128 + 16
 
 
+def test_a_hidden_input_in_a_table_closes_no_select():
+    """In a table (not a cell), an ``<input type=hidden>`` goes in the table and closes
+    nothing; any other input closes an open select. Found by ``tests/fuzz_depth.py``."""
+    from tests.fuzz_depth import tree_depth
+
+    bounded = bound_markup(b"<table>" + b"<select><rt><input type=hidden>" * 20_000, 128, 64)
+    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+
+
 @pytest.mark.parametrize(
     "markup",
     [b"<div><span>x</div>" * 2000,  # an unclosed span closed by its block
