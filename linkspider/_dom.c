@@ -1286,11 +1286,9 @@ enum { T_VOID = 1, T_RAW = 2, T_KEEP = 4, T_FOREIGN_ROOT = 16, T_PLAINTEXT = 32,
        /* the boundaries of "in scope": no end tag or start tag that closes an element "in
         * scope" looks past them */
        T_BOUNDARY = 128,
-       /* the list of active formatting elements: formatting elements (but <a>), markers,
-        * table cells (markers too), tables, and what closes a cell */
-       T_FORMATTING = 256, T_MARKER = 512, T_CELL = 1024, T_TABLE = 2048, T_ROW = 4096,
-       /* a <select>'s options: Lexbor's work for each one grows with those before it */
-       T_SELECT = 8192, T_OPTION = 16384,
+       /* the list of active formatting elements: formatting elements (and <a>, by its
+        * kind), and the markers: table cells and the other markers */
+       T_FORMATTING = 256, T_MARKER = 512, T_CELL = 1024,
        /* start tags that close a <p> in button scope */
        T_CLOSES_P = 32768,
        /* end tags that close their element when it is in scope, with all above it */
@@ -1336,16 +1334,16 @@ static const struct { const char *name; unsigned flags; unsigned char kind; } TA
     /* implied end tags */
     {"p", SP | CP | T_IMPLIED_END, K_P}, {"li", SP | CP | T_IMPLIED_END | NO, K_LI},
     {"dd", SP | CP | T_IMPLIED_END | NO, K_DDDT}, {"dt", SP | CP | T_IMPLIED_END | NO, K_DDDT},
-    {"option", T_OPTION | T_IMPLIED_END | RC, K_OPTION}, {"optgroup", T_IMPLIED_END | RC, K_OPTGROUP},
+    {"option", T_IMPLIED_END | RC, K_OPTION}, {"optgroup", T_IMPLIED_END | RC, K_OPTGROUP},
     {"rb", T_IMPLIED_END, K_RB}, {"rtc", T_IMPLIED_END, K_RTC}, {"rp", T_IMPLIED_END, K_RT},
     {"rt", T_IMPLIED_END, K_RT}, {"ruby", 0, K_RUBY},
     /* tables */
-    {"table", T_TABLE | SP | BD | NO, K_TABLE}, {"caption", T_MARKER | SP | BD, K_CAPTION},
-    {"colgroup", SP, K_COLGROUP}, {"tbody", T_ROW | SP, K_SECTION},
-    {"thead", T_ROW | SP, K_SECTION}, {"tfoot", T_ROW | SP, K_SECTION},
-    {"tr", T_ROW | SP, K_TR}, {"td", T_CELL | SP | BD, K_CELL}, {"th", T_CELL | SP | BD, K_CELL},
+    {"table", SP | BD | NO, K_TABLE}, {"caption", T_MARKER | SP | BD, K_CAPTION},
+    {"colgroup", SP, K_COLGROUP}, {"tbody", SP, K_SECTION},
+    {"thead", SP, K_SECTION}, {"tfoot", SP, K_SECTION},
+    {"tr", SP, K_TR}, {"td", T_CELL | SP | BD, K_CELL}, {"th", T_CELL | SP | BD, K_CELL},
     {"template", T_MARKER | SP | BD | HD, K_TEMPLATE},
-    {"select", T_SELECT | SP | BD | ES | RC | NO, K_SELECT}, {"button", SP | ES | RC | NO, K_BUTTON},
+    {"select", SP | BD | ES | RC | NO, K_SELECT}, {"button", SP | ES | RC | NO, K_BUTTON},
     {"form", SP | CP, K_FORM},
     /* markers */
     {"object", T_MARKER | SP | BD | ES | RC | NO}, {"marquee", T_MARKER | SP | BD | ES | RC | NO},
@@ -1411,11 +1409,11 @@ static unsigned tag_class(uint32_t h, const unsigned char *s, size_t n, unsigned
     for (size_t slot = h % CLASS_SLOTS; class_name[slot]; slot = (slot + 1) % CLASS_SLOTS) {
         if (class_hash[slot] != h) continue;
         if (class_len[slot] == n && name_is_ci(s, class_name[slot])) {
-            if (kind) *kind = class_kind[slot];
+            *kind = class_kind[slot];
             return class_flags[slot];
         }
     }
-    if (kind) *kind = K_NONE;
+    *kind = K_NONE;
     return 0;
 }
 
@@ -1430,9 +1428,6 @@ static const char *const FOREIGN_EXITS[] = {
     "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
     "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
     "sub", "sup", "table", "tt", "u", "ul", "var", "font", NULL};
-/* HTML start tags after which a <script> or <style> start tag may be ignored by the tree
- * builder (in select, in frameset), its text then being markup. */
-/* (select and frameset: RAW_UNSURE, read by their K_* kinds) */
 
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\f' || (c) == '\r')
 #define IS_ALPHA(c) (((c) | 32) >= 'a' && ((c) | 32) <= 'z')
@@ -1669,6 +1664,19 @@ static int in_scope(const open_t *stack, size_t depth, size_t k) {
     return 1;
 }
 
+/* The start tags left out above the open element of serial `serial` are forgotten (it
+ * closes, and they with it). */
+static void forget_left_out(const left_out_t *left, size_t *count, size_t serial) {
+    while (*count && left[*count - 1].below >= serial) (*count)--;
+}
+
+/* Is a special element open above place k (the adoption agency's "furthest block")? */
+static int special_above(const open_t *stack, size_t depth, size_t k) {
+    for (size_t j = k + 1; j < depth; j++)
+        if (stack[j].cls & T_SPECIAL) return 1;
+    return 0;
+}
+
 /* Is the element of serial `serial` an active formatting element (among the last LOOK)? */
 static int afe_has(const afe_list_t *afe, size_t serial) {
     size_t limit = afe->len > LOOK ? afe->len - LOOK : 0;
@@ -1706,10 +1714,8 @@ static void adoption(const open_t *stack, size_t depth, const afe_list_t *afe,
     if (k != NONE && !in_scope(stack, depth, k)) return; /* ignored */
     *entry = e;
     *target = k;
-    for (size_t j = k + 1; k != NONE && j < depth && !*remove_only; j++)
-        *remove_only = (stack[j].cls & T_SPECIAL) != 0;
+    *remove_only = k != NONE && special_above(stack, depth, k);
 }
-
 
 /* The adoption agency's outer loop, for the formatting element at place `fe` with a special
  * element above it: the formatting element leaves the stack; of the elements between it and
@@ -1733,10 +1739,7 @@ static void adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
             break;
         }
         if (j == n) { /* no furthest block: the clone closes, with all after it */
-            if (i < n) {
-                size_t serial = stack[i].serial;
-                while (*left_count && left[*left_count - 1].below >= serial) (*left_count)--;
-            }
+            if (i < n) forget_left_out(left, left_count, stack[i].serial);
             break;
         }
         for (size_t k = i; k < j; k++) /* the three nearest the block, if active, stay */
@@ -1763,13 +1766,6 @@ static size_t table_mode(const open_t *stack, size_t depth) {
     return NONE;
 }
 
-/* Is the <input> whose attributes are s[from:to] of type "hidden"? */
-static int hidden_input(const unsigned char *s, size_t from, size_t to) {
-    const unsigned char *v;
-    size_t vlen;
-    return attr_value(s, from, to, "type", &v, &vlen) && vlen == 6 && name_is_ci(v, "hidden");
-}
-
 /* Is the tree builder in a table, a row group or a row (not in a cell or caption), where
  * what is no table part is put before the table? */
 static int in_table_mode(const open_t *stack, size_t depth) {
@@ -1777,6 +1773,14 @@ static int in_table_mode(const open_t *stack, size_t depth) {
     return mode != NONE && (stack[mode].kind == K_TABLE || stack[mode].kind == K_SECTION ||
                             stack[mode].kind == K_TR);
 }
+
+/* Is the <input> whose attributes are s[from:to] of type "hidden"? */
+static int hidden_input(const unsigned char *s, size_t from, size_t to) {
+    const unsigned char *v;
+    size_t vlen;
+    return attr_value(s, from, to, "type", &v, &vlen) && vlen == 6 && name_is_ci(v, "hidden");
+}
+
 
 /* Is s[0:n] spaces only (the tree builder's "whitespace")? */
 static int blank(const unsigned char *s, size_t n) {
@@ -1855,23 +1859,17 @@ static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned c
         d = (parent != NONE ? parent : table) + 1;
         break;
     }
-    case K_TABLE: { /* a table in a table (not in a cell or caption) closes the first */
-        size_t mode = table_mode(stack, d);
-        if (mode != NONE && (stack[mode].kind == K_TABLE || stack[mode].kind == K_SECTION ||
-                             stack[mode].kind == K_TR)) {
+    case K_TABLE: /* a table in a table (not in a cell or caption) closes the first */
+        if (in_table_mode(stack, d)) {
             k = find_kind(stack, d, K_TABLE, STOP_NONE);
             if (k != NONE) d = k;
         }
         break;
-    }
     default: break;
     }
     *depth = d;
     return ignored;
 }
-
-
-
 
 /* Would the tree builder reopen a formatting element here (is the last entry after the
  * last marker closed)? */
@@ -1937,8 +1935,7 @@ static int inside_deep(const left_out_t *l, size_t count, size_t top) {
 static void close_from(const open_t *stack, size_t *depth, size_t at, size_t *left_count,
                        const left_out_t *left, afe_list_t *afe) {
     if (at >= *depth) return;
-    size_t serial = stack[at].serial;
-    while (*left_count && left[*left_count - 1].below >= serial) (*left_count)--;
+    forget_left_out(left, left_count, stack[at].serial);
     int clear = !stack[at].foreign && (stack[at].cls & T_MARKER); /* (by its own end tag) */
     for (size_t k = at; k < *depth && !clear; k++)
         clear = !stack[k].foreign && ((stack[k].cls & T_CELL) || stack[k].kind == K_CAPTION);
@@ -2257,7 +2254,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         else if (foreign) {
             if (stack[depth - 1].integration || exits) unsure = 1;
         }
-        else if (kind == K_SELECT || kind == K_FRAMESET) unsure = 1; /* (RAW_UNSURE) */
+        /* after a <select> or a <frameset>, a <script> or <style> start tag may be ignored,
+         * its text then being markup */
+        else if (kind == K_SELECT || kind == K_FRAMESET) unsure = 1;
         /* what the tag closes, applied only if it is kept (the bounded markup has no tag
          * left out, and the estimate is of the bounded markup's tree) */
         size_t d = exits ? leave_foreign(stack, depth) : depth, remove = NONE;
@@ -2275,15 +2274,16 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             int bounds = name_is(name, len, math ? MATH_SCOPE : SVG_SCOPE);
             open_cls = bounds ? T_SPECIAL | T_BOUNDARY : 0;
             /* 2: a MathML text integration point (whose <mglyph> and <malignmark> are
-             * MathML's), 1: an HTML integration point */
-            integration = !bounds ? 0 : math && !(len == 14 && name_is_ci(name, "annotation-xml")) ? 2 : 1;
-            if (math && len == 14 && name_is_ci(name, "annotation-xml")) {
-                const unsigned char *v;
-                size_t vlen;
+             * MathML's), 1: an HTML integration point (annotation-xml by its encoding) */
+            const unsigned char *v;
+            size_t vlen;
+            if (!bounds) integration = 0;
+            else if (!(math && len == 14 && name_is_ci(name, "annotation-xml")))
+                integration = math ? 2 : 1;
+            else
                 integration = attr_value(s, name_end, tag_end, "encoding", &v, &vlen) &&
                               ((vlen == 9 && name_is_ci(v, "text/html")) ||
                                (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
-            }
         }
         int ignored = 0; /* the tree builder inserts no element */
         if (in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
@@ -2312,21 +2312,12 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             Py_ssize_t entry = afe_find(&afe, s, hash, name, len);
             size_t k = entry >= 0 ? place_of(stack, d, afe.items[entry].serial) : NONE;
             if (k != NONE && !in_scope(stack, d, k)) remove = k; /* (then removed alone) */
-            else if (k != NONE) {
-                int special = 0;
-                for (size_t j = k + 1; j < d && !special; j++)
-                    special = (stack[j].cls & T_SPECIAL) != 0;
-                if (special) adopt_at = k;
-                else d = k;
-            }
+            else if (k != NONE && special_above(stack, d, k)) adopt_at = k;
+            else if (k != NONE) d = k;
         }
         if ((remove != NONE && remove < d) || adopt_at != NONE) d--; /* (about where it goes) */
-        if (html && !ignored && kind == K_FORM && !in_frameset) {
-            size_t mode = table_mode(stack, d);
-            if (mode != NONE && (stack[mode].kind == K_TABLE || stack[mode].kind == K_SECTION ||
-                                 stack[mode].kind == K_TR))
-                ignored = 2; /* in a table: inserted and closed at once */
-        }
+        if (html && !ignored && kind == K_FORM && !in_frameset && in_table_mode(stack, d))
+            ignored = 2; /* in a table: inserted and closed at once */
         /* a foreign element is void only when self-closing (<svg><base> nests) */
         int is_void = !html ? self_closing
                             : ignored || (cls & T_VOID) || (self_closing && (cls & T_FOREIGN_ROOT));
@@ -2336,7 +2327,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             if (known < 0) { error = 1; break; }
             if (!known && !(cls & (T_KEEP | T_RAW))) past_bound = new_name = 1;
         }
-        if ((cls & T_OPTION) && html && select_at < depth &&
+        if (kind == K_OPTION && html && select_at < depth &&
             stack[select_at].name_at == select_name && ++options > (size_t)max_options)
             past_bound = 1; /* (left out as a formatting element past the bound is) */
         if (!past_bound && html && (cls & T_FORMATTING))
@@ -2382,8 +2373,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                  (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
                 find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
                 frameset_ok = 0;
-            if (html && !dropped && !(cls & T_IN_HEAD)) in_head = 0;
-            if (html && !dropped && !ignored && kind == K_FRAMESET) in_frameset = 1;
+            if (html && !(cls & T_IN_HEAD)) in_head = 0;
+            if (html && !ignored && kind == K_FRAMESET) in_frameset = 1;
             if (html && kind == K_FORM && ignored != 1 && !in_frameset &&
                 find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
                 form_serial = ignored == 2 ? ++serial : serial + 1; /* (pushed below) */
@@ -2421,7 +2412,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             e->name_len = len;
             e->serial = ++serial;
             e->kinds = (depth ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
-            if ((cls & T_SELECT) && html) {
+            if (kind == K_SELECT && html) {
                 select_at = depth;
                 select_name = e->name_at;
                 options = 0;

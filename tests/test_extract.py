@@ -16,6 +16,7 @@ from linkspider.dom import bound_markup, element_table
 from linkspider.extract import Limits, extract
 from linkspider.regions import names as region_names
 from tests.conftest import bench_script
+from tests.fuzz_depth import tree_depth
 
 URL = "http://www.example.com/dir/page.html"
 H = {"Content-Type": "text/html; charset=utf-8"}
@@ -281,8 +282,6 @@ def test_nesting_the_tree_builder_keeps_is_bounded(unit):
     end tags, scopes, special elements, tables, selects, ruby, the adoption agency, the
     active formatting elements it reopens, framesets), so that no shape nests past the
     bound; ``tests/fuzz_depth.py`` checks random tag soup the same way."""
-    from tests.fuzz_depth import tree_depth
-
     bounded = bound_markup(unit * 20_000, 128, 64, drop_raw=True)
     assert bounded is not None and bounded[1]
     assert tree_depth(bounded[0]) <= 2 * 128 + 16
@@ -291,8 +290,6 @@ def test_nesting_the_tree_builder_keeps_is_bounded(unit):
 def test_a_hidden_input_in_a_table_closes_no_select():
     """In a table (not a cell), an ``<input type=hidden>`` goes in the table and closes
     nothing; any other input closes an open select. Found by ``tests/fuzz_depth.py``."""
-    from tests.fuzz_depth import tree_depth
-
     bounded = bound_markup(b"<table>" + b"<select><rt><input type=hidden>" * 20_000, 128, 64)
     assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
 
