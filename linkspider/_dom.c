@@ -1318,13 +1318,16 @@ enum { K_NONE, K_P, K_LI, K_DDDT, K_HEADING, K_BUTTON, K_OPTION, K_OPTGROUP, K_R
 #define HD T_IN_HEAD
 #define HN T_IN_HEAD_NOSCRIPT
 static const struct { const char *name; unsigned flags; unsigned char kind; } TAG_CLASSES[] = {
-    {"area", T_VOID | T_KEEP | SP | RC | NO}, {"base", T_VOID | T_KEEP | SP | HD}, {"br", T_VOID | SP | RC | NO, K_BR},
-    {"col", T_VOID | SP, K_COL}, {"embed", T_VOID | SP | RC | NO}, {"hr", T_VOID | SP | CP | NO, K_HR}, {"img", T_VOID | SP | RC | NO},
+    {"area", T_VOID | T_KEEP | SP | RC | NO}, {"base", T_VOID | T_KEEP | SP | HD},
+    {"br", T_VOID | SP | RC | NO, K_BR}, {"col", T_VOID | SP, K_COL},
+    {"embed", T_VOID | SP | RC | NO}, {"hr", T_VOID | SP | CP | NO, K_HR},
+    {"img", T_VOID | SP | RC | NO},
     {"input", T_VOID | SP | RC, K_SELECT_CLOSER}, {"link", T_VOID | T_KEEP | SP | HD | HN},
     {"meta", T_VOID | T_KEEP | SP | HD | HN}, {"source", T_VOID | SP}, {"track", T_VOID | SP},
     {"wbr", T_VOID | SP | RC | NO}, {"param", T_VOID | SP}, {"keygen", T_VOID | SP | RC | NO},
     {"basefont", T_VOID | SP | HD | HN}, {"bgsound", T_VOID | SP | HD | HN}, {"frame", T_VOID | SP},
-    {"image", T_VOID | RC | NO}, {"script", T_RAW | SP | HD}, {"style", T_RAW | SP | HD | HN}, {"xmp", T_RAW | SP | CP | RC},
+    {"image", T_VOID | RC | NO}, {"script", T_RAW | SP | HD}, {"style", T_RAW | SP | HD | HN},
+    {"xmp", T_RAW | SP | CP | RC},
     {"iframe", T_RAW | SP}, {"noembed", T_RAW | SP}, {"noframes", T_RAW | SP | HD | HN},
     {"textarea", T_RAW | SP | NO}, {"title", T_RAW | T_KEEP | SP | HD},
     {"a", T_KEEP | RC, K_A}, {"html", T_KEEP | SP | BD | HD, K_DOCUMENT},
@@ -1360,7 +1363,8 @@ static const struct { const char *name; unsigned flags; unsigned char kind; } TA
     {"header", SP | CP | ES}, {"hgroup", SP | CP | ES}, {"main", SP | CP | ES},
     {"menu", SP | CP | ES}, {"nav", SP | CP | ES}, {"search", SP | CP | ES},
     {"section", SP | CP | ES}, {"summary", SP | CP | ES}, {"pre", SP | CP | ES | NO},
-    {"listing", SP | CP | ES | NO}, {"frameset", SP | BD, K_FRAMESET}, {"noscript", SP | RC | HD, K_NOSCRIPT},
+    {"listing", SP | CP | ES | NO}, {"frameset", SP | BD, K_FRAMESET},
+    {"noscript", SP | RC | HD, K_NOSCRIPT},
     /* formatting elements */
     {"b", T_FORMATTING | RC, K_FORMATTING}, {"big", T_FORMATTING | RC, K_FORMATTING},
     {"code", T_FORMATTING | RC, K_FORMATTING}, {"em", T_FORMATTING | RC, K_FORMATTING},
@@ -1641,6 +1645,12 @@ static inline size_t find_kind(const open_t *stack, size_t depth, int kind, int 
     return find_open(stack, depth, kind, NULL, 0, NULL, 0, stop);
 }
 
+/* Is a <template> open (within LOOK)?  What a template holds leaves frameset-ok and the
+ * form pointer as they are, and a </form> in it closes any form in scope. */
+static inline int template_open(const open_t *stack, size_t depth) {
+    return find_kind(stack, depth, K_TEMPLATE, STOP_NONE) != NONE;
+}
+
 /* "Generate implied end tags" (but for elements of kind `except`): the new depth. */
 static size_t close_implied(const open_t *stack, size_t depth, int except) {
     while (depth && !stack[depth - 1].foreign && (stack[depth - 1].cls & T_IMPLIED_END) &&
@@ -1685,17 +1695,24 @@ static int afe_has(const afe_list_t *afe, size_t serial) {
     return 0;
 }
 
+/* How the open element an end tag closes leaves the stack. */
+typedef enum {
+    CLOSE_WITH_ABOVE, /* it and every element above it */
+    CLOSE_ALONE,      /* it alone (a form: implied end tags first) */
+    CLOSE_ADOPTION,   /* by the adoption agency's outer loop (a special element is above it) */
+} close_how_t;
+
 /* The adoption agency, for an end tag of a formatting element (or a <nobr> start tag when
  * a <nobr> is in scope) named s[name:name+len]: *target is the open element that closes,
- * with all above it, or alone (*remove_only: a special element is above it), or NONE;
+ * *how says how, or NONE;
  * *entry the active formatting element that goes, or -1.  The current node goes if it is
  * of the name and no active formatting element; else the last active formatting element of
  * the name, if it is open and in scope; without one, the end tag is read as any other. */
 static void adoption(const open_t *stack, size_t depth, const afe_list_t *afe,
                      const unsigned char *s, uint32_t hash, const unsigned char *name,
-                     size_t len, size_t *target, int *remove_only, Py_ssize_t *entry) {
+                     size_t len, size_t *target, close_how_t *how, Py_ssize_t *entry) {
     *target = NONE;
-    *remove_only = 0;
+    *how = CLOSE_WITH_ABOVE;
     *entry = -1;
     if (depth) {
         const open_t *top = &stack[depth - 1];
@@ -1714,7 +1731,7 @@ static void adoption(const open_t *stack, size_t depth, const afe_list_t *afe,
     if (k != NONE && !in_scope(stack, depth, k)) return; /* ignored */
     *entry = e;
     *target = k;
-    *remove_only = k != NONE && special_above(stack, depth, k);
+    if (k != NONE && special_above(stack, depth, k)) *how = CLOSE_ADOPTION;
 }
 
 /* The adoption agency's outer loop, for the formatting element at place `fe` with a special
@@ -1732,7 +1749,8 @@ static void adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
         size_t j = i;
         while (j < n && !(stack[j].cls & T_SPECIAL)) j++;
         int stop = round > 8;
-        for (size_t k = i; k < n && round > 1 && !stop; k++) stop = (stack[k].cls & T_BOUNDARY) != 0;
+        for (size_t k = i; k < n && round > 1 && !stop; k++)
+            stop = (stack[k].cls & T_BOUNDARY) != 0;
         if (stop) { /* the rest stays */
             memmove(stack + out, stack + i, (n - i) * sizeof(open_t));
             out += n - i;
@@ -2010,8 +2028,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     afe_list_t afe = {NULL, 0, 0};
     /* the innermost <select> (its place on the stack, its start tag's offset) and its options */
     size_t select_at = (size_t)-1, select_name = 0, options = 0;
+    size_t cdata_end = 0; /* the "]]>" of the CDATA section being read, whose text is text */
     while (pos < n && !error) {
-        const unsigned char *lt = memchr(s + pos, '<', n - pos);
+        const unsigned char *lt = cdata_end ? s + cdata_end : memchr(s + pos, '<', n - pos);
         if (lt == NULL) break;
         size_t at = (size_t)(lt - s);
         if (at > pos && !in_frameset) {
@@ -2020,7 +2039,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             int ends = top == K_COLGROUP || top == K_HEAD_NOSCRIPT;
             if ((frameset_ok || in_head || ends) && !blank(s + pos, at - pos)) {
                 /* (what a template holds does not count for the frameset) */
-                if (find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE) frameset_ok = 0;
+                if (!template_open(stack, depth)) frameset_ok = 0;
                 in_head = 0;
                 if (ends) close_from(stack, &depth, depth - 1, &n_left, left, &afe);
             }
@@ -2032,6 +2051,11 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             error = 1;
             break;
         }
+        if (cdata_end) {
+            pos = cdata_end + 3;
+            cdata_end = 0;
+            continue;
+        }
         if (at + 1 >= n) break;
         unsigned char c1 = s[at + 1];
         if (c1 == '!') {
@@ -2042,10 +2066,12 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             }
             else if (depth > 0 && stack[depth - 1].foreign && at + 9 <= n &&
                      memcmp(s + at + 2, "[CDATA[", 7) == 0) {
-                /* a CDATA section (in foreign content only): text up to "]]>" */
+                /* a CDATA section (in foreign content only): text up to "]]>", read as the
+                 * text between tags is */
                 size_t end = find_bytes(s, n, at + 9, "]]>");
                 if (end >= n) break;
-                pos = end + 3;
+                pos = at + 9;
+                cdata_end = end;
             }
             else {
                 const unsigned char *gt = memchr(s + at, '>', n - at);
@@ -2081,16 +2107,17 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             unsigned cls = tag_class(hash, name, len, &kind);
             int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0;
             size_t target = NONE; /* the open element the end tag closes */
-            int remove_only = 0; /* 1: it alone leaves the stack; 2: the adoption agency */
+            close_how_t how = CLOSE_WITH_ABOVE;
             int may_skip = kind != K_BR; /* it may be the end tag of a start tag left out */
             Py_ssize_t entry = -1; /* its active formatting element, which goes */
             size_t entry_serial = 0;
             size_t form_was = 0; /* the form pointer before a </form> (kept if it goes) */
             if (kind == K_DOCUMENT || kind == K_BR) in_head = 0;
-            if (kind == K_BR && find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
+            if (kind == K_BR && !template_open(stack, depth))
                 frameset_ok = 0; /* (read as <br>) */
-            if (!in_frameset && depth && ((stack[depth - 1].kind == K_COLGROUP && kind != K_COLGROUP) ||
-                                          (stack[depth - 1].kind == K_HEAD_NOSCRIPT && kind != K_NOSCRIPT)))
+            int top = depth ? stack[depth - 1].kind : K_NONE;
+            if (!in_frameset && ((top == K_COLGROUP && kind != K_COLGROUP) ||
+                                 (top == K_HEAD_NOSCRIPT && kind != K_NOSCRIPT)))
                 close_from(stack, &depth, depth - 1, &n_left, left, &afe);
             if (in_frameset) { /* only a </frameset> closes (the current node) */
                 matched = 1;
@@ -2118,14 +2145,13 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 /* the adoption agency: the last active formatting element of the name, if it
                  * is open and in scope (else its entry goes, or nothing happens); without one,
                  * the rule of any other end tag */
-                adoption(stack, depth, &afe, s, hash, name, len, &target, &remove_only, &entry);
+                adoption(stack, depth, &afe, s, hash, name, len, &target, &how, &entry);
                 if (entry >= 0) entry_serial = afe.items[entry].serial;
-                if (remove_only) remove_only = 2; /* (the adoption agency's outer loop) */
             }
             else if (kind == K_FORM) {
                 /* the form the tree builder points at, if open and in scope (in a template,
                  * any form in scope), goes alone */
-                if (find_kind(stack, depth, K_TEMPLATE, STOP_NONE) != NONE)
+                if (template_open(stack, depth))
                     target = find_kind(stack, depth, K_FORM, STOP_SCOPE);
                 else {
                     size_t k = form_serial ? place_of(stack, depth, form_serial) : NONE;
@@ -2133,7 +2159,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                     form_serial = 0;
                     if (k != NONE && in_scope(stack, depth, k)) {
                         target = k;
-                        remove_only = 1;
+                        how = CLOSE_ALONE;
                     }
                 }
             }
@@ -2151,9 +2177,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 entry = -1;
                 if (form_was) form_serial = form_was; /* (the tree builder reads no </form>) */
             }
-            else if (target != NONE && remove_only == 2)
+            else if (target != NONE && how == CLOSE_ADOPTION)
                 adopt(stack, &depth, target, &n_left, left, &afe);
-            else if (target != NONE && remove_only) { /* a form: implied end tags first */
+            else if (target != NONE && how == CLOSE_ALONE) { /* implied end tags first */
                 close_from(stack, &depth, close_implied(stack, depth, -1), &n_left, left, &afe);
                 if (target < depth) {
                     memmove(stack + target, stack + target + 1,
@@ -2289,7 +2315,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
         if (in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
         else if (kind == K_FRAMESET && html) ignored = !frameset_ok;
         else if (html && kind == K_FORM && form_serial &&
-                 find_kind(stack, d, K_TEMPLATE, STOP_NONE) == NONE)
+                 !template_open(stack, d))
             ignored = 1; /* a form in a form */
         else if (html && kind == K_SELECT_CLOSER && hidden_input(s, name_end, tag_end) &&
                  in_table_mode(stack, d)) { /* a hidden input in a table closes nothing */ }
@@ -2300,9 +2326,9 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             find_open(stack, d, K_NONE, s, hash, name, len, STOP_SCOPE) != NONE) {
             /* a <nobr> in scope: the adoption agency first */
             size_t target;
-            int remove_only;
-            adoption(stack, d, &afe, s, hash, name, len, &target, &remove_only, &nobr_entry);
-            if (target != NONE && remove_only) adopt_at = target;
+            close_how_t how;
+            adoption(stack, d, &afe, s, hash, name, len, &target, &how, &nobr_entry);
+            if (target != NONE && how == CLOSE_ADOPTION) adopt_at = target;
             else if (target != NONE) d = target;
             if (nobr_entry >= 0) nobr_serial = afe.items[nobr_entry].serial;
         }
@@ -2342,7 +2368,8 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 keep = len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
             /* deeper than the bound: in the bounded markup, or inside an element left out
              * for the bound and still open (what it holds is left out too, as deep) */
-            int deep = d >= (size_t)max_depth || inside_deep(left, n_left, depth ? stack[depth - 1].serial : 0);
+            int deep = d >= (size_t)max_depth ||
+                       inside_deep(left, n_left, depth ? stack[depth - 1].serial : 0);
             dropped = (deep && !keep) || past_bound;
             if (dropped) {
                 if (n_left == left_cap) {
@@ -2371,12 +2398,12 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             if (html && frameset_ok &&
                 ((cls & T_FRAMESET_NOT_OK) ||
                  (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
-                find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
+                !template_open(stack, depth))
                 frameset_ok = 0;
             if (html && !(cls & T_IN_HEAD)) in_head = 0;
             if (html && !ignored && kind == K_FRAMESET) in_frameset = 1;
             if (html && kind == K_FORM && ignored != 1 && !in_frameset &&
-                find_kind(stack, depth, K_TEMPLATE, STOP_NONE) == NONE)
+                !template_open(stack, depth))
                 form_serial = ignored == 2 ? ++serial : serial + 1; /* (pushed below) */
             if (html && !ignored && !in_frameset &&
                 ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) ||

@@ -294,6 +294,18 @@ def test_a_hidden_input_in_a_table_closes_no_select():
     assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
 
 
+def test_the_text_of_a_cdata_section_is_text():
+    """In SVG or MathML, ``<![CDATA[x]]>`` is text (no comment): a ``<frameset>`` after it
+    is ignored, and the elements around it stay open. Found by ``tests/fuzz_depth.py``."""
+    unit = b"<math><![CDATA[x]]><param><dl><frameset>"
+    for bound in (24, 128):  # (at 24 it nested 20,003 deep)
+        bounded = bound_markup(unit * 20_000, bound, 64)
+        assert bounded is not None and tree_depth(bounded[0]) <= 2 * bound + 16
+    # a CDATA section's text may hold what looks like tags: it is text all the same
+    page = extract(b"<svg><![CDATA[<a href=/no>no</a>]]></svg><a href=/yes>yes</a>", URL, H)
+    assert [e.anchor_text for e in page.edges] == ["yes"]
+
+
 @pytest.mark.parametrize(
     "markup",
     [b"<div><span>x</div>" * 2000,  # an unclosed span closed by its block
