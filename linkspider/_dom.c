@@ -1073,7 +1073,8 @@ typedef struct {
     unsigned char integration; /* 1: an HTML integration point; 2: a MathML text one */
     unsigned char foreign; /* an SVG or MathML element */
     unsigned char math;    /* in MathML (a <math> opened in HTML, and what it holds) */
-    size_t name_at, name_len; /* the start tag's name in the input */
+    unsigned char implied; /* a <tbody> or <tr> the tree builder adds (no tag of the page) */
+    size_t name_at, name_len; /* the start tag's name in the input (but `implied`) */
     size_t serial;
     uint64_t kinds; /* the K_* kinds of this HTML element and those below it (or more) */
 } open_t;
@@ -1241,6 +1242,8 @@ static size_t afe_noah(afe_list_t *l, const unsigned char *s, uint32_t hash,
 
 /* Is the open element's name a[0:n], in any ASCII case (its hash already equal)? */
 static int same_name(const unsigned char *s, const open_t *e, const unsigned char *a, size_t n) {
+    if (e->implied) /* (a <tr> or a <tbody>, by its length) */
+        return e->name_len == n && same_ci(a, (const unsigned char *)(n == 2 ? "tr" : "tbody"), n);
     return e->name_len == n && same_ci(a, s + e->name_at, n);
 }
 
@@ -1740,18 +1743,23 @@ static void adoption(const open_t *stack, size_t depth, const afe_list_t *afe,
  * among the three nearest that block stay (cloned), the others go; the loop goes on past
  * that block with the formatting element's clone, at most eight times, and the elements
  * after the last special one close (with the start tags left out above them).  Where the
- * loop stops early (a scope boundary, or eight rounds), the rest stays open, and the clone
- * of the formatting element is not counted. */
-static void adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
-                  const left_out_t *left, const afe_list_t *afe) {
+ * loop stops early (a scope boundary, or eight rounds), the formatting element's last clone
+ * stays open after the last block it passed, and active in its place (it keeps the
+ * element's serial), with the rest above it: 1 then, else 0 (it is no longer active). */
+static int adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
+                 const left_out_t *left, const afe_list_t *afe) {
     size_t n = *depth, out = fe, i = fe + 1;
+    open_t clone = stack[fe];
+    int stays = 0;
     for (int round = 1;; round++) {
         size_t j = i;
         while (j < n && !(stack[j].cls & T_SPECIAL)) j++;
         int stop = round > 8;
         for (size_t k = i; k < n && round > 1 && !stop; k++)
             stop = (stack[k].cls & T_BOUNDARY) != 0;
-        if (stop) { /* the rest stays */
+        if (stop) { /* the clone stays, and the rest (out < i: there is room for it) */
+            stack[out++] = clone;
+            stays = 1;
             memmove(stack + out, stack + i, (n - i) * sizeof(open_t));
             out += n - i;
             break;
@@ -1766,6 +1774,7 @@ static void adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
         i = j + 1;
     }
     *depth = out;
+    return stays;
 }
 
 /* The innermost open element that sets one of the table insertion modes (a cell, row, row
@@ -1820,8 +1829,10 @@ static int text_reconstructs(const open_t *stack, size_t depth, const unsigned c
  * *depth is lowered; returns 1 when the tree builder ignores the tag (inserts nothing).  (An
  * <a>'s or a <nobr>'s adoption agency, which reads the active formatting elements, is in
  * bound_markup.) */
-static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned cls) {
+static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned cls,
+                        int *implied) {
     size_t d = *depth, k;
+    *implied = 0;
     if (kind == K_LI || kind == K_DDDT) {
         k = find_kind(stack, d, kind, STOP_SPECIAL_BUT_ADP);
         if (k != NONE) d = k;
@@ -1869,12 +1880,14 @@ static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned c
         if (stack[mode].kind == K_TEMPLATE) break;
         size_t table = find_kind(stack, d, K_TABLE, STOP_NONE);
         if (table == NONE) break;
-        /* the stack is cleared back to the row (a cell), the row group (a row) or the table,
-         * whose missing row group and row the tree builder adds (not counted) */
-        size_t parent = kind == K_CELL ? find_kind(stack, d, K_TR, STOP_TABLE)
-                        : kind == K_TR ? find_kind(stack, d, K_SECTION, STOP_TABLE)
-                                       : NONE;
-        d = (parent != NONE ? parent : table) + 1;
+        /* the stack is cleared back to the row (a cell), the row group (a row or a cell) or
+         * the table, and the tree builder adds the row group and the row missing */
+        size_t row = kind == K_CELL ? find_kind(stack, d, K_TR, STOP_TABLE) : NONE;
+        size_t group = (kind == K_CELL || kind == K_TR) && row == NONE
+                           ? find_kind(stack, d, K_SECTION, STOP_TABLE) : NONE;
+        d = (row != NONE ? row : group != NONE ? group : table) + 1;
+        if (row == NONE && (kind == K_CELL || kind == K_TR))
+            *implied = (kind == K_CELL) + (group == NONE);
         break;
     }
     case K_TABLE: /* a table in a table (not in a cell or caption) closes the first */
@@ -1922,6 +1935,33 @@ static int reconstruct(open_t **stack, size_t *depth, size_t *cap, size_t *seria
         e->name_at = entry->name_at;
         e->name_len = entry->name_len;
         e->serial = entry->serial = ++*serial;
+        e->kinds = (*depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
+    }
+    return 0;
+}
+
+/* The row group (<tbody>), then the row (<tr>), the tree builder adds for a cell or a row
+ * in a table without them: the last `count` (1: the row; 2: both) pushed.  -1 when out of
+ * memory. */
+static int push_implied(open_t **stack, size_t *depth, size_t *cap, size_t *serial,
+                        int count) {
+    for (int k = 2 - count; k < 2; k++) {
+        const char *name = k == 0 ? "tbody" : "tr";
+        size_t len = strlen(name);
+        if (*depth + 1 > *cap) {
+            size_t c2 = *cap ? *cap * 2 : 256;
+            open_t *q = PyMem_Realloc(*stack, c2 * sizeof(open_t));
+            if (q == NULL) { PyErr_NoMemory(); return -1; }
+            *stack = q;
+            *cap = c2;
+        }
+        open_t *e = &(*stack)[(*depth)++];
+        memset(e, 0, sizeof(*e));
+        e->hash = name_hash((const unsigned char *)name, len);
+        e->cls = tag_class(e->hash, (const unsigned char *)name, len, &e->kind);
+        e->implied = 1;
+        e->name_len = len;
+        e->serial = ++*serial;
         e->kinds = (*depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
     }
     return 0;
@@ -2177,8 +2217,10 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 entry = -1;
                 if (form_was) form_serial = form_was; /* (the tree builder reads no </form>) */
             }
-            else if (target != NONE && how == CLOSE_ADOPTION)
-                adopt(stack, &depth, target, &n_left, left, &afe);
+            else if (target != NONE && how == CLOSE_ADOPTION) {
+                if (adopt(stack, &depth, target, &n_left, left, &afe))
+                    entry = -1; /* (its clone is active in its place) */
+            }
             else if (target != NONE && how == CLOSE_ALONE) { /* implied end tags first */
                 close_from(stack, &depth, close_implied(stack, depth, -1), &n_left, left, &afe);
                 if (target < depth) {
@@ -2312,6 +2354,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                                (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
         }
         int ignored = 0; /* the tree builder inserts no element */
+        int implied = 0; /* the row group and row it adds first (a cell or row in a table) */
         if (in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
         else if (kind == K_FRAMESET && html) ignored = !frameset_ok;
         else if (html && kind == K_FORM && form_serial &&
@@ -2319,7 +2362,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             ignored = 1; /* a form in a form */
         else if (html && kind == K_SELECT_CLOSER && hidden_input(s, name_end, tag_end) &&
                  in_table_mode(stack, d)) { /* a hidden input in a table closes nothing */ }
-        else if (html) ignored = start_closes(stack, &d, kind, cls);
+        else if (html) ignored = start_closes(stack, &d, kind, cls, &implied);
         Py_ssize_t nobr_entry = -1;
         size_t nobr_serial = 0;
         if (html && !in_frameset && kind == K_NOBR &&
@@ -2368,7 +2411,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                 keep = len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
             /* deeper than the bound: in the bounded markup, or inside an element left out
              * for the bound and still open (what it holds is left out too, as deep) */
-            int deep = d >= (size_t)max_depth ||
+            int deep = d + (size_t)implied >= (size_t)max_depth ||
                        inside_deep(left, n_left, depth ? stack[depth - 1].serial : 0);
             dropped = (deep && !keep) || past_bound;
             if (dropped) {
@@ -2390,11 +2433,15 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
                         (depth - remove - 1) * sizeof(open_t));
                 depth--;
             }
-            if (adopt_at != NONE) adopt(stack, &depth, adopt_at, &n_left, left, &afe);
+            int clone_stays = 0;
+            if (adopt_at != NONE)
+                clone_stays = adopt(stack, &depth, adopt_at, &n_left, left, &afe);
             else close_from(stack, &depth, d, &n_left, left, &afe);
-            /* the adoption agency's <a> or <nobr> is no longer active (before reopening) */
-            if (html && !in_frameset && kind == K_A) afe_remove_last(&afe, s, hash, name, len);
-            if (nobr_entry >= 0) afe_remove_serial(&afe, nobr_serial);
+            /* the adoption agency's <a> or <nobr> is no longer active (before reopening),
+             * unless its clone stays in its place */
+            if (html && !in_frameset && kind == K_A && !clone_stays)
+                afe_remove_last(&afe, s, hash, name, len);
+            if (nobr_entry >= 0 && !clone_stays) afe_remove_serial(&afe, nobr_serial);
             if (html && frameset_ok &&
                 ((cls & T_FRAMESET_NOT_OK) ||
                  (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
@@ -2415,6 +2462,10 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             }
         }
         if (!is_void && !dropped) {
+            if (implied && push_implied(&stack, &depth, &cap, &serial, implied) < 0) {
+                error = 1;
+                break;
+            }
             if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
                 afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
                                hash, (size_t)(name - s), len, name_end, tag_end - name_end,
@@ -2435,6 +2486,7 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             e->foreign = (unsigned char)(!in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
             e->integration = (unsigned char)integration;
             e->math = (unsigned char)math;
+            e->implied = 0;
             e->name_at = (size_t)(name - s);
             e->name_len = len;
             e->serial = ++serial;

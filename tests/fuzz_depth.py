@@ -1,6 +1,6 @@
 """Fuzz the nesting bound against Lexbor's own tree, in a process of its own.
 
-    uv run python -m tests.fuzz_depth [--seconds 30] [--seed N] [--depth 24]
+    uv run python -m tests.fuzz_depth [--seconds 30] [--seed N] [--depth 24] [--limit N]
 
 ``bound_markup`` estimates the tree builder's stack of open elements from the bytes alone
 and leaves out start tags that would open deeper than ``max_depth``.  The estimate is worth
@@ -12,8 +12,8 @@ tags from a vocabulary that names each rule of the tree builder that closes elem
 (implied end tags, scopes, special elements, tables, selects, ruby, foreign content,
 formatting elements), repeated hundreds of times after a random prefix.  Exit status 0 when
 every tree stayed within ``2 * depth + 16`` (links not counted: SVG links nest, and every one
-is kept); 1 when one did not (the input is saved and its
-path printed).
+is kept), or ``--limit``; 1 when one did not (the input is saved and its path printed, with
+the smallest case that still fails).
 """
 
 from __future__ import annotations
@@ -83,9 +83,8 @@ def markup_of(prefix: list[str], unit: list[str], times: int) -> bytes:
     return ("".join(prefix) + "".join(unit) * times).encode()
 
 
-def minimize(prefix: list[str], unit: list[str], times: int, max_depth: int) -> tuple:
+def minimize(prefix: list[str], unit: list[str], times: int, max_depth: int, limit: int) -> tuple:
     """The case with tokens of the prefix and the unit left out while it still fails."""
-    limit = 2 * max_depth + 16
     changed = True
     while changed:
         changed = False
@@ -128,26 +127,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--depth", type=int, default=24)
+    parser.add_argument("--limit", type=int, default=None, help="default: 2 * depth + 16")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
-    limit = 2 * args.depth + 16
-    deadline, count = time.monotonic() + args.seconds, 0
+    limit = args.limit if args.limit is not None else 2 * args.depth + 16
+    deadline, count, deepest = time.monotonic() + args.seconds, 0, 0
     while time.monotonic() < deadline:
         prefix, unit, times = case(rng)
         markup = markup_of(prefix, unit, times)
         count += 1
         depth = depth_after_bound(markup, args.depth)
+        deepest = max(deepest, depth)
         if depth > limit:
             saved = Path(tempfile.mkstemp(prefix="fuzz_depth_", suffix=".html")[1])
             saved.write_bytes(markup)
-            prefix, unit, times = minimize(prefix, unit, times, args.depth)
+            prefix, unit, times = minimize(prefix, unit, times, args.depth, limit)
             print(
                 f"seed {seed}: a tree {depth} deep (bound {args.depth}): {saved}; "
                 f"smallest: {''.join(prefix)!r} + {''.join(unit)!r} x {times}"
             )
             return 1
-    print(f"seed {seed}: {count} inputs, every tree within {limit}")
+    print(f"seed {seed}: {count} inputs, every tree within {limit} (the deepest: {deepest})")
     return 0
 
 

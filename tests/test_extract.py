@@ -272,6 +272,8 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
      b"</br><rtc><font></rtc>",  # </br> is a <br>, which reopens the <font>
      b"<select></form><form>",  # the form element pointer
      b"<nobr></table><rt><table>",  # <nobr> and the active formatting elements
+     # the adoption agency stops after eight blocks, and its last clone stays open
+     b"<center><ul><center><ul><center><ul><nobr><button><hgroup>",
      b"<colgroup><optgroup><table></table>",  # a column group ends at once
      b"<p><frameset>",  # a frameset replaces the body, then nests
      b"<frameset></noframes><dialog><noframes>",  # a <noframes>'s text, then, is no markup
@@ -292,6 +294,17 @@ def test_a_hidden_input_in_a_table_closes_no_select():
     nothing; any other input closes an open select. Found by ``tests/fuzz_depth.py``."""
     bounded = bound_markup(b"<table>" + b"<select><rt><input type=hidden>" * 20_000, 128, 64)
     assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+
+
+@pytest.mark.parametrize(
+    "unit", [b"<table><td>", b"<table><tr>x<td>", b"<table><tbody><td>", b"<table><caption><th>"]
+)
+def test_the_row_group_and_row_a_table_implies_count(unit):
+    """A cell in a table without a row, or a row without a row group, gets the ``<tbody>``
+    and ``<tr>`` the tree builder adds, counted in the depth: nested tables stop at the bound
+    (they went twice as deep when the two were not counted)."""
+    bounded = bound_markup(unit * 20_000, 128, 64)
+    assert bounded is not None and tree_depth(bounded[0]) <= 128 + 4
 
 
 def test_the_text_of_a_cdata_section_is_text():
@@ -318,6 +331,7 @@ def test_the_text_of_a_cdata_section_is_text():
      b"<form><form><input></form>" * 1000,  # a form in a form is no element
      b"<b>x<p>y</b>z</p>" * 2000, b"<a href=/x>x<div>y</a>z</div>" * 2000,
      b"<table><td>x</table>" * 2000,
+     b"<table><td>a</tr><td>b</tbody><td>c</table>" * 2000,  # end tags of implied elements
      b"<html><body><div>x</div></body></html>" * 500,  # pages pasted into pages
      b"<noscript><img src=x></noscript>" * 1000,
      b"<center><font><b>x</center>" * 1000,
