@@ -9,7 +9,9 @@ tests/data/readability-dev), measured in the same process: the bounds in
 linkspider (markup bounded before parsing, link text read once per page) keep
 every shape within a small factor; edge-dense shapes also produce far more
 rows per MB than real pages, which is reported beside the time, with the time
-per recorded edge (µs/edge; real pages' includes all their text).
+per recorded edge (µs/edge; real pages' includes all their text).  Element-dense
+shapes make far more elements per MB: ``x real/el`` is the time per element of the
+tree the extraction parses (after the bounds) over the real pages' time per element.
 
 The baseline beside it: Scrapy's ``LinkExtractor`` (lxml; URL, text and nofollow of
 each distinct URL) on the same shapes and the same real pages, its own time per MB
@@ -28,7 +30,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from linkspider.extract import extract
+from selectolax.lexbor import LexborHTMLParser
+
+from linkspider.dom import bound_markup, element_table
+from linkspider.extract import DEFAULT_LIMITS, extract
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "readability-dev"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
@@ -67,6 +72,11 @@ SHAPES = {
     "<html aN=1> x 40,000 (5,000 names)": b"".join(
         b"<html a%d=1>" % (i % 5000) for i in range(40_000)
     ),
+    # an element every few bytes, at the nesting bound: each start tag that closes a <p> (and
+    # each </p>) looks down the tree builder's stack for one
+    "<div> x 127, <li> x 100,000": b"<div>" * 127 + b"<li>" * 100_000,
+    "<div> x 127, </p> x 100,000": b"<div>" * 127 + b"</p>" * 100_000,
+    "<div>, <p> x 100,000": b"<div>" + b"<p>" * 100_000,
     # each new paragraph opens the unclosed formatting elements again
     "200 unclosed <b id>, <p>x</p> x 50,000": b"<p>"
     + b"".join(b"<b id=%d>" % i for i in range(200))
@@ -118,6 +128,21 @@ def seconds(body: bytes, rounds: int) -> tuple[float, int]:
         best = min(best, time.process_time() - started)
         edges = len(page.edges)
     return best, edges
+
+
+def elements(body: bytes) -> int:
+    """Elements of the tree the extraction parses: the markup after the bounds."""
+    limits = DEFAULT_LIMITS
+    bounded = bound_markup(
+        body,
+        limits.max_nesting_depth,
+        limits.max_attributes,
+        drop_raw=True,
+        max_formatting=limits.max_active_formatting,
+        max_options=limits.max_select_options,
+        max_names=limits.max_distinct_names,
+    )
+    return len(element_table(LexborHTMLParser(bounded[0] if bounded else body)).tag)
 
 
 def linkextractor_seconds(name: str, rounds: int) -> float:
@@ -182,28 +207,34 @@ def main() -> None:
     for body in pages:  # warm the caches as a crawl has them
         extract(body, URL, HEADERS)
     real_time = 0.0
-    real_edges = 0
+    real_edges = real_elements = 0
     for body in pages:
         t, e = seconds(body, args.rounds)
         real_time += t
         real_edges += e
+        real_elements += elements(body)
     real_mb = sum(map(len, pages)) / 1e6
     real = real_time / real_mb
     use_baseline = not args.no_baseline
     le_real = baseline("real", args.rounds, args.timeout) if use_baseline else None
-    rows = [("real pages (65)", real_mb, real_time, real_edges, 1.0, le_real)]
+    rows = [("real pages (65)", real_mb, real_time, real_edges, real_elements, 1.0, le_real)]
     for name, body in SHAPES.items():
         t, e = seconds(body, args.rounds)
         mb = len(body) / 1e6
         le = baseline(name, args.rounds, args.timeout) if use_baseline else None
-        rows.append((name, mb, t, e, (t / mb) / real, le))
+        rows.append((name, mb, t, e, elements(body), (t / mb) / real, le))
     print(
         f"{'page':46} {'MB':>6} {'s':>7} {'ms/MB':>8} {'edges/MB':>9} {'x real':>7} {'µs/edge':>8}"
+        f" {'el/MB':>8} {'x real/el':>9}"
         + (f" {'LE x real':>10} {'vs LE':>7}" if use_baseline else "")
     )
-    for name, mb, t, e, ratio, le in rows:
+    real_per_element = real_time / real_elements
+    for name, mb, t, e, n, ratio, le in rows:
         per_edge = f"{t / e * 1e6:8.1f}" if e >= 100 else f"{'-':>8}"
-        line = f"{name:46} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f} {per_edge}"
+        line = (
+            f"{name:46} {mb:6.2f} {t:7.3f} {t / mb * 1000:8.1f} {e / mb:9.0f} {ratio:7.1f}"
+            f" {per_edge} {n / mb:8.0f} {(t / max(n, 1)) / real_per_element:9.1f}"
+        )
         if use_baseline:
             if le is None or le_real is None:
                 limit = f"> {args.timeout:g} s"
@@ -218,7 +249,7 @@ def main() -> None:
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        keys = ("page", "mb", "seconds", "edges", "ratio", "linkextractor_seconds")
+        keys = ("page", "mb", "seconds", "edges", "elements", "ratio", "linkextractor_seconds")
         args.json.write_text(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=1))
 
 
