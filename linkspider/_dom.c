@@ -1909,6 +1909,21 @@ static int afe_closed(const afe_list_t *afe, const open_t *stack, size_t depth) 
            !is_open(stack, depth, afe->items[afe->len - 1].serial);
 }
 
+/* A new entry on top of the stack, zeroed (its `kinds` left to the caller), or NULL when
+ * out of memory. */
+static open_t *push_open(open_t **stack, size_t *depth, size_t *cap) {
+    if (*depth + 1 > *cap) {
+        size_t c2 = *cap ? *cap * 2 : 256;
+        open_t *q = PyMem_Realloc(*stack, c2 * sizeof(open_t));
+        if (q == NULL) { PyErr_NoMemory(); return NULL; }
+        *stack = q;
+        *cap = c2;
+    }
+    open_t *e = &(*stack)[(*depth)++];
+    memset(e, 0, sizeof(*e));
+    return e;
+}
+
 /* "Reconstruct the active formatting elements": the entries after the last marker or the
  * last one still open are opened again, on top of the stack (they are no tags of the page:
  * nothing is left out of them; at most LINKSPIDER_MAX_ACTIVE_FORMATTING and one <a>).
@@ -1921,15 +1936,8 @@ static int reconstruct(open_t **stack, size_t *depth, size_t *cap, size_t *seria
         k--;
     for (; k < afe->len; k++) {
         afe_t *entry = &afe->items[k];
-        if (*depth + 1 > *cap) {
-            size_t c2 = *cap ? *cap * 2 : 256;
-            open_t *q = PyMem_Realloc(*stack, c2 * sizeof(open_t));
-            if (q == NULL) { PyErr_NoMemory(); return -1; }
-            *stack = q;
-            *cap = c2;
-        }
-        open_t *e = &(*stack)[(*depth)++];
-        memset(e, 0, sizeof(*e));
+        open_t *e = push_open(stack, depth, cap);
+        if (e == NULL) return -1;
         e->hash = entry->hash;
         e->cls = tag_class(entry->hash, s + entry->name_at, entry->name_len, &e->kind);
         e->name_at = entry->name_at;
@@ -1948,15 +1956,8 @@ static int push_implied(open_t **stack, size_t *depth, size_t *cap, size_t *seri
     for (int k = 2 - count; k < 2; k++) {
         const char *name = k == 0 ? "tbody" : "tr";
         size_t len = strlen(name);
-        if (*depth + 1 > *cap) {
-            size_t c2 = *cap ? *cap * 2 : 256;
-            open_t *q = PyMem_Realloc(*stack, c2 * sizeof(open_t));
-            if (q == NULL) { PyErr_NoMemory(); return -1; }
-            *stack = q;
-            *cap = c2;
-        }
-        open_t *e = &(*stack)[(*depth)++];
-        memset(e, 0, sizeof(*e));
+        open_t *e = push_open(stack, depth, cap);
+        if (e == NULL) return -1;
         e->hash = name_hash((const unsigned char *)name, len);
         e->cls = tag_class(e->hash, (const unsigned char *)name, len, &e->kind);
         e->implied = 1;
@@ -2023,6 +2024,479 @@ static size_t end_target(const open_t *stack, size_t depth, const unsigned char 
     return find_open(stack, depth, K_NONE, s, hash, name, len, STOP_SPECIAL);
 }
 
+/* What bound_markup() knows as it reads a page: its bounds, its estimate of the tree
+ * builder's stack of open elements and list of active formatting elements, the start tags
+ * it left out, the state of the tree builder it follows, and the markup it writes. */
+typedef struct {
+    const unsigned char *s;
+    size_t n, pos;
+    /* the bounds (PY_SSIZE_T_MAX: none) */
+    Py_ssize_t max_depth, max_attrs, max_formatting, max_options;
+    int drop_raw;
+    rewrite_t w;
+    int cut; /* the bounds left something out */
+    open_t *stack;
+    size_t depth, cap, serial;
+    left_out_t *left; /* start tags left out, whose end tags go too */
+    size_t n_left, left_cap;
+    size_t *spans, spans_cap; /* attribute spans of the current start tag, when too many */
+    /* unsure: from here on, whether a <script> or <style> start tag makes the tokenizer
+     * read raw text is not known for certain (after a <select> or <frameset>, and in foreign
+     * content left or entered in ways not followed here): no text is dropped */
+    int unsure;
+    /* frameset_ok: a <frameset> start tag would still replace the body (no text but spaces,
+     * and none of the T_FRAMESET_NOT_OK tags, read yet); in_frameset: one did, and the tree
+     * builder then reads no other tag but <frameset>, <frame> and <noframes> */
+    int frameset_ok, in_frameset;
+    int in_head; /* nothing but what the head holds read yet */
+    size_t form_serial; /* the form the tree builder points at (its "form element pointer") */
+    size_t html_attrs, body_attrs; /* attributes of the <html> and <body> tags read */
+    afe_list_t afe;
+    /* the innermost <select> (its place on the stack, its start tag's offset) and its options */
+    size_t select_at, select_name, options;
+    size_t cdata_end; /* the "]]>" of the CDATA section being read, whose text is text */
+    /* no set of names is kept when no bound asks for it, nor before the page has read
+     * `names_after` tags, or attributes */
+    int count_names;
+    size_t most_names, names_after, tags_read, attrs_read;
+    names_t tag_names, attr_names;
+} bound_t;
+
+/* The open elements from place `place` up close (with the start tags left out above them). */
+static inline void close_to(bound_t *b, size_t place) {
+    close_from(b->stack, &b->depth, place, &b->n_left, b->left, &b->afe);
+}
+
+/* Text s[from:at] between tags (not in a frameset): text but spaces ends the head, a
+ * <noscript> in it, a column group and frameset-ok (but in a template); text reopens the
+ * formatting elements.  -1 when out of memory. */
+static int read_text(bound_t *b, size_t from, size_t at) {
+    const unsigned char *s = b->s;
+    int top = b->depth ? b->stack[b->depth - 1].kind : K_NONE;
+    int ends = top == K_COLGROUP || top == K_HEAD_NOSCRIPT;
+    if ((b->frameset_ok || b->in_head || ends) && !blank(s + from, at - from)) {
+        if (!template_open(b->stack, b->depth)) b->frameset_ok = 0;
+        b->in_head = 0;
+        if (ends) close_to(b, b->depth - 1);
+    }
+    if (afe_closed(&b->afe, b->stack, b->depth) &&
+        (!b->depth || !b->stack[b->depth - 1].foreign || b->stack[b->depth - 1].integration) &&
+        text_reconstructs(b->stack, b->depth, s + from, at - from) &&
+        reconstruct(&b->stack, &b->depth, &b->cap, &b->serial, &b->afe, s) < 0)
+        return -1;
+    return 0;
+}
+
+/* The end tag at s[at:], named s[name_at:name_end]: what it closes in the estimate, or it is
+ * left out (the end tag of a start tag left out, or a new name past the bound).  -1 when
+ * out of memory. */
+static int read_end_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) {
+    const unsigned char *s = b->s, *name = s + name_at;
+    size_t n = b->n, len = name_end - name_at;
+    uint32_t hash = name_hash(name, len);
+    size_t tag_end = attrs_end(s, n, name_end); /* an end tag's attributes too */
+    unsigned char kind;
+    unsigned cls = tag_class(hash, name, len, &kind);
+    int in_foreign = b->depth > 0 && b->stack[b->depth - 1].foreign, matched = 0;
+    size_t target = NONE; /* the open element the end tag closes */
+    close_how_t how = CLOSE_WITH_ABOVE;
+    int may_skip = kind != K_BR; /* it may be the end tag of a start tag left out */
+    Py_ssize_t entry = -1; /* its active formatting element, which goes */
+    size_t entry_serial = 0;
+    size_t form_was = 0; /* the form pointer before a </form> (kept if it goes) */
+    if (kind == K_DOCUMENT || kind == K_BR) b->in_head = 0;
+    if (kind == K_BR && !template_open(b->stack, b->depth))
+        b->frameset_ok = 0; /* (read as <br>) */
+    int top = b->depth ? b->stack[b->depth - 1].kind : K_NONE;
+    if (!b->in_frameset && ((top == K_COLGROUP && kind != K_COLGROUP) ||
+                            (top == K_HEAD_NOSCRIPT && kind != K_NOSCRIPT)))
+        close_to(b, b->depth - 1);
+    if (b->in_frameset) { /* only a </frameset> closes (the current node) */
+        matched = 1;
+        if (kind == K_FRAMESET && b->depth && b->stack[b->depth - 1].kind == K_FRAMESET)
+            target = b->depth - 1;
+    }
+    else if (in_foreign && (kind == K_P || kind == K_BR)) {
+        /* "</p>" and "</br>" leave foreign content first (and are kept) */
+        close_to(b, leave_foreign(b->stack, b->depth));
+        may_skip = 0;
+    }
+    else if (in_foreign) {
+        /* any other end tag closes the nearest foreign element of its name, up to
+         * the first HTML element */
+        size_t limit = b->depth > LOOK ? b->depth - LOOK : 0;
+        for (size_t k = b->depth; k > limit && b->stack[k - 1].foreign; k--)
+            if (b->stack[k - 1].hash == hash && same_name(s, &b->stack[k - 1], name, len)) {
+                target = k - 1;
+                matched = 1;
+                break;
+            }
+    }
+    if (matched) { /* (closed in foreign content, or in a frameset) */ }
+    else if ((cls & T_FORMATTING) || kind == K_A) {
+        /* the adoption agency: the last active formatting element of the name, if it
+         * is open and in scope (else its entry goes, or nothing happens); without one,
+         * the rule of any other end tag */
+        adoption(b->stack, b->depth, &b->afe, s, hash, name, len, &target, &how, &entry);
+        if (entry >= 0) entry_serial = b->afe.items[entry].serial;
+    }
+    else if (kind == K_FORM) {
+        /* the form the tree builder points at, if open and in scope (in a template,
+         * any form in scope), goes alone */
+        if (template_open(b->stack, b->depth))
+            target = find_kind(b->stack, b->depth, K_FORM, STOP_SCOPE);
+        else {
+            size_t k = b->form_serial ? place_of(b->stack, b->depth, b->form_serial) : NONE;
+            form_was = b->form_serial;
+            b->form_serial = 0;
+            if (k != NONE && in_scope(b->stack, b->depth, k)) {
+                target = k;
+                how = CLOSE_ALONE;
+            }
+        }
+    }
+    else target = end_target(b->stack, b->depth, s, kind, cls, hash, name, len);
+    /* the end tag of a start tag left out (above the element it would close) goes too */
+    size_t gone = !may_skip ? NONE
+                  : find_left_out(b->left, b->n_left, s, hash, name, len,
+                                  target == NONE ? 0 : b->stack[target].serial);
+    if (gone != NONE) {
+        memmove(b->left + gone, b->left + gone + 1,
+                (b->n_left - gone - 1) * sizeof(left_out_t));
+        b->n_left--;
+        b->cut = 1;
+        if (rw_skip(&b->w, s, at, tag_end) < 0) return -1;
+        target = NONE;
+        entry = -1;
+        if (form_was) b->form_serial = form_was; /* (the tree builder reads no </form>) */
+    }
+    else if (target != NONE && how == CLOSE_ADOPTION) {
+        if (adopt(b->stack, &b->depth, target, &b->n_left, b->left, &b->afe))
+            entry = -1; /* (its clone is active in its place) */
+    }
+    else if (target != NONE && how == CLOSE_ALONE) { /* implied end tags first */
+        close_to(b, close_implied(b->stack, b->depth, -1));
+        if (target < b->depth) {
+            memmove(b->stack + target, b->stack + target + 1,
+                    (b->depth - target - 1) * sizeof(open_t));
+            b->depth--;
+        }
+    }
+    else if (target != NONE) close_to(b, target);
+    if (entry >= 0) afe_remove_serial(&b->afe, entry_serial);
+    /* "</br>" is read as <br>, which reopens the formatting elements */
+    if (kind == K_BR && !b->in_frameset && afe_closed(&b->afe, b->stack, b->depth) &&
+        reconstruct(&b->stack, &b->depth, &b->cap, &b->serial, &b->afe, s) < 0)
+        return -1;
+    /* an end tag of a new name past the bound, which closes nothing open */
+    if (b->count_names && ++b->tags_read > b->names_after && target == NONE && gone == NONE) {
+        int known = names_know(&b->tag_names, s, hash, name_at, len, b->most_names);
+        if (known < 0) return -1;
+        if (!known) {
+            b->cut = 1;
+            if (rw_skip(&b->w, s, at, tag_end) < 0) return -1;
+        }
+    }
+    if (in_foreign && !matched) b->unsure = 1;
+    b->pos = tag_end;
+    return 0;
+}
+
+/* The attributes of the start tag whose name, of kind `kind`, ends at s[name_end]: those past
+ * the bound (the ones the extraction reads kept) and those of new names past the bound on
+ * names, as spans in b->spans (*n_spans of them, two offsets each); those of every <html>,
+ * and every <body>, counted together (the tree builder adds each new one to the first's
+ * element, checking it against those it has).  1 and *tag_end after the tag's ">"; 0 when
+ * the document ends inside the tag; -1 when out of memory. */
+static int read_attributes(bound_t *b, const unsigned char *name, size_t len, size_t name_end,
+                           unsigned char kind, size_t *tag_end, size_t *n_spans,
+                           int *self_closing) {
+    const unsigned char *s = b->s;
+    size_t n = b->n;
+    size_t *merged = kind != K_DOCUMENT ? NULL
+                     : len == 4 && name_is_ci(name, "html") ? &b->html_attrs
+                     : len == 4 && name_is_ci(name, "body") ? &b->body_attrs
+                                                           : NULL;
+    size_t p = name_end, n_attrs = merged ? *merged : 0;
+    int complete = 0;
+    *n_spans = 0;
+    *self_closing = 0;
+    while (p < n) {
+        while (p < n && (CC[s[p]] & (C_WS | C_SLASH))) {
+            *self_closing = s[p] == '/';
+            p++;
+        }
+        if (p >= n) break;
+        if (s[p] == '>') { complete = 1; p++; break; }
+        *self_closing = 0;
+        size_t a_start = p;
+        p = attr_end(s, n, p);
+        n_attrs++;
+        int new_name = 0; /* a name past the page's bound on distinct names */
+        size_t a_len = (size_t)-1; /* its name's length, read when needed */
+        if (b->count_names && ++b->attrs_read > b->names_after) {
+            a_len = attr_name_end(s, n, a_start) - a_start;
+            int known = names_know(&b->attr_names, s, name_hash(s + a_start, a_len), a_start,
+                                   a_len, b->most_names);
+            if (known < 0) return -1;
+            new_name = !known;
+        }
+        if ((n_attrs > (size_t)b->max_attrs || new_name) &&
+            !name_is(s + a_start,
+                     a_len != (size_t)-1 ? a_len : attr_name_end(s, n, a_start) - a_start,
+                     KEEP_ATTRS)) {
+            if (*n_spans + 2 > b->spans_cap) {
+                size_t c2 = b->spans_cap ? b->spans_cap * 2 : 256;
+                size_t *q = PyMem_Realloc(b->spans, c2 * sizeof(size_t));
+                if (q == NULL) { PyErr_NoMemory(); return -1; }
+                b->spans = q;
+                b->spans_cap = c2;
+            }
+            b->spans[(*n_spans)++] = a_start;
+            b->spans[(*n_spans)++] = p;
+        }
+    }
+    if (!complete) return 0; /* the document ends inside the tag */
+    if (merged) *merged = n_attrs;
+    *tag_end = p;
+    return 1;
+}
+
+/* The start tag at s[at:], named s[name_at:name_end]: what it closes in the estimate, and
+ * whether it is kept (and pushed), left out (too deep, past a bound on formatting elements,
+ * options or names) or cut of attributes; then a raw text element's text.  0 to go on; 1
+ * when the rest of the document is no markup (the tag is not ended, or <plaintext>); -1 when
+ * out of memory. */
+static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) {
+    const unsigned char *s = b->s, *name = s + name_at;
+    size_t n = b->n, len = name_end - name_at;
+    uint32_t hash = name_hash(name, len);
+    unsigned char kind;
+    unsigned cls = tag_class(hash, name, len, &kind);
+    size_t tag_end, n_spans;
+    int self_closing;
+    int read = read_attributes(b, name, len, name_end, kind, &tag_end, &n_spans, &self_closing);
+    if (read <= 0) return read < 0 ? -1 : 1;
+    int foreign = !b->in_frameset && b->depth > 0 && b->stack[b->depth - 1].foreign;
+    /* html: the tag is read by HTML rules (in foreign content, only at an integration
+     * point, or as one of the tags that leave foreign content) */
+    int html = !foreign || b->stack[b->depth - 1].integration == 1 ||
+               (b->stack[b->depth - 1].integration == 2 &&
+                !((len == 6 && name_is_ci(name, "mglyph")) ||
+                  (len == 10 && name_is_ci(name, "malignmark"))));
+    int exits = 0;
+    if (!html && !b->in_frameset) {
+        exits = name_is(name, len, FOREIGN_EXITS) &&
+                !(len == 4 && name_is_ci(name, "font") &&
+                  !(attr_value(s, name_end, tag_end, "color", NULL, NULL) ||
+                    attr_value(s, name_end, tag_end, "face", NULL, NULL) ||
+                    attr_value(s, name_end, tag_end, "size", NULL, NULL)));
+        html = exits;
+    }
+    /* in MathML: a <math> opened in HTML, and what it holds (an <svg> inside is MathML's) */
+    int math = html ? (len == 4 && name_is_ci(name, "math")) : b->stack[b->depth - 1].math;
+    if (b->unsure) { /* nothing more to tell */ }
+    else if (foreign) {
+        if (b->stack[b->depth - 1].integration || exits) b->unsure = 1;
+    }
+    /* after a <select> or a <frameset>, a <script> or <style> start tag may be ignored,
+     * its text then being markup */
+    else if (kind == K_SELECT || kind == K_FRAMESET) b->unsure = 1;
+    /* what the tag closes, applied only if it is kept (the bounded markup has no tag
+     * left out, and the estimate is of the bounded markup's tree) */
+    size_t d = exits ? leave_foreign(b->stack, b->depth) : b->depth, remove = NONE;
+    size_t adopt_at = NONE; /* an <a> or <nobr> the adoption agency closes first */
+    int top = d ? b->stack[d - 1].kind : K_NONE;
+    if (!b->in_frameset &&
+        ((top == K_COLGROUP && kind != K_COL && kind != K_TEMPLATE) ||
+         (top == K_HEAD_NOSCRIPT && !(cls & T_IN_HEAD_NOSCRIPT))))
+        d--; /* what a column group or a <noscript> in the head holds not, closes it */
+    /* a foreign element, which no HTML rule closes anything for (<svg><a><a> nests, as
+     * the tree builder does); its integration points and scope boundaries */
+    int integration = 0;
+    unsigned open_cls = cls;
+    if (!html) {
+        int bounds = name_is(name, len, math ? MATH_SCOPE : SVG_SCOPE);
+        open_cls = bounds ? T_SPECIAL | T_BOUNDARY : 0;
+        /* 2: a MathML text integration point (whose <mglyph> and <malignmark> are
+         * MathML's), 1: an HTML integration point (annotation-xml by its encoding) */
+        const unsigned char *v;
+        size_t vlen;
+        if (!bounds) integration = 0;
+        else if (!(math && len == 14 && name_is_ci(name, "annotation-xml")))
+            integration = math ? 2 : 1;
+        else
+            integration = attr_value(s, name_end, tag_end, "encoding", &v, &vlen) &&
+                          ((vlen == 9 && name_is_ci(v, "text/html")) ||
+                           (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
+    }
+    int ignored = 0; /* the tree builder inserts no element */
+    int implied = 0; /* the row group and row it adds first (a cell or row in a table) */
+    if (b->in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
+    else if (kind == K_FRAMESET && html) ignored = !b->frameset_ok;
+    else if (html && kind == K_FORM && b->form_serial && !template_open(b->stack, d))
+        ignored = 1; /* a form in a form */
+    else if (html && kind == K_SELECT_CLOSER && hidden_input(s, name_end, tag_end) &&
+             in_table_mode(b->stack, d)) { /* a hidden input in a table closes nothing */ }
+    else if (html) ignored = start_closes(b->stack, &d, kind, cls, &implied);
+    Py_ssize_t nobr_entry = -1;
+    size_t nobr_serial = 0;
+    if (html && !b->in_frameset && kind == K_NOBR &&
+        find_open(b->stack, d, K_NONE, s, hash, name, len, STOP_SCOPE) != NONE) {
+        /* a <nobr> in scope: the adoption agency first */
+        size_t target;
+        close_how_t how;
+        adoption(b->stack, d, &b->afe, s, hash, name, len, &target, &how, &nobr_entry);
+        if (target != NONE && how == CLOSE_ADOPTION) adopt_at = target;
+        else if (target != NONE) d = target;
+        if (nobr_entry >= 0) nobr_serial = b->afe.items[nobr_entry].serial;
+    }
+    if (html && !b->in_frameset && kind == K_A) {
+        /* an <a> active since the last marker goes (the adoption agency keeps what it
+         * holds open) */
+        Py_ssize_t entry = afe_find(&b->afe, s, hash, name, len);
+        size_t k = entry >= 0 ? place_of(b->stack, d, b->afe.items[entry].serial) : NONE;
+        if (k != NONE && !in_scope(b->stack, d, k)) remove = k; /* (then removed alone) */
+        else if (k != NONE && special_above(b->stack, d, k)) adopt_at = k;
+        else if (k != NONE) d = k;
+    }
+    if ((remove != NONE && remove < d) || adopt_at != NONE) d--; /* (about where it goes) */
+    if (html && !ignored && kind == K_FORM && !b->in_frameset && in_table_mode(b->stack, d))
+        ignored = 2; /* in a table: inserted and closed at once */
+    /* a foreign element is void only when self-closing (<svg><base> nests) */
+    int is_void = !html ? self_closing
+                        : ignored || (cls & T_VOID) || (self_closing && (cls & T_FOREIGN_ROOT));
+    int dropped = 0, past_bound = 0, new_name = 0; /* past_bound: left out, with its end */
+    if (b->count_names && ++b->tags_read > b->names_after) {
+        int known = names_know(&b->tag_names, s, hash, name_at, len, b->most_names);
+        if (known < 0) return -1;
+        if (!known && !(cls & (T_KEEP | T_RAW))) past_bound = new_name = 1;
+    }
+    if (kind == K_OPTION && html && b->select_at < b->depth &&
+        b->stack[b->select_at].name_at == b->select_name &&
+        ++b->options > (size_t)b->max_options)
+        past_bound = 1; /* (left out as a formatting element past the bound is) */
+    if (!past_bound && html && (cls & T_FORMATTING))
+        past_bound = afe_noah(&b->afe, s, hash, name, len, name_end, tag_end - name_end) >=
+                     (size_t)(b->max_formatting < 0 ? 0 : b->max_formatting);
+    if (!is_void) {
+        unsigned keep = cls & (T_KEEP | T_RAW);
+        /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
+         * <title> or <base>, is no link, title or base: left out when deep */
+        if (!html && !(kind == K_A && !math)) keep = 0;
+        if (b->in_frameset) /* nothing but a frameset is read, and a <noframes>'s raw text */
+            keep = len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
+        /* deeper than the bound: in the bounded markup, or inside an element left out
+         * for the bound and still open (what it holds is left out too, as deep) */
+        int deep = d + (size_t)implied >= (size_t)b->max_depth ||
+                   inside_deep(b->left, b->n_left, b->depth ? b->stack[b->depth - 1].serial : 0);
+        dropped = (deep && !keep) || past_bound;
+        if (dropped) {
+            if (b->n_left == b->left_cap) {
+                size_t c2 = b->left_cap ? b->left_cap * 2 : 256;
+                left_out_t *q = PyMem_Realloc(b->left, c2 * sizeof(left_out_t));
+                if (q == NULL) { PyErr_NoMemory(); return -1; }
+                b->left = q;
+                b->left_cap = c2;
+            }
+            b->left[b->n_left++] = (left_out_t){hash, name_at, len,
+                                                b->depth ? b->stack[b->depth - 1].serial : 0,
+                                                deep && !past_bound};
+        }
+    }
+    if (!dropped && !(is_void && new_name)) { /* kept: it closes what it closes */
+        if (remove != NONE) {
+            memmove(b->stack + remove, b->stack + remove + 1,
+                    (b->depth - remove - 1) * sizeof(open_t));
+            b->depth--;
+        }
+        int clone_stays = 0;
+        if (adopt_at != NONE)
+            clone_stays = adopt(b->stack, &b->depth, adopt_at, &b->n_left, b->left, &b->afe);
+        else close_to(b, d);
+        /* the adoption agency's <a> or <nobr> is no longer active (before reopening),
+         * unless its clone stays in its place */
+        if (html && !b->in_frameset && kind == K_A && !clone_stays)
+            afe_remove_last(&b->afe, s, hash, name, len);
+        if (nobr_entry >= 0 && !clone_stays) afe_remove_serial(&b->afe, nobr_serial);
+        if (html && b->frameset_ok &&
+            ((cls & T_FRAMESET_NOT_OK) ||
+             (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
+            !template_open(b->stack, b->depth))
+            b->frameset_ok = 0;
+        if (html && !(cls & T_IN_HEAD)) b->in_head = 0;
+        if (html && !ignored && kind == K_FRAMESET) b->in_frameset = 1;
+        if (html && kind == K_FORM && ignored != 1 && !b->in_frameset &&
+            !template_open(b->stack, b->depth))
+            b->form_serial = ignored == 2 ? ++b->serial : b->serial + 1; /* (pushed below) */
+        if (html && !ignored && !b->in_frameset &&
+            ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) || kind == K_RUBY) &&
+            afe_closed(&b->afe, b->stack, b->depth) &&
+            reconstruct(&b->stack, &b->depth, &b->cap, &b->serial, &b->afe, s) < 0)
+            return -1;
+    }
+    if (!is_void && !dropped) {
+        if (implied && push_implied(&b->stack, &b->depth, &b->cap, &b->serial, implied) < 0)
+            return -1;
+        if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
+            afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
+                           hash, name_at, len, name_end, tag_end - name_end,
+                           b->serial + 1 /* (the element's, pushed below) */};
+            if (afe_push(&b->afe, entry) < 0) return -1;
+        }
+        open_t *e = push_open(&b->stack, &b->depth, &b->cap);
+        if (e == NULL) return -1;
+        e->hash = hash;
+        e->cls = open_cls;
+        e->kind = !html ? K_NONE : kind == K_NOSCRIPT && b->in_head ? K_HEAD_NOSCRIPT : kind;
+        e->foreign = (unsigned char)(!b->in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
+        e->integration = (unsigned char)integration;
+        e->math = (unsigned char)math;
+        e->name_at = name_at;
+        e->name_len = len;
+        e->serial = ++b->serial;
+        e->kinds = (b->depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
+        if (kind == K_SELECT && html) {
+            b->select_at = b->depth - 1;
+            b->select_name = e->name_at;
+            b->options = 0;
+        }
+    }
+    if (dropped || (is_void && new_name)) {
+        b->cut = 1;
+        if (rw_skip(&b->w, s, at, tag_end) < 0) return -1;
+    }
+    else if (n_spans) { /* the tag without its extra attributes */
+        b->cut = 1;
+        for (size_t k = 0; k < n_spans; k += 2)
+            if (rw_skip(&b->w, s, b->spans[k], b->spans[k + 1]) < 0) return -1;
+    }
+    b->pos = tag_end;
+    /* (the text of a raw text element left out is markup to the tree builder) */
+    if (html && !dropped && (cls & T_RAW) &&
+        (!b->in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
+        size_t content = b->pos;
+        b->pos = raw_text_end(s, n, b->pos, name, len);
+        /* the text of a script or a style, which nothing reads, left out; a script
+         * holding "<!--" is kept, and ends the dropping: the tokenizer's escaped
+         * states may end it at a later "</script" */
+        int script = len == 6 && name_is_ci(name, "script");
+        if (b->drop_raw && script && find_bytes(s, b->pos, content, "<!--") < b->pos)
+            b->unsure = 1;
+        if (b->drop_raw && !b->unsure && b->pos > content &&
+            (script || (len == 5 && name_is_ci(name, "style"))) &&
+            rw_skip(&b->w, s, content, b->pos) < 0)
+            return -1;
+        if (!is_void && b->depth) b->depth--; /* its end tag closes it */
+        if (b->pos < n) {
+            const unsigned char *gt = memchr(s + b->pos, '>', n - b->pos);
+            b->pos = gt ? (size_t)(gt - s) + 1 : n;
+        }
+    }
+    else if (html && (cls & T_PLAINTEXT) && !b->in_frameset) return 1; /* the rest is text */
+    return 0;
+}
+
 static PyObject *bound_markup(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
@@ -2033,67 +2507,36 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*nnp|nnn", &view, &max_depth, &max_attrs, &drop_raw,
                           &max_formatting, &max_options, &max_names))
         return NULL;
-    /* no set of names is kept when no bound asks for it, nor before the page has read
-     * `names_after` tags, or attributes */
-    size_t most_names = max_names < 0 ? 0 : (size_t)max_names;
-    int count_names = max_names != PY_SSIZE_T_MAX;
-    size_t names_after = !count_names            ? 0
-                         : most_names > SIZE_MAX / 5 ? SIZE_MAX
-                                                     : 5 * most_names;
-    size_t tags_read = 0, attrs_read = 0;
-    names_t tag_names = {NULL, 0, 0}, attr_names = {NULL, 0, 0};
     if (!classes_ready) init_classes();
-    const unsigned char *s = view.buf;
-    size_t n = (size_t)view.len;
-    rewrite_t w = {NULL, 0, 0, n, 0};
-    open_t *stack = NULL;
-    size_t depth = 0, cap = 0, serial = 0;
-    left_out_t *left = NULL; /* start tags left out, whose end tags go too */
-    size_t n_left = 0, left_cap = 0;
-    /* attribute spans of the current start tag, when it has too many */
-    size_t *spans = NULL, spans_cap = 0;
-    size_t pos = 0;
-    int error = 0, cut = 0; /* cut: the bounds left something out */
-    /* unsure: from here on, whether a <script> or <style> start tag makes the tokenizer
-     * read raw text is not known for certain (after a <select> or <frameset>, and in foreign
-     * content left or entered in ways not followed here): no text is dropped */
-    int unsure = 0;
-    /* frameset_ok: a <frameset> start tag would still replace the body (no text but spaces,
-     * and none of the T_FRAMESET_NOT_OK tags, read yet); in_frameset: one did, and the tree
-     * builder then reads no other tag but <frameset>, <frame> and <noframes> */
-    int frameset_ok = 1, in_frameset = 0;
-    int in_head = 1; /* nothing but what the head holds read yet */
-    size_t form_serial = 0; /* the form the tree builder points at (its "form element pointer") */
-    size_t html_attrs = 0, body_attrs = 0; /* attributes of the <html> and <body> tags read */
-    afe_list_t afe = {NULL, 0, 0};
-    /* the innermost <select> (its place on the stack, its start tag's offset) and its options */
-    size_t select_at = (size_t)-1, select_name = 0, options = 0;
-    size_t cdata_end = 0; /* the "]]>" of the CDATA section being read, whose text is text */
-    while (pos < n && !error) {
-        const unsigned char *lt = cdata_end ? s + cdata_end : memchr(s + pos, '<', n - pos);
+    bound_t b;
+    memset(&b, 0, sizeof(b));
+    const unsigned char *s = b.s = view.buf;
+    size_t n = b.n = (size_t)view.len;
+    b.max_depth = max_depth;
+    b.max_attrs = max_attrs;
+    b.max_formatting = max_formatting;
+    b.max_options = max_options;
+    b.drop_raw = drop_raw;
+    b.w = (rewrite_t){NULL, 0, 0, n, 0};
+    b.frameset_ok = b.in_head = 1;
+    b.select_at = (size_t)-1;
+    b.most_names = max_names < 0 ? 0 : (size_t)max_names;
+    b.count_names = max_names != PY_SSIZE_T_MAX;
+    b.names_after = !b.count_names                ? 0
+                    : b.most_names > SIZE_MAX / 5 ? SIZE_MAX
+                                                  : 5 * b.most_names;
+    int error = 0;
+    while (b.pos < n) {
+        const unsigned char *lt = b.cdata_end ? s + b.cdata_end : memchr(s + b.pos, '<', n - b.pos);
         if (lt == NULL) break;
         size_t at = (size_t)(lt - s);
-        if (at > pos && !in_frameset) {
-            /* text (but spaces) ends the head, a <noscript> in it and a column group */
-            int top = depth ? stack[depth - 1].kind : K_NONE;
-            int ends = top == K_COLGROUP || top == K_HEAD_NOSCRIPT;
-            if ((frameset_ok || in_head || ends) && !blank(s + pos, at - pos)) {
-                /* (what a template holds does not count for the frameset) */
-                if (!template_open(stack, depth)) frameset_ok = 0;
-                in_head = 0;
-                if (ends) close_from(stack, &depth, depth - 1, &n_left, left, &afe);
-            }
-        }
-        if (at > pos && !in_frameset && afe_closed(&afe, stack, depth) &&
-            (!depth || !stack[depth - 1].foreign || stack[depth - 1].integration) &&
-            text_reconstructs(stack, depth, s + pos, at - pos) &&
-            reconstruct(&stack, &depth, &cap, &serial, &afe, s) < 0) {
+        if (at > b.pos && !b.in_frameset && read_text(&b, b.pos, at) < 0) {
             error = 1;
             break;
         }
-        if (cdata_end) {
-            pos = cdata_end + 3;
-            cdata_end = 0;
+        if (b.cdata_end) {
+            b.pos = b.cdata_end + 3;
+            b.cdata_end = 0;
             continue;
         }
         if (at + 1 >= n) break;
@@ -2102,28 +2545,28 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             if (at + 3 < n && s[at + 2] == '-' && s[at + 3] == '-') {
                 size_t end = comment_end(s, n, at + 4);
                 if (end >= n) break;
-                pos = end;
+                b.pos = end;
             }
-            else if (depth > 0 && stack[depth - 1].foreign && at + 9 <= n &&
+            else if (b.depth > 0 && b.stack[b.depth - 1].foreign && at + 9 <= n &&
                      memcmp(s + at + 2, "[CDATA[", 7) == 0) {
                 /* a CDATA section (in foreign content only): text up to "]]>", read as the
                  * text between tags is */
                 size_t end = find_bytes(s, n, at + 9, "]]>");
                 if (end >= n) break;
-                pos = at + 9;
-                cdata_end = end;
+                b.pos = at + 9;
+                b.cdata_end = end;
             }
             else {
                 const unsigned char *gt = memchr(s + at, '>', n - at);
                 if (gt == NULL) break;
-                pos = (size_t)(gt - s) + 1;
+                b.pos = (size_t)(gt - s) + 1;
             }
             continue;
         }
         if (c1 == '?' ) {
             const unsigned char *gt = memchr(s + at, '>', n - at);
             if (gt == NULL) break;
-            pos = (size_t)(gt - s) + 1;
+            b.pos = (size_t)(gt - s) + 1;
             continue;
         }
         int closing = c1 == '/';
@@ -2132,421 +2575,30 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             /* "</>" is dropped; "</" and anything else opens a bogus comment up to ">" */
             const unsigned char *gt = memchr(s + name_at, '>', n - name_at);
             if (gt == NULL) break;
-            pos = (size_t)(gt - s) + 1;
+            b.pos = (size_t)(gt - s) + 1;
             continue;
         }
-        if (name_at >= n || !IS_ALPHA(s[name_at])) { pos = at + 1; continue; }
+        if (name_at >= n || !IS_ALPHA(s[name_at])) { b.pos = at + 1; continue; }
         size_t name_end = name_at;
         while (name_end < n && !(CC[s[name_end]] & (C_WS | C_SLASH | C_GT))) name_end++;
-        const unsigned char *name = s + name_at;
-        size_t len = name_end - name_at;
-        uint32_t hash = name_hash(name, len);
-        if (closing) {
-            size_t tag_end = attrs_end(s, n, name_end); /* an end tag's attributes too */
-            unsigned char kind;
-            unsigned cls = tag_class(hash, name, len, &kind);
-            int in_foreign = depth > 0 && stack[depth - 1].foreign, matched = 0;
-            size_t target = NONE; /* the open element the end tag closes */
-            close_how_t how = CLOSE_WITH_ABOVE;
-            int may_skip = kind != K_BR; /* it may be the end tag of a start tag left out */
-            Py_ssize_t entry = -1; /* its active formatting element, which goes */
-            size_t entry_serial = 0;
-            size_t form_was = 0; /* the form pointer before a </form> (kept if it goes) */
-            if (kind == K_DOCUMENT || kind == K_BR) in_head = 0;
-            if (kind == K_BR && !template_open(stack, depth))
-                frameset_ok = 0; /* (read as <br>) */
-            int top = depth ? stack[depth - 1].kind : K_NONE;
-            if (!in_frameset && ((top == K_COLGROUP && kind != K_COLGROUP) ||
-                                 (top == K_HEAD_NOSCRIPT && kind != K_NOSCRIPT)))
-                close_from(stack, &depth, depth - 1, &n_left, left, &afe);
-            if (in_frameset) { /* only a </frameset> closes (the current node) */
-                matched = 1;
-                if (kind == K_FRAMESET && depth && stack[depth - 1].kind == K_FRAMESET)
-                    target = depth - 1;
-            }
-            else if (in_foreign && (kind == K_P || kind == K_BR)) {
-                /* "</p>" and "</br>" leave foreign content first (and are kept) */
-                close_from(stack, &depth, leave_foreign(stack, depth), &n_left, left, &afe);
-                may_skip = 0;
-            }
-            else if (in_foreign) {
-                /* any other end tag closes the nearest foreign element of its name, up to
-                 * the first HTML element */
-                size_t limit = depth > LOOK ? depth - LOOK : 0;
-                for (size_t k = depth; k > limit && stack[k - 1].foreign; k--)
-                    if (stack[k - 1].hash == hash && same_name(s, &stack[k - 1], name, len)) {
-                        target = k - 1;
-                        matched = 1;
-                        break;
-                    }
-            }
-            if (matched) { /* (closed in foreign content, or in a frameset) */ }
-            else if ((cls & T_FORMATTING) || kind == K_A) {
-                /* the adoption agency: the last active formatting element of the name, if it
-                 * is open and in scope (else its entry goes, or nothing happens); without one,
-                 * the rule of any other end tag */
-                adoption(stack, depth, &afe, s, hash, name, len, &target, &how, &entry);
-                if (entry >= 0) entry_serial = afe.items[entry].serial;
-            }
-            else if (kind == K_FORM) {
-                /* the form the tree builder points at, if open and in scope (in a template,
-                 * any form in scope), goes alone */
-                if (template_open(stack, depth))
-                    target = find_kind(stack, depth, K_FORM, STOP_SCOPE);
-                else {
-                    size_t k = form_serial ? place_of(stack, depth, form_serial) : NONE;
-                    form_was = form_serial;
-                    form_serial = 0;
-                    if (k != NONE && in_scope(stack, depth, k)) {
-                        target = k;
-                        how = CLOSE_ALONE;
-                    }
-                }
-            }
-            else target = end_target(stack, depth, s, kind, cls, hash, name, len);
-            /* the end tag of a start tag left out (above the element it would close) goes too */
-            size_t gone = !may_skip ? NONE
-                          : find_left_out(left, n_left, s, hash, name, len,
-                                          target == NONE ? 0 : stack[target].serial);
-            if (gone != NONE) {
-                memmove(left + gone, left + gone + 1, (n_left - gone - 1) * sizeof(left_out_t));
-                n_left--;
-                cut = 1;
-                if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
-                target = NONE;
-                entry = -1;
-                if (form_was) form_serial = form_was; /* (the tree builder reads no </form>) */
-            }
-            else if (target != NONE && how == CLOSE_ADOPTION) {
-                if (adopt(stack, &depth, target, &n_left, left, &afe))
-                    entry = -1; /* (its clone is active in its place) */
-            }
-            else if (target != NONE && how == CLOSE_ALONE) { /* implied end tags first */
-                close_from(stack, &depth, close_implied(stack, depth, -1), &n_left, left, &afe);
-                if (target < depth) {
-                    memmove(stack + target, stack + target + 1,
-                            (depth - target - 1) * sizeof(open_t));
-                    depth--;
-                }
-            }
-            else if (target != NONE) close_from(stack, &depth, target, &n_left, left, &afe);
-            if (entry >= 0) afe_remove_serial(&afe, entry_serial);
-            /* "</br>" is read as <br>, which reopens the formatting elements */
-            if (kind == K_BR && !in_frameset && afe_closed(&afe, stack, depth) &&
-                reconstruct(&stack, &depth, &cap, &serial, &afe, s) < 0) {
-                error = 1;
-                break;
-            }
-            /* an end tag of a new name past the bound, which closes nothing open */
-            if (count_names && ++tags_read > names_after && target == NONE && gone == NONE) {
-                int known = names_know(&tag_names, s, hash, name_at, len, most_names);
-                if (known < 0) { error = 1; break; }
-                if (!known) {
-                    cut = 1;
-                    if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
-                }
-            }
-            if (in_foreign && !matched) unsure = 1;
-            pos = tag_end;
-            continue;
-        }
-        /* a start tag: its attributes (those of every <html>, and every <body>, counted
-         * together: the tree builder adds each new one to the first's element, checking it
-         * against those it has) */
-        unsigned char kind;
-        unsigned cls = tag_class(hash, name, len, &kind);
-        size_t *merged = kind != K_DOCUMENT ? NULL
-                         : len == 4 && name_is_ci(name, "html") ? &html_attrs
-                         : len == 4 && name_is_ci(name, "body") ? &body_attrs
-                                                               : NULL;
-        size_t p = name_end, n_attrs = merged ? *merged : 0, n_spans = 0;
-        int self_closing = 0, complete = 0;
-        while (p < n) {
-            while (p < n && (CC[s[p]] & (C_WS | C_SLASH))) {
-                self_closing = s[p] == '/';
-                p++;
-            }
-            if (p >= n) break;
-            if (s[p] == '>') { complete = 1; p++; break; }
-            self_closing = 0;
-            size_t a_start = p;
-            p = attr_end(s, n, p);
-            n_attrs++;
-            int new_name = 0; /* a name past the page's bound on distinct names */
-            size_t a_len = (size_t)-1; /* its name's length, read when needed */
-            if (count_names && ++attrs_read > names_after) {
-                a_len = attr_name_end(s, n, a_start) - a_start;
-                int known = names_know(&attr_names, s, name_hash(s + a_start, a_len), a_start,
-                                       a_len, most_names);
-                if (known < 0) { error = 1; break; }
-                new_name = !known;
-            }
-            if ((n_attrs > (size_t)max_attrs || new_name) &&
-                !name_is(s + a_start,
-                         a_len != (size_t)-1 ? a_len : attr_name_end(s, n, a_start) - a_start,
-                         KEEP_ATTRS)) {
-                if (n_spans + 2 > spans_cap) {
-                    size_t c2 = spans_cap ? spans_cap * 2 : 256;
-                    size_t *q = PyMem_Realloc(spans, c2 * sizeof(size_t));
-                    if (q == NULL) { PyErr_NoMemory(); error = 1; break; }
-                    spans = q;
-                    spans_cap = c2;
-                }
-                spans[n_spans++] = a_start;
-                spans[n_spans++] = p;
-            }
-        }
-        if (error) break;
-        if (!complete) break; /* the document ends inside the tag */
-        size_t tag_end = p;
-        if (merged) *merged = n_attrs;
-        int foreign = !in_frameset && depth > 0 && stack[depth - 1].foreign;
-        /* html: the tag is read by HTML rules (in foreign content, only at an integration
-         * point, or as one of the tags that leave foreign content) */
-        int html = !foreign || stack[depth - 1].integration == 1 ||
-                   (stack[depth - 1].integration == 2 &&
-                    !((len == 6 && name_is_ci(name, "mglyph")) ||
-                      (len == 10 && name_is_ci(name, "malignmark"))));
-        int exits = 0;
-        if (!html && !in_frameset) {
-            exits = name_is(name, len, FOREIGN_EXITS) &&
-                    !(len == 4 && name_is_ci(name, "font") &&
-                      !(attr_value(s, name_end, tag_end, "color", NULL, NULL) ||
-                        attr_value(s, name_end, tag_end, "face", NULL, NULL) ||
-                        attr_value(s, name_end, tag_end, "size", NULL, NULL)));
-            html = exits;
-        }
-        /* in MathML: a <math> opened in HTML, and what it holds (an <svg> inside is MathML's) */
-        int math = html ? (len == 4 && name_is_ci(name, "math")) : stack[depth - 1].math;
-        if (unsure) { /* nothing more to tell */ }
-        else if (foreign) {
-            if (stack[depth - 1].integration || exits) unsure = 1;
-        }
-        /* after a <select> or a <frameset>, a <script> or <style> start tag may be ignored,
-         * its text then being markup */
-        else if (kind == K_SELECT || kind == K_FRAMESET) unsure = 1;
-        /* what the tag closes, applied only if it is kept (the bounded markup has no tag
-         * left out, and the estimate is of the bounded markup's tree) */
-        size_t d = exits ? leave_foreign(stack, depth) : depth, remove = NONE;
-        size_t adopt_at = NONE; /* an <a> or <nobr> the adoption agency closes first */
-        if (!in_frameset && d && ((stack[d - 1].kind == K_COLGROUP && kind != K_COL &&
-                                   kind != K_TEMPLATE) ||
-                                  (stack[d - 1].kind == K_HEAD_NOSCRIPT &&
-                                   !(cls & T_IN_HEAD_NOSCRIPT))))
-            d--; /* what a column group or a <noscript> in the head holds not, closes it */
-        /* a foreign element, which no HTML rule closes anything for (<svg><a><a> nests, as
-         * the tree builder does); its integration points and scope boundaries */
-        int integration = 0;
-        unsigned open_cls = cls;
-        if (!html) {
-            int bounds = name_is(name, len, math ? MATH_SCOPE : SVG_SCOPE);
-            open_cls = bounds ? T_SPECIAL | T_BOUNDARY : 0;
-            /* 2: a MathML text integration point (whose <mglyph> and <malignmark> are
-             * MathML's), 1: an HTML integration point (annotation-xml by its encoding) */
-            const unsigned char *v;
-            size_t vlen;
-            if (!bounds) integration = 0;
-            else if (!(math && len == 14 && name_is_ci(name, "annotation-xml")))
-                integration = math ? 2 : 1;
-            else
-                integration = attr_value(s, name_end, tag_end, "encoding", &v, &vlen) &&
-                              ((vlen == 9 && name_is_ci(v, "text/html")) ||
-                               (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
-        }
-        int ignored = 0; /* the tree builder inserts no element */
-        int implied = 0; /* the row group and row it adds first (a cell or row in a table) */
-        if (in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
-        else if (kind == K_FRAMESET && html) ignored = !frameset_ok;
-        else if (html && kind == K_FORM && form_serial &&
-                 !template_open(stack, d))
-            ignored = 1; /* a form in a form */
-        else if (html && kind == K_SELECT_CLOSER && hidden_input(s, name_end, tag_end) &&
-                 in_table_mode(stack, d)) { /* a hidden input in a table closes nothing */ }
-        else if (html) ignored = start_closes(stack, &d, kind, cls, &implied);
-        Py_ssize_t nobr_entry = -1;
-        size_t nobr_serial = 0;
-        if (html && !in_frameset && kind == K_NOBR &&
-            find_open(stack, d, K_NONE, s, hash, name, len, STOP_SCOPE) != NONE) {
-            /* a <nobr> in scope: the adoption agency first */
-            size_t target;
-            close_how_t how;
-            adoption(stack, d, &afe, s, hash, name, len, &target, &how, &nobr_entry);
-            if (target != NONE && how == CLOSE_ADOPTION) adopt_at = target;
-            else if (target != NONE) d = target;
-            if (nobr_entry >= 0) nobr_serial = afe.items[nobr_entry].serial;
-        }
-        if (html && !in_frameset && kind == K_A) {
-            /* an <a> active since the last marker goes (the adoption agency keeps what it
-             * holds open) */
-            Py_ssize_t entry = afe_find(&afe, s, hash, name, len);
-            size_t k = entry >= 0 ? place_of(stack, d, afe.items[entry].serial) : NONE;
-            if (k != NONE && !in_scope(stack, d, k)) remove = k; /* (then removed alone) */
-            else if (k != NONE && special_above(stack, d, k)) adopt_at = k;
-            else if (k != NONE) d = k;
-        }
-        if ((remove != NONE && remove < d) || adopt_at != NONE) d--; /* (about where it goes) */
-        if (html && !ignored && kind == K_FORM && !in_frameset && in_table_mode(stack, d))
-            ignored = 2; /* in a table: inserted and closed at once */
-        /* a foreign element is void only when self-closing (<svg><base> nests) */
-        int is_void = !html ? self_closing
-                            : ignored || (cls & T_VOID) || (self_closing && (cls & T_FOREIGN_ROOT));
-        int dropped = 0, past_bound = 0, new_name = 0; /* past_bound: left out, with its end */
-        if (count_names && ++tags_read > names_after) {
-            int known = names_know(&tag_names, s, hash, name_at, len, most_names);
-            if (known < 0) { error = 1; break; }
-            if (!known && !(cls & (T_KEEP | T_RAW))) past_bound = new_name = 1;
-        }
-        if (kind == K_OPTION && html && select_at < depth &&
-            stack[select_at].name_at == select_name && ++options > (size_t)max_options)
-            past_bound = 1; /* (left out as a formatting element past the bound is) */
-        if (!past_bound && html && (cls & T_FORMATTING))
-            past_bound = afe_noah(&afe, s, hash, name, len, name_end, tag_end - name_end) >=
-                         (size_t)(max_formatting < 0 ? 0 : max_formatting);
-        if (!is_void) {
-            unsigned keep = cls & (T_KEEP | T_RAW);
-            /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
-             * <title> or <base>, is no link, title or base: left out when deep */
-            if (!html && !(kind == K_A && !math)) keep = 0;
-            if (in_frameset) /* nothing but a frameset is read, and a <noframes>'s raw text */
-                keep = len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
-            /* deeper than the bound: in the bounded markup, or inside an element left out
-             * for the bound and still open (what it holds is left out too, as deep) */
-            int deep = d + (size_t)implied >= (size_t)max_depth ||
-                       inside_deep(left, n_left, depth ? stack[depth - 1].serial : 0);
-            dropped = (deep && !keep) || past_bound;
-            if (dropped) {
-                if (n_left == left_cap) {
-                    size_t c2 = left_cap ? left_cap * 2 : 256;
-                    left_out_t *q = PyMem_Realloc(left, c2 * sizeof(left_out_t));
-                    if (q == NULL) { PyErr_NoMemory(); error = 1; break; }
-                    left = q;
-                    left_cap = c2;
-                }
-                left[n_left++] = (left_out_t){hash, (size_t)(name - s), len,
-                                              depth ? stack[depth - 1].serial : 0,
-                                              deep && !past_bound};
-            }
-        }
-        if (!dropped && !(is_void && new_name)) { /* kept: it closes what it closes */
-            if (remove != NONE) {
-                memmove(stack + remove, stack + remove + 1,
-                        (depth - remove - 1) * sizeof(open_t));
-                depth--;
-            }
-            int clone_stays = 0;
-            if (adopt_at != NONE)
-                clone_stays = adopt(stack, &depth, adopt_at, &n_left, left, &afe);
-            else close_from(stack, &depth, d, &n_left, left, &afe);
-            /* the adoption agency's <a> or <nobr> is no longer active (before reopening),
-             * unless its clone stays in its place */
-            if (html && !in_frameset && kind == K_A && !clone_stays)
-                afe_remove_last(&afe, s, hash, name, len);
-            if (nobr_entry >= 0 && !clone_stays) afe_remove_serial(&afe, nobr_serial);
-            if (html && frameset_ok &&
-                ((cls & T_FRAMESET_NOT_OK) ||
-                 (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
-                !template_open(stack, depth))
-                frameset_ok = 0;
-            if (html && !(cls & T_IN_HEAD)) in_head = 0;
-            if (html && !ignored && kind == K_FRAMESET) in_frameset = 1;
-            if (html && kind == K_FORM && ignored != 1 && !in_frameset &&
-                !template_open(stack, depth))
-                form_serial = ignored == 2 ? ++serial : serial + 1; /* (pushed below) */
-            if (html && !ignored && !in_frameset &&
-                ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) ||
-                                     kind == K_RUBY) &&
-                afe_closed(&afe, stack, depth) &&
-                reconstruct(&stack, &depth, &cap, &serial, &afe, s) < 0) {
-                error = 1;
-                break;
-            }
-        }
-        if (!is_void && !dropped) {
-            if (implied && push_implied(&stack, &depth, &cap, &serial, implied) < 0) {
-                error = 1;
-                break;
-            }
-            if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
-                afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
-                               hash, (size_t)(name - s), len, name_end, tag_end - name_end,
-                               serial + 1 /* (the element's, pushed below) */};
-                if (afe_push(&afe, entry) < 0) { error = 1; break; }
-            }
-            if (depth + 1 > cap) {
-                size_t c2 = cap ? cap * 2 : 256;
-                open_t *q = PyMem_Realloc(stack, c2 * sizeof(open_t));
-                if (q == NULL) { PyErr_NoMemory(); error = 1; break; }
-                stack = q;
-                cap = c2;
-            }
-            open_t *e = &stack[depth];
-            e->hash = hash;
-            e->cls = open_cls;
-            e->kind = !html ? K_NONE : kind == K_NOSCRIPT && in_head ? K_HEAD_NOSCRIPT : kind;
-            e->foreign = (unsigned char)(!in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
-            e->integration = (unsigned char)integration;
-            e->math = (unsigned char)math;
-            e->implied = 0;
-            e->name_at = (size_t)(name - s);
-            e->name_len = len;
-            e->serial = ++serial;
-            e->kinds = (depth ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
-            if (kind == K_SELECT && html) {
-                select_at = depth;
-                select_name = e->name_at;
-                options = 0;
-            }
-            depth++;
-        }
-        if (dropped || (is_void && new_name)) {
-            cut = 1;
-            if (rw_skip(&w, s, at, tag_end) < 0) error = 1;
-        }
-        else if (n_spans) { /* the tag without its extra attributes */
-            cut = 1;
-            size_t from = at;
-            for (size_t k = 0; k < n_spans && !error; k += 2) {
-                if (rw_skip(&w, s, spans[k], spans[k + 1]) < 0) error = 1;
-                from = spans[k + 1];
-            }
-            (void)from;
-        }
-        pos = tag_end;
-        /* (the text of a raw text element left out is markup to the tree builder) */
-        if (html && !dropped && (cls & T_RAW) &&
-            (!in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
-            size_t content = pos;
-            pos = raw_text_end(s, n, pos, name, len);
-            /* the text of a script or a style, which nothing reads, left out; a script
-             * holding "<!--" is kept, and ends the dropping: the tokenizer's escaped
-             * states may end it at a later "</script" */
-            int script = len == 6 && name_is_ci(name, "script");
-            if (drop_raw && script && find_bytes(s, pos, content, "<!--") < pos) unsure = 1;
-            if (drop_raw && !unsure && pos > content && !error &&
-                (script || (len == 5 && name_is_ci(name, "style"))) &&
-                rw_skip(&w, s, content, pos) < 0)
-                error = 1;
-            if (!is_void && depth) depth--; /* its end tag closes it */
-            if (pos < n) {
-                const unsigned char *gt = memchr(s + pos, '>', n - pos);
-                pos = gt ? (size_t)(gt - s) + 1 : n;
-            }
-        }
-        else if (html && (cls & T_PLAINTEXT) && !in_frameset) break;
+        int read = closing ? read_end_tag(&b, at, name_at, name_end)
+                           : read_start_tag(&b, at, name_at, name_end);
+        if (read < 0) error = 1;
+        if (read != 0) break;
     }
     PyObject *out = NULL;
     if (!error) {
-        if (!w.active) out = Py_NewRef(Py_None);
-        else if (rw_skip(&w, s, n, n) == 0 && _PyBytes_Resize(&w.out, (Py_ssize_t)w.len) == 0)
-            out = PyTuple_Pack(2, w.out, cut ? Py_True : Py_False);
+        if (!b.w.active) out = Py_NewRef(Py_None);
+        else if (rw_skip(&b.w, s, n, n) == 0 && _PyBytes_Resize(&b.w.out, (Py_ssize_t)b.w.len) == 0)
+            out = PyTuple_Pack(2, b.w.out, b.cut ? Py_True : Py_False);
     }
-    Py_XDECREF(w.out);
-    PyMem_Free(stack);
-    PyMem_Free(left);
-    PyMem_Free(spans);
-    PyMem_Free(afe.items);
-    PyMem_Free(tag_names.slots);
-    PyMem_Free(attr_names.slots);
+    Py_XDECREF(b.w.out);
+    PyMem_Free(b.stack);
+    PyMem_Free(b.left);
+    PyMem_Free(b.spans);
+    PyMem_Free(b.afe.items);
+    PyMem_Free(b.tag_names.slots);
+    PyMem_Free(b.attr_names.slots);
     PyBuffer_Release(&view);
     return out;
 }
