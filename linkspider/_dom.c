@@ -1816,13 +1816,30 @@ static int blank(const unsigned char *s, size_t n) {
     return 1;
 }
 
-/* Does text s[0:n] reopen the formatting elements?  Any text does (the "in body" rules),
- * but where the current node is a table, a row group or a row, only text with more than
- * spaces (which the tree builder puts before the table). */
+/* Is s[0:n] only spaces and NULs (text in which the tree builder's "in body" rules see no
+ * character but spaces: they ignore a NUL)? */
+static int blank_or_nul(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] && !IS_WS(s[i])) return 0;
+    return 1;
+}
+
+/* Is s[0:n] only NULs? */
+static int all_nul(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i]) return 0;
+    return 1;
+}
+
+/* Does text s[0:n] reopen the formatting elements?  Any text does (the "in body" rules)
+ * but NULs, which they ignore; where the current node is a table, a row group or a row,
+ * only text with more than spaces and NULs (which the tree builder puts before the
+ * table). */
 static int text_reconstructs(const open_t *stack, size_t depth, const unsigned char *s,
                              size_t n) {
     int kind = depth && !stack[depth - 1].foreign ? stack[depth - 1].kind : K_NONE;
-    return !(kind == K_TABLE || kind == K_SECTION || kind == K_TR) || !blank(s, n);
+    return kind == K_TABLE || kind == K_SECTION || kind == K_TR ? !blank_or_nul(s, n)
+                                                                : !all_nul(s, n);
 }
 
 /* What an HTML start tag of kind `kind` (and flags `cls`) closes before it is inserted:
@@ -2068,14 +2085,15 @@ static inline void close_to(bound_t *b, size_t place) {
 }
 
 /* Text s[from:at] between tags (not in a frameset): text but spaces ends the head, a
- * <noscript> in it, a column group and frameset-ok (but in a template); text reopens the
- * formatting elements.  -1 when out of memory. */
+ * <noscript> in it and a column group, and text but spaces and NULs frameset-ok (but in a
+ * template); text reopens the formatting elements.  -1 when out of memory. */
 static int read_text(bound_t *b, size_t from, size_t at) {
     const unsigned char *s = b->s;
     int top = b->depth ? b->stack[b->depth - 1].kind : K_NONE;
     int ends = top == K_COLGROUP || top == K_HEAD_NOSCRIPT;
     if ((b->frameset_ok || b->in_head || ends) && !blank(s + from, at - from)) {
-        if (!template_open(b->stack, b->depth)) b->frameset_ok = 0;
+        if (!blank_or_nul(s + from, at - from) && !template_open(b->stack, b->depth))
+            b->frameset_ok = 0;
         b->in_head = 0;
         if (ends) close_to(b, b->depth - 1);
     }

@@ -1,6 +1,6 @@
 """Fuzz the nesting bound against Lexbor's own tree, in a process of its own.
 
-    uv run python -m tests.fuzz_depth [--seconds 30] [--seed N] [--depth 24] [--limit N]
+    uv run python -m tests.fuzz_depth [--seconds 30] [--inputs N] [--seed N] [--depth 24] [--limit N]
 
 ``bound_markup`` estimates the tree builder's stack of open elements from the bytes alone
 and leaves out start tags that would open deeper than ``max_depth``.  The estimate is worth
@@ -43,7 +43,7 @@ TAGS = [
     "span", "x-a", "em", "b", "i", "font", "nobr", "a", "label", "abbr", "code", "s", "u",
     # foreign content
     "svg", "math", "g", "mi", "mo", "mtext", "foreignObject", "desc", "title", "annotation-xml",
-    "path", "mglyph",
+    "path", "mglyph", "malignmark", "mn", "ms",
     # raw text, void and head elements
     "script", "style", "xmp", "noembed", "noframes", "area", "wbr", "param", "link", "meta",
     "base", "basefont", "big", "strike", "strong", "small", "tt", "q", "sub",
@@ -63,11 +63,23 @@ def token(rng: random.Random) -> str:
             attrs = " encoding=text/html"
         elif name == "input" and rng.random() < 0.5:
             attrs = " type=hidden"
+        elif rng.random() < 0.05:  # quotes hold what looks like markup
+            attrs = rng.choice([' title=">"', " title='<p>'", ' a="</div>"', " a=b/"])
         slash = "/" if rng.random() < 0.05 else ""
-        return f"<{name}{attrs}{slash}>"
+        return f"<{spelt(rng, name)}{attrs}{slash}>"
     if roll < 0.92:
-        return f"</{name}>"
-    return rng.choice(["x", " ", "<!doctype html>", "<!--c-->", "<![CDATA[x]]>", "&amp;"])
+        return f"</{spelt(rng, name)}{' ' if rng.random() < 0.03 else ''}>"
+    return rng.choice(MARKUP)
+
+
+#: Text and tokenizer corners: comments, bogus comments, a lone "<", NUL.
+MARKUP = ["x", " ", "<!doctype html>", "<!--c-->", "<![CDATA[x]]>", "&amp;", "<", "</>",
+          "<!x>", "<?x>", "</ x>", "\0", "&#0;", "<!--->", "<!-->"]  # fmt: skip
+
+
+def spelt(rng: random.Random, name: str) -> str:
+    """The name as a page may write it: now and then in capitals."""
+    return name.upper() if rng.random() < 0.05 else name
 
 
 def case(rng: random.Random) -> tuple[list[str], list[str], int]:
@@ -125,6 +137,7 @@ def depth_after_bound(markup: bytes, max_depth: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--inputs", type=int, default=None, help="stop after this many")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--depth", type=int, default=24)
     parser.add_argument("--limit", type=int, default=None, help="default: 2 * depth + 16")
@@ -133,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(seed)
     limit = args.limit if args.limit is not None else 2 * args.depth + 16
     deadline, count, deepest = time.monotonic() + args.seconds, 0, 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (args.inputs is None or count < args.inputs):
         prefix, unit, times = case(rng)
         markup = markup_of(prefix, unit, times)
         count += 1

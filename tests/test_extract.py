@@ -274,6 +274,7 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
      b"<nobr></table><rt><table>",  # <nobr> and the active formatting elements
      # the adoption agency stops after eight blocks, and its last clone stays open
      b"<center><ul><center><ul><center><ul><nobr><button><hgroup>",
+     b"\0<frameset>",  # a NUL is no text to the tree builder: a frameset still replaces the body
      b"<colgroup><optgroup><table></table>",  # a column group ends at once
      b"<p><frameset>",  # a frameset replaces the body, then nests
      b"<frameset></noframes><dialog><noframes>",  # a <noframes>'s text, then, is no markup
