@@ -1465,6 +1465,16 @@ static int rw_skip(rewrite_t *w, const unsigned char *s, size_t from, size_t to)
     return 0;
 }
 
+/* Write `with` (no longer than s[from:to]) in place of s[from:to]. */
+static int rw_replace(rewrite_t *w, const unsigned char *s, size_t from, size_t to,
+                      const char *with) {
+    if (rw_skip(w, s, from, to) < 0) return -1;
+    size_t k = strlen(with);
+    memcpy(PyBytes_AS_STRING(w->out) + w->len, with, k);
+    w->len += k;
+    return 0;
+}
+
 static size_t find_bytes(const unsigned char *s, size_t n, size_t from, const char *needle) {
     size_t k = strlen(needle);
     while (from + k <= n) {
@@ -2084,6 +2094,16 @@ static inline void close_to(bound_t *b, size_t place) {
     close_from(b->stack, &b->depth, place, &b->n_left, b->left, &b->afe);
 }
 
+/* Leave the tag s[at:tag_end] out.  A "<" right before it is text (a "<" that starts no
+ * tag), and is written "&lt;": it would otherwise start a tag with what follows the tag
+ * ("<<i>x" is text "<" and an <i>; without the <i>, "<x" would be a tag). */
+static int skip_tag(bound_t *b, size_t at, size_t tag_end) {
+    b->cut = 1;
+    if (at > 0 && b->s[at - 1] == '<' && at - 1 >= b->w.copied)
+        return rw_replace(&b->w, b->s, at - 1, tag_end, "&lt;");
+    return rw_skip(&b->w, b->s, at, tag_end);
+}
+
 /* Text s[from:at] between tags (not in a frameset): text but spaces ends the head, a
  * <noscript> in it and a column group, and text but spaces and NULs frameset-ok (but in a
  * template); text reopens the formatting elements.  -1 when out of memory. */
@@ -2182,8 +2202,7 @@ static int read_end_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) 
         memmove(b->left + gone, b->left + gone + 1,
                 (b->n_left - gone - 1) * sizeof(left_out_t));
         b->n_left--;
-        b->cut = 1;
-        if (rw_skip(&b->w, s, at, tag_end) < 0) return -1;
+        if (skip_tag(b, at, tag_end) < 0) return -1;
         target = NONE;
         entry = -1;
         if (form_was) b->form_serial = form_was; /* (the tree builder reads no </form>) */
@@ -2211,8 +2230,7 @@ static int read_end_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) 
         int known = names_know(&b->tag_names, s, hash, name_at, len, b->most_names);
         if (known < 0) return -1;
         if (!known) {
-            b->cut = 1;
-            if (rw_skip(&b->w, s, at, tag_end) < 0) return -1;
+            if (skip_tag(b, at, tag_end) < 0) return -1;
         }
     }
     if (in_foreign && !matched) b->unsure = 1;
@@ -2481,8 +2499,7 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
         }
     }
     if (dropped || (is_void && new_name)) {
-        b->cut = 1;
-        if (rw_skip(&b->w, s, at, tag_end) < 0) return -1;
+        if (skip_tag(b, at, tag_end) < 0) return -1;
     }
     else if (n_spans) { /* the tag without its extra attributes */
         b->cut = 1;
@@ -2596,7 +2613,14 @@ static PyObject *bound_markup(PyObject *self, PyObject *args) {
             b.pos = (size_t)(gt - s) + 1;
             continue;
         }
-        if (name_at >= n || !IS_ALPHA(s[name_at])) { b.pos = at + 1; continue; }
+        if (name_at >= n || !IS_ALPHA(s[name_at])) { /* "<" (or "</") is text */
+            if (!b.in_frameset && read_text(&b, at, at + 1) < 0) {
+                error = 1;
+                break;
+            }
+            b.pos = at + 1;
+            continue;
+        }
         size_t name_end = name_at;
         while (name_end < n && !(CC[s[name_end]] & (C_WS | C_SLASH | C_GT))) name_end++;
         int read = closing ? read_end_tag(&b, at, name_at, name_end)

@@ -275,6 +275,8 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
      # the adoption agency stops after eight blocks, and its last clone stays open
      b"<center><ul><center><ul><center><ul><nobr><button><hgroup>",
      b"\0<frameset>",  # a NUL is no text to the tree builder: a frameset still replaces the body
+     b"<<noscript>",  # a "<" that starts no tag is text: it ends the head
+     b"<<listing>x</nav>",  # ... and stays text when the tag after it is left out
      b"<colgroup><optgroup><table></table>",  # a column group ends at once
      b"<p><frameset>",  # a frameset replaces the body, then nests
      b"<frameset></noframes><dialog><noframes>",  # a <noframes>'s text, then, is no markup
@@ -306,6 +308,16 @@ def test_the_row_group_and_row_a_table_implies_count(unit):
     (they went twice as deep when the two were not counted)."""
     bounded = bound_markup(unit * 20_000, 128, 64)
     assert bounded is not None and tree_depth(bounded[0]) <= 128 + 4
+
+
+def test_a_lone_lt_before_a_tag_left_out_stays_text():
+    """``<<div>x``: the first ``<`` starts no tag, so it is text. When the ``<div>`` is left
+    out, the ``<`` is written ``&lt;`` (else ``<x`` would be a new tag): the text is the same."""
+    markup = b"<p>" + b"<<div>x" * 50
+    bounded = bound_markup(markup, 8, 64)
+    assert bounded is not None and bounded[1]
+    assert LexborHTMLParser(bounded[0]).body.text() == LexborHTMLParser(markup).body.text()
+    assert LexborHTMLParser(bounded[0]).body.text().count("<x") == 50
 
 
 def test_the_text_of_a_cdata_section_is_text():
