@@ -2298,217 +2298,282 @@ static int read_attributes(bound_t *b, const unsigned char *name, size_t len, si
     return 1;
 }
 
-/* The start tag at s[at:], named s[name_at:name_end]: what it closes in the estimate, and
- * whether it is kept (and pushed), left out (too deep, past a bound on formatting elements,
- * options or names) or cut of attributes; then a raw text element's text.  0 to go on; 1
- * when the rest of the document is no markup (the tag is not ended, or <plaintext>); -1 when
- * out of memory. */
-static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) {
-    const unsigned char *s = b->s, *name = s + name_at;
-    size_t n = b->n, len = name_end - name_at;
-    uint32_t hash = name_hash(name, len);
+/* A start tag being read: what it is, and what the tree builder does with it. */
+typedef struct {
+    size_t at, name_at, name_end, tag_end, len, n_spans;
+    uint32_t hash;
     unsigned char kind;
-    unsigned cls = tag_class(hash, name, len, &kind);
-    size_t tag_end, n_spans;
+    unsigned cls;      /* its T_* flags */
+    unsigned open_cls; /* the flags it is pushed with (a foreign element's scope flags) */
     int self_closing;
-    int read = read_attributes(b, name, len, name_end, kind, &tag_end, &n_spans, &self_closing);
-    if (read <= 0) return read < 0 ? -1 : 1;
+    int html;        /* read by HTML rules (in foreign content: at an integration point, or
+                      * as one of the tags that leave it) */
+    int exits;       /* it leaves foreign content */
+    int math;        /* in MathML */
+    int integration; /* the integration point it is (open_t.integration) */
+    /* what it closes: the stack down to place d, after the <a> or <nobr> at adopt_at
+     * (the adoption agency) or the <a> at `remove` (alone) */
+    size_t d, remove, adopt_at;
+    int ignored; /* 1: the tree builder inserts no element; 2: inserted and closed at once */
+    int implied; /* the row group and row it adds first (a cell or row in a table) */
+    int is_void; /* nothing is pushed */
+    Py_ssize_t nobr_entry; /* the active <nobr> the adoption agency closes, or -1 */
+    size_t nobr_serial;
+} start_t;
+
+/* How the start tag t is read: by HTML rules or as foreign content, in MathML or not, an
+ * integration point or not; and whether what follows may be read otherwise than the
+ * estimate reads it (b->unsure). */
+static void start_tag_reading(bound_t *b, start_t *t) {
+    const unsigned char *s = b->s, *name = s + t->name_at;
+    size_t len = t->len;
     int foreign = !b->in_frameset && b->depth > 0 && b->stack[b->depth - 1].foreign;
-    /* html: the tag is read by HTML rules (in foreign content, only at an integration
-     * point, or as one of the tags that leave foreign content) */
-    int html = !foreign || b->stack[b->depth - 1].integration == 1 ||
-               (b->stack[b->depth - 1].integration == 2 &&
-                !((len == 6 && name_is_ci(name, "mglyph")) ||
-                  (len == 10 && name_is_ci(name, "malignmark"))));
-    int exits = 0;
-    if (!html && !b->in_frameset) {
-        exits = name_is(name, len, FOREIGN_EXITS) &&
-                !(len == 4 && name_is_ci(name, "font") &&
-                  !(attr_value(s, name_end, tag_end, "color", NULL, NULL) ||
-                    attr_value(s, name_end, tag_end, "face", NULL, NULL) ||
-                    attr_value(s, name_end, tag_end, "size", NULL, NULL)));
-        html = exits;
+    t->html = !foreign || b->stack[b->depth - 1].integration == 1 ||
+              (b->stack[b->depth - 1].integration == 2 &&
+               !((len == 6 && name_is_ci(name, "mglyph")) ||
+                 (len == 10 && name_is_ci(name, "malignmark"))));
+    t->exits = 0;
+    if (!t->html && !b->in_frameset) {
+        t->exits = name_is(name, len, FOREIGN_EXITS) &&
+                   !(len == 4 && name_is_ci(name, "font") &&
+                     !(attr_value(s, t->name_end, t->tag_end, "color", NULL, NULL) ||
+                       attr_value(s, t->name_end, t->tag_end, "face", NULL, NULL) ||
+                       attr_value(s, t->name_end, t->tag_end, "size", NULL, NULL)));
+        t->html = t->exits;
     }
     /* in MathML: a <math> opened in HTML, and what it holds (an <svg> inside is MathML's) */
-    int math = html ? (len == 4 && name_is_ci(name, "math")) : b->stack[b->depth - 1].math;
+    t->math = t->html ? (len == 4 && name_is_ci(name, "math")) : b->stack[b->depth - 1].math;
     if (b->unsure) { /* nothing more to tell */ }
     else if (foreign) {
-        if (b->stack[b->depth - 1].integration || exits) b->unsure = 1;
+        if (b->stack[b->depth - 1].integration || t->exits) b->unsure = 1;
     }
     /* after a <select> or a <frameset>, a <script> or <style> start tag may be ignored,
      * its text then being markup */
-    else if (kind == K_SELECT || kind == K_FRAMESET) b->unsure = 1;
-    /* what the tag closes, applied only if it is kept (the bounded markup has no tag
-     * left out, and the estimate is of the bounded markup's tree) */
-    size_t d = exits ? leave_foreign(b->stack, b->depth) : b->depth, remove = NONE;
-    size_t adopt_at = NONE; /* an <a> or <nobr> the adoption agency closes first */
-    int top = d ? b->stack[d - 1].kind : K_NONE;
-    if (!b->in_frameset &&
-        ((top == K_COLGROUP && kind != K_COL && kind != K_TEMPLATE) ||
-         (top == K_HEAD_NOSCRIPT && !(cls & T_IN_HEAD_NOSCRIPT))))
-        d--; /* what a column group or a <noscript> in the head holds not, closes it */
+    else if (t->kind == K_SELECT || t->kind == K_FRAMESET) b->unsure = 1;
     /* a foreign element, which no HTML rule closes anything for (<svg><a><a> nests, as
      * the tree builder does); its integration points and scope boundaries */
-    int integration = 0;
-    unsigned open_cls = cls;
-    if (!html) {
-        int bounds = name_is(name, len, math ? MATH_SCOPE : SVG_SCOPE);
-        open_cls = bounds ? T_SPECIAL | T_BOUNDARY : 0;
+    t->integration = 0;
+    t->open_cls = t->cls;
+    if (!t->html) {
+        int bounds = name_is(name, len, t->math ? MATH_SCOPE : SVG_SCOPE);
+        t->open_cls = bounds ? T_SPECIAL | T_BOUNDARY : 0;
         /* 2: a MathML text integration point (whose <mglyph> and <malignmark> are
          * MathML's), 1: an HTML integration point (annotation-xml by its encoding) */
         const unsigned char *v;
         size_t vlen;
-        if (!bounds) integration = 0;
-        else if (!(math && len == 14 && name_is_ci(name, "annotation-xml")))
-            integration = math ? 2 : 1;
+        if (!bounds) t->integration = 0;
+        else if (!(t->math && len == 14 && name_is_ci(name, "annotation-xml")))
+            t->integration = t->math ? 2 : 1;
         else
-            integration = attr_value(s, name_end, tag_end, "encoding", &v, &vlen) &&
-                          ((vlen == 9 && name_is_ci(v, "text/html")) ||
-                           (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
+            t->integration =
+                attr_value(s, t->name_end, t->tag_end, "encoding", &v, &vlen) &&
+                ((vlen == 9 && name_is_ci(v, "text/html")) ||
+                 (vlen == 21 && name_is_ci(v, "application/xhtml+xml")));
     }
-    int ignored = 0; /* the tree builder inserts no element */
-    int implied = 0; /* the row group and row it adds first (a cell or row in a table) */
+}
+
+/* What the start tag t closes before it is inserted, and whether it is inserted at all (in
+ * the estimate, this is applied only if the tag is kept: the bounded markup has no tag left
+ * out, and the estimate is of the bounded markup's tree). */
+static void start_tag_closes(bound_t *b, start_t *t) {
+    const unsigned char *s = b->s, *name = s + t->name_at;
+    unsigned char kind = t->kind;
+    size_t d = t->exits ? leave_foreign(b->stack, b->depth) : b->depth;
+    t->remove = t->adopt_at = NONE;
+    int top = d ? b->stack[d - 1].kind : K_NONE;
+    if (!b->in_frameset &&
+        ((top == K_COLGROUP && kind != K_COL && kind != K_TEMPLATE) ||
+         (top == K_HEAD_NOSCRIPT && !(t->cls & T_IN_HEAD_NOSCRIPT))))
+        d--; /* what a column group or a <noscript> in the head holds not, closes it */
+    t->ignored = t->implied = 0;
     if (b->in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
-    else if (kind == K_FRAMESET && html) ignored = !b->frameset_ok;
-    else if (html && kind == K_FORM && b->form_serial && !template_open(b->stack, d))
-        ignored = 1; /* a form in a form */
-    else if (html && kind == K_SELECT_CLOSER && hidden_input(s, name_end, tag_end) &&
+    else if (kind == K_FRAMESET && t->html) t->ignored = !b->frameset_ok;
+    else if (t->html && kind == K_FORM && b->form_serial && !template_open(b->stack, d))
+        t->ignored = 1; /* a form in a form */
+    else if (t->html && kind == K_SELECT_CLOSER && hidden_input(s, t->name_end, t->tag_end) &&
              in_table_mode(b->stack, d)) { /* a hidden input in a table closes nothing */ }
-    else if (html) ignored = start_closes(b->stack, &d, kind, cls, &implied);
-    Py_ssize_t nobr_entry = -1;
-    size_t nobr_serial = 0;
-    if (html && !b->in_frameset && kind == K_NOBR &&
-        find_open(b->stack, d, K_NONE, s, hash, name, len, STOP_SCOPE) != NONE) {
+    else if (t->html) t->ignored = start_closes(b->stack, &d, kind, t->cls, &t->implied);
+    t->nobr_entry = -1;
+    t->nobr_serial = 0;
+    if (t->html && !b->in_frameset && kind == K_NOBR &&
+        find_open(b->stack, d, K_NONE, s, t->hash, name, t->len, STOP_SCOPE) != NONE) {
         /* a <nobr> in scope: the adoption agency first */
         size_t target;
         close_how_t how;
-        adoption(b->stack, d, &b->afe, s, hash, name, len, &target, &how, &nobr_entry);
-        if (target != NONE && how == CLOSE_ADOPTION) adopt_at = target;
+        adoption(b->stack, d, &b->afe, s, t->hash, name, t->len, &target, &how, &t->nobr_entry);
+        if (target != NONE && how == CLOSE_ADOPTION) t->adopt_at = target;
         else if (target != NONE) d = target;
-        if (nobr_entry >= 0) nobr_serial = b->afe.items[nobr_entry].serial;
+        if (t->nobr_entry >= 0) t->nobr_serial = b->afe.items[t->nobr_entry].serial;
     }
-    if (html && !b->in_frameset && kind == K_A) {
+    if (t->html && !b->in_frameset && kind == K_A) {
         /* an <a> active since the last marker goes (the adoption agency keeps what it
          * holds open) */
-        Py_ssize_t entry = afe_find(&b->afe, s, hash, name, len);
+        Py_ssize_t entry = afe_find(&b->afe, s, t->hash, name, t->len);
         size_t k = entry >= 0 ? place_of(b->stack, d, b->afe.items[entry].serial) : NONE;
-        if (k != NONE && !in_scope(b->stack, d, k)) remove = k; /* (then removed alone) */
-        else if (k != NONE && special_above(b->stack, d, k)) adopt_at = k;
+        if (k != NONE && !in_scope(b->stack, d, k)) t->remove = k; /* (then removed alone) */
+        else if (k != NONE && special_above(b->stack, d, k)) t->adopt_at = k;
         else if (k != NONE) d = k;
     }
-    if ((remove != NONE && remove < d) || adopt_at != NONE) d--; /* (about where it goes) */
-    if (html && !ignored && kind == K_FORM && !b->in_frameset && in_table_mode(b->stack, d))
-        ignored = 2; /* in a table: inserted and closed at once */
+    if ((t->remove != NONE && t->remove < d) || t->adopt_at != NONE)
+        d--; /* (about where it goes) */
+    if (t->html && !t->ignored && kind == K_FORM && !b->in_frameset &&
+        in_table_mode(b->stack, d))
+        t->ignored = 2; /* in a table: inserted and closed at once */
+    t->d = d;
     /* a foreign element is void only when self-closing (<svg><base> nests) */
-    int is_void = !html ? self_closing
-                        : ignored || (cls & T_VOID) || (self_closing && (cls & T_FOREIGN_ROOT));
-    int dropped = 0, past_bound = 0, new_name = 0; /* past_bound: left out, with its end */
+    t->is_void = !t->html ? t->self_closing
+                          : t->ignored || (t->cls & T_VOID) ||
+                                (t->self_closing && (t->cls & T_FOREIGN_ROOT));
+}
+
+/* Is the start tag t left out: too deep (and no element the extraction reads), or past the
+ * bounds on formatting elements, options of a select or distinct names?  *dropped (with its
+ * end tag, noted in b->left); *new_name for a tag of a new name past the bound (a void one
+ * is left out too).  -1 when out of memory. */
+static int start_tag_left_out(bound_t *b, const start_t *t, int *dropped, int *new_name) {
+    const unsigned char *s = b->s, *name = s + t->name_at;
+    unsigned char kind = t->kind;
+    int past_bound = 0; /* left out, with its end tag, whatever its depth */
+    *dropped = *new_name = 0;
     if (b->count_names && ++b->tags_read > b->names_after) {
-        int known = names_know(&b->tag_names, s, hash, name_at, len, b->most_names);
+        int known = names_know(&b->tag_names, s, t->hash, t->name_at, t->len, b->most_names);
         if (known < 0) return -1;
-        if (!known && !(cls & (T_KEEP | T_RAW))) past_bound = new_name = 1;
+        if (!known && !(t->cls & (T_KEEP | T_RAW))) past_bound = *new_name = 1;
     }
-    if (kind == K_OPTION && html && b->select_at < b->depth &&
+    if (kind == K_OPTION && t->html && b->select_at < b->depth &&
         b->stack[b->select_at].name_at == b->select_name &&
         ++b->options > (size_t)b->max_options)
         past_bound = 1; /* (left out as a formatting element past the bound is) */
-    if (!past_bound && html && (cls & T_FORMATTING))
-        past_bound = afe_noah(&b->afe, s, hash, name, len, name_end, tag_end - name_end) >=
+    if (!past_bound && t->html && (t->cls & T_FORMATTING))
+        past_bound = afe_noah(&b->afe, s, t->hash, name, t->len, t->name_end,
+                              t->tag_end - t->name_end) >=
                      (size_t)(b->max_formatting < 0 ? 0 : b->max_formatting);
-    if (!is_void) {
-        unsigned keep = cls & (T_KEEP | T_RAW);
-        /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
-         * <title> or <base>, is no link, title or base: left out when deep */
-        if (!html && !(kind == K_A && !math)) keep = 0;
-        if (b->in_frameset) /* nothing but a frameset is read, and a <noframes>'s raw text */
-            keep = len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
-        /* deeper than the bound: in the bounded markup, or inside an element left out
-         * for the bound and still open (what it holds is left out too, as deep) */
-        int deep = d + (size_t)implied >= (size_t)b->max_depth ||
-                   inside_deep(b->left, b->n_left, b->depth ? b->stack[b->depth - 1].serial : 0);
-        dropped = (deep && !keep) || past_bound;
-        if (dropped) {
-            if (b->n_left == b->left_cap) {
-                size_t c2 = b->left_cap ? b->left_cap * 2 : 256;
-                left_out_t *q = PyMem_Realloc(b->left, c2 * sizeof(left_out_t));
-                if (q == NULL) { PyErr_NoMemory(); return -1; }
-                b->left = q;
-                b->left_cap = c2;
-            }
-            b->left[b->n_left++] = (left_out_t){hash, name_at, len,
-                                                b->depth ? b->stack[b->depth - 1].serial : 0,
-                                                deep && !past_bound};
-        }
+    if (t->is_void) return 0;
+    unsigned keep = t->cls & (T_KEEP | T_RAW);
+    /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
+     * <title> or <base>, is no link, title or base: left out when deep */
+    if (!t->html && !(kind == K_A && !t->math)) keep = 0;
+    if (b->in_frameset) /* nothing but a frameset is read, and a <noframes>'s raw text */
+        keep = t->len == 8 && name_is_ci(name, "noframes") ? T_RAW : 0;
+    /* deeper than the bound: in the bounded markup, or inside an element left out
+     * for the bound and still open (what it holds is left out too, as deep) */
+    size_t below = b->depth ? b->stack[b->depth - 1].serial : 0;
+    int deep = t->d + (size_t)t->implied >= (size_t)b->max_depth ||
+               inside_deep(b->left, b->n_left, below);
+    *dropped = (deep && !keep) || past_bound;
+    if (!*dropped) return 0;
+    if (b->n_left == b->left_cap) {
+        size_t c2 = b->left_cap ? b->left_cap * 2 : 256;
+        left_out_t *q = PyMem_Realloc(b->left, c2 * sizeof(left_out_t));
+        if (q == NULL) { PyErr_NoMemory(); return -1; }
+        b->left = q;
+        b->left_cap = c2;
     }
-    if (!dropped && !(is_void && new_name)) { /* kept: it closes what it closes */
-        if (remove != NONE) {
-            memmove(b->stack + remove, b->stack + remove + 1,
-                    (b->depth - remove - 1) * sizeof(open_t));
-            b->depth--;
-        }
-        int clone_stays = 0;
-        if (adopt_at != NONE)
-            clone_stays = adopt(b->stack, &b->depth, adopt_at, &b->n_left, b->left, &b->afe);
-        else close_to(b, d);
-        /* the adoption agency's <a> or <nobr> is no longer active (before reopening),
-         * unless its clone stays in its place */
-        if (html && !b->in_frameset && kind == K_A && !clone_stays)
-            afe_remove_last(&b->afe, s, hash, name, len);
-        if (nobr_entry >= 0 && !clone_stays) afe_remove_serial(&b->afe, nobr_serial);
-        if (html && b->frameset_ok &&
-            ((cls & T_FRAMESET_NOT_OK) ||
-             (kind == K_SELECT_CLOSER && !hidden_input(s, name_end, tag_end))) &&
-            !template_open(b->stack, b->depth))
-            b->frameset_ok = 0;
-        if (html && !(cls & T_IN_HEAD)) b->in_head = 0;
-        if (html && !ignored && kind == K_FRAMESET) b->in_frameset = 1;
-        if (html && kind == K_FORM && ignored != 1 && !b->in_frameset &&
-            !template_open(b->stack, b->depth))
-            b->form_serial = ignored == 2 ? ++b->serial : b->serial + 1; /* (pushed below) */
-        if (html && !ignored && !b->in_frameset &&
-            ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) || kind == K_RUBY) &&
-            afe_closed(&b->afe, b->stack, b->depth) &&
-            reconstruct(&b->stack, &b->depth, &b->cap, &b->serial, &b->afe, s) < 0)
-            return -1;
+    b->left[b->n_left++] = (left_out_t){t->hash, t->name_at, t->len, below, deep && !past_bound};
+    return 0;
+}
+
+/* The start tag t is kept: what it closes closes, the tree builder's flags and the active
+ * formatting elements follow it, and (unless void) it is pushed, after the row group and
+ * row it implies.  -1 when out of memory. */
+static int keep_start_tag(bound_t *b, const start_t *t) {
+    const unsigned char *s = b->s, *name = s + t->name_at;
+    unsigned char kind = t->kind;
+    unsigned cls = t->cls;
+    int html = t->html;
+    if (t->remove != NONE) {
+        memmove(b->stack + t->remove, b->stack + t->remove + 1,
+                (b->depth - t->remove - 1) * sizeof(open_t));
+        b->depth--;
     }
-    if (!is_void && !dropped) {
-        if (implied && push_implied(&b->stack, &b->depth, &b->cap, &b->serial, implied) < 0)
-            return -1;
-        if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
-            afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
-                           hash, name_at, len, name_end, tag_end - name_end,
-                           b->serial + 1 /* (the element's, pushed below) */};
-            if (afe_push(&b->afe, entry) < 0) return -1;
-        }
-        open_t *e = push_open(&b->stack, &b->depth, &b->cap);
-        if (e == NULL) return -1;
-        e->hash = hash;
-        e->cls = open_cls;
-        e->kind = !html ? K_NONE : kind == K_NOSCRIPT && b->in_head ? K_HEAD_NOSCRIPT : kind;
-        e->foreign = (unsigned char)(!b->in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
-        e->integration = (unsigned char)integration;
-        e->math = (unsigned char)math;
-        e->name_at = name_at;
-        e->name_len = len;
-        e->serial = ++b->serial;
-        e->kinds = (b->depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
-        if (kind == K_SELECT && html) {
-            b->select_at = b->depth - 1;
-            b->select_name = e->name_at;
-            b->options = 0;
-        }
+    int clone_stays = 0;
+    if (t->adopt_at != NONE)
+        clone_stays = adopt(b->stack, &b->depth, t->adopt_at, &b->n_left, b->left, &b->afe);
+    else close_to(b, t->d);
+    /* the adoption agency's <a> or <nobr> is no longer active (before reopening), unless
+     * its clone stays in its place */
+    if (html && !b->in_frameset && kind == K_A && !clone_stays)
+        afe_remove_last(&b->afe, s, t->hash, name, t->len);
+    if (t->nobr_entry >= 0 && !clone_stays) afe_remove_serial(&b->afe, t->nobr_serial);
+    if (html && b->frameset_ok &&
+        ((cls & T_FRAMESET_NOT_OK) ||
+         (kind == K_SELECT_CLOSER && !hidden_input(s, t->name_end, t->tag_end))) &&
+        !template_open(b->stack, b->depth))
+        b->frameset_ok = 0;
+    if (html && !(cls & T_IN_HEAD)) b->in_head = 0;
+    if (html && !t->ignored && kind == K_FRAMESET) b->in_frameset = 1;
+    if (html && kind == K_FORM && t->ignored != 1 && !b->in_frameset &&
+        !template_open(b->stack, b->depth))
+        b->form_serial = t->ignored == 2 ? ++b->serial : b->serial + 1; /* (pushed below) */
+    if (html && !t->ignored && !b->in_frameset &&
+        ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) || kind == K_RUBY) &&
+        afe_closed(&b->afe, b->stack, b->depth) &&
+        reconstruct(&b->stack, &b->depth, &b->cap, &b->serial, &b->afe, s) < 0)
+        return -1;
+    if (t->is_void) return 0;
+    if (t->implied &&
+        push_implied(&b->stack, &b->depth, &b->cap, &b->serial, t->implied) < 0)
+        return -1;
+    if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
+        afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
+                       t->hash, t->name_at, t->len, t->name_end, t->tag_end - t->name_end,
+                       b->serial + 1 /* (the element's, pushed below) */};
+        if (afe_push(&b->afe, entry) < 0) return -1;
     }
-    if (dropped || (is_void && new_name)) {
-        if (skip_tag(b, at, tag_end) < 0) return -1;
+    open_t *e = push_open(&b->stack, &b->depth, &b->cap);
+    if (e == NULL) return -1;
+    e->hash = t->hash;
+    e->cls = t->open_cls;
+    e->kind = !html ? K_NONE : kind == K_NOSCRIPT && b->in_head ? K_HEAD_NOSCRIPT : kind;
+    e->foreign = (unsigned char)(!b->in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
+    e->integration = (unsigned char)t->integration;
+    e->math = (unsigned char)t->math;
+    e->name_at = t->name_at;
+    e->name_len = t->len;
+    e->serial = ++b->serial;
+    e->kinds = (b->depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
+    if (kind == K_SELECT && html) {
+        b->select_at = b->depth - 1;
+        b->select_name = e->name_at;
+        b->options = 0;
     }
-    else if (n_spans) { /* the tag without its extra attributes */
+    return 0;
+}
+
+/* The start tag at s[at:], named s[name_at:name_end]: read, left out or kept (see above),
+ * cut of attributes past the bound; then a raw text element's text.  0 to go on; 1 when
+ * the rest of the document is no markup (the tag is not ended, or <plaintext>); -1 when
+ * out of memory. */
+static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) {
+    const unsigned char *s = b->s, *name = s + name_at;
+    size_t n = b->n;
+    start_t t = {0};
+    t.at = at;
+    t.name_at = name_at;
+    t.name_end = name_end;
+    t.len = name_end - name_at;
+    t.hash = name_hash(name, t.len);
+    t.cls = tag_class(t.hash, name, t.len, &t.kind);
+    int read = read_attributes(b, name, t.len, name_end, t.kind, &t.tag_end, &t.n_spans,
+                               &t.self_closing);
+    if (read <= 0) return read < 0 ? -1 : 1;
+    start_tag_reading(b, &t);
+    start_tag_closes(b, &t);
+    int dropped, new_name;
+    if (start_tag_left_out(b, &t, &dropped, &new_name) < 0) return -1;
+    if (!dropped && !(t.is_void && new_name) && keep_start_tag(b, &t) < 0) return -1;
+    if (dropped || (t.is_void && new_name)) {
+        if (skip_tag(b, at, t.tag_end) < 0) return -1;
+    }
+    else if (t.n_spans) { /* the tag without its extra attributes */
         b->cut = 1;
-        for (size_t k = 0; k < n_spans; k += 2)
+        for (size_t k = 0; k < t.n_spans; k += 2)
             if (rw_skip(&b->w, s, b->spans[k], b->spans[k + 1]) < 0) return -1;
     }
-    b->pos = tag_end;
+    b->pos = t.tag_end;
+    size_t len = t.len;
     /* (the text of a raw text element left out is markup to the tree builder) */
-    if (html && !dropped && (cls & T_RAW) &&
+    if (t.html && !dropped && (t.cls & T_RAW) &&
         (!b->in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
         size_t content = b->pos;
         b->pos = raw_text_end(s, n, b->pos, name, len);
@@ -2522,13 +2587,14 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
             (script || (len == 5 && name_is_ci(name, "style"))) &&
             rw_skip(&b->w, s, content, b->pos) < 0)
             return -1;
-        if (!is_void && b->depth) b->depth--; /* its end tag closes it */
+        if (!t.is_void && b->depth) b->depth--; /* its end tag closes it */
         if (b->pos < n) {
             const unsigned char *gt = memchr(s + b->pos, '>', n - b->pos);
             b->pos = gt ? (size_t)(gt - s) + 1 : n;
         }
     }
-    else if (html && (cls & T_PLAINTEXT) && !b->in_frameset) return 1; /* the rest is text */
+    else if (t.html && (t.cls & T_PLAINTEXT) && !b->in_frameset)
+        return 1; /* the rest is text */
     return 0;
 }
 
