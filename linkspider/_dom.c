@@ -1819,37 +1819,72 @@ static int hidden_input(const unsigned char *s, size_t from, size_t to) {
 }
 
 
-/* Is s[0:n] spaces only (the tree builder's "whitespace")? */
-static int blank(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!IS_WS(s[i])) return 0;
-    return 1;
+/* The character a character reference at s[0:n] (an "&") stands for, in *cp, and its
+ * length: numeric references (decimal or hexadecimal, with or without ";", 0x110000 for
+ * any past U+10FFFF) and the two named ones that stand for whitespace (&Tab; &NewLine;);
+ * any other "&" is itself (length 1). */
+static size_t char_ref(const unsigned char *s, size_t n, uint32_t *cp) {
+    *cp = '&';
+    if (n >= 5 && memcmp(s, "&Tab;", 5) == 0) { *cp = 9; return 5; }
+    if (n >= 9 && memcmp(s, "&NewLine;", 9) == 0) { *cp = 10; return 9; }
+    if (n < 3 || s[1] != '#') return 1;
+    int hex = s[2] == 'x' || s[2] == 'X';
+    size_t i = hex ? 3 : 2, start = i;
+    uint32_t v = 0;
+    for (; i < n; i++) {
+        unsigned c = s[i], d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (hex && (c | 32) >= 'a' && (c | 32) <= 'f') d = (c | 32) - 'a' + 10;
+        else break;
+        v = v >= 0x110000 ? 0x110000 : v * (hex ? 16 : 10) + d;
+    }
+    if (i == start) return 1; /* "&#" and no digit: no reference */
+    *cp = v > 0x110000 ? 0x110000 : v;
+    return i < n && s[i] == ';' ? i + 1 : i;
 }
 
-/* Is s[0:n] only spaces and NULs (text in which the tree builder's "in body" rules see no
- * character but spaces: they ignore a NUL)? */
-static int blank_or_nul(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] && !IS_WS(s[i])) return 0;
-    return 1;
+/* What text s[0:n] holds, as the tree builder reads it (character references decoded;
+ * where Lexbor departs from the HTML standard, as Lexbor reads it). */
+enum {
+    TX_CHAR = 1,     /* a character but a NUL byte (which the "in body" rules ignore) */
+    TX_NONSPACE = 2, /* a character but whitespace (a NUL byte is one) */
+    TX_INK = 4,      /* a character but whitespace and NUL bytes */
+    /* a character that ends frameset-ok: one of TX_INK but, in foreign content, a U+FFFD
+     * (written, or a reference to 0, U+FFFD, a surrogate or past U+10FFFF), which Lexbor
+     * reads there as it reads a NUL */
+    TX_FRAMESET = 8,
+    TX_ALL = 15,
+};
+static unsigned text_holds(const unsigned char *s, size_t n, int foreign) {
+    unsigned got = 0;
+    for (size_t i = 0; i < n && got != TX_ALL;) {
+        unsigned char c = s[i];
+        if (c == 0) { got |= TX_NONSPACE; i++; continue; }
+        uint32_t cp = c;
+        size_t len = 1;
+        if (c == '&') len = char_ref(s + i, n - i, &cp);
+        else if (c == 0xEF && i + 2 < n && s[i + 1] == 0xBF && s[i + 2] == 0xBD) {
+            cp = 0xFFFD;
+            len = 3;
+        }
+        i += len;
+        got |= TX_CHAR;
+        if (cp == '\t' || cp == '\n' || cp == '\f' || cp == '\r' || cp == ' ') continue;
+        got |= TX_NONSPACE | TX_INK;
+        int replaced = cp == 0 || cp == 0xFFFD || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF;
+        if (!(foreign && replaced)) got |= TX_FRAMESET;
+    }
+    return got;
 }
 
-/* Is s[0:n] only NULs? */
-static int all_nul(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i]) return 0;
-    return 1;
-}
-
-/* Does text s[0:n] reopen the formatting elements?  Any text does (the "in body" rules)
- * but NULs, which they ignore; where the current node is a table, a row group or a row,
- * only text with more than spaces and NULs (which the tree builder puts before the
- * table). */
-static int text_reconstructs(const open_t *stack, size_t depth, const unsigned char *s,
-                             size_t n) {
+/* Does text that holds `got` (text_holds) reopen the formatting elements?  Any text does
+ * (the "in body" rules) but NULs, which they ignore; where the current node is a table, a
+ * row group or a row, only text with more than spaces and NULs (which the tree builder puts
+ * before the table). */
+static int text_reconstructs(const open_t *stack, size_t depth, unsigned got) {
     int kind = depth && !stack[depth - 1].foreign ? stack[depth - 1].kind : K_NONE;
-    return kind == K_TABLE || kind == K_SECTION || kind == K_TR ? !blank_or_nul(s, n)
-                                                                : !all_nul(s, n);
+    return kind == K_TABLE || kind == K_SECTION || kind == K_TR ? (got & TX_INK) != 0
+                                                                : (got & TX_CHAR) != 0;
 }
 
 /* What an HTML start tag of kind `kind` (and flags `cls`) closes before it is inserted:
@@ -2104,22 +2139,25 @@ static int skip_tag(bound_t *b, size_t at, size_t tag_end) {
     return rw_skip(&b->w, b->s, at, tag_end);
 }
 
-/* Text s[from:at] between tags (not in a frameset): text but spaces ends the head, a
- * <noscript> in it and a column group, and text but spaces and NULs frameset-ok (but in a
- * template); text reopens the formatting elements.  -1 when out of memory. */
+/* Text s[from:at] between tags (not in a frameset): text but whitespace ends the head, a
+ * <noscript> in it and a column group, and (but in a template) frameset-ok; text reopens the
+ * formatting elements (text_holds says which text counts).  -1 when out of memory. */
 static int read_text(bound_t *b, size_t from, size_t at) {
     const unsigned char *s = b->s;
-    int top = b->depth ? b->stack[b->depth - 1].kind : K_NONE;
+    const open_t *node = b->depth ? &b->stack[b->depth - 1] : NULL;
+    int top = node ? node->kind : K_NONE;
     int ends = top == K_COLGROUP || top == K_HEAD_NOSCRIPT;
-    if ((b->frameset_ok || b->in_head || ends) && !blank(s + from, at - from)) {
-        if (!blank_or_nul(s + from, at - from) && !template_open(b->stack, b->depth))
-            b->frameset_ok = 0;
+    int html = !node || !node->foreign || node->integration;
+    int reopens = html && afe_closed(&b->afe, b->stack, b->depth);
+    if (!(b->frameset_ok || b->in_head || ends || reopens)) return 0;
+    unsigned got = text_holds(s + from, at - from, !html);
+    if ((b->frameset_ok || b->in_head || ends) && (got & TX_NONSPACE)) {
+        if ((got & TX_FRAMESET) && !template_open(b->stack, b->depth)) b->frameset_ok = 0;
         b->in_head = 0;
         if (ends) close_to(b, b->depth - 1);
     }
-    if (afe_closed(&b->afe, b->stack, b->depth) &&
-        (!b->depth || !b->stack[b->depth - 1].foreign || b->stack[b->depth - 1].integration) &&
-        text_reconstructs(b->stack, b->depth, s + from, at - from) &&
+    if (reopens &&
+        text_reconstructs(b->stack, b->depth, got) &&
         reconstruct(&b->stack, &b->depth, &b->cap, &b->serial, &b->afe, s) < 0)
         return -1;
     return 0;

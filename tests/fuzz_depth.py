@@ -72,9 +72,11 @@ def token(rng: random.Random) -> str:
     return rng.choice(MARKUP)
 
 
-#: Text and tokenizer corners: comments, bogus comments, a lone "<", NUL.
+#: Text and tokenizer corners: comments, bogus comments, a lone "<", NUL, references to
+#: whitespace, to NUL and to U+FFFD (which Lexbor reads as a NUL in foreign content).
 MARKUP = ["x", " ", "<!doctype html>", "<!--c-->", "<![CDATA[x]]>", "&amp;", "<", "</>",
-          "<!x>", "<?x>", "</ x>", "\0", "&#0;", "<!--->", "<!-->"]  # fmt: skip
+          "<!x>", "<?x>", "</ x>", "\0", "&#0;", "<!--->", "<!-->", "&#32;", "&Tab;",
+          "&#x20", "\ufffd", "&#xD800;", "<!--a--!>"]  # fmt: skip
 
 
 def spelt(rng: random.Random, name: str) -> str:

@@ -276,6 +276,7 @@ def test_deep_foreign_content_is_bounded_and_keeps_its_links(unit, links):
      b"<center><ul><center><ul><center><ul><nobr><button><hgroup>",
      b"\0<frameset>",  # a NUL is no text to the tree builder: a frameset still replaces the body
      b"<<noscript>",  # a "<" that starts no tag is text: it ends the head
+     b"&#32;<frameset>", b"&Tab;<frameset>",  # a reference to whitespace is whitespace
      b"<<listing>x</nav>",  # ... and stays text when the tag after it is left out
      b"<colgroup><optgroup><table></table>",  # a column group ends at once
      b"<p><frameset>",  # a frameset replaces the body, then nests
@@ -308,6 +309,18 @@ def test_the_row_group_and_row_a_table_implies_count(unit):
     (they went twice as deep when the two were not counted)."""
     bounded = bound_markup(unit * 20_000, 128, 64)
     assert bounded is not None and tree_depth(bounded[0]) <= 128 + 4
+
+
+@pytest.mark.parametrize(
+    "text", [b"&#0;", b"&#xFFFD;", b"\xef\xbf\xbd", b"&#xD800;", b"&#x110000;"]
+)
+def test_a_replacement_character_in_svg_leaves_the_frameset_ok(text):
+    """In foreign content Lexbor reads a U+FFFD (written, or a reference the tokenizer turns
+    into one) as it reads a NUL: no text, so a ``<frameset>`` after it still replaces the
+    body, and the framesets nest. Found by ``tests/fuzz_depth.py``."""
+    markup = b"<svg>" + text + b"<ol>" + b"<frameset>" * 20_000
+    bounded = bound_markup(markup, 128, 64)
+    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
 
 
 def test_a_lone_lt_before_a_tag_left_out_stays_text():
