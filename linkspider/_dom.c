@@ -2585,7 +2585,7 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
 static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end) {
     const unsigned char *s = b->s, *name = s + name_at;
     size_t n = b->n;
-    start_t t = {0};
+    start_t t; /* (each field set below, or by the step that finds it) */
     t.at = at;
     t.name_at = name_at;
     t.name_end = name_end;
