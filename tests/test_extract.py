@@ -323,6 +323,15 @@ def test_a_replacement_character_in_svg_leaves_the_frameset_ok(text):
     assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
 
 
+@pytest.mark.parametrize("first", [b"<iframe></iframe>", b"<xmp></xmp>"])
+def test_an_iframe_or_xmp_ends_frameset_ok(first):
+    """An ``<iframe>`` or ``<xmp>`` start tag sets frameset-ok to "not ok", as an ``<img>``
+    does: a ``<frameset>`` after it is ignored, and what follows nests in the body. Found by
+    ``tests/fuzz_depth.py``."""
+    bounded = bound_markup(first + b"<frameset><math><image>" * 20_000, 128, 64)
+    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+
+
 def test_a_lone_lt_before_a_tag_left_out_stays_text():
     """``<<div>x``: the first ``<`` starts no tag, so it is text. When the ``<div>`` is left
     out, the ``<`` is written ``&lt;`` (else ``<x`` would be a new tag): the text is the same."""
