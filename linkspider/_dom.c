@@ -3453,7 +3453,7 @@ static Py_ssize_t choose(chooser_t *c, PyObject *blocks, PyObject *out) {
     }
     if (c->n_order == 0) return 0;
     /* every candidate scaled by its link density; the five best (ties: the first met) */
-    Py_ssize_t ranked[5];
+    Py_ssize_t ranked[5] = {0}; /* (n_order > 0: the first goes in ranked[0]) */
     int n_ranked = 0;
     for (Py_ssize_t i = 0; i < c->n_order; i++) {
         Py_ssize_t k = c->order[i];
