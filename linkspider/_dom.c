@@ -1605,6 +1605,10 @@ enum { STOP_NONE, STOP_SPECIAL, STOP_SPECIAL_BUT_ADP, STOP_SCOPE, STOP_LIST, STO
 static const char *const SVG_SCOPE[] = {"foreignobject", "desc", "title", NULL};
 static const char *const MATH_SCOPE[] = {"mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL};
 
+/* Serials of the elements the estimate opens, in the order it opens them, SERIAL_GAP apart:
+ * a clone the adoption agency leaves between two open elements gets one between theirs. */
+#define SERIAL_GAP ((size_t)1 << 16)
+
 /* The place on the stack of the element of serial `serial`, or NONE when it is closed.
  * (The stack's serials rise from the bottom.) */
 static size_t place_of(const open_t *stack, size_t depth, size_t serial) {
@@ -1752,27 +1756,40 @@ static void adoption(const open_t *stack, size_t depth, const afe_list_t *afe,
  * the first special element above it (the "furthest block"), the active formatting elements
  * among the three nearest that block stay (cloned), the others go; the loop goes on past
  * that block with the formatting element's clone, at most eight times, and the elements
- * after the last special one close (with the start tags left out above them).  Where the
- * loop stops early (a scope boundary, or eight rounds), the formatting element's last clone
- * stays open after the last block it passed, and active in its place (it keeps the
- * element's serial), with the rest above it: 1 then, else 0 (it is no longer active). */
+ * after the last special one close (with the start tags left out above them): 0.  Where the
+ * loop stops early (a scope boundary, or eight rounds), the last clone stays open after the
+ * last block it passed, and active in the element's place (its entry takes the clone's
+ * serial, which lies between its neighbours'): 1. */
 static int adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
-                 const left_out_t *left, const afe_list_t *afe) {
+                 const left_out_t *left, afe_list_t *afe) {
     size_t n = *depth, out = fe, i = fe + 1;
     open_t clone = stack[fe];
-    int stays = 0;
     for (int round = 1;; round++) {
         size_t j = i;
         while (j < n && !(stack[j].cls & T_SPECIAL)) j++;
         int stop = round > 8;
         for (size_t k = i; k < n && round > 1 && !stop; k++)
             stop = (stack[k].cls & T_BOUNDARY) != 0;
-        if (stop) { /* the clone stays, and the rest (out < i: there is room for it) */
-            stack[out++] = clone;
-            stays = 1;
+        if (stop) { /* (round > 1: a block was passed, at out - 1; out < i: room for it) */
+            size_t below = stack[out - 1].serial;
+            size_t above = i < n ? stack[i].serial : below + SERIAL_GAP;
+            if (above - below < 2) { /* no serial left between them: it stays where it was */
+                memmove(stack + fe + 1, stack + fe, (out - fe) * sizeof(open_t));
+                stack[fe] = clone;
+                out++;
+            }
+            else {
+                size_t was = clone.serial;
+                clone.serial = below + (above - below) / 2;
+                clone.kinds = stack[out - 1].kinds | ((uint64_t)1 << clone.kind);
+                for (size_t k = afe->len; k > 0; k--)
+                    if (afe->items[k - 1].kind == AFE_ELEMENT && afe->items[k - 1].serial == was)
+                        afe->items[k - 1].serial = clone.serial;
+                stack[out++] = clone;
+            }
             memmove(stack + out, stack + i, (n - i) * sizeof(open_t));
-            out += n - i;
-            break;
+            *depth = out + (n - i);
+            return 1;
         }
         if (j == n) { /* no furthest block: the clone closes, with all after it */
             if (i < n) forget_left_out(left, left_count, stack[i].serial);
@@ -1784,7 +1801,7 @@ static int adopt(open_t *stack, size_t *depth, size_t fe, size_t *left_count,
         i = j + 1;
     }
     *depth = out;
-    return stays;
+    return 0;
 }
 
 /* The innermost open element that sets one of the table insertion modes (a cell, row, row
@@ -2004,7 +2021,7 @@ static int reconstruct(open_t **stack, size_t *depth, size_t *cap, size_t *seria
         e->cls = tag_class(entry->hash, s + entry->name_at, entry->name_len, &e->kind);
         e->name_at = entry->name_at;
         e->name_len = entry->name_len;
-        e->serial = entry->serial = ++*serial;
+        e->serial = entry->serial = (*serial += SERIAL_GAP);
         e->kinds = (*depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
     }
     return 0;
@@ -2024,7 +2041,7 @@ static int push_implied(open_t **stack, size_t *depth, size_t *cap, size_t *seri
         e->cls = tag_class(e->hash, (const unsigned char *)name, len, &e->kind);
         e->implied = 1;
         e->name_len = len;
-        e->serial = ++*serial;
+        e->serial = (*serial += SERIAL_GAP);
         e->kinds = (*depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
     }
     return 0;
@@ -2542,7 +2559,7 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     if (html && !t->ignored && kind == K_FRAMESET) b->in_frameset = 1;
     if (html && kind == K_FORM && t->ignored != 1 && !b->in_frameset &&
         !template_open(b->stack, b->depth))
-        b->form_serial = t->ignored == 2 ? ++b->serial : b->serial + 1; /* (pushed below) */
+        b->form_serial = t->ignored == 2 ? (b->serial += SERIAL_GAP) : b->serial + SERIAL_GAP;
     if (html && !t->ignored && !b->in_frameset &&
         ((cls & T_RECONSTRUCT) || (cls == 0 && kind == K_NONE) || kind == K_RUBY) &&
         afe_closed(&b->afe, b->stack, b->depth) &&
@@ -2555,7 +2572,7 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
         afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
                        t->hash, t->name_at, t->len, t->name_end, t->tag_end - t->name_end,
-                       b->serial + 1 /* (the element's, pushed below) */};
+                       b->serial + SERIAL_GAP /* (the element's, pushed below) */};
         if (afe_push(&b->afe, entry) < 0) return -1;
     }
     open_t *e = push_open(&b->stack, &b->depth, &b->cap);
@@ -2568,7 +2585,7 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     e->math = (unsigned char)t->math;
     e->name_at = t->name_at;
     e->name_len = t->len;
-    e->serial = ++b->serial;
+    e->serial = (b->serial += SERIAL_GAP);
     e->kinds = (b->depth > 1 ? e[-1].kinds : 0) | ((uint64_t)1 << e->kind);
     if (kind == K_SELECT && html) {
         b->select_at = b->depth - 1;

@@ -332,6 +332,18 @@ def test_an_iframe_or_xmp_ends_frameset_ok(first):
     assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
 
 
+def test_the_adoption_agencys_last_clone_stays_after_the_blocks_it_passed():
+    """``</big>`` with nine blocks above the ``<big>``: the adoption agency stops after eight,
+    and its last clone of ``<big>`` stays open after the eighth block. The next ``</big>``
+    starts from there, and once no block is left above it, closes what is above it (here a
+    ``<math>``, after which ``<isindex/>`` is no longer void foreign content but an HTML
+    element that stays open). Found by ``tests/fuzz_depth.py``."""
+    unit = b"<div>" * 9 + b"<math></big><isindex/>"
+    for bound in (24, 128):
+        bounded = bound_markup(b"<big>" + unit * 3000, bound, 64)
+        assert bounded is not None and tree_depth(bounded[0]) <= 2 * bound + 16
+
+
 def test_a_lone_lt_before_a_tag_left_out_stays_text():
     """``<<div>x``: the first ``<`` starts no tag, so it is text. When the ``<div>`` is left
     out, the ``<`` is written ``&lt;`` (else ``<x`` would be a new tag): the text is the same."""
