@@ -1074,6 +1074,10 @@ typedef struct {
     unsigned char foreign; /* an SVG or MathML element */
     unsigned char math;    /* in MathML (a <math> opened in HTML, and what it holds) */
     unsigned char implied; /* a <tbody> or <tr> the tree builder adds (no tag of the page) */
+    /* a <template>: 0 until a start tag decides how its content is read, then
+     * TEMPLATE_COLUMNS (a <col> first: a column group, which takes no tag but <col> and
+     * <template>, and reads no raw text) or TEMPLATE_OTHER */
+    unsigned char tmode;
     size_t name_at, name_len; /* the start tag's name in the input (but `implied`) */
     size_t serial;
     uint64_t kinds; /* the K_* kinds of this HTML element and those below it (or more) */
@@ -1718,6 +1722,8 @@ typedef enum {
     CLOSE_ALONE,      /* it alone (a form: implied end tags first) */
     CLOSE_ADOPTION,   /* by the adoption agency's outer loop (a special element is above it) */
 } close_how_t;
+
+enum { TEMPLATE_COLUMNS = 1, TEMPLATE_OTHER = 2 };
 
 /* The adoption agency, for an end tag of a formatting element (or a <nobr> start tag when
  * a <nobr> is in scope) named s[name:name+len]: *target is the open element that closes,
@@ -2369,7 +2375,9 @@ typedef struct {
     /* what it closes: the stack down to place d, after the <a> or <nobr> at adopt_at
      * (the adoption agency) or the <a> at `remove` (alone) */
     size_t d, remove, adopt_at;
-    int ignored; /* 1: the tree builder inserts no element; 2: inserted and closed at once */
+    /* 1: the tree builder inserts no element; 2: inserted and closed at once; 3: it does
+     * nothing with the tag (in a template whose content is a column group) */
+    int ignored;
     int implied; /* the row group and row it adds first (a cell or row in a table) */
     int is_void; /* nothing is pushed */
     Py_ssize_t nobr_entry; /* the active <nobr> the adoption agency closes, or -1 */
@@ -2435,6 +2443,17 @@ static void start_tag_closes(bound_t *b, start_t *t) {
     unsigned char kind = t->kind;
     size_t d = t->exits ? leave_foreign(b->stack, b->depth) : b->depth;
     t->remove = t->adopt_at = NONE;
+    t->nobr_entry = -1;
+    t->nobr_serial = 0;
+    const open_t *node = b->depth ? &b->stack[b->depth - 1] : NULL;
+    if (t->html && !b->in_frameset && node && node->kind == K_TEMPLATE &&
+        node->tmode == TEMPLATE_COLUMNS && kind != K_COL && kind != K_TEMPLATE) {
+        t->d = b->depth;
+        t->ignored = 3;
+        t->implied = 0;
+        t->is_void = 1;
+        return;
+    }
     int top = d ? b->stack[d - 1].kind : K_NONE;
     if (!b->in_frameset &&
         ((top == K_COLGROUP && kind != K_COL && kind != K_TEMPLATE) ||
@@ -2448,8 +2467,6 @@ static void start_tag_closes(bound_t *b, start_t *t) {
     else if (t->html && kind == K_SELECT_CLOSER && hidden_input(s, t->name_end, t->tag_end) &&
              in_table_mode(b->stack, d)) { /* a hidden input in a table closes nothing */ }
     else if (t->html) t->ignored = start_closes(b->stack, &d, kind, t->cls, &t->implied);
-    t->nobr_entry = -1;
-    t->nobr_serial = 0;
     if (t->html && !b->in_frameset && kind == K_NOBR &&
         find_open(b->stack, d, K_NONE, s, t->hash, name, t->len, STOP_SCOPE) != NONE) {
         /* a <nobr> in scope: the adoption agency first */
@@ -2536,6 +2553,12 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     unsigned char kind = t->kind;
     unsigned cls = t->cls;
     int html = t->html;
+    /* the first start tag read in a template (but those read as in the head) decides how
+     * its content is read */
+    open_t *node = b->depth ? &b->stack[b->depth - 1] : NULL;
+    if (html && !b->in_frameset && node && node->kind == K_TEMPLATE && !node->tmode &&
+        !((cls & T_IN_HEAD) && kind != K_DOCUMENT))
+        node->tmode = kind == K_COL ? TEMPLATE_COLUMNS : TEMPLATE_OTHER;
     if (t->remove != NONE) {
         memmove(b->stack + t->remove, b->stack + t->remove + 1,
                 (b->depth - t->remove - 1) * sizeof(open_t));
@@ -2616,7 +2639,8 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
     start_tag_closes(b, &t);
     int dropped, new_name;
     if (start_tag_left_out(b, &t, &dropped, &new_name) < 0) return -1;
-    if (!dropped && !(t.is_void && new_name) && keep_start_tag(b, &t) < 0) return -1;
+    if (!dropped && !(t.is_void && new_name) && t.ignored != 3 && keep_start_tag(b, &t) < 0)
+        return -1;
     if (dropped || (t.is_void && new_name)) {
         if (skip_tag(b, at, t.tag_end) < 0) return -1;
     }
@@ -2628,7 +2652,7 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
     b->pos = t.tag_end;
     size_t len = t.len;
     /* (the text of a raw text element left out is markup to the tree builder) */
-    if (t.html && !dropped && (t.cls & T_RAW) &&
+    if (t.html && !dropped && t.ignored != 3 && (t.cls & T_RAW) &&
         (!b->in_frameset || (len == 8 && name_is_ci(name, "noframes")))) {
         size_t content = b->pos;
         b->pos = raw_text_end(s, n, b->pos, name, len);

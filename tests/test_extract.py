@@ -344,6 +344,15 @@ def test_the_adoption_agencys_last_clone_stays_after_the_blocks_it_passed():
         assert bounded is not None and tree_depth(bounded[0]) <= 2 * bound + 16
 
 
+def test_a_template_of_columns_takes_no_other_tag():
+    """A ``<template>`` whose content starts with ``<col>`` is read as a column group: the
+    tree builder ignores any other start tag in it, a ``<noframes>`` or ``<style>`` too,
+    whose text is then no raw text but markup. Found by ``tests/fuzz_depth.py``."""
+    markup = b"<template><col><noframes>" + b"<noscript></template></body>" * 20_000
+    bounded = bound_markup(markup, 128, 64)
+    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+
+
 def test_a_lone_lt_before_a_tag_left_out_stays_text():
     """``<<div>x``: the first ``<`` starts no tag, so it is text. When the ``<div>`` is left
     out, the ``<`` is written ``&lt;`` (else ``<x`` would be a new tag): the text is the same."""
