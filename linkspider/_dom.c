@@ -2152,13 +2152,19 @@ static inline void close_to(bound_t *b, size_t place) {
     close_from(b->stack, &b->depth, place, &b->n_left, b->left, &b->afe);
 }
 
-/* Leave the tag s[at:tag_end] out.  A "<" right before it is text (a "<" that starts no
- * tag), and is written "&lt;": it would otherwise start a tag with what follows the tag
- * ("<<i>x" is text "<" and an <i>; without the <i>, "<x" would be a tag). */
+/* Leave the tag s[at:tag_end] out, so that what was around it makes no new token.  A "<"
+ * right before it is text (a "<" that starts no tag), and is written "&lt;": it would
+ * otherwise start a tag with what follows ("<<i>x" is text "<" and an <i>; without the
+ * <i>, "<x" would be a tag).  After an "&", the tag is written "<!>", an empty comment: the
+ * "&" would otherwise start a character reference with what follows ("&<i>amp;" is the
+ * text "&amp;"; without the <i>, "&amp;" would be "&").  Neither is longer than what it
+ * replaces (a tag is at least three bytes). */
 static int skip_tag(bound_t *b, size_t at, size_t tag_end) {
     b->cut = 1;
-    if (at > 0 && b->s[at - 1] == '<' && at - 1 >= b->w.copied)
+    if (at > 0 && at - 1 >= b->w.copied && b->s[at - 1] == '<')
         return rw_replace(&b->w, b->s, at - 1, tag_end, "&lt;");
+    if (at > 0 && at - 1 >= b->w.copied && b->s[at - 1] == '&')
+        return rw_replace(&b->w, b->s, at, tag_end, "<!>");
     return rw_skip(&b->w, b->s, at, tag_end);
 }
 
