@@ -2652,8 +2652,14 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
     }
     else if (t.n_spans) { /* the tag without its extra attributes */
         b->cut = 1;
-        for (size_t k = 0; k < t.n_spans; k += 2)
-            if (rw_skip(&b->w, s, b->spans[k], b->spans[k + 1]) < 0) return -1;
+        for (size_t k = 0; k < t.n_spans; k += 2) {
+            /* one after a "/" leaves a space, or the "/" would end the tag as self-closing
+             * (which a foreign element heeds): "<g/a=1>" is no "<g/>" */
+            size_t from = b->spans[k], to = b->spans[k + 1];
+            int rc = s[from - 1] == '/' ? rw_replace(&b->w, s, from, to, " ")
+                                        : rw_skip(&b->w, s, from, to);
+            if (rc < 0) return -1;
+        }
     }
     b->pos = t.tag_end;
     size_t len = t.len;

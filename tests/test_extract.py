@@ -368,6 +368,16 @@ def test_the_text_around_a_tag_left_out_stays_the_same(unit, text):
     assert LexborHTMLParser(bounded[0]).body.text().count(text) == 50
 
 
+def test_an_attribute_left_out_after_a_slash_leaves_the_tag_open():
+    """``<g a="1"/b=2>`` is no self-closing tag (the ``/`` is followed by an attribute): when
+    ``b`` is left out (past ``LINKSPIDER_MAX_ATTRIBUTES``), a space stays in its place, so
+    that the tag does not become ``<g a="1"/>``, which SVG would read as empty."""
+    markup = b"<svg>" + b'<g a="1"/b=2>' * 500
+    bounded = bound_markup(markup, 1000, 1)
+    assert bounded is not None and bounded[1]
+    assert tree_depth(bounded[0]) == tree_depth(markup)
+
+
 def test_the_text_of_a_cdata_section_is_text():
     """In SVG or MathML, ``<![CDATA[x]]>`` is text (no comment): a ``<frameset>`` after it
     is ignored, and the elements around it stay open. Found by ``tests/fuzz_depth.py``."""
