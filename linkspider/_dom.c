@@ -1245,10 +1245,12 @@ static size_t afe_noah(afe_list_t *l, const unsigned char *s, uint32_t hash,
 }
 
 /* Is the open element's name a[0:n], in any ASCII case (its hash already equal)? */
-static int same_name(const unsigned char *s, const open_t *e, const unsigned char *a, size_t n) {
+static inline int same_name(const unsigned char *s, const open_t *e, const unsigned char *a,
+                            size_t n) {
+    if (e->name_len != n) return 0;
     if (e->implied) /* (a <tr> or a <tbody>, by its length) */
-        return e->name_len == n && same_ci(a, (const unsigned char *)(n == 2 ? "tr" : "tbody"), n);
-    return e->name_len == n && same_ci(a, s + e->name_at, n);
+        return same_ci(a, (const unsigned char *)(n == 2 ? "tr" : "tbody"), n);
+    return same_ci(a, s + e->name_at, n);
 }
 
 static uint32_t name_hash(const unsigned char *s, size_t n) {
