@@ -32,8 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from selectolax.lexbor import LexborHTMLParser
 
-from linkspider.dom import bound_markup, element_table
-from linkspider.extract import DEFAULT_LIMITS, extract
+from linkspider.dom import element_table
+from linkspider.extract import bound_page, extract
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "readability-dev"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
@@ -132,17 +132,7 @@ def seconds(body: bytes, rounds: int) -> tuple[float, int]:
 
 def elements(body: bytes) -> int:
     """Elements of the tree the extraction parses: the markup after the bounds."""
-    limits = DEFAULT_LIMITS
-    bounded = bound_markup(
-        body,
-        limits.max_nesting_depth,
-        limits.max_attributes,
-        drop_raw=True,
-        max_formatting=limits.max_active_formatting,
-        max_options=limits.max_select_options,
-        max_names=limits.max_distinct_names,
-    )
-    return len(element_table(LexborHTMLParser(bounded[0] if bounded else body)).tag)
+    return len(element_table(LexborHTMLParser(bound_page(body)[0])).tag)
 
 
 def linkextractor_seconds(name: str, rounds: int) -> float:

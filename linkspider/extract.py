@@ -61,6 +61,7 @@ __all__ = [
     "Edge",
     "Extraction",
     "Limits",
+    "bound_page",
     "extract",
     "lower_headers",
 ]
@@ -568,9 +569,15 @@ def _base_url(url: str, href: str | None, encoder: str | None) -> str:
     return base
 
 
-def _extract_html(
-    page: Extraction, markup: str | bytes, url: str, refresh: str | None, limits: Limits
-) -> None:
+def bound_page(markup: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str | bytes, bool]:
+    """The markup the extraction parses: :func:`linkspider.dom.bound_markup` under
+    ``limits``, and whether the bounds left something out.
+
+    >>> bound_page(b"<p>fine</p>")
+    (b'<p>fine</p>', False)
+    >>> bound_page(b"<div>" * 3 + b"x", Limits(max_nesting_depth=2))
+    (b'<div><div>x', True)
+    """
     bounded = bound_markup(
         markup,
         limits.max_nesting_depth,
@@ -580,8 +587,13 @@ def _extract_html(
         max_options=limits.max_select_options,
         max_names=limits.max_distinct_names,
     )
-    if bounded is not None:
-        markup, page.bounded = bounded
+    return (markup, False) if bounded is None else bounded
+
+
+def _extract_html(
+    page: Extraction, markup: str | bytes, url: str, refresh: str | None, limits: Limits
+) -> None:
+    markup, page.bounded = bound_page(markup, limits)
     tree = LexborHTMLParser(markup)
     root = tree.root
     if root is not None:
