@@ -293,11 +293,18 @@ def test_nesting_the_tree_builder_keeps_is_bounded(unit):
     assert tree_depth(bounded[0]) <= 2 * 128 + 16
 
 
+def bounded_depth(markup: bytes, bound: int) -> int:
+    """The depth of Lexbor's tree of the markup after the bounds (a bound must cut it)."""
+    bounded = bound_markup(markup, bound, 64)
+    assert bounded is not None
+    return tree_depth(bounded[0])
+
+
 def test_a_hidden_input_in_a_table_closes_no_select():
     """In a table (not a cell), an ``<input type=hidden>`` goes in the table and closes
     nothing; any other input closes an open select. Found by ``tests/fuzz_depth.py``."""
-    bounded = bound_markup(b"<table>" + b"<select><rt><input type=hidden>" * 20_000, 128, 64)
-    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+    markup = b"<table>" + b"<select><rt><input type=hidden>" * 20_000
+    assert bounded_depth(markup, 128) <= 2 * 128 + 16
 
 
 @pytest.mark.parametrize(
@@ -307,8 +314,7 @@ def test_the_row_group_and_row_a_table_implies_count(unit):
     """A cell in a table without a row, or a row without a row group, gets the ``<tbody>``
     and ``<tr>`` the tree builder adds, counted in the depth: nested tables stop at the bound
     (they went twice as deep when the two were not counted)."""
-    bounded = bound_markup(unit * 20_000, 128, 64)
-    assert bounded is not None and tree_depth(bounded[0]) <= 128 + 4
+    assert bounded_depth(unit * 20_000, 128) <= 128 + 4
 
 
 @pytest.mark.parametrize(
@@ -318,9 +324,7 @@ def test_a_replacement_character_in_svg_leaves_the_frameset_ok(text):
     """In foreign content Lexbor reads a U+FFFD (written, or a reference the tokenizer turns
     into one) as it reads a NUL: no text, so a ``<frameset>`` after it still replaces the
     body, and the framesets nest. Found by ``tests/fuzz_depth.py``."""
-    markup = b"<svg>" + text + b"<ol>" + b"<frameset>" * 20_000
-    bounded = bound_markup(markup, 128, 64)
-    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+    assert bounded_depth(b"<svg>" + text + b"<ol>" + b"<frameset>" * 20_000, 128) <= 2 * 128 + 16
 
 
 @pytest.mark.parametrize("first", [b"<iframe></iframe>", b"<xmp></xmp>"])
@@ -328,8 +332,7 @@ def test_an_iframe_or_xmp_ends_frameset_ok(first):
     """An ``<iframe>`` or ``<xmp>`` start tag sets frameset-ok to "not ok", as an ``<img>``
     does: a ``<frameset>`` after it is ignored, and what follows nests in the body. Found by
     ``tests/fuzz_depth.py``."""
-    bounded = bound_markup(first + b"<frameset><math><image>" * 20_000, 128, 64)
-    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+    assert bounded_depth(first + b"<frameset><math><image>" * 20_000, 128) <= 2 * 128 + 16
 
 
 def test_the_adoption_agencys_last_clone_stays_after_the_blocks_it_passed():
@@ -340,8 +343,7 @@ def test_the_adoption_agencys_last_clone_stays_after_the_blocks_it_passed():
     element that stays open). Found by ``tests/fuzz_depth.py``."""
     unit = b"<div>" * 9 + b"<math></big><isindex/>"
     for bound in (24, 128):
-        bounded = bound_markup(b"<big>" + unit * 3000, bound, 64)
-        assert bounded is not None and tree_depth(bounded[0]) <= 2 * bound + 16
+        assert bounded_depth(b"<big>" + unit * 3000, bound) <= 2 * bound + 16
 
 
 def test_a_template_of_columns_takes_no_other_tag():
@@ -349,8 +351,7 @@ def test_a_template_of_columns_takes_no_other_tag():
     tree builder ignores any other start tag in it, a ``<noframes>`` or ``<style>`` too,
     whose text is then no raw text but markup. Found by ``tests/fuzz_depth.py``."""
     markup = b"<template><col><noframes>" + b"<noscript></template></body>" * 20_000
-    bounded = bound_markup(markup, 128, 64)
-    assert bounded is not None and tree_depth(bounded[0]) <= 2 * 128 + 16
+    assert bounded_depth(markup, 128) <= 2 * 128 + 16
 
 
 @pytest.mark.parametrize(
@@ -383,8 +384,7 @@ def test_the_text_of_a_cdata_section_is_text():
     is ignored, and the elements around it stay open. Found by ``tests/fuzz_depth.py``."""
     unit = b"<math><![CDATA[x]]><param><dl><frameset>"
     for bound in (24, 128):  # (at 24 it nested 20,003 deep)
-        bounded = bound_markup(unit * 20_000, bound, 64)
-        assert bounded is not None and tree_depth(bounded[0]) <= 2 * bound + 16
+        assert bounded_depth(unit * 20_000, bound) <= 2 * bound + 16
     # a CDATA section's text may hold what looks like tags: it is text all the same
     page = extract(b"<svg><![CDATA[<a href=/no>no</a>]]></svg><a href=/yes>yes</a>", URL, H)
     assert [e.anchor_text for e in page.edges] == ["yes"]
