@@ -2163,10 +2163,10 @@ static inline void close_to(bound_t *b, size_t place) {
  * replaces (a tag is at least three bytes). */
 static int skip_tag(bound_t *b, size_t at, size_t tag_end) {
     b->cut = 1;
-    if (at > 0 && at - 1 >= b->w.copied && b->s[at - 1] == '<')
-        return rw_replace(&b->w, b->s, at - 1, tag_end, "&lt;");
-    if (at > 0 && at - 1 >= b->w.copied && b->s[at - 1] == '&')
-        return rw_replace(&b->w, b->s, at, tag_end, "<!>");
+    /* the byte written before the tag (none when it was left out too) */
+    unsigned char before = at > 0 && at - 1 >= b->w.copied ? b->s[at - 1] : 0;
+    if (before == '<') return rw_replace(&b->w, b->s, at - 1, tag_end, "&lt;");
+    if (before == '&') return rw_replace(&b->w, b->s, at, tag_end, "<!>");
     return rw_skip(&b->w, b->s, at, tag_end);
 }
 
@@ -2369,12 +2369,13 @@ static int read_attributes(bound_t *b, const unsigned char *name, size_t len, si
 
 /* A start tag being read: what it is, and what the tree builder does with it. */
 typedef struct {
-    size_t at, name_at, name_end, tag_end, len, n_spans;
+    size_t name_at, name_end, tag_end, len, n_spans;
     uint32_t hash;
     unsigned char kind;
     unsigned cls;      /* its T_* flags */
     unsigned open_cls; /* the flags it is pushed with (a foreign element's scope flags) */
     int self_closing;
+    int hidden;      /* an <input type=hidden> */
     int html;        /* read by HTML rules (in foreign content: at an integration point, or
                       * as one of the tags that leave it) */
     int exits;       /* it leaves foreign content */
@@ -2472,8 +2473,9 @@ static void start_tag_closes(bound_t *b, start_t *t) {
     else if (kind == K_FRAMESET && t->html) t->ignored = !b->frameset_ok;
     else if (t->html && kind == K_FORM && b->form_serial && !template_open(b->stack, d))
         t->ignored = 1; /* a form in a form */
-    else if (t->html && kind == K_SELECT_CLOSER && hidden_input(s, t->name_end, t->tag_end) &&
-             in_table_mode(b->stack, d)) { /* a hidden input in a table closes nothing */ }
+    else if (t->html && t->hidden && in_table_mode(b->stack, d)) {
+        /* a hidden input in a table closes nothing */
+    }
     else if (t->html) t->ignored = start_closes(b->stack, &d, kind, t->cls, &t->implied);
     if (t->html && !b->in_frameset && kind == K_NOBR &&
         find_open(b->stack, d, K_NONE, s, t->hash, name, t->len, STOP_SCOPE) != NONE) {
@@ -2583,7 +2585,7 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     if (t->nobr_entry >= 0 && !clone_stays) afe_remove_serial(&b->afe, t->nobr_serial);
     if (html && b->frameset_ok &&
         ((cls & T_FRAMESET_NOT_OK) ||
-         (kind == K_SELECT_CLOSER && !hidden_input(s, t->name_end, t->tag_end))) &&
+         (kind == K_SELECT_CLOSER && !t->hidden)) &&
         !template_open(b->stack, b->depth))
         b->frameset_ok = 0;
     if (html && !(cls & T_IN_HEAD)) b->in_head = 0;
@@ -2634,7 +2636,6 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
     const unsigned char *s = b->s, *name = s + name_at;
     size_t n = b->n;
     start_t t; /* (each field set below, or by the step that finds it) */
-    t.at = at;
     t.name_at = name_at;
     t.name_end = name_end;
     t.len = name_end - name_at;
@@ -2643,6 +2644,7 @@ static int read_start_tag(bound_t *b, size_t at, size_t name_at, size_t name_end
     int read = read_attributes(b, name, t.len, name_end, t.kind, &t.tag_end, &t.n_spans,
                                &t.self_closing);
     if (read <= 0) return read < 0 ? -1 : 1;
+    t.hidden = t.kind == K_SELECT_CLOSER && hidden_input(s, name_end, t.tag_end);
     start_tag_reading(b, &t);
     start_tag_closes(b, &t);
     int dropped, new_name;
