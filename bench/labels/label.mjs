@@ -2,6 +2,11 @@
 // the way tests/data/readability-dev/labels.json was made (see tests/data/README.md).
 //
 //   cd bench/labels && npm ci && node label.mjs ../../tests/data/docs-heldout
+//   node label.mjs --content ".entry-content, .wp-block-post-content" ../../tests/data/wp-dev
+//
+// With --content SELECTOR, the page itself says where its content is: a link is content when
+// it is inside an element the CSS selector matches (pages whose generator writes that element
+// around the article, such as WordPress's post content), and expected.html holds those elements.
 //
 // For each DIR/NAME/source.html: expected.html (Readability's article content) and, in
 // DIR/labels.json, NAME -> [[resolved_href, anchor_text, is_content], ...] in document order.
@@ -22,7 +27,8 @@ function dom(html) {
   return new JSDOM(html, { url: BASE, virtualConsole: new VirtualConsole() });
 }
 
-function links(document) {
+function links(document, contentAt = null) {
+  // [href, text] of each link, and [href, text, is_content] when contentAt is a selector
   const out = [];
   for (const a of document.querySelectorAll("a[href]")) {
     const raw = a.getAttribute("href").trim();
@@ -35,17 +41,35 @@ function links(document) {
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") continue;
     url.hash = "";
-    out.push([url.href, collapse(a.textContent)]);
+    const link = [url.href, collapse(a.textContent)];
+    if (contentAt) link.push(a.closest(contentAt) !== null);
+    out.push(link);
   }
   return out;
 }
 
-const dir = process.argv[2];
+function selected(html, selector) {
+  // the outermost elements the selector matches, as one fragment
+  const document = dom(html).window.document;
+  const tops = [...document.querySelectorAll(selector)].filter(
+    (el) => !el.parentElement || !el.parentElement.closest(selector),
+  );
+  return tops.map((el) => el.outerHTML).join("\n");
+}
+
+const args = process.argv.slice(2);
+const contentAt = args[0] === "--content" ? args.splice(0, 2)[1] : null;
+const dir = args[0];
 const labels = {};
 for (const name of fs.readdirSync(dir).sort()) {
   const source = path.join(dir, name, "source.html");
   if (!fs.existsSync(source)) continue;
   const html = fs.readFileSync(source, "utf8");
+  if (contentAt) {
+    fs.writeFileSync(path.join(dir, name, "expected.html"), selected(html, contentAt));
+    labels[name] = links(dom(html).window.document, contentAt);
+    continue;
+  }
   const page = links(dom(html).window.document);
   const article = new Readability(dom(html).window.document).parse();
   const content = article ? article.content : "";
