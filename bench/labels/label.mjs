@@ -8,6 +8,13 @@
 // it is inside an element the CSS selector matches (pages whose generator writes that element
 // around the article, such as WordPress's post content), and expected.html holds those elements.
 //
+//   node label.mjs --marked data-ls-content ../../tests/data/blogs-dev
+//
+// With --marked ATTR, each link of the article carries the attribute ATTR (put there before
+// a site generator made the page): a link is content when it has it. The attribute is then
+// taken out of source.html (which must leave every link as it was: checked), and
+// expected.html holds the marked links.
+//
 // For each DIR/NAME/source.html: expected.html (Readability's article content) and, in
 // DIR/labels.json, NAME -> [[resolved_href, anchor_text, is_content], ...] in document order.
 // Hrefs are resolved against http://fakehost/test/page.html (honouring <base href>) by the
@@ -58,7 +65,9 @@ function selected(html, selector) {
 }
 
 const args = process.argv.slice(2);
-const contentAt = args[0] === "--content" ? args.splice(0, 2)[1] : null;
+let contentAt = args[0] === "--content" ? args.splice(0, 2)[1] : null;
+const marker = args[0] === "--marked" ? args.splice(0, 2)[1] : null;
+if (marker) contentAt = `a[${marker}]`;
 const dir = args[0];
 const labels = {};
 for (const name of fs.readdirSync(dir).sort()) {
@@ -66,8 +75,19 @@ for (const name of fs.readdirSync(dir).sort()) {
   if (!fs.existsSync(source)) continue;
   const html = fs.readFileSync(source, "utf8");
   if (contentAt) {
-    fs.writeFileSync(path.join(dir, name, "expected.html"), selected(html, contentAt));
     labels[name] = links(dom(html).window.document, contentAt);
+    let expected = selected(html, contentAt);
+    if (marker) {
+      const unmark = (text) => text.replace(new RegExp(`\\s${marker}(="")?(?=[\\s/>])`, "g"), "");
+      const clean = unmark(html);
+      const same = JSON.stringify(links(dom(clean).window.document));
+      if (clean.includes(marker) || same !== JSON.stringify(labels[name].map((l) => l.slice(0, 2)))) {
+        throw new Error(`${name}: taking ${marker} out changed the page's links`);
+      }
+      fs.writeFileSync(source, clean);
+      expected = unmark(expected);
+    }
+    fs.writeFileSync(path.join(dir, name, "expected.html"), expected);
     continue;
   }
   const page = links(dom(html).window.document);

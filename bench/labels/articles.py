@@ -1,0 +1,57 @@
+"""The articles the generated labelled sites post: ``tests/data/readability-dev``'s.
+
+Each is Readability's extraction of a real page (links and images included), its wrapper
+divs removed, as an editor's post holds its blocks.  Used by ``wordpress/build.py`` and
+``blogs/build.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLES = ROOT / "tests" / "data" / "readability-dev"
+
+
+def articles() -> list[dict]:
+    """The readability-dev pages whose extraction is an article: title, body, text."""
+    out = []
+    for page in sorted(p for p in ARTICLES.iterdir() if (p / "expected.html").is_file()):
+        meta = json.loads((page / "expected-metadata.json").read_text(encoding="utf-8"))
+        tree = LexborHTMLParser((page / "expected.html").read_text(encoding="utf-8"))
+        root = tree.css_first("#readability-page-1") or tree.body
+        while True:  # the article's blocks, as an editor's post holds them: no wrapper divs
+            kids = [
+                n
+                for n in root.iter(include_text=True)
+                if n.tag != "_comment" and (n.tag != "-text" or n.text(strip=True))
+            ]
+            if len(kids) != 1 or kids[0].tag not in ("div", "section", "article"):
+                break
+            root = kids[0]
+        text = root.text(separator=" ", strip=True)
+        links = [a for a in root.css("a[href]") if not a.attributes["href"].startswith("#")]
+        if not meta.get("title") or len(text) < 1500:
+            continue
+        paragraphs = [
+            p.text(strip=True) for p in root.css("p") if 80 <= len(p.text(strip=True)) <= 400
+        ]
+        images = [
+            i.attributes["src"]
+            for i in root.css("img[src]")
+            if (i.attributes["src"] or "").startswith("http")
+        ]
+        out.append(
+            {
+                "name": page.name,
+                "title": meta["title"],
+                "body": root.inner_html,
+                "paragraphs": paragraphs,
+                "images": images,
+                "link": links[0].attributes["href"] if links else "https://en.wikipedia.org/",
+            }
+        )
+    return out

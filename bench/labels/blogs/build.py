@@ -1,0 +1,203 @@
+"""Build the static-blog labelled sets: blog generators' own themes around real article text.
+
+    (cd bench/labels/blogs && npm ci) && python bench/labels/blogs/build.py OUT
+
+Blogs made by static site generators are a large share of the web's articles.  A label
+needs no extractor here: every link of a post's text is marked (``data-ls-content``) before
+the generator runs, so a link of the page is content exactly when it came from the post.
+Three generators, pinned, each run in an environment of its own (none is a dependency of
+linkspider):
+
+- Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
+- Nikola 8.3.3 (PyPI), themes ``bootblog4`` and ``bootstrap4`` (Bootstrap 4 layouts);
+- Hexo 8.1.2 with hexo-theme-landscape 1.1.0 (npm; ``package.json`` here): a sidebar of
+  categories, tags, a tag cloud, archives and recent posts.
+
+The output is the same on every run but for Hexo's random post ids (``data-id``) and the
+year in footers.  Every theme gets eight posts of its own, ``tests/data/readability-dev`` articles
+(``bench/labels/articles.py``) chosen at random (seed 20261207), with categories, tags and
+the same site furniture (a menu, a blogroll, social links) where the theme shows it.
+Writes OUT/THEME--NAME/source.html, marked; ``node bench/labels/label.mjs --marked
+data-ls-content DIR`` labels the pages and takes the marks out.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from articles import articles  # noqa: E402  (bench/labels/articles.py)
+
+PELICAN = "pelican==4.12.0"
+NIKOLA = "nikola==8.3.3"
+THEMES = (
+    "pelican-notmyidea",
+    "pelican-simple",
+    "nikola-bootblog4",
+    "nikola-bootstrap4",
+    "hexo-landscape",
+)
+#: put on every link of a post before the generator runs; label.mjs --marked takes it out
+MARKER = "data-ls-content"
+POSTS = 8
+CATEGORIES = ["News", "Science", "Technology", "Culture", "Opinion"]
+BLOGROLL = [
+    ("Ars Technica", "https://arstechnica.com/"),
+    ("BBC News", "https://www.bbc.co.uk/news"),
+    ("The Verge", "https://www.theverge.com/"),
+    ("Hacker News", "https://news.ycombinator.com/"),
+    ("Wikipedia", "https://en.wikipedia.org/"),
+]
+SOCIAL = [
+    ("Twitter", "https://twitter.com/fieldnotebook"),
+    ("GitHub", "https://github.com/fieldnotebook"),
+    ("Facebook", "https://www.facebook.com/fieldnotebook"),
+]
+SITE = "The Field Notebook"
+AUTHOR = "Morgan Reyes"
+
+
+def posts_by_theme(rng: random.Random) -> dict[str, list[dict]]:
+    pool = articles()
+    chosen = rng.sample(pool, POSTS * len(THEMES))
+    out: dict[str, list[dict]] = {}
+    for i, article in enumerate(chosen):
+        theme = THEMES[i // POSTS]
+        words = [w.lower() for w in re.findall(r"[A-Za-z]{5,}", article["title"])]
+        out.setdefault(theme, []).append(
+            {
+                "slug": article["name"],
+                "title": article["title"],
+                "body": re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"]),
+                "date": f"2024-{1 + i % 12:02d}-{1 + i % 27:02d} 09:00",
+                "category": rng.choice(CATEGORIES),
+                "tags": sorted(set(words))[:4] or ["notes"],
+            }
+        )
+    return out
+
+
+def run(command: list[str], cwd: Path) -> None:
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+
+
+def pelican(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    content = work / "content"
+    content.mkdir(parents=True)
+    for post in posts:
+        (content / f"{post['slug']}.html").write_text(
+            f"<html><head><title>{post['title']}</title>"
+            f'<meta name="slug" content="{post["slug"]}">'
+            f'<meta name="date" content="{post["date"]}">'
+            f'<meta name="category" content="{post["category"]}">'
+            f'<meta name="tags" content="{", ".join(post["tags"])}">'
+            f'<meta name="authors" content="{AUTHOR}">'
+            f"</head><body>{post['body']}</body></html>",
+            encoding="utf-8",
+        )
+    (content / "pages").mkdir()
+    (content / "pages" / "about.html").write_text(
+        "<html><head><title>About</title></head><body><p>Who we are.</p></body></html>"
+    )
+    (work / "pelicanconf.py").write_text(
+        f"SITENAME = {SITE!r}\nAUTHOR = {AUTHOR!r}\nSITEURL = 'http://fakehost'\n"
+        "RELATIVE_URLS = False\nTIMEZONE = 'UTC'\nDEFAULT_LANG = 'en'\n"
+        f"THEME = {theme.split('-', 1)[1]!r}\nLINKS = {BLOGROLL!r}\nSOCIAL = {SOCIAL!r}\n"
+        "MENUITEMS = [('Archives', 'http://fakehost/archives.html')]\n"
+        "DEFAULT_PAGINATION = 5\n",
+        encoding="utf-8",
+    )
+    run(
+        ["uv", "run", "--no-project", "--with", PELICAN, "pelican", "content", "-o", "output",
+         "-s", "pelicanconf.py"],
+        work,
+    )  # fmt: skip
+    return {post["slug"]: work / "output" / f"{post['slug']}.html" for post in posts}
+
+
+def nikola(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    tool = ["uv", "run", "--no-project", "--with", NIKOLA, "nikola"]
+    run([*tool, "init", "-q", "site"], work)
+    site = work / "site"
+    for post in posts:
+        (site / "posts" / f"{post['slug']}.html").write_text(
+            f"<!--\n.. title: {post['title']}\n.. slug: {post['slug']}\n"
+            f".. date: {post['date']}:00 UTC\n.. tags: {', '.join(post['tags'])}\n"
+            f".. category: {post['category']}\n.. author: {AUTHOR}\n-->\n{post['body']}\n",
+            encoding="utf-8",
+        )
+    blogroll = "".join(f'<li><a href="{u}">{t}</a></li>' for t, u in BLOGROLL)
+    social = tuple((u, t) for t, u in SOCIAL)
+    with (site / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(
+            f"\nSITE_URL = 'http://fakehost/'\nBLOG_TITLE = {SITE!r}\nBLOG_AUTHOR = {AUTHOR!r}\n"
+            f"THEME = {theme.split('-', 1)[1]!r}\n"
+            "NAVIGATION_LINKS = {DEFAULT_LANG: (('/archive.html', 'Archives'),"
+            " ('/categories/index.html', 'Tags'), ('/rss.xml', 'RSS feed'))}\n"
+            f"NAVIGATION_ALT_LINKS = {{DEFAULT_LANG: {social!r}}}\n"
+            "THEME_CONFIG = {DEFAULT_LANG: {'featured_large': False, 'featured_small': False,"
+            " 'featured_on_mobile': True, 'featured_large_image_on_mobile': True,"
+            " 'featured_strip_html': False,"
+            f" 'sidebar': '<h3>Blogroll</h3><ul>{blogroll}</ul>'}}}}\n"
+        )
+    run([*tool, "build"], site)
+    return {post["slug"]: site / "output" / "posts" / post["slug"] / "index.html" for post in posts}
+
+
+def hexo(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Hexo's own template engine over ``package.json``'s modules (``npm ci`` here first)."""
+    shutil.copy(HERE / "package.json", work / "package.json")
+    (work / "node_modules").symlink_to(HERE / "node_modules")
+    drafts = work / "source" / "_posts"
+    drafts.mkdir(parents=True)
+    for post in posts:
+        # an HTML block in Markdown is passed through as it is (no blank line inside it)
+        body = re.sub(r"\n\s*\n", "\n", post["body"])
+        (drafts / f"{post['slug']}.md").write_text(
+            f"---\ntitle: {json.dumps(post['title'])}\ndate: {post['date']}:00\n"
+            f"updated: {post['date']}:00\n"
+            f"categories: [{post['category']}]\ntags: {json.dumps(post['tags'])}\n---\n"
+            f"<div>{body}</div>\n",
+            encoding="utf-8",
+        )
+    (work / "_config.yml").write_text(
+        f"title: {json.dumps(SITE)}\nauthor: {json.dumps(AUTHOR)}\nlanguage: en\n"
+        "url: http://fakehost\npermalink: :title/\nsource_dir: source\npublic_dir: public\n"
+        "theme: landscape\n",
+        encoding="utf-8",
+    )
+    links = "".join(f"\n  {t.lower()}: {u}" for t, u in SOCIAL)
+    (work / "_config.landscape.yml").write_text(
+        f"menu:\n  Home: /\n  Archives: /archives\n  About: /about/\nlinks:{links}\n",
+        encoding="utf-8",
+    )
+    run(["node", str(HERE / "node_modules" / "hexo" / "bin" / "hexo"), "generate"], work)
+    return {post["slug"]: work / "public" / post["slug"] / "index.html" for post in posts}
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    by_theme = posts_by_theme(random.Random(20261207))
+    builders = {"pelican": pelican, "nikola": nikola, "hexo": hexo}
+    for theme, posts in by_theme.items():
+        builder = builders.get(theme.split("-", 1)[0])
+        if builder is None:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            pages = builder(theme, posts, Path(tmp))
+            for slug, page in pages.items():
+                (out / f"{theme}--{slug}").mkdir(parents=True, exist_ok=True)
+                shutil.copy(page, out / f"{theme}--{slug}" / "source.html")
+        print(theme, len(pages), "pages")
+
+
+if __name__ == "__main__":
+    main()
