@@ -5,17 +5,22 @@
 Blogs made by static site generators are a large share of the web's articles.  A label
 needs no extractor here: every link of a post's text is marked (``data-ls-content``) before
 the generator runs, so a link of the page is content exactly when it came from the post.
-Three generators, pinned, each run in an environment of its own (none is a dependency of
+Five programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
 - Nikola 8.3.3 (PyPI), themes ``bootblog4`` and ``bootstrap4`` (Bootstrap 4 layouts);
 - Hexo 8.1.2 with hexo-theme-landscape 1.1.0 (npm; ``package.json`` here): a sidebar of
-  categories, tags, a tag cloud, archives and recent posts.
+  categories, tags, a tag cloud, archives and recent posts;
+- Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
+- Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
+  blog's filter panel on the right), and under each post its tags, share links, related
+  posts and comments.
 
-The output is the same on every run but for Hexo's random post ids (``data-id``) and the
-year in footers.  Every theme gets eight posts of its own, ``tests/data/readability-dev`` articles
-(``bench/labels/articles.py``) chosen at random (seed 20261207), with categories, tags and
+The output is the same on every run but for Hexo's random post ids (``data-id``), the year
+in footers and Mezzanine's "posted 2 years ago".  Every theme gets eight posts of its own, ``tests/data/readability-dev`` articles
+(``bench/labels/articles.py``) chosen at random (seed 20261207; the themes added later each
+draw on their own, so the pages of the first five did not change), with categories, tags and
 the same site furniture (a menu, a blogroll, social links) where the theme shows it.
 Writes OUT/THEME--NAME/source.html, marked; ``node bench/labels/label.mjs --marked
 data-ls-content DIR`` labels the pages and takes the marks out.
@@ -24,6 +29,7 @@ data-ls-content DIR`` labels the pages and takes the marks out.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -38,6 +44,7 @@ from articles import articles  # noqa: E402  (bench/labels/articles.py)
 
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
+MEZZANINE = "mezzanine==6.1.1"
 THEMES = (
     "pelican-notmyidea",
     "pelican-simple",
@@ -45,6 +52,9 @@ THEMES = (
     "nikola-bootstrap4",
     "hexo-landscape",
 )
+#: themes added later draw their posts on their own (seed 20261207 and the theme's name), so
+#: that adding one leaves the pages of the others as they were
+MORE_THEMES = ("jekyll-minima", "mezzanine-default")
 #: put on every link of a post before the generator runs; label.mjs --marked takes it out
 MARKER = "data-ls-content"
 POSTS = 8
@@ -65,28 +75,38 @@ SITE = "The Field Notebook"
 AUTHOR = "Morgan Reyes"
 
 
+def post(article: dict, rng: random.Random, date: str) -> dict:
+    """One post of an article: its links marked, a category drawn, tags from its title."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z]{5,}", article["title"])]
+    return {
+        "slug": article["name"],
+        "title": article["title"],
+        "body": re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"]),
+        "date": date,
+        "category": rng.choice(CATEGORIES),
+        "tags": sorted(set(words))[:4] or ["notes"],
+    }
+
+
 def posts_by_theme(rng: random.Random) -> dict[str, list[dict]]:
     pool = articles()
     chosen = rng.sample(pool, POSTS * len(THEMES))
     out: dict[str, list[dict]] = {}
     for i, article in enumerate(chosen):
-        theme = THEMES[i // POSTS]
-        words = [w.lower() for w in re.findall(r"[A-Za-z]{5,}", article["title"])]
-        out.setdefault(theme, []).append(
-            {
-                "slug": article["name"],
-                "title": article["title"],
-                "body": re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"]),
-                "date": f"2024-{1 + i % 12:02d}-{1 + i % 27:02d} 09:00",
-                "category": rng.choice(CATEGORIES),
-                "tags": sorted(set(words))[:4] or ["notes"],
-            }
-        )
+        date = f"2024-{1 + i % 12:02d}-{1 + i % 27:02d} 09:00"
+        out.setdefault(THEMES[i // POSTS], []).append(post(article, rng, date))
+    for theme in MORE_THEMES:
+        draw = random.Random(f"20261207-{theme}")
+        out[theme] = [
+            post(article, draw, f"2024-{1 + i:02d}-{10 + i:02d} 09:00")
+            for i, article in enumerate(draw.sample(pool, POSTS))
+        ]
     return out
 
 
-def run(command: list[str], cwd: Path) -> None:
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    environment = {**os.environ, **(env or {})}
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=environment)
 
 
 def pelican(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
@@ -183,10 +203,79 @@ def hexo(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return {post["slug"]: work / "public" / post["slug"] / "index.html" for post in posts}
 
 
+def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Debian 12's jekyll 4.3.1 and jekyll-theme-minima 2.5.1."""
+    drafts = work / "_posts"
+    drafts.mkdir()
+    for post in posts:
+        day = post["date"].split()[0]
+        (drafts / f"{day}-{post['slug']}.html").write_text(
+            f"---\nlayout: post\ntitle: {json.dumps(post['title'])}\n"
+            f"date: {post['date']}:00 +0000\ncategories: [{post['category']}]\n"
+            f"tags: {json.dumps(post['tags'])}\nauthor: {AUTHOR}\n---\n{post['body']}\n",
+            encoding="utf-8",
+        )
+    (work / "about.md").write_text(
+        "---\nlayout: page\ntitle: About\npermalink: /about/\n---\nWho we are.\n"
+    )
+    (work / "_config.yml").write_text(
+        f"title: {json.dumps(SITE)}\nauthor: {json.dumps(AUTHOR)}\nemail: editors@fakehost.invalid\n"
+        "description: Reading the news so you do not have to.\nurl: http://fakehost\n"
+        "permalink: /:title/\ntheme: minima\nplugins: [jekyll-feed]\n"
+        "twitter_username: fieldnotebook\ngithub_username: fieldnotebook\n",
+        encoding="utf-8",
+    )
+    run(["jekyll", "build", "--quiet"], work)
+    return {post["slug"]: work / "_site" / post["slug"] / "index.html" for post in posts}
+
+
+def mezzanine(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Mezzanine 6.1.1 (PyPI; Django 4.2, SQLite): its default Bootstrap 3 templates, a page
+    tree column on the left, the blog's filter panel (recent posts, archive, categories, tags,
+    authors, feeds) on the right, and under each post its tags, share links, related posts
+    and comments."""
+    tool = ["uv", "run", "--no-project", "--python", "3.11", "--with", MEZZANINE]
+    run([*tool, "mezzanine-project", "notebook"], work)
+    project = work / "notebook"
+    with (project / "notebook" / "local_settings.py").open("a", encoding="utf-8") as local:
+        local.write(
+            "\nDEBUG = False\nALLOWED_HOSTS = ['fakehost']\nRICHTEXT_FILTER_LEVEL = 3\n"
+            "SECRET_KEY = 'labelled-pages-only'\nTIME_ZONE = 'UTC'\n"
+        )
+    draw = random.Random(f"20261207-{theme}")
+    talk = [p for a in articles() for p in a["paragraphs"]]
+    spec = {"site": SITE, "posts": []}
+    for post in posts:
+        comments = [
+            {
+                "author": draw.choice(["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]),
+                "url": f"https://reader{j}.example.net/" if draw.random() < 0.5 else "",
+                "text": draw.choice(talk),
+            }
+            for j in range(draw.randrange(0, 4))
+        ]
+        spec["posts"].append({**post, "comments": comments})
+    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    run([*tool, "python", "manage.py", "createdb", "--noinput", "--nodata"], project)
+    script = f"exec(open({str(HERE / 'mezzanine_site.py')!r}).read())"
+    run(
+        [*tool, "python", "manage.py", "shell", "-c", script],
+        project,
+        {"LS_SPEC": str(work / "spec.json"), "LS_OUT": str(work / "out")},
+    )
+    return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in posts}
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     by_theme = posts_by_theme(random.Random(20261207))
-    builders = {"pelican": pelican, "nikola": nikola, "hexo": hexo}
+    builders = {
+        "pelican": pelican,
+        "nikola": nikola,
+        "hexo": hexo,
+        "jekyll": jekyll,
+        "mezzanine": mezzanine,
+    }
     for theme, posts in by_theme.items():
         builder = builders.get(theme.split("-", 1)[0])
         if builder is None:
