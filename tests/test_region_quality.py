@@ -1,8 +1,8 @@
 """Content-link quality of the region model on the labelled real pages: a floor per set.
 
 The figures are ``bench/regions.py``'s (a link is content when Mozilla Readability keeps it
-in the article, or on the ``wp-`` and ``blogs-`` sets when it is in the post's content;
-linkspider predicts content when ``region == 'main'``).  Each floor sits just under the
+in the article, or on the ``wp-``, ``blogs-`` and ``shop-`` sets when it is in the post's
+text; linkspider predicts content when ``region == 'main'``).  Each floor sits just under the
 figure in the README, so a change that loses content links, or calls more furniture
 ``main``, on any set goes red here; raising a figure means raising its floor.
 """
@@ -28,6 +28,7 @@ FIGURES = {
     "wp-heldout": (0.995, 0.99),
     "blogs-dev": (0.984, 0.98),
     "blogs-heldout": (0.982, 0.975),
+    "shop-dev": (0.933, 0.93),
 }
 
 

@@ -585,6 +585,48 @@ def test_lists_under_a_related_heading_inside_the_article_are_not_main():
     }
 
 
+def test_a_shops_recommended_products_are_not_main():
+    """A product page's grid under "Recommended items" (django-oscar), "Related products"
+    (WooCommerce) or "Customers who bought this item also bought": each item an image link,
+    a title link, a price and a button, so under half its text is link text and an image
+    link has none.  The grid is aside; the product's description, and a list of links in it
+    under its own heading, stay main."""
+
+    def grid(heading: str, n: int) -> str:
+        pods = "".join(
+            f'<li class="col-sm-4"><article class="product_pod"><div class="image_container">'
+            f'<a href="/p{n}{i}"><img src="/i{i}.jpg" alt=""></a></div>'
+            f'<h3><a href="/p{n}{i}">Product {n}{i}</a></h3><p class="price">€{12 + i}.99</p>'
+            f"<p>In stock</p><button>Add to basket</button></article></li>"
+            for i in range(4)
+        )
+        return f'<div class="sub-header"><h2>{heading}</h2></div><ul class="row">{pods}</ul>'
+
+    body = f"""<html><body><div class="container page"><article class="product_page">
+    <h1>The product</h1><p class="price">€29.99</p>
+    <div id="product_description"><h2>Product Description</h2></div>
+    <p>{PARA}<a href="http://maker.example/">the maker</a> {PARA}</p>
+    <h3>Chapters</h3><ul><li><a href="/c1">Chapter one</a></li><li><a href="/c2">Two</a></li></ul>
+    <p>{PARA}</p>{grid("Recommended items", 1)}{grid("Related products", 2)}
+    {grid("Customers who bought this item also bought", 3)}</article></div></body></html>"""
+    page = extract(
+        body.encode(), "http://site.test/p", {"Content-Type": "text/html; charset=utf-8"}
+    )
+    got = {(e.target_url, e.link_type): e.region for e in page.edges}
+    article = {
+        ("http://maker.example/", "text"): "main",
+        ("http://site.test/c1", "text"): "main",
+        ("http://site.test/c2", "text"): "main",
+    }
+    products = {
+        (f"http://site.test/p{n}{i}", kind): "aside"
+        for n in (1, 2, 3)
+        for i in range(4)
+        for kind in ("image", "text")
+    }
+    assert got == article | products
+
+
 def test_a_div_that_is_one_paragraph_is_not_cleaned_as_a_container():
     """Readability turns a div holding one paragraph (or only phrasing content) with link
     density under 0.25 into that paragraph, which it never cleans; a div of two paragraphs

@@ -36,11 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from linkspider.dom import ElementTable
+from linkspider.dom import ElementTable, children
 from linkspider.regions.cleaning import CLEANED, Cleaning
 from linkspider.regions.crosslinks import (
     MIN_LIST_DENSITY,
     SHORT_LINE,
+    TEASER_INK,
     is_cross_link,
     is_related_heading,
 )
@@ -230,24 +231,42 @@ class _Classifier:
 
     def _in_related_list(self, key: int) -> bool:
         """Is ``key`` in a list of links (mostly link text) under a heading that announces
-        other articles ("Related Stories", "More from ...": :mod:`~linkspider.regions.crosslinks`)?
+        other articles or products ("Related Stories", "More from ...", "Recommended
+        items": :mod:`~linkspider.regions.crosslinks`)?
 
-        The list is ``key`` or one of its next few ancestors below the main block, each
-        of them mostly link text; its heading the element before it (empty elements
-        between them aside).
+        The list is ``key`` or one of its next few ancestors below the main block, at least
+        ``MIN_LIST_DENSITY`` link text or a grid of teasers (:meth:`_teasers`); its heading
+        the element before it (empty elements between them aside).  The elements between
+        the link and the list may hold other text (a teaser's price or date beside its
+        title) or none (an image link).
         """
         parent, main, memo, density = self.table.parent, self.main, self._related, self.density
         k = key
         for _ in range(6):
-            if k < 0 or k in main or density.of(k) < MIN_LIST_DENSITY:
+            if k < 0 or k in main:
                 return False
             answer = memo.get(k)
             if answer is None:
-                answer = memo[k] = self._under_related_heading(k)
+                answer = memo[k] = self._under_related_heading(k) and (
+                    density.of(k) >= MIN_LIST_DENSITY or self._teasers(k)
+                )
             if answer:
                 return True
             k = parent[k]
         return False
+
+    def _teasers(self, k: int) -> bool:
+        """Are ``k``'s children (one or more) each a short item holding a link, as in a grid
+        of products (an image link, a title link, a price, a button)?  An item of prose (over
+        ``TEASER_INK`` characters) says it is the article's own list."""
+        table = self.table
+        tag, end, ink = table.tag, table.end, table.ink
+        items = 0
+        for item in children(table, k):
+            if ink[item] > TEASER_INK or "a" not in tag[item : end[item]]:
+                return False
+            items += 1
+        return items >= 2
 
     def _under_related_heading(self, k: int) -> bool:
         table = self.table

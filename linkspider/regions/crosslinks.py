@@ -36,7 +36,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MIN_DENSITY", "MIN_LIST_DENSITY", "is_cross_link", "is_related_heading"]
+__all__ = [
+    "MIN_DENSITY",
+    "MIN_LIST_DENSITY",
+    "TEASER_INK",
+    "is_cross_link",
+    "is_related_heading",
+]
 
 #: Labels of cross-link lines, in the languages of the test pages and the common others.
 #: ("See also" is left out: on reference pages it introduces the topic's own sources.)
@@ -119,19 +125,26 @@ def _labelled(lead: str) -> bool:
 _HEADING = re.compile(
     r"\W*(?:(?:related|recommended|trending|popular|most (?:popular|read|viewed|shared))"
     r"(?: (?:stories|story|articles?|posts?|reading|content|coverage|news|videos?|links|now|today"
+    r"|items?|products?"
     r"|for you|on \S.*|in \S.*))?"
     r"|more (?:(?:stories|articles|posts|news|videos) )?(?:from|on|about|in|like) \S.*"
     r"|more (?:stories|articles|posts|news|videos|to read)"
     r"|read (?:more|also|next)(?: \S.*)?|also read|(?:you )?(?:may|might) also like|you may like"
     r"|don'?t miss|must read|editor'?s picks?|latest (?:news|stories|articles|posts)"
+    r"|similar (?:items|products)|frequently bought together|customers (?:who|also) \S.*"
+    r"|(?:products |items )?(?:you )?recently viewed(?: (?:items|products))?"
     r"|(?:à )?lire aussi|à lire|sur le même sujet|lesen sie auch|mehr zum thema(?: \S.*)?"
     r"|auch interessant|leer más|lee también|te puede interesar|leia também|leggi anche"
     r"|czytaj też|čtěte také|читайте также|также читайте|相关阅读|相关新闻|関連記事)"
     r"\W*",
     re.IGNORECASE,
 )
-#: The share of a list's text under such a heading that must be link text.
+#: The share of a list's text under such a heading that must be link text ...
 MIN_LIST_DENSITY = 0.5
+#: ... unless it is a grid of teasers: every item holds a link and at most this many
+#: characters of text (an image, a title, a price, "In stock": a product grid's items are
+#: mostly text that is not a link).
+TEASER_INK = 160
 
 
 def is_related_heading(lead: str) -> bool:

@@ -1,11 +1,13 @@
-"""Build the static-blog labelled sets: blog generators' own themes around real article text.
+"""Build the blog and shop labelled sets: blog and shop programs' own themes around real
+article text.
 
     (cd bench/labels/blogs && npm ci) && python bench/labels/blogs/build.py OUT
 
-Blogs made by static site generators are a large share of the web's articles.  A label
-needs no extractor here: every link of a post's text is marked (``data-ls-content``) before
-the generator runs, so a link of the page is content exactly when it came from the post.
-Five programs, pinned, each run in an environment of its own (none is a dependency of
+Blogs made by static site generators and small CMSs are a large share of the web's
+articles.  A label needs no extractor here: every link of a post's text is marked
+(``data-ls-content``) before the program runs, so a link of the page is content exactly
+when it came from the post.
+Six programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -15,10 +17,13 @@ linkspider):
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
-  posts and comments.
+  posts and comments;
+- django-oscar 3.2.6 (PyPI; an e-commerce framework; the project in ``oscar/``): product
+  pages whose description is the article (the ``shop-dev`` set).
 
 The output is the same on every run but for Hexo's random post ids (``data-id``), the year
-in footers and Mezzanine's "posted 2 years ago".  Every theme gets eight posts of its own, ``tests/data/readability-dev`` articles
+in footers, relative dates ("2 years, 8 months ago") and Django's form tokens.  Every theme
+gets eight posts of its own, ``tests/data/readability-dev`` articles
 (``bench/labels/articles.py``) chosen at random (seed 20261207; the themes added later each
 draw on their own, so the pages of the first five did not change), with categories, tags and
 the same site furniture (a menu, a blogroll, social links) where the theme shows it.
@@ -45,6 +50,14 @@ from articles import articles  # noqa: E402  (bench/labels/articles.py)
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
 MEZZANINE = "mezzanine==6.1.1"
+OSCAR = [
+    "--with",
+    "django-oscar==3.2.6",
+    "--with",
+    "sorl-thumbnail==12.11.0",
+    "--with",
+    "pillow==11.3.0",
+]
 THEMES = (
     "pelican-notmyidea",
     "pelican-simple",
@@ -54,7 +67,7 @@ THEMES = (
 )
 #: themes added later draw their posts on their own (seed 20261207 and the theme's name), so
 #: that adding one leaves the pages of the others as they were
-MORE_THEMES = ("jekyll-minima", "mezzanine-default")
+MORE_THEMES = ("jekyll-minima", "mezzanine-default", "oscar-default")
 #: put on every link of a post before the generator runs; label.mjs --marked takes it out
 MARKER = "data-ls-content"
 POSTS = 8
@@ -266,6 +279,39 @@ def mezzanine(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in posts}
 
 
+def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """django-oscar 3.2.6 (PyPI; Django 4.2, SQLite), the project in ``oscar/``: Oscar's own
+    Bootstrap 4 templates; a product page holds the category menu, search and basket, the
+    product's price, stock and "Add to basket", its description, a product information table,
+    reviews and recommended products."""
+    tool = ["uv", "run", "--no-project", "--python", "3.11", *OSCAR]
+    shutil.copytree(HERE / "oscar", work / "shop", ignore=shutil.ignore_patterns("populate.py"))
+    draw = random.Random(f"20261207-{theme}")
+    talk = [p for a in articles() for p in a["paragraphs"]]
+    spec = {"site": "The Field Notebook Shop", "posts": []}
+    for post in posts:
+        reviews = [
+            {
+                "author": draw.choice(["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]),
+                "title": draw.choice(["Worth it", "Not bad", "Too long", "A good read", "Meh"]),
+                "score": draw.randrange(1, 6),
+                "text": draw.choice(talk),
+            }
+            for _ in range(draw.randrange(0, 4))
+        ]
+        spec["posts"].append({**post, "comments": reviews})
+    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    shop = work / "shop"
+    run([*tool, "python", "manage.py", "migrate", "--noinput"], shop)
+    script = f"exec(open({str(HERE / 'oscar' / 'populate.py')!r}).read())"
+    run(
+        [*tool, "python", "manage.py", "shell", "-c", script],
+        shop,
+        {"LS_SPEC": str(work / "spec.json"), "LS_OUT": str(work / "out")},
+    )
+    return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in posts}
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     by_theme = posts_by_theme(random.Random(20261207))
@@ -275,6 +321,7 @@ def main() -> None:
         "hexo": hexo,
         "jekyll": jekyll,
         "mezzanine": mezzanine,
+        "oscar": oscar,
     }
     for theme, posts in by_theme.items():
         builder = builders.get(theme.split("-", 1)[0])
