@@ -93,24 +93,26 @@ _ABSORBED = {
 }
 
 #: ``region_score`` of each decision path: how often that path's content-or-not call was
-#: right on the labelled development pages (``readability-dev``, ``docs-dev`` and ``news-dev``:
+#: right on the labelled development pages (``bench/regions.py``'s ``DEV_SETS``:
+#: ``readability-dev``, ``docs-dev``, ``news-dev``, ``wp-dev``, ``blogs-dev`` and ``shop-dev``:
 #: right calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability
-#: on ``docs-heldout`` and ``news-heldout`` is in bench/README.md.  Paths those pages never took keep a prior.
+#: on the ``-heldout`` sets is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.997,  # a non-main cue on the path, outside the main block (4870/4885)
-    "cue_in_block": 0.978,  # a non-main cue on the path, inside the main block (545/556)
+    "cue": 0.997,  # a non-main cue on the path, outside the main block (6288/6304)
+    "cue_in_block": 0.97,  # a non-main cue on the path, inside the main block (922/950)
     "cue_no_block": 0.991,  # a non-main cue, on a page without a text block (112/112)
-    "main": 0.951,  # inside the main block (1077/1132)
-    "main_cued": 0.949,  # inside the block, under a main cue: <article>, role=main... (167/175)
-    "cleaned": 0.908,  # inside the block, in a container Readability cleans away (137/150)
-    # inside the block, in a "Related: ..." line (prior: Readability, which labels these
-    # pages, keeps such lines by design, readers do not; 0/14 on them)
+    "main": 0.973,  # inside the main block (2026/2081)
+    "main_cued": 0.965,  # inside the block, under a main cue: <article>, role=main... (855/885)
+    "cleaned": 0.915,  # inside the block, in a container Readability cleans away (149/162)
+    # inside the block, in a "Related: ..." line (prior: the labels of these pages are
+    # Readability's extraction, which keeps such lines by design, readers do not; 0/37 on them)
     "cross_link": 0.6,
-    # inside the block, in a list of links under a "Related Stories" heading (prior, as above)
-    "related_list": 0.6,
+    # inside the block, in a list of links under a "Related Stories" or "Recommended items"
+    # heading (72/72, all shop-dev's product grids)
+    "related_list": 0.986,
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.998,  # outside the main block, no cue (980/981)
-    "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (727/727)
+    "body": 0.991,  # outside the main block, no cue (1084/1093)
+    "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (755/755)
 }
 
 
