@@ -1,8 +1,9 @@
-"""The articles the generated labelled sites post: ``tests/data/readability-dev``'s.
+"""What the generated labelled sites post, ``tests/data/readability-dev``'s articles, and the
+furniture every one of them puts around the posts (one site, "The Field Notebook").
 
-Each is Readability's extraction of a real page (links and images included), its wrapper
-divs removed, as an editor's post holds its blocks.  Used by ``wordpress/build.py`` and
-``blogs/build.py``.
+Each article is Readability's extraction of a real page (links and images included), its
+wrapper divs removed, as an editor's post holds its blocks.  Used by ``wordpress/build.py``
+and ``blogs/build.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,24 @@ from selectolax.lexbor import LexborHTMLParser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "tests" / "data" / "readability-dev"
+
+SITE = "The Field Notebook"
+AUTHOR = "Morgan Reyes"
+CATEGORIES = ["News", "Science", "Technology", "Culture", "Opinion"]
+BLOGROLL = [
+    ("Ars Technica", "https://arstechnica.com/"),
+    ("BBC News", "https://www.bbc.co.uk/news"),
+    ("The Verge", "https://www.theverge.com/"),
+    ("Hacker News", "https://news.ycombinator.com/"),
+    ("Wikipedia", "https://en.wikipedia.org/"),
+]
+SOCIAL = [
+    ("Twitter", "https://twitter.com/fieldnotebook"),
+    ("GitHub", "https://github.com/fieldnotebook"),
+    ("Facebook", "https://www.facebook.com/fieldnotebook"),
+]
+#: who writes the comments and reviews (their text: sentences of the articles)
+READERS = ["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]
 
 
 def articles() -> list[dict]:

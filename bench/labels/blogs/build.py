@@ -22,7 +22,7 @@ linkspider):
   pages whose description is the article (the ``shop-dev`` set).
 
 The output is the same on every run but for Hexo's random post ids (``data-id``), the year
-in footers, relative dates ("2 years, 8 months ago") and Django's form tokens.  Every theme
+in footers, relative dates ("2 years, 8 months ago"), render times and Django's form tokens.  Every theme
 gets eight posts of its own, ``tests/data/readability-dev`` articles
 (``bench/labels/articles.py``) chosen at random (seed 20261207; the themes added later each
 draw on their own, so the pages of the first five did not change), with categories, tags and
@@ -45,7 +45,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from articles import articles  # noqa: E402  (bench/labels/articles.py)
+from articles import (  # noqa: E402  (bench/labels/articles.py)
+    AUTHOR,
+    BLOGROLL,
+    CATEGORIES,
+    READERS,
+    SITE,
+    SOCIAL,
+    articles,
+)
 
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
@@ -71,21 +79,6 @@ MORE_THEMES = ("jekyll-minima", "mezzanine-default", "oscar-default")
 #: put on every link of a post before the generator runs; label.mjs --marked takes it out
 MARKER = "data-ls-content"
 POSTS = 8
-CATEGORIES = ["News", "Science", "Technology", "Culture", "Opinion"]
-BLOGROLL = [
-    ("Ars Technica", "https://arstechnica.com/"),
-    ("BBC News", "https://www.bbc.co.uk/news"),
-    ("The Verge", "https://www.theverge.com/"),
-    ("Hacker News", "https://news.ycombinator.com/"),
-    ("Wikipedia", "https://en.wikipedia.org/"),
-]
-SOCIAL = [
-    ("Twitter", "https://twitter.com/fieldnotebook"),
-    ("GitHub", "https://github.com/fieldnotebook"),
-    ("Facebook", "https://www.facebook.com/fieldnotebook"),
-]
-SITE = "The Field Notebook"
-AUTHOR = "Morgan Reyes"
 
 
 def post(article: dict, rng: random.Random, date: str) -> dict:
@@ -242,6 +235,21 @@ def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return {post["slug"]: work / "_site" / post["slug"] / "index.html" for post in posts}
 
 
+def django_site(
+    tool: list[str], project: Path, populate: Path, spec: dict, work: Path
+) -> dict[str, Path]:
+    """Fill a Django project's site from ``spec`` by the script ``populate`` (run in
+    ``manage.py shell``, ``django_pages.py`` importable) and render its pages; their paths."""
+    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    script = f"import sys; sys.path.insert(0, {str(HERE)!r}); exec(open({str(populate)!r}).read())"
+    run(
+        [*tool, "python", "manage.py", "shell", "-c", script],
+        project,
+        {"LS_SPEC": str(work / "spec.json"), "LS_OUT": str(work / "out")},
+    )
+    return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in spec["posts"]}
+
+
 def mezzanine(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Mezzanine 6.1.1 (PyPI; Django 4.2, SQLite): its default Bootstrap 3 templates, a page
     tree column on the left, the blog's filter panel (recent posts, archive, categories, tags,
@@ -261,22 +269,15 @@ def mezzanine(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     for post in posts:
         comments = [
             {
-                "author": draw.choice(["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]),
+                "author": draw.choice(READERS),
                 "url": f"https://reader{j}.example.net/" if draw.random() < 0.5 else "",
                 "text": draw.choice(talk),
             }
             for j in range(draw.randrange(0, 4))
         ]
         spec["posts"].append({**post, "comments": comments})
-    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     run([*tool, "python", "manage.py", "createdb", "--noinput", "--nodata"], project)
-    script = f"exec(open({str(HERE / 'mezzanine_site.py')!r}).read())"
-    run(
-        [*tool, "python", "manage.py", "shell", "-c", script],
-        project,
-        {"LS_SPEC": str(work / "spec.json"), "LS_OUT": str(work / "out")},
-    )
-    return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in posts}
+    return django_site(tool, project, HERE / "mezzanine_site.py", spec, work)
 
 
 def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
@@ -292,7 +293,7 @@ def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     for post in posts:
         reviews = [
             {
-                "author": draw.choice(["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]),
+                "author": draw.choice(READERS),
                 "title": draw.choice(["Worth it", "Not bad", "Too long", "A good read", "Meh"]),
                 "score": draw.randrange(1, 6),
                 "text": draw.choice(talk),
@@ -300,16 +301,9 @@ def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
             for _ in range(draw.randrange(0, 4))
         ]
         spec["posts"].append({**post, "comments": reviews})
-    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     shop = work / "shop"
     run([*tool, "python", "manage.py", "migrate", "--noinput"], shop)
-    script = f"exec(open({str(HERE / 'oscar' / 'populate.py')!r}).read())"
-    run(
-        [*tool, "python", "manage.py", "shell", "-c", script],
-        shop,
-        {"LS_SPEC": str(work / "spec.json"), "LS_OUT": str(work / "out")},
-    )
-    return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in posts}
+    return django_site(tool, shop, HERE / "oscar" / "populate.py", spec, work)
 
 
 def main() -> None:

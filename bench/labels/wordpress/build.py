@@ -36,23 +36,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from articles import articles  # noqa: E402  (bench/labels/articles.py)
+from articles import (  # noqa: E402  (bench/labels/articles.py)
+    AUTHOR,
+    BLOGROLL,
+    CATEGORIES,
+    READERS,
+    SITE,
+    SOCIAL,
+    articles,
+)
 
 THEMES = ("twentytwentyone", "twentytwentytwo", "twentytwentythree")
 PORT = 8089
-CATEGORIES = ["News", "Science", "Technology", "Culture", "Opinion"]
-BLOGROLL = [
-    ("Ars Technica", "https://arstechnica.com/"),
-    ("BBC News", "https://www.bbc.co.uk/news"),
-    ("The Verge", "https://www.theverge.com/"),
-    ("Hacker News", "https://news.ycombinator.com/"),
-    ("Wikipedia", "https://en.wikipedia.org/"),
-]
-SOCIAL = [
-    ("Twitter", "https://twitter.com/fieldnotebook"),
-    ("GitHub", "https://github.com/fieldnotebook"),
-    ("Facebook", "https://www.facebook.com/fieldnotebook"),
-]
 
 
 def gallery(images: list[str]) -> str:
@@ -85,7 +80,7 @@ def spec(rng: random.Random, pool: list[dict]) -> tuple[dict, dict[str, list[str
                 text += f' See <a href="{other["link"]}">this piece</a>.'
             comments.append(
                 {
-                    "author": rng.choice(["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]),
+                    "author": rng.choice(READERS),
                     "url": f"https://reader{j}.example.net/" if rng.random() < 0.5 else "",
                     "text": text,
                 }
@@ -106,8 +101,8 @@ def spec(rng: random.Random, pool: list[dict]) -> tuple[dict, dict[str, list[str
     site = {
         "tagline": "Reading the news so you do not have to",
         "author": {
-            "name": "Morgan Reyes",
-            "bio": "Morgan Reyes edits The Field Notebook. Elsewhere: "
+            "name": AUTHOR,
+            "bio": f"{AUTHOR} edits {SITE}. Elsewhere: "
             '<a href="https://morganreyes.example.net/">morganreyes.example.net</a>.',
             "url": "https://morganreyes.example.net/",
         },

@@ -1,21 +1,19 @@
 """Fill a migrated django-oscar shop and render its product pages (run by ../build.py through
-``manage.py shell``): LS_SPEC=SPEC LS_OUT=OUT python manage.py shell -c "exec(open(THIS).read())".
+``manage.py shell``, ``django_pages.py`` beside it on ``sys.path``).
 
 One product class and partner; each product (a post of the spec: its title, its text as the
 product's description) in a category, with a price and stock, the spec's reviews (approved)
-and two recommended products.  Each product's page is fetched through Django's test client
-as host ``fakehost`` and written to OUT/SLUG/index.html.
+and two recommended products.  Each product's page is rendered
+(``django_pages.render``).
 """
 
-import json
-import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import oscar
 from django.contrib.sites.models import Site
-from django.test import Client
+from django_pages import render, site_spec
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 
@@ -30,7 +28,7 @@ StockRecord = get_model("partner", "StockRecord")
 # Oscar shows this image for a product without one, and makes its thumbnails from MEDIA_ROOT
 Path("media").mkdir(exist_ok=True)
 shutil.copy(Path(oscar.__file__).parent / "static/oscar/img/image_not_found.jpg", "media")
-spec = json.loads(Path(os.environ["LS_SPEC"]).read_text(encoding="utf-8"))
+spec = site_spec()
 Site.objects.update(domain="fakehost", name=spec["site"])
 kind = ProductClass.objects.create(name="Book", requires_shipping=True, track_stock=True)
 partner = Partner.objects.create(name="Field Notebook Books")
@@ -71,11 +69,4 @@ for i, s in enumerate(slugs):  # two recommended products each, as a shop picks 
         ProductRecommendation.objects.create(
             primary=products[s], recommendation=products[slugs[(i + k) % len(slugs)]], ranking=rank
         )
-client = Client(HTTP_HOST="fakehost")
-out = os.environ["LS_OUT"]
-for s, product in products.items():
-    r = client.get(product.get_absolute_url())
-    assert r.status_code == 200, (s, r.status_code)
-    Path(out, s).mkdir(parents=True, exist_ok=True)
-    Path(out, s, "index.html").write_bytes(r.content)
-print("rendered", len(products))
+render(products)
