@@ -22,7 +22,7 @@ linkspider):
   pages whose description is the article (the ``shop-dev`` set).
 
 The output is the same on every run but for Hexo's random post ids (``data-id``), the year
-in footers, relative dates ("2 years, 8 months ago"), render times and Django's form tokens.  Every theme
+in footers, relative dates ("2 years, 8 months ago"), render and review times and Django's form tokens.  Every theme
 gets eight posts of its own, ``tests/data/readability-dev`` articles
 (``bench/labels/articles.py``) chosen at random (seed 20261207; the themes added later each
 draw on their own, so the pages of the first five did not change), with categories, tags and
