@@ -33,7 +33,15 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_CORPUS = DATA / "readability-dev"
 #: the labelled sets the region model is developed (and its scores fitted) on; their
 #: ``-heldout`` twins are only ever reported
-DEV_SETS = ("readability-dev", "docs-dev", "news-dev", "wp-dev", "blogs-dev", "shop-dev")
+DEV_SETS = (
+    "readability-dev",
+    "docs-dev",
+    "news-dev",
+    "wp-dev",
+    "blogs-dev",
+    "shop-dev",
+    "wiki-dev",
+)
 BASE = "http://fakehost/test/page.html"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 

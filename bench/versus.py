@@ -3,11 +3,11 @@
     uv run --group compare python bench/versus.py [--corpus DIR ...] [--json OUT]
 
 Issue 16 asks for content-link F1 clearly ahead of trafilatura and Readability.  This puts
-them side by side on the labelled sets of tests/data (all twelve by default), scored as
+them side by side on the labelled sets of tests/data (all fifteen by default), scored as
 bench/regions.py scores linkspider: a labelled ``<a href>`` is content when Mozilla
 Readability.js keeps it (``labels.json``; on the ``wp-`` sets, when it is inside the post's
-content element, which WordPress writes, and on the ``blogs-`` and ``shop-`` sets when it
-came from the post's or product description's text); an extractor predicts it content when its output
+content element, which WordPress writes, and on the ``blogs-``, ``shop-`` and ``wiki-`` sets
+when it came from the post's, product description's or wiki page's text); an extractor predicts it content when its output
 keeps the link.
 
 - **linkspider**: its edges with ``region == 'main'`` (the whole extraction core, every field).
@@ -72,6 +72,9 @@ SETS = (
     "blogs-dev",
     "blogs-heldout",
     "shop-dev",
+    "shop-heldout",
+    "wiki-dev",
+    "wiki-heldout",
 )
 BASE = bench_regions.BASE
 

@@ -7,7 +7,7 @@ Blogs made by static site generators and small CMSs are a large share of the web
 articles.  A label needs no extractor here: every link of a post's text is marked
 (``data-ls-content``) before the program runs, so a link of the page is content exactly
 when it came from the post.
-Six programs, pinned, each run in an environment of its own (none is a dependency of
+Seven programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -19,7 +19,9 @@ linkspider):
   blog's filter panel on the right), and under each post its tags, share links, related
   posts and comments;
 - django-oscar 3.2.6 (PyPI; an e-commerce framework; the project in ``oscar/``): product
-  pages whose description is the article (the ``shop-dev`` set).
+  pages whose description is the article (the ``shop-dev`` set);
+- Cartridge 1.3.4 (PyPI; Mezzanine's shop): the same, in another shop's templates (the
+  ``shop-heldout`` set).
 
 The output is the same on every run but for Hexo's random post ids (``data-id``), the year
 in footers, relative dates ("2 years, 8 months ago"), render and review times and Django's form tokens.  Every theme
@@ -58,6 +60,7 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
 MEZZANINE = "mezzanine==6.1.1"
+CARTRIDGE = "cartridge==1.3.4"
 OSCAR = [
     "--with",
     "django-oscar==3.2.6",
@@ -75,7 +78,7 @@ THEMES = (
 )
 #: themes added later draw their posts on their own (seed 20261207 and the theme's name), so
 #: that adding one leaves the pages of the others as they were
-MORE_THEMES = ("jekyll-minima", "mezzanine-default", "oscar-default")
+MORE_THEMES = ("jekyll-minima", "mezzanine-default", "oscar-default", "cartridge-default")
 #: put on every link of a post before the generator runs; label.mjs --marked takes it out
 MARKER = "data-ls-content"
 POSTS = 8
@@ -280,6 +283,25 @@ def mezzanine(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return django_site(tool, project, HERE / "mezzanine_site.py", spec, work)
 
 
+def cartridge(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Cartridge 1.3.4, Mezzanine's shop (PyPI; Mezzanine 6.1.1, Django 4.2, SQLite; needs
+    the en_US.UTF-8 locale, Debian's ``locales``): its default Bootstrap 3 templates; a product page holds the shop's menus and cart, the
+    description, price, stock and "Buy" form, and related products."""
+    tool = ["uv", "run", "--no-project", "--python", "3.11", "--with", MEZZANINE]
+    tool += ["--with", CARTRIDGE]
+    run([*tool, "mezzanine-project", "-a", "cartridge", "notebookshop"], work)
+    project = work / "notebookshop"
+    with (project / "notebookshop" / "local_settings.py").open("a", encoding="utf-8") as local:
+        local.write(
+            "\nDEBUG = False\nALLOWED_HOSTS = ['fakehost']\nRICHTEXT_FILTER_LEVEL = 3\n"
+            "SECRET_KEY = 'labelled-pages-only'\nTIME_ZONE = 'UTC'\n"
+            "SHOP_CURRENCY_LOCALE = 'en_US.UTF-8'\n"  # prices need a locale's currency
+        )
+    run([*tool, "python", "manage.py", "createdb", "--noinput", "--nodata"], project)
+    spec = {"site": "The Field Notebook Shop", "posts": posts}
+    return django_site(tool, project, HERE / "cartridge_site.py", spec, work)
+
+
 def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """django-oscar 3.2.6 (PyPI; Django 4.2, SQLite), the project in ``oscar/``: Oscar's own
     Bootstrap 4 templates; a product page holds the category menu, search and basket, the
@@ -316,6 +338,7 @@ def main() -> None:
         "jekyll": jekyll,
         "mezzanine": mezzanine,
         "oscar": oscar,
+        "cartridge": cartridge,
     }
     for theme, posts in by_theme.items():
         builder = builders.get(theme.split("-", 1)[0])

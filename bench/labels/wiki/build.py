@@ -1,0 +1,116 @@
+"""Build the wiki labelled sets: MediaWiki's own skins around real article text.
+
+    python bench/labels/wiki/build.py OUT
+
+Needs Debian 12's ``mediawiki`` (1.39, with its skins Vector, MonoBook, Timeless and
+MinervaNeue), ``php-cli`` and ``php-sqlite3``.  The script installs a wiki on SQLite in a
+temporary directory (``maintenance/install.php``), writes its settings to
+/etc/mediawiki/LocalSettings.php (where Debian's MediaWiki reads them) with raw HTML allowed
+in pages, creates each page (``maintenance/edit.php``) and fetches it from PHP's built-in
+server on 127.0.0.1 with ``Host: fakehost`` in one of five skins (``useskin``).
+
+Each skin shows eight pages of its own, ``tests/data/readability-dev`` articles
+(``bench/labels/articles.py``) chosen at random (seed 20261207 and the skin's name), each in a
+category; around them the skin's header, search, personal tools, page tabs, sidebar
+(navigation, tools), category box and footer.  Every link of an article is marked
+(``data-ls-content``) before it goes into the wiki; ``node bench/labels/label.mjs --marked
+data-ls-content DIR`` labels the pages and takes the marks out.  The pages differ between
+builds only in times, revision and request ids.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from articles import CATEGORIES, articles  # noqa: E402  (bench/labels/articles.py)
+
+MEDIAWIKI = Path("/usr/share/mediawiki")
+WEB_ROOT = Path("/var/lib/mediawiki")
+SKINS = ("vector-2022", "vector", "monobook", "timeless", "minerva")
+PAGES = 8
+PORT = 8090
+MARKER = "data-ls-content"
+
+
+def title(text: str) -> str:
+    """A page title MediaWiki takes: no ``#<>[]|{}``, at most 200 characters."""
+    return re.sub(r"[#<>\[\]|{}_]+", " ", text).strip()[:200] or "Untitled"
+
+
+def fetch(path: str) -> bytes:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Host": "fakehost"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=60) as response:
+        return response.read()
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    pool = articles()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        # the installer refuses to run where a wiki's settings already are
+        Path("/etc/mediawiki/LocalSettings.php").unlink(missing_ok=True)
+        subprocess.run(
+            ["php", str(MEDIAWIKI / "maintenance" / "install.php"), "--dbtype=sqlite",
+             f"--dbpath={work / 'db'}", "--dbname=wiki", "--server=http://fakehost",
+             "--scriptpath=", "--lang=en", "--pass=Field-notebook-2026", f"--confpath={work}",
+             "--skins=Vector,MonoBook,Timeless,MinervaNeue", "The Field Notebook Wiki", "Editor"],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        with (work / "LocalSettings.php").open("a", encoding="utf-8") as settings:
+            settings.write("\n$wgRawHtml = true;\n$wgEnableUploads = false;\n")
+        shutil.copy(work / "LocalSettings.php", "/etc/mediawiki/LocalSettings.php")
+        pages: dict[str, str] = {}  # OUT name -> page title
+        made: set[str] = set()
+        for skin in SKINS:
+            draw = random.Random(f"20261207-{skin}")
+            for article in draw.sample(pool, PAGES):
+                name = title(article["title"])
+                category = draw.choice(CATEGORIES)
+                if name not in made:
+                    body = re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"])
+                    subprocess.run(
+                        ["php", str(MEDIAWIKI / "maintenance" / "edit.php"), "--user", "Editor",
+                         name],
+                        input=f"<html>{body}</html>\n\n[[Category:{category}]]\n",
+                        text=True, check=True, stdout=subprocess.DEVNULL,
+                    )  # fmt: skip
+                    made.add(name)
+                pages[f"mediawiki-{skin}--{article['name']}"] = f"{name}\0{skin}"
+        server = subprocess.Popen(
+            ["php", "-S", f"127.0.0.1:{PORT}", "-t", str(WEB_ROOT)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    fetch("/index.php?title=Main_Page")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            for key, spec in pages.items():
+                name, skin = spec.split("\0")
+                query = urllib.parse.urlencode({"title": name.replace(" ", "_"), "useskin": skin})
+                (out / key).mkdir(parents=True, exist_ok=True)
+                (out / key / "source.html").write_bytes(fetch(f"/index.php?{query}"))
+            print(len(pages), "pages")
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
