@@ -148,7 +148,8 @@ TEASER_INK = 160
 
 
 def is_related_heading(lead: str) -> bool:
-    """Does a heading whose text starts with ``lead`` announce a list of other articles?
+    """Does a heading whose text starts with ``lead`` announce a list of other articles (or
+    products)?
 
     Only the first 32 characters of a heading are kept (``linkspider.dom.LEAD_CAP``):
     a longer heading is judged by its start.
@@ -157,6 +158,14 @@ def is_related_heading(lead: str) -> bool:
     [True, True, True]
     >>> [is_related_heading(h) for h in ("Popular tools for logging", "See also", "Related work")]
     [False, False, False]
+
+    A shop's other products ("Customers who bought this item also bought" is cut to 32
+    characters, and still says so):
+
+    >>> shop = ("Recommended items", "Related products", "Customers who bought this item a",
+    ...         "Frequently bought together", "Products you recently viewed", "Similar items")
+    >>> [is_related_heading(h) for h in shop], is_related_heading("Customers")
+    ([True, True, True, True, True, True], False)
     >>> is_related_heading("MOST POPULAR"), is_related_heading("Mehr zum Thema Mac OS X")
     (True, True)
     """
