@@ -12,8 +12,11 @@ linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
 - Nikola 8.3.3 (PyPI), themes ``bootblog4`` and ``bootstrap4`` (Bootstrap 4 layouts);
-- Hexo 8.1.2 with hexo-theme-landscape 1.1.0 (npm; ``package.json`` here): a sidebar of
-  categories, tags, a tag cloud, archives and recent posts;
+- Hexo 8.1.2 (npm; ``package.json`` here) with hexo-theme-landscape 1.1.0 (a sidebar of
+  categories, tags, a tag cloud, archives and recent posts) and seven of the most used Hexo
+  themes, with their own defaults: NexT 8.29.0, Butterfly 5.7.0, Fluid 1.9.9, Keep 4.3.0,
+  Redefine 2.9.0, Stellar 1.44.0 and Reimu 1.12.6 (author cards, tables of contents,
+  copyright boxes, recent posts, post navigation);
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
@@ -78,7 +81,20 @@ THEMES = (
 )
 #: themes added later draw their posts on their own (seed 20261207 and the theme's name), so
 #: that adding one leaves the pages of the others as they were
-MORE_THEMES = ("jekyll-minima", "mezzanine-default", "oscar-default", "cartridge-default")
+MORE_THEMES = (
+    "jekyll-minima",
+    "mezzanine-default",
+    "oscar-default",
+    "cartridge-default",
+    # Hexo's most used themes on npm (package.json), each with its own defaults
+    "hexo-next",
+    "hexo-butterfly",
+    "hexo-fluid",
+    "hexo-keep",
+    "hexo-redefine",
+    "hexo-stellar",
+    "hexo-reimu",
+)
 #: put on every link of a post before the generator runs; label.mjs --marked takes it out
 MARKER = "data-ls-content"
 POSTS = 8
@@ -197,17 +213,19 @@ def hexo(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
             f"<div>{body}</div>\n",
             encoding="utf-8",
         )
+    name = theme.split("-", 1)[1]
     (work / "_config.yml").write_text(
         f"title: {json.dumps(SITE)}\nauthor: {json.dumps(AUTHOR)}\nlanguage: en\n"
         "url: http://fakehost\npermalink: :title/\nsource_dir: source\npublic_dir: public\n"
-        "theme: landscape\n",
+        f"theme: {name}\n",
         encoding="utf-8",
     )
-    links = "".join(f"\n  {t.lower()}: {u}" for t, u in SOCIAL)
-    (work / "_config.landscape.yml").write_text(
-        f"menu:\n  Home: /\n  Archives: /archives\n  About: /about/\nlinks:{links}\n",
-        encoding="utf-8",
-    )
+    if name == "landscape":  # the other themes keep their own defaults
+        links = "".join(f"\n  {t.lower()}: {u}" for t, u in SOCIAL)
+        (work / "_config.landscape.yml").write_text(
+            f"menu:\n  Home: /\n  Archives: /archives\n  About: /about/\nlinks:{links}\n",
+            encoding="utf-8",
+        )
     run(["node", str(HERE / "node_modules" / "hexo" / "bin" / "hexo"), "generate"], work)
     return {post["slug"]: work / "public" / post["slug"] / "index.html" for post in posts}
 
@@ -347,6 +365,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             pages = builder(theme, posts, Path(tmp))
             for slug, page in pages.items():
+                if page.stat().st_size == 0:  # a theme that failed to render a post
+                    print(f"{theme}--{slug}: empty page, left out", file=sys.stderr)
+                    continue
                 (out / f"{theme}--{slug}").mkdir(parents=True, exist_ok=True)
                 shutil.copy(page, out / f"{theme}--{slug}" / "source.html")
         print(theme, len(pages), "pages")
