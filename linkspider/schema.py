@@ -158,7 +158,7 @@ LINKS = Table(
         Column("is_external", B, False, "`source_domain != target_domain`", "true"),
         Column("fetched_at", TIMESTAMP, False, "when the source page was processed (UTC)", "2026-11-23 20:52:19+00"),
         Column("source_depth", pa.int16(), False, "link hops from a seed to the source page", "1"),
-        Column("region_score", pa.float32(), False, "calibrated confidence in `region`, 0..1: how often the model's decision path was right on labelled pages (1.0 for edges outside the DOM)", "0.975"),
+        Column("region_score", pa.float32(), False, "calibrated confidence in `region`, 0..1: how often the model's decision path was right on labelled pages (1.0 for edges outside the DOM)", "0.978"),
         Column("link_density", pa.float32(), True, "share of the text of the link's innermost block container that is link text, as Readability measures text (each run of whitespace one character); NULL outside the DOM", "0.12"),
         Column("rendered", B, False, "the edge was extracted from the browser-rendered DOM", "false"),
         Column("unchanged", B, False, "carried forward from the recrawled crawl: the source page answered 304 Not Modified (see Recrawls)", "false"),

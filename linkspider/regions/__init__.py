@@ -97,20 +97,20 @@ _ABSORBED = {
 #: right calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability
 #: on the ``-heldout`` sets is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.998,  # a non-main cue on the path, outside the main block (6908/6924)
-    "cue_in_block": 0.961,  # a non-main cue on the path, inside the main block (950/988)
+    "cue": 0.998,  # a non-main cue on the path, outside the main block (7321/7337)
+    "cue_in_block": 0.953,  # a non-main cue on the path, inside the main block (1045/1096)
     "cue_no_block": 0.991,  # a non-main cue, on a page without a text block (112/112)
-    "main": 0.975,  # inside the main block (2218/2273)
-    "main_cued": 0.968,  # inside the block, under a main cue: <article>, role=main... (946/976)
-    "cleaned": 0.924,  # inside the block, in a container Readability cleans away (169/182)
+    "main": 0.978,  # inside the main block (2443/2498)
+    "main_cued": 0.972,  # inside the block, under a main cue: <article>, role=main... (1090/1120)
+    "cleaned": 0.925,  # inside the block, in a container Readability cleans away (171/184)
     # inside the block, in a "Related: ..." line (prior: the labels of these pages are
-    # Readability's extraction, which keeps such lines by design, readers do not; 0/57 on them)
+    # Readability's extraction, which keeps such lines by design, readers do not; 0/77 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" or "Recommended items"
     # heading (72/72, all shop-dev's product grids)
     "related_list": 0.986,
     "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.991,  # outside the main block, no cue (1136/1145)
+    "body": 0.987,  # outside the main block, no cue (1136/1150)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (755/755)
 }
 
