@@ -84,6 +84,10 @@ def crawl(proxy: str, output: str) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "scrapy", "crawl", "discover",
         "-a", f"seeds={','.join(SEEDS)}", "-a", "scope=web", "-a", "render=never",
+        # every demo page, whatever order the sites answer in: a page's depth is that of the
+        # first link to it the crawl saw (the forum's thread is 1 hop from its seed, or 3
+        # through the blog's comments, and the old shop one more)
+        "-a", "max_depth=10",
         "-a", "crawl_id=demo",
         "-s", f"LINKSPIDER_OUTPUT={output}",
         "-s", "LINKSPIDER_EXTRACT_WORKERS=0",
