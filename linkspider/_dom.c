@@ -1977,10 +1977,12 @@ static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned c
             *implied = (kind == K_CELL) + (group == NONE);
         break;
     }
-    case K_TABLE: /* a table in a table (not in a cell or caption) closes the first */
+    case K_TABLE: /* a table in a table (not in a cell or caption) closes the first, when
+                   * one is in table scope (below the nearest template); else it is ignored */
         if (in_table_mode(stack, d)) {
-            k = find_kind(stack, d, K_TABLE, STOP_NONE);
+            k = find_kind(stack, d, K_TABLE, STOP_TABLE);
             if (k != NONE) d = k;
+            else ignored = 1;
         }
         break;
     default: break;

@@ -307,6 +307,16 @@ def test_a_hidden_input_in_a_table_closes_no_select():
     assert bounded_depth(markup, 128) <= 2 * 128 + 16
 
 
+def test_a_table_in_a_tables_template_closes_no_table_below_the_template():
+    """A ``<table>`` where a table part is current closes the table in table scope, and table
+    scope ends at a ``<template>``: with no table above the template it is ignored and closes
+    nothing.  The estimate closed the table below the template, and each ``<foreignObject>``
+    fostered out of the table then stayed open (557 deep at any bound).  Found by
+    ``tests/fuzz_depth.py`` (seed 5027)."""
+    markup = b"<table></template><foreignObject><template><thead>" * 20_000
+    assert bounded_depth(markup, 24) <= 2 * 24 + 16
+
+
 @pytest.mark.parametrize(
     "unit", [b"<table><td>", b"<table><tr>x<td>", b"<table><tbody><td>", b"<table><caption><th>"]
 )
