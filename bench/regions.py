@@ -41,6 +41,7 @@ DEV_SETS = (
     "blogs-dev",
     "shop-dev",
     "wiki-dev",
+    "docsites-dev",
 )
 BASE = "http://fakehost/test/page.html"
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}

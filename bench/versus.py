@@ -3,11 +3,11 @@
     uv run --group compare python bench/versus.py [--corpus DIR ...] [--json OUT]
 
 Issue 16 asks for content-link F1 clearly ahead of trafilatura and Readability.  This puts
-them side by side on the labelled sets of tests/data (all fifteen by default), scored as
+them side by side on the labelled sets of tests/data (all seventeen by default), scored as
 bench/regions.py scores linkspider: a labelled ``<a href>`` is content when Mozilla
 Readability.js keeps it (``labels.json``; on the ``wp-`` sets, when it is inside the post's
-content element, which WordPress writes, and on the ``blogs-``, ``shop-`` and ``wiki-`` sets
-when it came from the post's, product description's or wiki page's text); an extractor predicts it content when its output
+content element, which WordPress writes, and on the ``blogs-``, ``shop-``, ``wiki-`` and
+``docsites-`` sets when it came from the article the page was made around); an extractor predicts it content when its output
 keeps the link.
 
 - **linkspider**: its edges with ``region == 'main'`` (the whole extraction core, every field).
@@ -75,6 +75,8 @@ SETS = (
     "shop-heldout",
     "wiki-dev",
     "wiki-heldout",
+    "docsites-dev",
+    "docsites-heldout",
 )
 BASE = bench_regions.BASE
 

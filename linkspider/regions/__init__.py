@@ -93,24 +93,24 @@ _ABSORBED = {
 }
 
 #: ``region_score`` of each decision path: how often that path's content-or-not call was
-#: right on the labelled development pages (the seven of ``bench/regions.py``'s ``DEV_SETS``:
+#: right on the labelled development pages (the eight of ``bench/regions.py``'s ``DEV_SETS``:
 #: right calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability
 #: on the ``-heldout`` sets is in bench/README.md.  Paths those pages never took keep a prior.
 SCORES = {
-    "cue": 0.998,  # a non-main cue on the path, outside the main block (7321/7337)
-    "cue_in_block": 0.953,  # a non-main cue on the path, inside the main block (1045/1096)
-    "cue_no_block": 0.991,  # a non-main cue, on a page without a text block (112/112)
-    "main": 0.978,  # inside the main block (2443/2498)
-    "main_cued": 0.972,  # inside the block, under a main cue: <article>, role=main... (1090/1120)
-    "cleaned": 0.925,  # inside the block, in a container Readability cleans away (171/184)
+    "cue": 0.998,  # a non-main cue on the path, outside the main block (7702/7718)
+    "cue_in_block": 0.947,  # a non-main cue on the path, inside the main block (1076/1135)
+    "cue_no_block": 0.984,  # a non-main cue, on a page without a text block (239/242)
+    "main": 0.978,  # inside the main block (2528/2583)
+    "main_cued": 0.979,  # inside the block, under a main cue: <article>, role=main... (1423/1453)
+    "cleaned": 0.925,  # inside the block, in a container Readability cleans away (172/185)
     # inside the block, in a "Related: ..." line (prior: the labels of these pages are
-    # Readability's extraction, which keeps such lines by design, readers do not; 0/77 on them)
+    # Readability's extraction, which keeps such lines by design, readers do not; 0/88 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" or "Recommended items"
     # heading (72/72, all shop-dev's product grids)
     "related_list": 0.986,
-    "markup_main": 0.6,  # under a main cue, on a page without a text block (prior: no such links)
-    "body": 0.987,  # outside the main block, no cue (1136/1150)
+    "markup_main": 0.983,  # under a main cue, on a page without a text block (57/57)
+    "body": 0.986,  # outside the main block, no cue (1143/1158)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (755/755)
 }
 

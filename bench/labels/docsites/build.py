@@ -1,0 +1,131 @@
+"""Build the documentation-site labelled sets: Sphinx's and MkDocs's themes around real text.
+
+    python bench/labels/docsites/build.py OUT
+
+Documentation sites are made by a few generators whose themes put a navigation tree, a table
+of contents, previous/next links and "edit" or "view source" links around each page.  Eight
+themes, each run in an environment of its own (pinned; none is a dependency of linkspider):
+
+- Sphinx 8.2.3 with alabaster (its default), Furo 2025.12.19, the Read the Docs theme
+  3.1.0, the PyData theme 0.16.1 and the Book theme 1.1.4;
+- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs) and Material 9.8.2.
+
+Each theme's site has an index and eight pages of its own, ``tests/data/readability-dev``
+articles (``bench/labels/articles.py``) chosen at random (seed 20261207 and the theme's
+name), as raw HTML.  Every link of an article is marked (``data-ls-content``) before the
+generator runs; ``node bench/labels/label.mjs --marked data-ls-content DIR`` labels the pages
+and takes the marks out.  Writes OUT/THEME--NAME/source.html.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from articles import AUTHOR, SITE, articles  # noqa: E402  (bench/labels/articles.py)
+
+SPHINX = ["sphinx==8.2.3"]
+#: theme -> (generator, the theme's name for it, what to install)
+THEMES = {
+    "sphinx-alabaster": ("sphinx", "alabaster", SPHINX),
+    "sphinx-furo": ("sphinx", "furo", [*SPHINX, "furo==2025.12.19"]),
+    "sphinx-rtd": ("sphinx", "sphinx_rtd_theme", [*SPHINX, "sphinx-rtd-theme==3.1.0"]),
+    "sphinx-pydata": ("sphinx", "pydata_sphinx_theme", [*SPHINX, "pydata-sphinx-theme==0.16.1"]),
+    "sphinx-book": ("sphinx", "sphinx_book_theme", [*SPHINX, "sphinx-book-theme==1.1.4"]),
+    "mkdocs-mkdocs": ("mkdocs", "mkdocs", ["mkdocs==1.6.1"]),
+    "mkdocs-readthedocs": ("mkdocs", "readthedocs", ["mkdocs==1.6.1"]),
+    "mkdocs-material": ("mkdocs", "material", ["mkdocs==1.6.1", "mkdocs-material==9.8.2"]),
+}
+PAGES = 8
+MARKER = "data-ls-content"
+
+
+def tool(packages: list[str]) -> list[str]:
+    return ["uv", "run", "--no-project", "--python", "3.11"] + [
+        arg for package in packages for arg in ("--with", package)
+    ]
+
+
+def plain(title: str) -> str:
+    """A title without the characters reStructuredText and Markdown read as markup."""
+    return re.sub(r"[*`|_#\[\]<>\\]+", " ", title).strip() or "Untitled"
+
+
+def sphinx(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
+    src = work / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"project = {SITE!r}\nauthor = {AUTHOR!r}\nhtml_theme = {name!r}\n", encoding="utf-8"
+    )
+    toc = "".join(f"   {page['slug']}\n" for page in pages)
+    heading = "=" * len(SITE)
+    (src / "index.rst").write_text(
+        f"{SITE}\n{heading}\n\n.. toctree::\n   :maxdepth: 1\n\n{toc}", encoding="utf-8"
+    )
+    for page in pages:
+        title = plain(page["title"])
+        body = "\n".join("   " + line if line.strip() else "" for line in page["body"].split("\n"))
+        (src / f"{page['slug']}.rst").write_text(
+            f"{title}\n{'=' * len(title)}\n\n.. raw:: html\n\n{body}\n", encoding="utf-8"
+        )
+    subprocess.run(
+        [*tool(packages), "sphinx-build", "-q", "-b", "html", "src", "out"],
+        cwd=work, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return {page["slug"]: work / "out" / f"{page['slug']}.html" for page in pages}
+
+
+def mkdocs(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
+    docs = work / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(f"# {SITE}\n\nNotes, kept.\n", encoding="utf-8")
+    for page in pages:
+        # an HTML block in Markdown is passed through as it is (no blank line inside it)
+        body = re.sub(r"\n\s*\n", "\n", page["body"])
+        (docs / f"{page['slug']}.md").write_text(
+            f"# {plain(page['title'])}\n\n<div>{body}</div>\n", encoding="utf-8"
+        )
+    nav = "".join(f"  - {page['slug']}.md\n" for page in pages)
+    (work / "mkdocs.yml").write_text(
+        f"site_name: {SITE}\nsite_author: {AUTHOR}\nsite_url: http://fakehost/\n"
+        f"theme:\n  name: {name}\nnav:\n  - index.md\n{nav}",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [*tool(packages), "mkdocs", "build", "-q", "-d", "site"],
+        cwd=work, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return {page["slug"]: work / "site" / page["slug"] / "index.html" for page in pages}
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    pool = articles()
+    builders = {"sphinx": sphinx, "mkdocs": mkdocs}
+    for theme, (generator, name, packages) in THEMES.items():
+        draw = random.Random(f"20261207-{theme}")
+        pages = [
+            {
+                "slug": article["name"],
+                "title": article["title"],
+                "body": re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"]),
+            }
+            for article in draw.sample(pool, PAGES)
+        ]
+        with tempfile.TemporaryDirectory() as tmp:
+            made = builders[generator](name, packages, pages, Path(tmp))
+            for slug, page in made.items():
+                (out / f"{theme}--{slug}").mkdir(parents=True, exist_ok=True)
+                shutil.copy(page, out / f"{theme}--{slug}" / "source.html")
+        print(theme, len(made), "pages")
+
+
+if __name__ == "__main__":
+    main()
