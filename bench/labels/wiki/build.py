@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -34,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from articles import CATEGORIES, articles  # noqa: E402  (bench/labels/articles.py)
+from php_site import php_site  # noqa: E402  (bench/labels/php_site.py)
 
 MEDIAWIKI = Path("/usr/share/mediawiki")
 WEB_ROOT = Path("/var/lib/mediawiki")
@@ -46,13 +46,6 @@ MARKER = "data-ls-content"
 def title(text: str) -> str:
     """A page title MediaWiki takes: no ``#<>[]|{}``, at most 200 characters."""
     return re.sub(r"[#<>\[\]|{}_]+", " ", text).strip()[:200] or "Untitled"
-
-
-def fetch(path: str) -> bytes:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Host": "fakehost"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=60) as response:
-        return response.read()
 
 
 def main() -> None:
@@ -89,27 +82,13 @@ def main() -> None:
                     )  # fmt: skip
                     made.add(name)
                 pages[f"mediawiki-{skin}--{article['name']}"] = f"{name}\0{skin}"
-        server = subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{PORT}", "-t", str(WEB_ROOT)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    fetch("/index.php?title=Main_Page")
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with php_site(WEB_ROOT, PORT, "/index.php?title=Main_Page") as fetch:
             for key, spec in pages.items():
                 name, skin = spec.split("\0")
                 query = urllib.parse.urlencode({"title": name.replace(" ", "_"), "useskin": skin})
                 (out / key).mkdir(parents=True, exist_ok=True)
                 (out / key / "source.html").write_bytes(fetch(f"/index.php?{query}"))
             print(len(pages), "pages")
-        finally:
-            server.terminate()
-            server.wait()
 
 
 if __name__ == "__main__":

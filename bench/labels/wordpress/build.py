@@ -5,7 +5,9 @@
 Needs Debian 12's wordpress (6.1) and its three wordpress-theme-* packages, php-cli, php-mysql
 and a running mariadb-server on which root may connect by socket; the script makes the
 database and user "wp" anew, installs /etc/wordpress/config-default.php from this directory,
-runs WordPress's install and fills the site (populate.php).
+runs WordPress's install and fills the site (populate.php).  The pages in tests/data were
+built before php-xml was installed (MediaWiki's build brings it): with it, WordPress adds one
+``<link rel="alternate" type="text/xml+oembed">`` to each page's head, and nothing else differs.
 
 Every page of the web on which WordPress's default themes are run carries the same furniture
 around its article: a menu named "Main Menu", entry meta, tags, post navigation, comments with
@@ -30,8 +32,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +45,7 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
     SOCIAL,
     articles,
 )
+from php_site import php_site  # noqa: E402  (bench/labels/php_site.py)
 
 THEMES = ("twentytwentyone", "twentytwentytwo", "twentytwentythree")
 PORT = 8089
@@ -142,13 +143,6 @@ def spec(rng: random.Random, pool: list[dict]) -> tuple[dict, dict[str, list[str
     return site, by_theme
 
 
-def fetch(path: str) -> bytes:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Host": "fakehost"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=60) as response:
-        return response.read()
-
-
 def main() -> None:
     out = Path(sys.argv[1])
     site, by_theme = spec(random.Random(20261207), articles())
@@ -173,18 +167,7 @@ def main() -> None:
         .stdout.strip()
         .splitlines()[-1]
     )
-    server = subprocess.Popen(
-        ["php", "-S", f"127.0.0.1:{PORT}", "-t", "/usr/share/wordpress"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                fetch("/wp-includes/images/blank.gif")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with php_site(Path("/usr/share/wordpress"), PORT, "/wp-includes/images/blank.gif") as fetch:
         for theme in THEMES:
             subprocess.run(["php", str(HERE / "switch.php"), theme], check=True)
             pages = {key: f"/?p={ids['posts'][key]}" for key in by_theme[theme]}
@@ -193,9 +176,6 @@ def main() -> None:
                 (out / key).mkdir(parents=True, exist_ok=True)
                 (out / key / "source.html").write_bytes(fetch(path))
                 print(key, path)
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":
