@@ -257,7 +257,7 @@ class _Classifier:
         return False
 
     def _teasers(self, k: int) -> bool:
-        """Are ``k``'s children (one or more) each a short item holding a link, as in a grid
+        """Are ``k``'s children (two or more) each a short item holding a link, as in a grid
         of products (an image link, a title link, a price, a button)?  An item of prose (over
         ``TEASER_INK`` characters) says it is the article's own list."""
         table = self.table

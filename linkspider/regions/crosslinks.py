@@ -158,6 +158,8 @@ def is_related_heading(lead: str) -> bool:
     [True, True, True]
     >>> [is_related_heading(h) for h in ("Popular tools for logging", "See also", "Related work")]
     [False, False, False]
+    >>> is_related_heading("MOST POPULAR"), is_related_heading("Mehr zum Thema Mac OS X")
+    (True, True)
 
     A shop's other products ("Customers who bought this item also bought" is cut to 32
     characters, and still says so):
@@ -166,7 +168,5 @@ def is_related_heading(lead: str) -> bool:
     ...         "Frequently bought together", "Products you recently viewed", "Similar items")
     >>> [is_related_heading(h) for h in shop], is_related_heading("Customers")
     ([True, True, True, True, True, True], False)
-    >>> is_related_heading("MOST POPULAR"), is_related_heading("Mehr zum Thema Mac OS X")
-    (True, True)
     """
     return _HEADING.fullmatch(lead) is not None
