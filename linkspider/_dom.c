@@ -1078,6 +1078,9 @@ typedef struct {
      * TEMPLATE_COLUMNS (a <col> first: a column group, which takes no tag but <col> and
      * <template>, and reads no raw text) or TEMPLATE_OTHER */
     unsigned char tmode;
+    /* a <template> opened while nothing but what the head holds was read: it is in the
+     * head, where a <frameset> in it is ignored (the second open element is no body) */
+    unsigned char in_head;
     size_t name_at, name_len; /* the start tag's name in the input (but `implied`) */
     size_t serial;
     uint64_t kinds; /* the K_* kinds of this HTML element and those below it (or more) */
@@ -1672,6 +1675,15 @@ static inline size_t find_kind(const open_t *stack, size_t depth, int kind, int 
  * form pointer as they are, and a </form> in it closes any form in scope. */
 static inline int template_open(const open_t *stack, size_t depth) {
     return find_kind(stack, depth, K_TEMPLATE, STOP_NONE) != NONE;
+}
+
+/* Is a <template> of the head open (within LOOK)?  A <frameset> in it is ignored. */
+static int head_template_open(const open_t *stack, size_t depth) {
+    size_t limit = depth > LOOK ? depth - LOOK : 0;
+    for (size_t k = depth; k > limit; k--)
+        if (!stack[k - 1].foreign && stack[k - 1].kind == K_TEMPLATE && stack[k - 1].in_head)
+            return 1;
+    return 0;
 }
 
 /* "Generate implied end tags" (but for elements of kind `except`): the new depth. */
@@ -2472,7 +2484,8 @@ static void start_tag_closes(bound_t *b, start_t *t) {
         d--; /* what a column group or a <noscript> in the head holds not, closes it */
     t->ignored = t->implied = 0;
     if (b->in_frameset) { /* nothing closes (what is not a frameset is not inserted) */ }
-    else if (kind == K_FRAMESET && t->html) t->ignored = !b->frameset_ok;
+    else if (kind == K_FRAMESET && t->html)
+        t->ignored = !b->frameset_ok || head_template_open(b->stack, d);
     else if (t->html && kind == K_FORM && b->form_serial && !template_open(b->stack, d))
         t->ignored = 1; /* a form in a form */
     else if (t->html && t->hidden && in_table_mode(b->stack, d)) {
@@ -2618,6 +2631,7 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     e->foreign = (unsigned char)(!b->in_frameset && (!html || (cls & T_FOREIGN_ROOT)));
     e->integration = (unsigned char)t->integration;
     e->math = (unsigned char)t->math;
+    e->in_head = (unsigned char)(html && kind == K_TEMPLATE && b->in_head);
     e->name_at = t->name_at;
     e->name_len = t->len;
     e->serial = (b->serial += SERIAL_GAP);

@@ -307,6 +307,16 @@ def test_a_hidden_input_in_a_table_closes_no_select():
     assert bounded_depth(markup, 128) <= 2 * 128 + 16
 
 
+@pytest.mark.parametrize("prefix", [b"<template><FRAMESET>", b"<template>x<frameset>"])
+def test_a_frameset_in_a_template_of_the_head_is_ignored(prefix):
+    """A ``<frameset>`` in a ``<template>`` of the head is ignored (the second open element is
+    the head, no body): the estimate took it for a frameset that replaced the page, after which
+    nothing nests, and let ``<math><link></template>`` nest 1,131 deep at bound 24.  Found by
+    ``tests/fuzz_depth.py`` (seed 6011)."""
+    markup = prefix + b"<math><link></template>" * 20_000
+    assert bounded_depth(markup, 24) <= 2 * 24 + 16
+
+
 def test_a_table_in_a_tables_template_closes_no_table_below_the_template():
     """A ``<table>`` where a table part is current closes the table in table scope, and table
     scope ends at a ``<template>``: with no table above the template it is ignored and closes
