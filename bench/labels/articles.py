@@ -9,6 +9,7 @@ and ``blogs/build.py``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -33,6 +34,30 @@ SOCIAL = [
 ]
 #: who writes the comments and reviews (their text: sentences of the articles)
 READERS = ["Ana", "Jon P.", "Mireille", "K. Osei", "Tom", "Wei"]
+#: put on every link of an article before a site's software runs; ``label.mjs --marked``
+#: labels the page's links by it and takes it out
+MARKER = "data-ls-content"
+
+
+def marked(html: str) -> str:
+    """``html`` with every ``<a>`` carrying :data:`MARKER`.
+
+    >>> marked('<p><a href="/x">x</a> <abbr>y</abbr></p>')
+    '<p><a data-ls-content href="/x">x</a> <abbr>y</abbr></p>'
+    """
+    return re.sub(r"<a(?=[\s>])", f"<a {MARKER}", html)
+
+
+def markdown_block(html: str) -> str:
+    """``html`` without blank lines, so that Markdown passes it through as one HTML block."""
+    return re.sub(r"\n\s*\n", "\n", html)
+
+
+def uv_run(packages: list[str], python: str | None = None) -> list[str]:
+    """The command prefix that runs a tool with ``packages`` in an environment of its own
+    (none of them is a dependency of linkspider)."""
+    pin = ["--python", python] if python else []
+    return ["uv", "run", "--no-project", *pin, *(a for p in packages for a in ("--with", p))]
 
 
 def articles() -> list[dict]:

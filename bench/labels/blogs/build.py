@@ -58,20 +58,16 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
     SITE,
     SOCIAL,
     articles,
+    markdown_block,
+    marked,
+    uv_run,
 )
 
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
 MEZZANINE = "mezzanine==6.1.1"
 CARTRIDGE = "cartridge==1.3.4"
-OSCAR = [
-    "--with",
-    "django-oscar==3.2.6",
-    "--with",
-    "sorl-thumbnail==12.11.0",
-    "--with",
-    "pillow==11.3.0",
-]
+OSCAR = ["django-oscar==3.2.6", "sorl-thumbnail==12.11.0", "pillow==11.3.0"]
 THEMES = (
     "pelican-notmyidea",
     "pelican-simple",
@@ -95,8 +91,6 @@ MORE_THEMES = (
     "hexo-stellar",
     "hexo-reimu",
 )
-#: put on every link of a post before the generator runs; label.mjs --marked takes it out
-MARKER = "data-ls-content"
 POSTS = 8
 
 
@@ -106,7 +100,7 @@ def post(article: dict, rng: random.Random, date: str) -> dict:
     return {
         "slug": article["name"],
         "title": article["title"],
-        "body": re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"]),
+        "body": marked(article["body"]),
         "date": date,
         "category": rng.choice(CATEGORIES),
         "tags": sorted(set(words))[:4] or ["notes"],
@@ -161,7 +155,7 @@ def pelican(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
         encoding="utf-8",
     )
     run(
-        ["uv", "run", "--no-project", "--with", PELICAN, "pelican", "content", "-o", "output",
+        [*uv_run([PELICAN]), "pelican", "content", "-o", "output",
          "-s", "pelicanconf.py"],
         work,
     )  # fmt: skip
@@ -169,7 +163,7 @@ def pelican(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
 
 
 def nikola(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
-    tool = ["uv", "run", "--no-project", "--with", NIKOLA, "nikola"]
+    tool = [*uv_run([NIKOLA]), "nikola"]
     run([*tool, "init", "-q", "site"], work)
     site = work / "site"
     for post in posts:
@@ -205,7 +199,7 @@ def hexo(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     drafts.mkdir(parents=True)
     for post in posts:
         # an HTML block in Markdown is passed through as it is (no blank line inside it)
-        body = re.sub(r"\n\s*\n", "\n", post["body"])
+        body = markdown_block(post["body"])
         (drafts / f"{post['slug']}.md").write_text(
             f"---\ntitle: {json.dumps(post['title'])}\ndate: {post['date']}:00\n"
             f"updated: {post['date']}:00\n"
@@ -276,7 +270,7 @@ def mezzanine(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     tree column on the left, the blog's filter panel (recent posts, archive, categories, tags,
     authors, feeds) on the right, and under each post its tags, share links, related posts
     and comments."""
-    tool = ["uv", "run", "--no-project", "--python", "3.11", "--with", MEZZANINE]
+    tool = uv_run([MEZZANINE], "3.11")
     run([*tool, "mezzanine-project", "notebook"], work)
     project = work / "notebook"
     with (project / "notebook" / "local_settings.py").open("a", encoding="utf-8") as local:
@@ -305,8 +299,7 @@ def cartridge(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Cartridge 1.3.4, Mezzanine's shop (PyPI; Mezzanine 6.1.1, Django 4.2, SQLite; needs
     the en_US.UTF-8 locale, Debian's ``locales``): its default Bootstrap 3 templates; a product page holds the shop's menus and cart, the
     description, price, stock and "Buy" form, and related products."""
-    tool = ["uv", "run", "--no-project", "--python", "3.11", "--with", MEZZANINE]
-    tool += ["--with", CARTRIDGE]
+    tool = uv_run([MEZZANINE, CARTRIDGE], "3.11")
     run([*tool, "mezzanine-project", "-a", "cartridge", "notebookshop"], work)
     project = work / "notebookshop"
     with (project / "notebookshop" / "local_settings.py").open("a", encoding="utf-8") as local:
@@ -325,7 +318,7 @@ def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     Bootstrap 4 templates; a product page holds the category menu, search and basket, the
     product's price, stock and "Add to basket", its description, a product information table,
     reviews and recommended products."""
-    tool = ["uv", "run", "--no-project", "--python", "3.11", *OSCAR]
+    tool = uv_run(OSCAR, "3.11")
     shutil.copytree(HERE / "oscar", work / "shop", ignore=shutil.ignore_patterns("populate.py"))
     draw = random.Random(f"20261207-{theme}")
     talk = [p for a in articles() for p in a["paragraphs"]]
@@ -359,9 +352,7 @@ def main() -> None:
         "cartridge": cartridge,
     }
     for theme, posts in by_theme.items():
-        builder = builders.get(theme.split("-", 1)[0])
-        if builder is None:
-            continue
+        builder = builders[theme.split("-", 1)[0]]
         with tempfile.TemporaryDirectory() as tmp:
             pages = builder(theme, posts, Path(tmp))
             for slug, page in pages.items():

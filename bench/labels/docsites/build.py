@@ -29,7 +29,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from articles import AUTHOR, SITE, articles  # noqa: E402  (bench/labels/articles.py)
+from articles import (  # noqa: E402  (bench/labels/articles.py)
+    AUTHOR,
+    SITE,
+    articles,
+    markdown_block,
+    marked,
+    uv_run,
+)
 
 SPHINX = ["sphinx==8.2.3"]
 #: theme -> (generator, the theme's name for it, what to install)
@@ -44,13 +51,6 @@ THEMES = {
     "mkdocs-material": ("mkdocs", "material", ["mkdocs==1.6.1", "mkdocs-material==9.8.2"]),
 }
 PAGES = 8
-MARKER = "data-ls-content"
-
-
-def tool(packages: list[str]) -> list[str]:
-    return ["uv", "run", "--no-project", "--python", "3.11"] + [
-        arg for package in packages for arg in ("--with", package)
-    ]
 
 
 def plain(title: str) -> str:
@@ -76,7 +76,7 @@ def sphinx(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
             f"{title}\n{'=' * len(title)}\n\n.. raw:: html\n\n{body}\n", encoding="utf-8"
         )
     subprocess.run(
-        [*tool(packages), "sphinx-build", "-q", "-b", "html", "src", "out"],
+        [*uv_run(packages, "3.11"), "sphinx-build", "-q", "-b", "html", "src", "out"],
         cwd=work, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     return {page["slug"]: work / "out" / f"{page['slug']}.html" for page in pages}
@@ -88,7 +88,7 @@ def mkdocs(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
     (docs / "index.md").write_text(f"# {SITE}\n\nNotes, kept.\n", encoding="utf-8")
     for page in pages:
         # an HTML block in Markdown is passed through as it is (no blank line inside it)
-        body = re.sub(r"\n\s*\n", "\n", page["body"])
+        body = markdown_block(page["body"])
         (docs / f"{page['slug']}.md").write_text(
             f"# {plain(page['title'])}\n\n<div>{body}</div>\n", encoding="utf-8"
         )
@@ -99,7 +99,7 @@ def mkdocs(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
         encoding="utf-8",
     )
     subprocess.run(
-        [*tool(packages), "mkdocs", "build", "-q", "-d", "site"],
+        [*uv_run(packages, "3.11"), "mkdocs", "build", "-q", "-d", "site"],
         cwd=work, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     return {page["slug"]: work / "site" / page["slug"] / "index.html" for page in pages}
@@ -115,7 +115,7 @@ def main() -> None:
             {
                 "slug": article["name"],
                 "title": article["title"],
-                "body": re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"]),
+                "body": marked(article["body"]),
             }
             for article in draw.sample(pool, PAGES)
         ]

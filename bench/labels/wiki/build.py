@@ -32,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from articles import CATEGORIES, articles  # noqa: E402  (bench/labels/articles.py)
+from articles import CATEGORIES, articles, marked  # noqa: E402  (bench/labels/articles.py)
 from php_site import php_site  # noqa: E402  (bench/labels/php_site.py)
 
 MEDIAWIKI = Path("/usr/share/mediawiki")
@@ -40,7 +40,6 @@ WEB_ROOT = Path("/var/lib/mediawiki")
 SKINS = ("vector-2022", "vector", "monobook", "timeless", "minerva")
 PAGES = 8
 PORT = 8090
-MARKER = "data-ls-content"
 
 
 def title(text: str) -> str:
@@ -73,7 +72,7 @@ def main() -> None:
                 name = title(article["title"])
                 category = draw.choice(CATEGORIES)
                 if name not in made:
-                    body = re.sub(r"<a(?=[\s>])", f"<a {MARKER}", article["body"])
+                    body = marked(article["body"])
                     subprocess.run(
                         ["php", str(MEDIAWIKI / "maintenance" / "edit.php"), "--user", "Editor",
                          name],
