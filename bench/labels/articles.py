@@ -2,8 +2,9 @@
 furniture every one of them puts around the posts (one site, "The Field Notebook").
 
 Each article is Readability's extraction of a real page (links and images included), its
-wrapper divs removed, as an editor's post holds its blocks.  Used by ``wordpress/build.py``
-and ``blogs/build.py``.
+wrapper divs removed, as an editor's post holds its blocks.  Used by the builders of
+``wordpress/``, ``blogs/``, ``wiki/`` and ``docsites/``, with what they share: the mark on
+an article's links, an article as one Markdown HTML block, a tool's own environment.
 """
 
 from __future__ import annotations

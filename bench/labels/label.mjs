@@ -55,9 +55,8 @@ function links(document, contentAt = null) {
   return out;
 }
 
-function selected(html, selector) {
+function selected(document, selector) {
   // the outermost elements the selector matches, as one fragment
-  const document = dom(html).window.document;
   const tops = [...document.querySelectorAll(selector)].filter(
     (el) => !el.parentElement || !el.parentElement.closest(selector),
   );
@@ -75,8 +74,9 @@ for (const name of fs.readdirSync(dir).sort()) {
   if (!fs.existsSync(source)) continue;
   const html = fs.readFileSync(source, "utf8");
   if (contentAt) {
-    labels[name] = links(dom(html).window.document, contentAt);
-    let expected = selected(html, contentAt);
+    const document = dom(html).window.document;
+    labels[name] = links(document, contentAt);
+    let expected = selected(document, contentAt);
     if (marker) {
       const unmark = (text) => text.replace(new RegExp(`\\s${marker}(="")?(?=[\\s/>])`, "g"), "");
       const clean = unmark(html);
