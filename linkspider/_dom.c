@@ -1224,12 +1224,13 @@ static void afe_remove_last(afe_list_t *l, const unsigned char *s, uint32_t hash
     if (k >= 0) afe_remove_at(l, (size_t)k);
 }
 
-/* A formatting start tag: the "Noah's Ark" clause (three entries alike at most: the
- * earliest of them goes; alike is compared as the same name and the same attribute bytes,
- * stricter than the standard's same attributes in any order), then the number of entries
- * after the last marker. */
-static size_t afe_noah(afe_list_t *l, const unsigned char *s, uint32_t hash,
-                       const unsigned char *name, size_t len, size_t attrs_at, size_t attrs_len) {
+/* The "Noah's Ark" clause for a formatting start tag: three entries alike at most after
+ * the last marker, so when three are there the earliest of them goes as the new one is
+ * pushed (alike is compared as the same name and the same attribute bytes, stricter than
+ * the standard's same attributes in any order).  The earliest alike entry's place, or -1. */
+static Py_ssize_t afe_noah(const afe_list_t *l, const unsigned char *s, uint32_t hash,
+                           const unsigned char *name, size_t len, size_t attrs_at,
+                           size_t attrs_len) {
     size_t start = afe_section(l), alike = 0, earliest = 0;
     for (size_t k = l->len; k > start; k--) {
         const afe_t *e = &l->items[k - 1];
@@ -1239,12 +1240,7 @@ static size_t afe_noah(afe_list_t *l, const unsigned char *s, uint32_t hash,
             earliest = k - 1;
         }
     }
-    if (alike >= 3) {
-        memmove(l->items + earliest, l->items + earliest + 1,
-                (l->len - earliest - 1) * sizeof(afe_t));
-        l->len--;
-    }
-    return l->len - start;
+    return alike >= 3 ? (Py_ssize_t)earliest : -1;
 }
 
 /* Is the open element's name a[0:n], in any ASCII case (its hash already equal)? */
@@ -2541,10 +2537,13 @@ static int start_tag_left_out(bound_t *b, const start_t *t, int *dropped, int *n
         b->stack[b->select_at].name_at == b->select_name &&
         ++b->options > (size_t)b->max_options)
         past_bound = 1; /* (left out as a formatting element past the bound is) */
-    if (!past_bound && t->html && (t->cls & T_FORMATTING))
-        past_bound = afe_noah(&b->afe, s, t->hash, name, t->len, t->name_end,
-                              t->tag_end - t->name_end) >=
-                     (size_t)(b->max_formatting < 0 ? 0 : b->max_formatting);
+    if (!past_bound && t->html && (t->cls & T_FORMATTING)) {
+        /* the entries after the last marker once it is pushed, the earliest alike gone */
+        size_t entries = b->afe.len - afe_section(&b->afe) -
+                         (afe_noah(&b->afe, s, t->hash, name, t->len, t->name_end,
+                                   t->tag_end - t->name_end) >= 0);
+        past_bound = entries >= (size_t)(b->max_formatting < 0 ? 0 : b->max_formatting);
+    }
     if (t->is_void) return 0;
     unsigned keep = t->cls & (T_KEEP | T_RAW);
     /* in foreign content, only an SVG <a> is read (a link); a MathML <a>, or an SVG
@@ -2617,6 +2616,12 @@ static int keep_start_tag(bound_t *b, const start_t *t) {
     if (t->implied &&
         push_implied(&b->stack, &b->depth, &b->cap, &b->serial, t->implied) < 0)
         return -1;
+    if (html && (cls & T_FORMATTING)) {
+        /* after reopening: an entry alike that was closed is opened again, then goes */
+        Py_ssize_t alike = afe_noah(&b->afe, s, t->hash, name, t->len, t->name_end,
+                                    t->tag_end - t->name_end);
+        if (alike >= 0) afe_remove_at(&b->afe, (size_t)alike);
+    }
     if (html && ((cls & (T_FORMATTING | T_MARKER | T_CELL)) || kind == K_A)) {
         afe_t entry = {(cls & T_FORMATTING) || kind == K_A ? AFE_ELEMENT : AFE_MARKER,
                        t->hash, t->name_at, t->len, t->name_end, t->tag_end - t->name_end,
