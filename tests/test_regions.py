@@ -795,6 +795,44 @@ def test_camel_case_names_are_read_as_words():
     }
 
 
+@pytest.mark.parametrize("layout", ["paragraphs", "blocks"])
+@pytest.mark.parametrize(
+    "post_class",
+    [
+        # WordPress's post_class(): a post of the "Social Media" category, tagged "advertising"
+        # and "related", in the "aside" post format; a post of a "Sponsored" category
+        "post-42 post type-post status-publish format-aside hentry category-social-media "
+        "tag-advertising tag-related",
+        "post type-post status-publish format-standard hentry category-sponsored",
+        # WooCommerce's product categories and tags, and Ghost's post_class()
+        "post-7 product type-product status-publish product_cat-sponsored product_tag-footer",
+        "post tag-social tag-newsletter",
+    ],
+)
+def test_a_posts_categories_and_tags_name_no_region(post_class, layout):
+    """A post's class list names the site's taxonomy (``category-social-media``,
+    ``tag-advertising``, ``format-aside``): the post's own words, not the page's layout.
+    When the post's wrapper, a ``<div>``, held the article's paragraphs or blocks, they made
+    the whole article ``aside``.  A name of the layout that starts the same way
+    (``category-nav``) still speaks."""
+    cited = f'<p>{LONG}<a href="http://cited.org/">cited</a></p>'
+    other = f'<p>{LONG}<a href="http://other.org/">other</a></p>'
+    if layout == "blocks":
+        cited, other = (f'<div class="text">{block}</div>' for block in (cited, other))
+    body = f"""<html><body><div class="main-navigation menu"><a href="/n">News</a></div>
+    <div id="main"><div id="post-42" class="{post_class}"><h1>Title</h1>{cited}{other}</div></div>
+    <div class="category-nav"><a href="/c">Category</a></div>
+    <div id="secondary" class="widget-area"><p>{LONG[:300]}</p><a href="/w">Widget</a></div>
+    </body></html>"""
+    assert regions(body) == {
+        "News": "nav",
+        "cited": "main",
+        "other": "main",
+        "Category": "nav",
+        "Widget": "aside",
+    }
+
+
 _PIECES = [
     *("nav", "Nav", "menu", "side", "Bar", "left", "Right", "col-md-3", "w-1/4", "span"),
     *("content", "share", "Buttons", "elementor-widget", "-", "_", " ", ":", "/"),

@@ -304,9 +304,38 @@ def builder_neutral(names: str) -> str:
     return _BUILDER_WIDGET.sub(r"\1", names) if "widget" in names else names
 
 
+#: A post's class list, as WordPress (``post_class()``) and Ghost write it, names the site's
+#: taxonomy: the post's categories, tags, format, status and type (``category-social-media``,
+#: ``tag-advertising``, ``format-aside``, WooCommerce's ``product_cat-...``).  Those are the
+#: site's words for the post, not the page's layout, so in a list that is a post's (it holds
+#: ``hentry``, ``post``, ``post-42``, ``type-...`` or ``status-...``) they say nothing.
+_POST_CLASS = re.compile(r"hentry|post(?:-\d+)?|(?:type|status)-\S+", re.IGNORECASE)
+_TAXONOMY = re.compile(
+    r"(?:category|tag|format|status|type|product_cat|product_tag)-\S+", re.IGNORECASE
+)
+
+
+def post_class_neutral(cls: str) -> str:
+    """Class names without the taxonomy of a post's class list.
+
+    >>> post_class_neutral("post-7 post type-post format-aside hentry category-social tag-ads")
+    'post-7 post hentry'
+    >>> post_class_neutral("category-nav"), post_class_neutral("tag-cloud widget")
+    ('category-nav', 'tag-cloud widget')
+    """
+    if "-" not in cls:
+        return cls
+    names = cls.split()
+    if not any(_POST_CLASS.fullmatch(name) for name in names):
+        return cls
+    return " ".join(name for name in names if not _TAXONOMY.fullmatch(name))
+
+
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely, and whether
-    they may name a side column: grid classes or :func:`side_named`)."""
+    they may name a side column: grid classes or :func:`side_named`).  A post's taxonomy
+    (:func:`post_class_neutral`) is no name of these."""
+    cls = post_class_neutral(cls)
     column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
     # camelCase names are words too (shareButtons, relatedPosts): split before lowering
     words = builder_neutral(name_words(f"{cls} {ident}"))
