@@ -833,6 +833,32 @@ def test_a_posts_categories_and_tags_name_no_region(post_class, layout):
     }
 
 
+@pytest.mark.parametrize(
+    "state", ["no-sidebar", "full-width no-sidebar", "has-sidebar", "content-with-sidebar",
+              "sidebar-none", "hasComments", "page-with-nav"]
+)  # fmt: skip
+def test_names_of_a_wrappers_layout_state_name_no_region(state):
+    """``no-sidebar``, ``has-sidebar``, ``page-with-nav``, ``sidebar-none``: a theme's names for
+    what its wrapper has, lacks or sits beside, not for what it is.  On the wrapper of the
+    article's paragraphs they made the article ``aside`` (or ``comment``, or ``nav``; a page's
+    sidebar then became its ``main``).  What the element is still speaks:
+    ``vector-sidebar-container-no-toc`` is a sidebar, ``mod-no-footer`` no footer."""
+    body = f"""<html><body><div class="main-navigation menu"><a href="/n">News</a></div>
+    <div id="main"><div class="{state}"><h1>Title</h1>
+    <p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}<a href="http://other.org/">other</a></p>
+    </div></div>
+    <div class="vector-sidebar-container-no-toc"><a href="/s">Sidebar</a></div>
+    <div id="secondary" class="widget-area"><p>{LONG[:300]}</p><a href="/w">Widget</a></div>
+    </body></html>"""
+    assert regions(body) == {
+        "News": "nav",
+        "cited": "main",
+        "other": "main",
+        "Sidebar": "aside",
+        "Widget": "aside",
+    }
+
+
 _PIECES = [
     *("nav", "Nav", "menu", "side", "Bar", "left", "Right", "col-md-3", "w-1/4", "span"),
     *("content", "share", "Buttons", "elementor-widget", "-", "_", " ", ":", "/"),

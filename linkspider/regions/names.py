@@ -331,15 +331,42 @@ def post_class_neutral(cls: str) -> str:
     return " ".join(name for name in names if not _TAXONOMY.fullmatch(name))
 
 
+#: Names of a wrapper's layout state say what the element has, lacks or sits beside, not what
+#: it is: ``has-sidebar``, ``no-sidebar``, ``page-with-nav``, ``sidebar-none``.  Themes put them
+#: on the wrapper of the article (or of the whole page), which they made ``aside`` or ``nav``.
+#: What follows "no", "has", "with" or "without" in a name, and a name ending in "none" or
+#: "disabled", say nothing.
+_STATE = re.compile(
+    r"(?:^|(?<=[\s_-]))(?:no|has|with|without)[_-]\S*|\S*[_-](?:none|disabled)(?!\S)",
+    re.IGNORECASE,
+)
+
+
+def layout_state_neutral(names: str) -> str:
+    """Class/id names without the words of a layout state (lowercased names; camelCase split
+    by :func:`name_words`).
+
+    >>> layout_state_neutral("site-content no-sidebar"), layout_state_neutral("page-with-nav")
+    ('site-content ', 'page-')
+    >>> layout_state_neutral("sidebar-none comments"), layout_state_neutral("nav notice")
+    (' comments', 'nav notice')
+    """
+    if "-" not in names and "_" not in names:
+        return names
+    return _STATE.sub("", names)
+
+
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely, and whether
     they may name a side column: grid classes or :func:`side_named`).  A post's taxonomy
-    (:func:`post_class_neutral`) is no name of these."""
+    (:func:`post_class_neutral`), and a wrapper's layout state
+    (:func:`layout_state_neutral`), are no names of these."""
     cls = post_class_neutral(cls)
     column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
     # camelCase names are words too (shareButtons, relatedPosts): split before lowering
-    words = builder_neutral(name_words(f"{cls} {ident}"))
-    cls, ident = builder_neutral(cls.lower()), builder_neutral(ident.lower())
+    words = layout_state_neutral(builder_neutral(name_words(f"{cls} {ident}")))
+    cls = layout_state_neutral(builder_neutral(cls.lower()))
+    ident = layout_state_neutral(builder_neutral(ident.lower()))
     names = f"{cls} {ident}"
     unlikely = _mentions(names, _UNLIKELY) and not _mentions(names, _MAYBE)
     return token_region(words), class_weight(cls, ident), unlikely, column
