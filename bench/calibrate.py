@@ -40,6 +40,7 @@ _UNCALIBRATED = {
     "cleaned": 0.6,
     "cross_link": 0.6,
     "related_list": 0.6,
+    "reviews": 0.6,
     "markup_main": 0.6,
     "body": 0.6,
     "hidden": 0.6,

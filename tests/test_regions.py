@@ -627,6 +627,30 @@ def test_a_shops_recommended_products_are_not_main():
     assert got == article | products
 
 
+@pytest.mark.parametrize(
+    "heading", ["Customer Reviews", "Ratings &amp; reviews", "3 reviews", "Avis clients"]
+)
+def test_a_products_reviews_by_its_buyers_are_a_comment_thread(heading):
+    """What follows a heading of buyers' or users' reviews inside the product's page (django-
+    oscar's "Customer Reviews": each review a title link, its text, "Reviewed by ... |
+    Permalink") is ``comment``: the readers' words, not the page's.  A review site's own
+    "Reviews" section, and the description's links, stay ``main``."""
+    review = (
+        f'<li><article class="review"><h3><a href="/r{{0}}">A good read</a></h3><p>{PARA}</p>'
+        '<p><small>Reviewed by <strong>Ana</strong> on 7 Dec | <a href="/r{0}#p">Permalink</a>'
+        "</small></p></article></li>"
+    )
+    body = f"""<html><body><div class="container page"><article class="product_page">
+    <h1>The product</h1><p>{PARA}<a href="http://maker.example/">the maker</a> {PARA}</p>
+    <h2>Reviews</h2><p>{PARA}<a href="http://critic.example/">a critic</a> {PARA}</p>
+    <section><div id="reviews" class="sub-header"><h2>{heading}</h2></div>
+    <ol class="list-unstyled review-list">{review.format(1)}{review.format(2)}</ol></section>
+    </article></div></body></html>"""
+    got = regions(body)
+    assert got.pop("the maker") == got.pop("a critic") == "main"
+    assert got == {"A good read": "comment", "Permalink": "comment"}  # (both reviews')
+
+
 def test_a_div_that_is_one_paragraph_is_not_cleaned_as_a_container():
     """Readability turns a div holding one paragraph (or only phrasing content) with link
     density under 0.25 into that paragraph, which it never cleans; a div of two paragraphs

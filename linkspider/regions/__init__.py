@@ -44,6 +44,7 @@ from linkspider.regions.crosslinks import (
     TEASER_INK,
     is_cross_link,
     is_related_heading,
+    is_reviews_heading,
 )
 from linkspider.regions.density import LinkDensity
 from linkspider.regions.main_block import choose_main
@@ -99,9 +100,9 @@ _ABSORBED = {
 SCORES = {
     "cue": 0.998,  # a non-main cue on the path, outside the main block (7702/7718)
     "cue_in_block": 0.947,  # a non-main cue on the path, inside the main block (1076/1135)
-    "cue_no_block": 0.984,  # a non-main cue, on a page without a text block (239/242)
-    "main": 0.978,  # inside the main block (2528/2583)
-    "main_cued": 0.979,  # inside the block, under a main cue: <article>, role=main... (1423/1453)
+    "cue_no_block": 0.992,  # a non-main cue, on a page without a text block (239/240)
+    "main": 0.978,  # inside the main block (2526/2581)
+    "main_cued": 0.988,  # inside the block, under a main cue: <article>, role=main... (1425/1442)
     "cleaned": 0.925,  # inside the block, in a container Readability cleans away (172/185)
     # inside the block, in a "Related: ..." line (prior: the labels of these pages are
     # Readability's extraction, which keeps such lines by design, readers do not; 0/88 on them)
@@ -109,7 +110,10 @@ SCORES = {
     # inside the block, in a list of links under a "Related Stories" or "Recommended items"
     # heading (72/72, all shop-dev's product grids)
     "related_list": 0.986,
-    "markup_main": 0.983,  # under a main cue, on a page without a text block (57/57)
+    # inside the block, under a "Customer reviews" heading: a product's reviews, a comment
+    # thread (13/13, all shop-dev's)
+    "reviews": 0.933,
+    "markup_main": 0.984,  # under a main cue, on a page without a text block (59/59)
     "body": 0.986,  # outside the main block, no cue (1143/1158)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (755/755)
 }
@@ -135,6 +139,7 @@ class _Classifier:
         self._paths: dict[int, tuple[bool, str | None, bool, int]] = {}
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
         self._related: dict[int, bool] = {}  # element -> is it a list under a related heading
+        self._reviews: dict[int, bool] = {}  # element -> is it under a reviews heading
 
     def classify(self, links: Sequence[int]) -> list[Region]:
         return [(region, SCORES[path], density) for region, path, density in self.decide(links)]
@@ -207,6 +212,8 @@ class _Classifier:
             return ("aside", "cross_link", density)
         if self._in_related_list(key):
             return ("aside", "related_list", density)
+        if self._in_reviews(key):
+            return ("comment", "reviews", density)
         return ("main", "main_cued" if saw_main else "main", density)
 
     def _in_cross_link_line(self, key: int) -> bool:
@@ -248,8 +255,11 @@ class _Classifier:
                 return False
             answer = memo.get(k)
             if answer is None:
-                answer = memo[k] = self._under_related_heading(k) and (
-                    density.of(k) >= MIN_LIST_DENSITY or self._teasers(k)
+                lead = self._heading_before(k)
+                answer = memo[k] = (
+                    lead is not None
+                    and is_related_heading(lead)
+                    and (density.of(k) >= MIN_LIST_DENSITY or self._teasers(k))
                 )
             if answer:
                 return True
@@ -269,20 +279,41 @@ class _Classifier:
             items += 1
         return items >= 2
 
-    def _under_related_heading(self, k: int) -> bool:
+    def _in_reviews(self, key: int) -> bool:
+        """Is ``key`` under a heading that announces a product's reviews by its buyers
+        ("Customer reviews", "Ratings & reviews": :mod:`~linkspider.regions.crosslinks`),
+        in the element right after it (``key`` or one of its next few ancestors below the
+        main block)?  Those are a comment thread of the product's page."""
+        parent, main, memo = self.table.parent, self.main, self._reviews
+        k = key
+        for _ in range(6):
+            if k < 0 or k in main:
+                return False
+            answer = memo.get(k)
+            if answer is None:
+                lead = self._heading_before(k)
+                answer = memo[k] = lead is not None and is_reviews_heading(lead)
+            if answer:
+                return True
+            k = parent[k]
+        return False
+
+    def _heading_before(self, k: int) -> str | None:
+        """The lead of ``k``'s previous sibling (past empty ones) when it is a short line,
+        as a heading is; else None."""
         table = self.table
         parent, ink, lead = table.parent, table.ink, table.lead
         up, before = parent[k], k
         for _ in range(3):  # the previous sibling, past empty ones
             j = before - 1
             if j <= up:
-                return False  # the first child
+                return None  # the first child
             while parent[j] != up:
                 j = parent[j]
             if ink[j]:
-                return lead[j] is not None and ink[j] <= SHORT_LINE and is_related_heading(lead[j])
+                return lead[j] if ink[j] <= SHORT_LINE else None
             before = j
-        return False
+        return None
 
     def _path(self, key: int) -> tuple[bool, str | None, bool, int]:
         """What the path from ``key`` up to the main block (or the root) says, memoized.

@@ -170,3 +170,37 @@ def is_related_heading(lead: str) -> bool:
     ([True, True, True, True, True, True], False)
     """
     return _HEADING.fullmatch(lead) is not None
+
+
+#: Headings over a product's (or a place's, a book's...) reviews written by its buyers or
+#: users: a kind of comment thread.  A bare "Reviews" is left out: a review site's article has
+#: such a section of its own; "Customer reviews", "Ratings & reviews", "3 reviews" or
+#: "Reviews (3)" are the readers'.
+_REVIEWS = re.compile(
+    r"\W*(?:(?:customer|user|guest|member|buyer|reader|verified|product)s?'? "
+    r"(?:reviews?|ratings?(?: (?:and|&) reviews?)?)"
+    r"|ratings? (?:and|&) reviews?|reviews? (?:and|&) ratings?"
+    r"|reviews? \(\d[\d,.]*\)|\d[\d,.]* (?:customer |user |product )?reviews?"
+    r"|what (?:our )?customers (?:are )?say(?:ing)?"
+    r"|kundenbewertungen|kundenrezensionen|avis (?:des )?clients|opiniones de (?:los )?clientes"
+    r"|reseñas de (?:los )?clientes|recensioni (?:dei )?clienti|avaliações de clientes"
+    r"|klantbeoordelingen|klantreviews)"
+    r"(?: (?:for|of|on|about|from) \S.*|\s*[(\[:|\u2013-].*)?\W*",
+    re.IGNORECASE,
+)
+
+
+def is_reviews_heading(lead: str) -> bool:
+    """Does a heading whose text starts with ``lead`` announce the reviews of a page's product
+    by its buyers or users?
+
+    >>> [is_reviews_heading(h) for h in ("Customer Reviews", "Ratings & Reviews", "3 reviews")]
+    [True, True, True]
+    >>> [is_reviews_heading(h) for h in ("Reviews (12)", "Avis clients", "Kundenbewertungen")]
+    [True, True, True]
+    >>> [is_reviews_heading(h) for h in ("Customer reviews for Widget X", "2 reviews: 4.5/5")]
+    [True, True]
+    >>> [is_reviews_heading(h) for h in ("Reviews", "Our review", "3 reviews you should read")]
+    [False, False, False]
+    """
+    return _REVIEWS.fullmatch(lead) is not None
