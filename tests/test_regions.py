@@ -819,6 +819,15 @@ def test_camel_case_names_are_read_as_words():
     }
 
 
+def test_a_number_after_a_name_is_the_boxs_number():
+    """``nav1``, ``sidebar2``, ``footer3``: numbered boxes cue as ``nav-1`` does."""
+    body = f"""<html><body><div id="nav1"><a href="/n">News</a></div>
+    <div class="story"><p>{LONG}<a href="http://cited.org/">cited</a></p><p>{LONG}</p></div>
+    <div id="sidebar2"><a href="/s">Side</a></div><div class="footer3"><a href="/f">Foot</a></div>
+    </body></html>"""
+    assert regions(body) == {"News": "nav", "cited": "main", "Side": "aside", "Foot": "footer"}
+
+
 @pytest.mark.parametrize("layout", ["paragraphs", "blocks"])
 @pytest.mark.parametrize(
     "post_class",

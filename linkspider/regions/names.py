@@ -121,6 +121,7 @@ _TOKEN_CUES: tuple[tuple[str, frozenset[str]], ...] = (
         ["content", "main", "article", "post", "entry", "story", "body-text", "articlebody",
          "post-content", "entry-content", "article-body", "story-body"])),
 )  # fmt: skip
+_DIGITS = "0123456789"
 #: every token of the groups above
 _CUE_TOKENS = frozenset().union(*(cues for _, cues in _TOKEN_CUES))
 #: bytes that are not a lowercase ASCII letter or digit, as spaces
@@ -195,12 +196,20 @@ def token_region(class_and_id: str) -> str | None:
 
     >>> token_region("site-footer footer"), token_region("main-nav"), token_region("x")
     ('footer', 'nav', None)
+
+    A number after the word is the box's number, as after a dash (``sidebar2``, ``nav1``):
+
+    >>> token_region("sidebar2"), token_region("footer-3"), token_region("h2")
+    ('aside', 'footer', None)
     """
     if not class_and_id:
         return None
-    found = _CUE_TOKENS.intersection(tokens(class_and_id.lower()))
+    words = tokens(class_and_id.lower())
+    found = _CUE_TOKENS.intersection(words)
     if not found:  # (most names)
-        return None
+        found = _CUE_TOKENS.intersection(word.rstrip(_DIGITS) for word in words)
+        if not found:
+            return None
     for region, cues in _TOKEN_CUES:
         if not cues.isdisjoint(found):
             return region
