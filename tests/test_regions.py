@@ -914,6 +914,7 @@ _NAME_PIECES = st.lists(st.one_of(st.sampled_from(_PIECES), st.characters()), ma
 @example("et_pb_column_1_4")
 @example("elementor-col-66")
 @example("vc_col-sm-3 shareButtons")
+@example("nav0 x2")
 def test_class_name_readings_are_the_regular_expressions_they_stand_for(name):
     """The fast paths of the class/id readings (a lowercase check before the camelCase
     split, a byte table for tokens, a digit and a substring check before the grid classes)
@@ -927,14 +928,13 @@ def test_class_name_readings_are_the_regular_expressions_they_stand_for(name):
     ]
     widths = [w for w in widths if 0 < w <= 1]
     assert names.grid_width.__wrapped__(name) == (min(widths) if widths else None)
-    expected = next(
-        (
-            region
-            for region, cues in names._TOKEN_CUES
-            if set(re.split(r"[^a-z0-9]+", name.lower())) & cues
-        ),
-        None,
-    )
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+
+    def first_region(words: set[str]) -> str | None:
+        return next((region for region, cues in names._TOKEN_CUES if words & cues), None)
+
+    # a number after a word is the box's number, read when no word cues as it is
+    expected = first_region(words) or first_region({re.sub("[0-9]+$", "", w) for w in words})
     assert names.token_region(name) == expected
 
 
