@@ -819,6 +819,22 @@ def test_camel_case_names_are_read_as_words():
     }
 
 
+@pytest.mark.parametrize("wrapper", ["nav-open", "menu-push", "off-canvas-wrap nav-closed"])
+def test_a_page_wrapper_named_for_its_menus_state_is_no_menu(wrapper):
+    """Off-canvas menus name the wrapper of the whole page for their state (``nav-open``,
+    ``menu-push``): an element named for navigation that holds most of the page's text is
+    no menu, and the article inside it is still chosen (it was all ``nav``).  A real menu,
+    and a menu with descriptions beside the article, stay ``nav``."""
+    menu = "".join(f'<li><a href="/m{i}">Section {i}</a> {PARA[:60]}</li>' for i in range(3))
+    body = f"""<html><body><div class="{wrapper}"><div class="menu"><ul>{menu}</ul></div>
+    <div id="main"><div class="story"><p>{LONG}<a href="http://cited.org/">cited</a></p>
+    <p>{LONG}<a href="http://other.org/">other</a></p></div></div>
+    <div id="secondary" class="widget-area"><a href="/w">Widget</a></div></div></body></html>"""
+    got = regions(body)
+    assert {got.pop(f"Section {i}") for i in range(3)} == {"nav"}
+    assert got == {"cited": "main", "other": "main", "Widget": "aside"}
+
+
 def test_a_number_after_a_name_is_the_boxs_number():
     """``nav1``, ``sidebar2``, ``footer3``: numbered boxes cue as ``nav-1`` does."""
     body = f"""<html><body><div id="nav1"><a href="/n">News</a></div>

@@ -46,6 +46,9 @@ _LAYOUT = frozenset(("nav", "header", "footer", "aside", "comment"))
 #: ... nor is text under class/id names saying navigation or comments (other names, such
 #: as ``l-sidebar-fixed`` or Blogger's ``widget Blog``, wrap whole articles too often).
 _MENUS = frozenset(("nav", "comment"))
+#: The share of the page's text past which an element named for navigation is a wrapper of
+#: the page (named for its menu's state), not a menu.
+WRAPPER_SHARE = 0.5
 #: Readability never removes "unlikely" elements inside these.
 TABLE_OR_CODE = frozenset(("table", "code"))
 #: (skip "unlikely" names, use class weights, clean conditionally), in order.
@@ -308,11 +311,19 @@ class _Chooser:
 
     def _furniture(self, k: int) -> bool:
         """A layout landmark (tag, ARIA role or a side grid column), or class/id names
-        (or microdata) saying navigation or comments."""
+        (or microdata) saying navigation or comments.  Names saying navigation on an
+        element that holds most of the page's text name the state of a page's wrapper
+        (``nav-open``, ``menu-push``: an off-canvas menu's), not a menu."""
         t = self.table
         if not (t.cls[k] or t.ident[k] or t.role[k] or k in t.itemprop) and t.tag[k] not in _LAYOUT:
             return False  # nothing to read: no names, no role, no landmark tag
-        return self.names.cue(k) in _MENUS or self.names.landmark(k) in _LAYOUT
+        landmark = self.names.landmark(k)
+        if landmark in _LAYOUT:
+            return True
+        cue = self.names.cue(k)
+        if cue == "nav" and landmark is None and t.ink[k] > t.ink[0] * WRAPPER_SHARE:
+            return False
+        return cue in _MENUS
 
     def _climb(self, top: int, top_score: float, scores: dict[int, float]) -> int:
         """Readability's refinements: a better-scoring parent, or a parent of an only child."""
