@@ -332,8 +332,11 @@ def post_class_neutral(cls: str) -> str:
     >>> post_class_neutral("category-nav"), post_class_neutral("tag-cloud widget")
     ('category-nav', 'tag-cloud widget')
     """
-    if "-" not in cls:
-        return cls
+    lowered = cls.lower()
+    if "-" not in cls or not any(
+        hint in lowered for hint in ("post", "hentry", "type-", "status-")
+    ):
+        return cls  # (most names)
     names = cls.split()
     if not any(_POST_CLASS.fullmatch(name) for name in names):
         return cls
@@ -344,25 +347,31 @@ def post_class_neutral(cls: str) -> str:
 #: it is: ``has-sidebar``, ``no-sidebar``, ``page-with-nav``, ``sidebar-none``.  Themes put them
 #: on the wrapper of the article (or of the whole page), which they made ``aside`` or ``nav``.
 #: What follows "no", "has", "with" or "without" in a name, and a name ending in "none" or
-#: "disabled", say nothing.
-_STATE = re.compile(
-    r"(?:^|(?<=[\s_-]))(?:no|has|with|without)[_-]\S*|\S*[_-](?:none|disabled)(?!\S)",
-    re.IGNORECASE,
+#: "disabled", say nothing.  (_STATE_HINT: where to look closer; most names hold none.)
+_STATE_HINT = re.compile(
+    r"(?:^|[\s_-])(?:no|has|with|without)[_-]|[_-](?:none|disabled)(?!\S)", re.IGNORECASE
 )
+#: in one name: from a "no", "has", "with" or "without" word to the name's end
+_STATE_WORDS = re.compile(r"(?:^|(?<=[_-]))(?:no|has|with|without)[_-].*", re.IGNORECASE)
+#: a whole name ending in "none" or "disabled"
+_STATE_NAME = re.compile(r".*[_-](?:none|disabled)", re.IGNORECASE)
 
 
 def layout_state_neutral(names: str) -> str:
-    """Class/id names without the words of a layout state (lowercased names; camelCase split
-    by :func:`name_words`).
+    """Lowercased class/id names without the words of a layout state (camelCase split by
+    :func:`name_words`).
 
     >>> layout_state_neutral("site-content no-sidebar"), layout_state_neutral("page-with-nav")
-    ('site-content ', 'page-')
+    ('site-content', 'page-')
     >>> layout_state_neutral("sidebar-none comments"), layout_state_neutral("nav notice")
-    (' comments', 'nav notice')
+    ('comments', 'nav notice')
     """
-    if "-" not in names and "_" not in names:
+    if not ("no" in names or "has" in names or "with" in names or "disabled" in names):
+        return names  # (most names: four substring tests cost less than the search)
+    if ("-" not in names and "_" not in names) or _STATE_HINT.search(names) is None:
         return names
-    return _STATE.sub("", names)
+    kept = (_STATE_WORDS.sub("", name) for name in names.split() if not _STATE_NAME.fullmatch(name))
+    return " ".join(name for name in kept if name)
 
 
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
