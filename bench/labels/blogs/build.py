@@ -16,7 +16,8 @@ linkspider):
   categories, tags, a tag cloud, archives and recent posts) and seven of the most used Hexo
   themes, with their own defaults: NexT 8.29.0, Butterfly 5.7.0, Fluid 1.9.9, Keep 4.3.0,
   Redefine 2.9.0, Stellar 1.44.0 and Reimu 1.12.6 (author cards, tables of contents,
-  copyright boxes, recent posts, post navigation);
+  copyright boxes, recent posts, post navigation), and five more added later: Icarus 6.1.1,
+  AnZhiYu 1.7.0, Solitude 4.0.0, Yun 1.10.11 and ParticleX 2.8.1;
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
@@ -90,6 +91,15 @@ MORE_THEMES = (
     "hexo-redefine",
     "hexo-stellar",
     "hexo-reimu",
+    # five more of Hexo's most used themes on npm that render their pages here (Volantis
+    # checks for a global hexo-cli and stops; Nexmoe failed on its own default config; Async
+    # says MIT in package.json but the SATA licence in its README, and ships no licence
+    # text): all held out (blogs-heldout), assigned before any of their pages was scored
+    "hexo-icarus",
+    "hexo-anzhiyu",
+    "hexo-solitude",
+    "hexo-yun",
+    "hexo-particlex",
 )
 POSTS = 8
 
