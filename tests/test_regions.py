@@ -243,6 +243,33 @@ def test_a_column_named_for_its_side_beside_the_content_column_is_a_sidebar(side
     )
 
 
+@pytest.mark.parametrize(
+    ("side", "content"),
+    [
+        ('id="sidebar"', 'id="content"'),
+        ('id="secondary" class="widget-area"', 'id="primary"'),  # WordPress's
+        ('id="sidebar2"', 'class="entry"'),
+        ('class="sidebar"', 'class="post"'),
+    ],
+)
+def test_a_sidebar_by_name_beside_a_short_article_is_not_the_main_block(side, content):
+    """A column named a sidebar (``#sidebar``, WordPress's ``#secondary.widget-area``) beside
+    the content column is a side column: a short article's sidebar with more text than it
+    was chosen with it as the main block, and its links came out ``main``.  A wrapper whose
+    name only says it has one (``has-sidebar``) is no sidebar."""
+    side_text = "".join(f"<p>{SIDE_TEXT}</p>" for _ in range(4))
+    body = f"""<html><body><div id="page"><div {content}><h1>Headline</h1>
+    <p>{PARA[:250]}<a href="http://cited.org/">cited</a></p></div>
+    <div {side}><h3>About</h3>{side_text}<a href="/about">about us</a></div>
+    </div></body></html>"""
+    assert regions(body) == {"cited": "main", "about us": "aside"}
+    wrapper = body.replace('<div id="page">', '<div id="page"><div class="has-sidebar">')
+    assert regions(wrapper.replace("</div></body>", "</div></div></body>")) == {
+        "cited": "main",
+        "about us": "aside",
+    }
+
+
 def test_side_names_alone_do_not_make_a_sidebar():
     """A two-column page's ``#left`` may hold the article, and ``pull-right`` or a bare
     ``right`` class places things inside it: without a column named for the content

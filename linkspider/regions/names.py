@@ -460,6 +460,8 @@ _SIDE_COMPOUND = re.compile(
 _SIDES = frozenset(("left", "right"))
 _COLUMN_WORDS = frozenset(("col", "cols", "column", "columns", "side", "pane", "panel", "area"))
 _CENTRE_WORDS = frozenset(("center", "centre", "middle", "primary"))
+_SIDEBAR_WORDS = frozenset(("sidebar", "sidebars", "secondary"))
+_WIDGET_AREA = frozenset(("widget", "area"))
 #: the tags of such layout columns
 _COLUMN_TAGS = frozenset(("div", "td", "section"))
 
@@ -474,17 +476,32 @@ def side_named(cls: str, ident: str) -> bool:
     (False, False, False)
     >>> side_named("leftColumn", ""), side_named("", "rightSidebar"), side_named("pullRight", "")
     (True, True, False)
+
+    A sidebar by name, beside the content, is one too (a column beside the article with more
+    text than it):
+
+    >>> side_named("", "sidebar2"), side_named("widget-area", "secondary"), side_named("has-sidebar", "")
+    (True, True, False)
     """
     if ident and ident.strip().lower() in _SIDES:
         return True
     names = f"{cls} {ident}".lower()
-    if "left" not in names and "right" not in names:
-        return False
-    # words (``leftColumn``: left, column) or one compound name (``rightsidebar``, ``rightSidebar``)
-    words = set(tokens(name_words(f"{cls} {ident}")))
-    if not _SIDES.isdisjoint(words) and not _COLUMN_WORDS.isdisjoint(words):
-        return True
-    return any(_SIDE_COMPOUND.fullmatch(token) for token in tokens(names))
+    if "left" in names or "right" in names:
+        # words (``leftColumn``: left, column) or one compound name (``rightsidebar``)
+        words = set(tokens(name_words(f"{cls} {ident}")))
+        if not _SIDES.isdisjoint(words) and not _COLUMN_WORDS.isdisjoint(words):
+            return True
+        if any(_SIDE_COMPOUND.fullmatch(token) for token in tokens(names)):
+            return True
+    if "sidebar" in names or "secondary" in names or "widget" in names:
+        # a sidebar by name (``#sidebar``, ``sidebar2``, WordPress's ``#secondary`` and
+        # ``widget-area``), its layout state aside (``has-sidebar`` is no sidebar)
+        words = {
+            word.rstrip(_DIGITS)
+            for word in tokens(layout_state_neutral(builder_neutral(name_words(names))))
+        }
+        return not _SIDEBAR_WORDS.isdisjoint(words) or words >= _WIDGET_AREA
+    return False
 
 
 @cached_when_short(16_384)
