@@ -50,6 +50,12 @@ TAGS = [
 ]  # fmt: skip
 
 
+#: the tree builder's formatting elements (the list of active formatting elements holds them)
+FORMATTING = frozenset(
+    ("b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u")
+)
+
+
 def token(rng: random.Random) -> str:
     name = rng.choice(TAGS)
     roll = rng.random()
@@ -59,6 +65,10 @@ def token(rng: random.Random) -> str:
             attrs = " href=/x"
         elif name == "font" and rng.random() < 0.5:
             attrs = " color=red"
+        elif name in FORMATTING and rng.random() < 0.2:
+            # formatting elements alike or not (the "Noah's Ark" clause compares attributes,
+            # in any order)
+            attrs = rng.choice([" class=a", " class=b", " id=x class=a", " class=a id=x"])
         elif name == "annotation-xml" and rng.random() < 0.5:
             attrs = " encoding=text/html"
         elif name == "input" and rng.random() < 0.5:
