@@ -121,6 +121,7 @@ _TOKEN_CUES: tuple[tuple[str, frozenset[str]], ...] = (
         ["content", "main", "article", "post", "entry", "story", "body-text", "articlebody",
          "post-content", "entry-content", "article-body", "story-body"])),
 )  # fmt: skip
+#: what a box's number is written in (``sidebar2``: :func:`token_region`)
 _DIGITS = "0123456789"
 #: every token of the groups above
 _CUE_TOKENS = frozenset().union(*(cues for _, cues in _TOKEN_CUES))
