@@ -7,7 +7,7 @@ Blogs made by static site generators and small CMSs are a large share of the web
 articles.  A label needs no extractor here: every link of a post's text is marked
 (``data-ls-content``) before the program runs, so a link of the page is content exactly
 when it came from the post.
-Seven programs, pinned, each run in an environment of its own (none is a dependency of
+Eight programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -19,6 +19,8 @@ linkspider):
   copyright boxes, recent posts, post navigation), and five more added later: Icarus 6.1.1,
   AnZhiYu 1.7.0, Solitude 4.0.0, Yun 1.10.11 and ParticleX 2.8.1;
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
+- ABlog 0.11.13 (PyPI; Sphinx 8.2.3's blog extension) with its sidebars under alabaster,
+  the PyData theme 0.16.1 and the Book theme 1.1.4;
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
   posts and comments;
@@ -67,6 +69,13 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
 MEZZANINE = "mezzanine==6.1.1"
+ABLOG = ["sphinx==8.2.3", "ablog==0.11.13"]
+#: ABlog's themes: the Sphinx theme's name, and what to install for it
+ABLOG_THEMES = {
+    "alabaster": ("alabaster", []),
+    "pydata": ("pydata_sphinx_theme", ["pydata-sphinx-theme==0.16.1"]),
+    "book": ("sphinx_book_theme", ["sphinx-book-theme==1.1.4"]),
+}
 CARTRIDGE = "cartridge==1.3.4"
 OSCAR = ["django-oscar==3.2.6", "sorl-thumbnail==12.11.0", "pillow==11.3.0"]
 THEMES = (
@@ -100,6 +109,12 @@ MORE_THEMES = (
     "hexo-solitude",
     "hexo-yun",
     "hexo-particlex",
+    # ABlog, Sphinx's blog extension, under three Sphinx themes with its sidebars (Furo
+    # renders an error page for ABlog's layout): held out (blogs-heldout), assigned before any
+    # of their pages was scored
+    "ablog-alabaster",
+    "ablog-pydata",
+    "ablog-book",
 )
 POSTS = 8
 
@@ -234,6 +249,44 @@ def hexo(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return {post["slug"]: work / "public" / post["slug"] / "index.html" for post in posts}
 
 
+def ablog(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """ABlog 0.11.13 (PyPI; Sphinx 8.2.3's blog extension): each post's card (date, author,
+    category, tags), previous and next posts, recent posts, a tag cloud, categories and
+    archives in the sidebar, under a Sphinx theme."""
+    html_theme, packages = ABLOG_THEMES[theme.split("-", 1)[1]]
+    src = work / "src"
+    (src / "posts").mkdir(parents=True)
+    sidebars = ["postcard", "recentposts", "tagcloud", "categories", "archives"]
+    (src / "conf.py").write_text(
+        f"project = {SITE!r}\nauthor = {AUTHOR!r}\nextensions = ['ablog']\n"
+        f"html_theme = {html_theme!r}\nblog_title = {SITE!r}\n"
+        "blog_baseurl = 'http://fakehost/'\n"
+        f"blog_authors = {{'editor': ({AUTHOR!r}, None)}}\nblog_default_author = 'editor'\n"
+        f"html_sidebars = {{'**': {[f'ablog/{name}.html' for name in sidebars]!r}}}\n",
+        encoding="utf-8",
+    )
+    heading = "=" * len(SITE)
+    (src / "index.rst").write_text(
+        f"{SITE}\n{heading}\n\n.. postlist:: 5\n\n.. toctree::\n   :glob:\n   :hidden:\n\n"
+        "   posts/*\n",
+        encoding="utf-8",
+    )
+    for post in posts:
+        title = re.sub(r"[*`|_#\[\]<>\\]+", " ", post["title"]).strip() or "Untitled"
+        body = "\n".join("   " + line if line.strip() else "" for line in post["body"].split("\n"))
+        (src / "posts" / f"{post['slug']}.rst").write_text(
+            f"{title}\n{'=' * len(title)}\n\n.. post:: {post['date'].split()[0]}\n"
+            f"   :tags: {', '.join(post['tags'])}\n   :category: {post['category']}\n"
+            f"   :author: editor\n\n.. raw:: html\n\n{body}\n",
+            encoding="utf-8",
+        )
+    run(
+        [*uv_run([*ABLOG, *packages], "3.11"), "sphinx-build", "-q", "-b", "html", "src", "out"],
+        work,
+    )
+    return {post["slug"]: work / "out" / "posts" / f"{post['slug']}.html" for post in posts}
+
+
 def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Debian 12's jekyll 4.3.1 and jekyll-theme-minima 2.5.1."""
     drafts = work / "_posts"
@@ -360,6 +413,7 @@ def main() -> None:
         "mezzanine": mezzanine,
         "oscar": oscar,
         "cartridge": cartridge,
+        "ablog": ablog,
     }
     for theme, posts in by_theme.items():
         builder = builders[theme.split("-", 1)[0]]
