@@ -7,7 +7,7 @@ Blogs made by static site generators and small CMSs are a large share of the web
 articles.  A label needs no extractor here: every link of a post's text is marked
 (``data-ls-content``) before the program runs, so a link of the page is content exactly
 when it came from the post.
-Eight programs, pinned, each run in an environment of its own (none is a dependency of
+Nine programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -21,6 +21,8 @@ linkspider):
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
 - ABlog 0.11.13 (PyPI; Sphinx 8.2.3's blog extension) with its sidebars under alabaster,
   the PyData theme 0.16.1 and the Book theme 1.1.4;
+- Material for MkDocs 9.8.2's blog plugin (PyPI; MkDocs 1.6.1), with categories, an author
+  and tags;
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
   posts and comments;
@@ -115,6 +117,9 @@ MORE_THEMES = (
     "ablog-alabaster",
     "ablog-pydata",
     "ablog-book",
+    # Material for MkDocs' blog plugin: held out (blogs-heldout), assigned before its pages
+    # were scored
+    "material-blog",
 )
 POSTS = 8
 
@@ -287,6 +292,44 @@ def ablog(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return {post["slug"]: work / "out" / "posts" / f"{post['slug']}.html" for post in posts}
 
 
+def material(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Material for MkDocs 9.8.2's blog plugin (PyPI; MkDocs 1.6.1): the blog's navigation,
+    each post's date, author, categories and reading time, and its tags (the tags plugin)."""
+    posts_dir = work / "docs" / "blog" / "posts"
+    posts_dir.mkdir(parents=True)
+    (work / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    (work / "docs" / "blog" / ".authors.yml").write_text(
+        f"authors:\n  editor:\n    name: {json.dumps(AUTHOR)}\n    description: Editor\n"
+        "    avatar: http://fakehost/editor.png\n",
+        encoding="utf-8",
+    )
+    for post in posts:
+        day = post["date"].split()[0]
+        (posts_dir / f"{post['slug']}.md").write_text(
+            f"---\ndate: {day}\nslug: {post['slug']}\ncategories:\n  - {post['category']}\n"
+            f"authors:\n  - editor\ntags: {json.dumps(post['tags'])}\n---\n\n"
+            f"# {json.dumps(post['title'])[1:-1]}\n\n<div>{markdown_block(post['body'])}</div>\n",
+            encoding="utf-8",
+        )
+    (work / "mkdocs.yml").write_text(
+        f"site_name: {json.dumps(SITE)}\nsite_author: {json.dumps(AUTHOR)}\n"
+        "site_url: http://fakehost/\ntheme:\n  name: material\nplugins:\n  - blog\n  - tags\n"
+        "nav:\n  - blog/index.md\n",
+        encoding="utf-8",
+    )
+    tool = uv_run(["mkdocs==1.6.1", "mkdocs-material==9.8.2"], "3.11")
+    run([*tool, "mkdocs", "build", "-q", "-d", "site"], work, {"NO_MKDOCS_2_WARNING": "1"})
+    return {
+        post["slug"]: work
+        / "site"
+        / "blog"
+        / post["date"].split()[0].replace("-", "/")
+        / post["slug"]
+        / "index.html"
+        for post in posts
+    }
+
+
 def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Debian 12's jekyll 4.3.1 and jekyll-theme-minima 2.5.1."""
     drafts = work / "_posts"
@@ -414,6 +457,7 @@ def main() -> None:
         "oscar": oscar,
         "cartridge": cartridge,
         "ablog": ablog,
+        "material": material,
     }
     for theme, posts in by_theme.items():
         builder = builders[theme.split("-", 1)[0]]
