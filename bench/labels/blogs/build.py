@@ -1,13 +1,13 @@
 """Build the blog and shop labelled sets: blog and shop programs' own themes around real
 article text.
 
-    (cd bench/labels/blogs && npm ci) && python bench/labels/blogs/build.py OUT
+    (cd bench/labels/blogs && npm ci && cd docusaurus && npm ci) && python bench/labels/blogs/build.py OUT
 
 Blogs made by static site generators and small CMSs are a large share of the web's
 articles.  A label needs no extractor here: every link of a post's text is marked
 (``data-ls-content``) before the program runs, so a link of the page is content exactly
 when it came from the post.
-Nine programs, pinned, each run in an environment of its own (none is a dependency of
+Ten programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -23,6 +23,7 @@ linkspider):
   the PyData theme 0.16.1 and the Book theme 1.1.4;
 - Material for MkDocs 9.8.2's blog plugin (PyPI; MkDocs 1.6.1), with categories, an author
   and tags;
+- Docusaurus 3.10.2's classic preset, its blog alone (npm; ``docusaurus/package.json``);
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
   posts and comments;
@@ -117,9 +118,10 @@ MORE_THEMES = (
     "ablog-alabaster",
     "ablog-pydata",
     "ablog-book",
-    # Material for MkDocs' blog plugin: held out (blogs-heldout), assigned before its pages
-    # were scored
+    # Material for MkDocs' blog plugin, and Docusaurus's blog: held out (blogs-heldout),
+    # assigned before their pages were scored
     "material-blog",
+    "docusaurus-classic",
 )
 POSTS = 8
 
@@ -330,6 +332,47 @@ def material(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     }
 
 
+def docusaurus(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Docusaurus 3.10.2's classic preset, its blog alone (npm; ``docusaurus/package.json``
+    here, ``npm ci`` there first): the navbar, a sidebar of every post, each post's author,
+    reading time, tags and previous/next posts, and the footer.  A post is Markdown (not
+    MDX), so its HTML is passed through."""
+    modules = HERE / "docusaurus"
+    shutil.copy(modules / "package.json", work / "package.json")
+    (work / "node_modules").symlink_to(modules / "node_modules")
+    blog = work / "blog"
+    blog.mkdir()
+    (blog / "authors.yml").write_text(
+        f"editor:\n  name: {json.dumps(AUTHOR)}\n  title: Editor\n", encoding="utf-8"
+    )
+    for post in posts:
+        day = post["date"].split()[0]
+        (blog / f"{day}-{post['slug']}.md").write_text(
+            f"---\nslug: {post['slug']}\ntitle: {json.dumps(post['title'])}\n"
+            f"authors: [editor]\ntags: {json.dumps([*post['tags'], post['category']])}\n---\n\n"
+            f"<div>{markdown_block(post['body'])}</div>\n",
+            encoding="utf-8",
+        )
+    (work / "docusaurus.config.js").write_text(
+        "module.exports = {\n"
+        f"  title: {json.dumps(SITE)},\n  url: 'http://fakehost',\n  baseUrl: '/',\n"
+        "  onBrokenLinks: 'ignore',\n"
+        "  markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'ignore' } },\n"
+        "  presets: [['classic', { docs: false, theme: {}, blog: { routeBasePath: '/',"
+        " showReadingTime: true, blogSidebarCount: 'ALL', blogSidebarTitle: 'All posts' } }]],\n"
+        "  themeConfig: {\n"
+        f"    navbar: {{ title: {json.dumps(SITE)}, items: [{{ to: '/', label: 'Blog' }},"
+        " { to: '/tags', label: 'Tags' }, { to: '/archive', label: 'Archive' }] },\n"
+        "    footer: { style: 'dark', links: [{ title: 'Follow', items: ["
+        + ", ".join(f"{{ label: {json.dumps(t)}, href: {json.dumps(u)} }}" for t, u in SOCIAL)
+        + f"] }}], copyright: {json.dumps(SITE)} }},\n  }},\n}};\n",
+        encoding="utf-8",
+    )
+    bin_ = modules / "node_modules" / "@docusaurus" / "core" / "bin" / "docusaurus.mjs"
+    run(["node", str(bin_), "build"], work, {"NO_UPDATE_NOTIFIER": "1"})
+    return {post["slug"]: work / "build" / post["slug"] / "index.html" for post in posts}
+
+
 def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Debian 12's jekyll 4.3.1 and jekyll-theme-minima 2.5.1."""
     drafts = work / "_posts"
@@ -458,6 +501,7 @@ def main() -> None:
         "cartridge": cartridge,
         "ablog": ablog,
         "material": material,
+        "docusaurus": docusaurus,
     }
     for theme, posts in by_theme.items():
         builder = builders[theme.split("-", 1)[0]]
