@@ -16,8 +16,9 @@ linkspider):
   categories, tags, a tag cloud, archives and recent posts) and seven of the most used Hexo
   themes, with their own defaults: NexT 8.29.0, Butterfly 5.7.0, Fluid 1.9.9, Keep 4.3.0,
   Redefine 2.9.0, Stellar 1.44.0 and Reimu 1.12.6 (author cards, tables of contents,
-  copyright boxes, recent posts, post navigation), and five more added later: Icarus 6.1.1,
-  AnZhiYu 1.7.0, Solitude 4.0.0, Yun 1.10.11 and ParticleX 2.8.1;
+  copyright boxes, recent posts, post navigation), and nine more added later: Icarus 6.1.1,
+  AnZhiYu 1.7.0, Solitude 4.0.0, Yun 1.10.11, ParticleX 2.8.1, Kratos-Rebirth 3.0.1, Cards
+  1.5.3, Kaze 1.0.5 and Cupertino 2.5.0;
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
 - ABlog 0.11.13 (PyPI; Sphinx 8.2.3's blog extension) with its sidebars under alabaster,
   the PyData theme 0.16.1 and the Book theme 1.1.4;
@@ -32,7 +33,9 @@ linkspider):
 - Cartridge 1.3.4 (PyPI; Mezzanine's shop): the same, in another shop's templates (the
   ``shop-heldout`` set).
 
-The output is the same on every run but for Hexo's random post ids (``data-id``), the year
+The output is the same on every run but for Hexo's random post ids (``data-id``), the tags
+Kaze shows and the colours ParticleX gives tags (drawn at random), a time in Solitude's
+config, Docusaurus's bundle hash, the year
 in footers, relative dates ("2 years, 8 months ago"), render and review times and Django's form tokens.  Every theme
 gets eight posts of its own, ``tests/data/readability-dev`` articles
 (``bench/labels/articles.py``) chosen at random (seed 20261207; the themes added later each
@@ -112,6 +115,13 @@ MORE_THEMES = (
     "hexo-solitude",
     "hexo-yun",
     "hexo-particlex",
+    # four more (of ShokaX, Kratos-Rebirth, Cards, Kaze, Vivia and Cupertino, the ones that
+    # render here: ShokaX stops for plugins it wants, Vivia leaves five posts unwritten),
+    # held out as well, assigned before any of their pages was scored
+    "hexo-kratos-rebirth",
+    "hexo-cards",
+    "hexo-kaze",
+    "hexo-cupertino",
     # ABlog, Sphinx's blog extension, under three Sphinx themes with its sidebars (Furo
     # renders an error page for ABlog's layout): held out (blogs-heldout), assigned before any
     # of their pages was scored
