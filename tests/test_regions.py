@@ -784,7 +784,8 @@ BIGGER_TEXT = f'<div class="x">{f"<p>{LEGAL * 4}</p>" * 8}<a href="/legal">legal
 def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_text(content):
     """When the author named the main content (``#content``, ``.entry-content``...), a
     bigger text block elsewhere (legal text, SEO copy under a product grid, a cookie
-    notice) does not take the main region from it; a page without the name goes by text."""
+    notice) does not take the main region from it; a page without the name goes by text,
+    and so does a page where several elements with enough text to be its content have it."""
     body = f"""<html><body><div id="page"><div {content}><h1>Title</h1>
     <p>{PARA}<a href="http://cited.org/">cited</a></p><p>{PARA}</p></div>
     {BIGGER_TEXT}</div>
@@ -792,6 +793,14 @@ def test_an_element_named_for_the_content_keeps_the_main_block_from_a_bigger_tex
     assert regions(body) == {"cited": "main", "legal link": "body", "Privacy": "footer"}
     plain = body.replace(f"<div {content}>", "<div>")
     assert regions(plain)["legal link"] == "main"
+    # a bar of a few links whose names say "post" (Hexo Cupertino's "post-prev-next") holds
+    # too little text to be the page's content: the named content still bounds the block
+    bar = (
+        '<div class="container post-prev-next"><div><a href="/p1">Older post</a>: These Weeks'
+        " in Firefox, issue 84</div></div>"
+    )
+    got = regions(body.replace(f"{BIGGER_TEXT}</div>", f"{bar}{BIGGER_TEXT}</div>"))
+    assert got["cited"] == "main" and got["legal link"] == "body"
     # several elements with the name (a list of teasers) bound nothing either
     teasers = (
         f"<div {content}><p>Teaser, short, <a href='/t'>a teaser</a> of a story.</p></div>" * 3

@@ -99,16 +99,16 @@ _ABSORBED = {
 #: on the ``-heldout`` sets is in bench/README.md.  Paths those pages never took keep a prior
 #: (or their last fit, when the pages that took them take another path now).
 SCORES = {
-    "cue": 0.998,  # a non-main cue on the path, outside the main block (7893/7909)
-    "cue_in_block": 0.949,  # a non-main cue on the path, inside the main block (1124/1184)
+    "cue": 0.998,  # a non-main cue on the path, outside the main block (8046/8063)
+    "cue_in_block": 0.946,  # a non-main cue on the path, inside the main block (1124/1187)
     # a non-main cue, on a page without a text block (last fit 239/240, on Read the Docs
     # pages, which have a main block since wy-nav-content is no menu: no dev page takes it now)
     "cue_no_block": 0.992,
-    "main": 0.978,  # inside the main block (2526/2581)
-    "main_cued": 0.988,  # inside the block, under a main cue: <article>, role=main... (1483/1500)
-    "cleaned": 0.925,  # inside the block, in a container Readability cleans away (172/185)
+    "main": 0.979,  # inside the main block (2585/2640)
+    "main_cued": 0.989,  # inside the block, under a main cue: <article>, role=main... (1549/1566)
+    "cleaned": 0.925,  # inside the block, in a container Readability cleans away (171/184)
     # inside the block, in a "Related: ..." line (prior: the labels of these pages are
-    # Readability's extraction, which keeps such lines by design, readers do not; 0/89 on them)
+    # Readability's extraction, which keeps such lines by design, readers do not; 0/90 on them)
     "cross_link": 0.6,
     # inside the block, in a list of links under a "Related Stories" or "Recommended items"
     # heading (72/72, all shop-dev's product grids)
@@ -118,7 +118,7 @@ SCORES = {
     "reviews": 0.933,
     # under a main cue, on a page without a text block (last fit 59/59, the same pages)
     "markup_main": 0.984,
-    "body": 0.986,  # outside the main block, no cue (1143/1158)
+    "body": 0.983,  # outside the main block, no cue (1157/1176)
     "hidden": 0.999,  # not rendered: hidden, aria-hidden, display:none, <noscript>... (755/755)
 }
 

@@ -198,7 +198,8 @@ def _marked_by_name(table: ElementTable, names: Names) -> int:
     of teasers).  Among the elements described so far: ask after the names of the text
     blocks' ancestors have been read (an element with that much text is one of them).
     One inside a sidebar, a footer or any other non-``main`` cue (a widget's
-    ``.entry-content``) names that box's content, not the page's: it does not count.
+    ``.entry-content``) names that box's content, not the page's: it does not count, and
+    neither does one with less text (a bar of links named ``post-prev-next``).
     """
     end, found = table.end, -1
     memo: dict[int, bool] = {}
@@ -206,15 +207,16 @@ def _marked_by_name(table: ElementTable, names: Names) -> int:
     def furniture(a: int) -> bool:
         return names.cue(a) not in (None, "main")
 
+    ink = table.ink
     for k in sorted(names.main_named):
         if found >= 0 and k < end[found]:
             continue  # inside the one found: the same content
-        if up_the_tree(table, k, memo, furniture):
-            continue
+        if ink[k] < CHAR_THRESHOLD or up_the_tree(table, k, memo, furniture):
+            continue  # too little text to be the page's content (a "post-prev-next" bar)
         if found >= 0:
             return -1
         found = k
-    return found if found >= 0 and table.ink[found] >= CHAR_THRESHOLD else -1
+    return found
 
 
 class _Chooser:
