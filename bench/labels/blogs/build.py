@@ -117,7 +117,8 @@ MORE_THEMES = (
     "hexo-particlex",
     # four more (of ShokaX, Kratos-Rebirth, Cards, Kaze, Vivia and Cupertino, the ones that
     # render here: ShokaX stops for plugins it wants, Vivia leaves five posts unwritten),
-    # held out as well, assigned before any of their pages was scored
+    # held out as well, assigned before any of their pages was scored; Cupertino, read after
+    # its first score, is in blogs-dev now
     "hexo-kratos-rebirth",
     "hexo-cards",
     "hexo-kaze",
