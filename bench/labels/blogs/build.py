@@ -16,9 +16,9 @@ linkspider):
   categories, tags, a tag cloud, archives and recent posts) and seven of the most used Hexo
   themes, with their own defaults: NexT 8.29.0, Butterfly 5.7.0, Fluid 1.9.9, Keep 4.3.0,
   Redefine 2.9.0, Stellar 1.44.0 and Reimu 1.12.6 (author cards, tables of contents,
-  copyright boxes, recent posts, post navigation), and nine more added later: Icarus 6.1.1,
+  copyright boxes, recent posts, post navigation), and twelve more added later: Icarus 6.1.1,
   AnZhiYu 1.7.0, Solitude 4.0.0, Yun 1.10.11, ParticleX 2.8.1, Kratos-Rebirth 3.0.1, Cards
-  1.5.3, Kaze 1.0.5 and Cupertino 2.5.0;
+  1.5.3, Kaze 1.0.5, Cupertino 2.5.0, Miracle 2.3.6, Diaspora 1.0.1 and Apollo 1.0.6;
 - Jekyll 4.3.1 with minima 2.5.1 (Debian 12's ``jekyll`` and ``jekyll-theme-minima``);
 - ABlog 0.11.13 (PyPI; Sphinx 8.2.3's blog extension) with its sidebars under alabaster,
   the PyData theme 0.16.1 and the Book theme 1.1.4;
@@ -123,6 +123,12 @@ MORE_THEMES = (
     "hexo-cards",
     "hexo-kaze",
     "hexo-cupertino",
+    # three more, held out, assigned before any of their pages was scored (of Inside,
+    # Material Indigo, Arknights, Miracle, Diaspora and Apollo: Inside renders its posts in
+    # the browser, Material Indigo writes none here, Arknights needs node-sass built)
+    "hexo-miracle",
+    "hexo-diaspora",
+    "hexo-apollo",
     # ABlog, Sphinx's blog extension, under three Sphinx themes with its sidebars (Furo
     # renders an error page for ABlog's layout): held out (blogs-heldout), assigned before any
     # of their pages was scored
