@@ -1973,7 +1973,10 @@ static int start_closes(const open_t *stack, size_t *depth, int kind, unsigned c
         size_t mode = table_mode(stack, d);
         if (mode == NONE) { ignored = 1; break; } /* no table: ignored */
         if (stack[mode].kind == K_TEMPLATE) break;
-        size_t table = find_kind(stack, d, K_TABLE, STOP_NONE);
+        /* the stack is cleared back to a table context: the nearest table, or a template
+         * above it (whose content the tree builder then fills) */
+        size_t table = find_kind(stack, d, K_TABLE, STOP_TABLE);
+        if (table == NONE) table = find_kind(stack, d, K_TEMPLATE, STOP_TABLE);
         if (table == NONE) break;
         /* the stack is cleared back to the row (a cell), the row group (a row or a cell) or
          * the table, and the tree builder adds the row group and the row missing */
