@@ -104,7 +104,7 @@ def test_fuzz_the_c_walk_in_a_subprocess():
 
 
 @needs_c
-@pytest.mark.parametrize("depth", [8, 24])
+@pytest.mark.parametrize("depth", [8, 24, 128])  # (128: the default)
 def test_fuzz_the_nesting_bound_in_a_subprocess(depth):
     """Random tag soup, repeated: Lexbor's tree of the bounded markup is never deeper than
     twice the bound (plus a little). The same inputs on every run (a fixed seed and count):
