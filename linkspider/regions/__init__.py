@@ -252,23 +252,15 @@ class _Classifier:
         the link and the list may hold other text (a teaser's price or date beside its
         title) or none (an image link).
         """
-        parent, main, memo, density = self.table.parent, self.main, self._related, self.density
-        k = key
-        for _ in range(6):
-            if k < 0 or k in main:
-                return False
-            answer = memo.get(k)
-            if answer is None:
-                lead = self._heading_before(k)
-                answer = memo[k] = (
-                    lead is not None
-                    and is_related_heading(lead)
-                    and (density.of(k) >= MIN_LIST_DENSITY or self._teasers(k))
-                )
-            if answer:
-                return True
-            k = parent[k]
-        return False
+        return self._near_ancestor(key, self._related, self._related_list)
+
+    def _related_list(self, k: int) -> bool:
+        lead = self._heading_before(k)
+        return (
+            lead is not None
+            and is_related_heading(lead)
+            and (self.density.of(k) >= MIN_LIST_DENSITY or self._teasers(k))
+        )
 
     def _teasers(self, k: int) -> bool:
         """Are ``k``'s children (two or more) each a short item holding a link, as in a grid
@@ -288,15 +280,23 @@ class _Classifier:
         ("Customer reviews", "Ratings & reviews": :mod:`~linkspider.regions.crosslinks`),
         in the element right after it (``key`` or one of its next few ancestors below the
         main block)?  Those are a comment thread of the product's page."""
-        parent, main, memo = self.table.parent, self.main, self._reviews
+        return self._near_ancestor(key, self._reviews, self._after_reviews_heading)
+
+    def _after_reviews_heading(self, k: int) -> bool:
+        lead = self._heading_before(k)
+        return lead is not None and is_reviews_heading(lead)
+
+    def _near_ancestor(self, key: int, memo: dict[int, bool], test) -> bool:
+        """Does ``test`` hold for ``key`` or one of its next five ancestors below the main
+        block?  Each element's answer is kept in ``memo`` (links share their ancestors)."""
+        parent, main = self.table.parent, self.main
         k = key
         for _ in range(6):
             if k < 0 or k in main:
                 return False
             answer = memo.get(k)
             if answer is None:
-                lead = self._heading_before(k)
-                answer = memo[k] = lead is not None and is_reviews_heading(lead)
+                answer = memo[k] = test(k)
             if answer:
                 return True
             k = parent[k]
