@@ -4,7 +4,8 @@ furniture every one of them puts around the posts (one site, "The Field Notebook
 Each article is Readability's extraction of a real page (links and images included), its
 wrapper divs removed, as an editor's post holds its blocks.  Used by the builders of
 ``wordpress/``, ``blogs/``, ``wiki/`` and ``docsites/``, with what they share: the mark on
-an article's links, an article as one Markdown HTML block, a tool's own environment.
+an article's links, an article as one Markdown HTML block or reStructuredText page, a
+tool's own environment and the pins of the generators two builders run.
 """
 
 from __future__ import annotations
@@ -52,6 +53,32 @@ def marked(html: str) -> str:
 def markdown_block(html: str) -> str:
     """``html`` without blank lines, so that Markdown passes it through as one HTML block."""
     return re.sub(r"\n\s*\n", "\n", html)
+
+
+def plain(title: str) -> str:
+    """A title without the characters reStructuredText and Markdown read as markup.
+
+    >>> plain("The *best* code"), plain("***")
+    ('The  best  code', 'Untitled')
+    """
+    return re.sub(r"[*`|_#\[\]<>\\]+", " ", title).strip() or "Untitled"
+
+
+def rst_page(title: str, html: str, directives: str = "") -> str:
+    """A reStructuredText page: the title, ``directives`` (lines of their own), then the
+    article as raw HTML (Sphinx passes it through)."""
+    title = plain(title)
+    body = "\n".join("   " + line if line.strip() else "" for line in html.split("\n"))
+    return f"{title}\n{'=' * len(title)}\n\n{directives}.. raw:: html\n\n{body}\n"
+
+
+#: the generators more than one builder runs (docsites' themes, the blogs' ABlog and
+#: Material blog), pinned once
+SPHINX = "sphinx==8.2.3"
+PYDATA_THEME = "pydata-sphinx-theme==0.16.1"
+BOOK_THEME = "sphinx-book-theme==1.1.4"
+MKDOCS = "mkdocs==1.6.1"
+MATERIAL = "mkdocs-material==9.8.2"
 
 
 def uv_run(packages: list[str], python: str | None = None) -> list[str]:

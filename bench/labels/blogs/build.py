@@ -62,25 +62,31 @@ sys.path.insert(0, str(HERE.parent))
 from articles import (  # noqa: E402  (bench/labels/articles.py)
     AUTHOR,
     BLOGROLL,
+    BOOK_THEME,
     CATEGORIES,
+    MATERIAL,
+    MKDOCS,
+    PYDATA_THEME,
     READERS,
     SITE,
     SOCIAL,
+    SPHINX,
     articles,
     markdown_block,
     marked,
+    rst_page,
     uv_run,
 )
 
 PELICAN = "pelican==4.12.0"
 NIKOLA = "nikola==8.3.3"
 MEZZANINE = "mezzanine==6.1.1"
-ABLOG = ["sphinx==8.2.3", "ablog==0.11.13"]
+ABLOG = [SPHINX, "ablog==0.11.13"]
 #: ABlog's themes: the Sphinx theme's name, and what to install for it
 ABLOG_THEMES = {
     "alabaster": ("alabaster", []),
-    "pydata": ("pydata_sphinx_theme", ["pydata-sphinx-theme==0.16.1"]),
-    "book": ("sphinx_book_theme", ["sphinx-book-theme==1.1.4"]),
+    "pydata": ("pydata_sphinx_theme", [PYDATA_THEME]),
+    "book": ("sphinx_book_theme", [BOOK_THEME]),
 }
 CARTRIDGE = "cartridge==1.3.4"
 OSCAR = ["django-oscar==3.2.6", "sorl-thumbnail==12.11.0", "pillow==11.3.0"]
@@ -296,13 +302,12 @@ def ablog(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
         encoding="utf-8",
     )
     for post in posts:
-        title = re.sub(r"[*`|_#\[\]<>\\]+", " ", post["title"]).strip() or "Untitled"
-        body = "\n".join("   " + line if line.strip() else "" for line in post["body"].split("\n"))
+        card = (
+            f".. post:: {post['date'].split()[0]}\n   :tags: {', '.join(post['tags'])}\n"
+            f"   :category: {post['category']}\n   :author: editor\n\n"
+        )
         (src / "posts" / f"{post['slug']}.rst").write_text(
-            f"{title}\n{'=' * len(title)}\n\n.. post:: {post['date'].split()[0]}\n"
-            f"   :tags: {', '.join(post['tags'])}\n   :category: {post['category']}\n"
-            f"   :author: editor\n\n.. raw:: html\n\n{body}\n",
-            encoding="utf-8",
+            rst_page(post["title"], post["body"], card), encoding="utf-8"
         )
     run(
         [*uv_run([*ABLOG, *packages], "3.11"), "sphinx-build", "-q", "-b", "html", "src", "out"],
@@ -336,7 +341,7 @@ def material(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
         "nav:\n  - blog/index.md\n",
         encoding="utf-8",
     )
-    tool = uv_run(["mkdocs==1.6.1", "mkdocs-material==9.8.2"], "3.11")
+    tool = uv_run([MKDOCS, MATERIAL], "3.11")
     run([*tool, "mkdocs", "build", "-q", "-d", "site"], work, {"NO_MKDOCS_2_WARNING": "1"})
     return {
         post["slug"]: work

@@ -20,7 +20,6 @@ and takes the marks out.  Writes OUT/THEME--NAME/source.html.
 from __future__ import annotations
 
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -31,31 +30,32 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from articles import (  # noqa: E402  (bench/labels/articles.py)
     AUTHOR,
+    BOOK_THEME,
+    MATERIAL,
+    MKDOCS,
+    PYDATA_THEME,
     SITE,
+    SPHINX,
     articles,
     markdown_block,
     marked,
+    plain,
+    rst_page,
     uv_run,
 )
 
-SPHINX = ["sphinx==8.2.3"]
 #: theme -> (generator, the theme's name for it, what to install)
 THEMES = {
-    "sphinx-alabaster": ("sphinx", "alabaster", SPHINX),
-    "sphinx-furo": ("sphinx", "furo", [*SPHINX, "furo==2025.12.19"]),
-    "sphinx-rtd": ("sphinx", "sphinx_rtd_theme", [*SPHINX, "sphinx-rtd-theme==3.1.0"]),
-    "sphinx-pydata": ("sphinx", "pydata_sphinx_theme", [*SPHINX, "pydata-sphinx-theme==0.16.1"]),
-    "sphinx-book": ("sphinx", "sphinx_book_theme", [*SPHINX, "sphinx-book-theme==1.1.4"]),
-    "mkdocs-mkdocs": ("mkdocs", "mkdocs", ["mkdocs==1.6.1"]),
-    "mkdocs-readthedocs": ("mkdocs", "readthedocs", ["mkdocs==1.6.1"]),
-    "mkdocs-material": ("mkdocs", "material", ["mkdocs==1.6.1", "mkdocs-material==9.8.2"]),
+    "sphinx-alabaster": ("sphinx", "alabaster", [SPHINX]),
+    "sphinx-furo": ("sphinx", "furo", [SPHINX, "furo==2025.12.19"]),
+    "sphinx-rtd": ("sphinx", "sphinx_rtd_theme", [SPHINX, "sphinx-rtd-theme==3.1.0"]),
+    "sphinx-pydata": ("sphinx", "pydata_sphinx_theme", [SPHINX, PYDATA_THEME]),
+    "sphinx-book": ("sphinx", "sphinx_book_theme", [SPHINX, BOOK_THEME]),
+    "mkdocs-mkdocs": ("mkdocs", "mkdocs", [MKDOCS]),
+    "mkdocs-readthedocs": ("mkdocs", "readthedocs", [MKDOCS]),
+    "mkdocs-material": ("mkdocs", "material", [MKDOCS, MATERIAL]),
 }
 PAGES = 8
-
-
-def plain(title: str) -> str:
-    """A title without the characters reStructuredText and Markdown read as markup."""
-    return re.sub(r"[*`|_#\[\]<>\\]+", " ", title).strip() or "Untitled"
 
 
 def sphinx(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
@@ -70,10 +70,8 @@ def sphinx(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
         f"{SITE}\n{heading}\n\n.. toctree::\n   :maxdepth: 1\n\n{toc}", encoding="utf-8"
     )
     for page in pages:
-        title = plain(page["title"])
-        body = "\n".join("   " + line if line.strip() else "" for line in page["body"].split("\n"))
         (src / f"{page['slug']}.rst").write_text(
-            f"{title}\n{'=' * len(title)}\n\n.. raw:: html\n\n{body}\n", encoding="utf-8"
+            rst_page(page["title"], page["body"]), encoding="utf-8"
         )
     subprocess.run(
         [*uv_run(packages, "3.11"), "sphinx-build", "-q", "-b", "html", "src", "out"],
