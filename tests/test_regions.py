@@ -250,6 +250,7 @@ def test_a_column_named_for_its_side_beside_the_content_column_is_a_sidebar(side
         ('id="secondary" class="widget-area"', 'id="primary"'),  # WordPress's
         ('id="sidebar2"', 'class="entry"'),
         ('class="sidebar"', 'class="post"'),
+        ('id="mainSidebar"', 'id="mainContent"'),  # camelCase compounds, split into words
     ],
 )
 def test_a_sidebar_by_name_beside_a_short_article_is_not_the_main_block(side, content):

@@ -483,6 +483,8 @@ def side_named(cls: str, ident: str) -> bool:
 
     >>> side_named("", "sidebar2"), side_named("widget-area", "secondary"), side_named("has-sidebar", "")
     (True, True, False)
+    >>> side_named("mainSidebar", ""), side_named("", "hasSidebar"), side_named("", "sideBars")
+    (True, False, True)
     """
     if ident and ident.strip().lower() in _SIDES:
         return True
@@ -496,10 +498,12 @@ def side_named(cls: str, ident: str) -> bool:
             return True
     if "sidebar" in names or "secondary" in names or "widget" in names:
         # a sidebar by name (``#sidebar``, ``sidebar2``, WordPress's ``#secondary`` and
-        # ``widget-area``), its layout state aside (``has-sidebar`` is no sidebar)
+        # ``widget-area``), its layout state aside (``has-sidebar`` is no sidebar); camelCase
+        # names are read both whole (``sideBar``) and split (``mainSidebar``)
         words = {
             word.rstrip(_DIGITS)
-            for word in tokens(layout_state_neutral(builder_neutral(name_words(names))))
+            for spelling in {names, name_words(f"{cls} {ident}")}
+            for word in tokens(layout_state_neutral(builder_neutral(spelling)))
         }
         return not _SIDEBAR_WORDS.isdisjoint(words) or words >= _WIDGET_AREA
     return False
