@@ -1,13 +1,14 @@
 """Build the blog and shop labelled sets: blog and shop programs' own themes around real
 article text.
 
-    (cd bench/labels/blogs && npm ci && cd docusaurus && npm ci) && python bench/labels/blogs/build.py OUT
+    (cd bench/labels/blogs && npm ci && (cd docusaurus && npm ci) && (cd starlight && npm ci))
+    python bench/labels/blogs/build.py OUT
 
 Blogs made by static site generators and small CMSs are a large share of the web's
 articles.  A label needs no extractor here: every link of a post's text is marked
 (``data-ls-content``) before the program runs, so a link of the page is content exactly
 when it came from the post.
-Ten programs, pinned, each run in an environment of its own (none is a dependency of
+Eleven programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -25,6 +26,8 @@ linkspider):
 - Material for MkDocs 9.8.2's blog plugin (PyPI; MkDocs 1.6.1), with categories, an author
   and tags;
 - Docusaurus 3.10.2's classic preset, its blog alone (npm; ``docusaurus/package.json``);
+- Astro 5.18.2's Starlight 0.37.7 with the starlight-blog 0.25.3 plugin (npm;
+  ``starlight/package.json``);
 - Mezzanine 6.1.1 (PyPI; a Django CMS): Bootstrap 3 columns (a page tree on the left, the
   blog's filter panel on the right), and under each post its tags, share links, related
   posts and comments;
@@ -145,6 +148,9 @@ MORE_THEMES = (
     # assigned before their pages were scored
     "material-blog",
     "docusaurus-classic",
+    # Starlight's blog plugin (Astro): held out (blogs-heldout), assigned before its pages
+    # were scored
+    "starlight-blog",
 )
 POSTS = 8
 
@@ -395,6 +401,76 @@ def docusaurus(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return {post["slug"]: work / "build" / post["slug"] / "index.html" for post in posts}
 
 
+def starlight(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Astro 5.18.2's Starlight 0.37.7 (a documentation theme) with the starlight-blog 0.25.3
+    plugin (npm; ``starlight/package.json`` here, ``npm ci`` there first): the header with the
+    site's search, social links and the blog's link, a sidebar of the blog's recent posts and
+    tags, each post's date, author and tags, the page's table of contents, and previous/next
+    posts.  Beside the blog, two documentation pages and the blogroll in the site's sidebar.
+    A post is Markdown, so its HTML is passed through.  The site is built inside
+    ``starlight/`` (Vite loses the plugin's components when the modules are a link), then
+    moved to ``work``."""
+    modules = HERE / "starlight"
+    site = Path(tempfile.mkdtemp(prefix="site-", dir=modules))
+    try:
+        _starlight_site(posts, site)
+        run(
+            ["node", "../node_modules/astro/astro.js", "build"],
+            site,
+            {"ASTRO_TELEMETRY_DISABLED": "1"},
+        )
+        shutil.move(site / "dist", work / "dist")
+    finally:
+        shutil.rmtree(site)
+    return {post["slug"]: work / "dist" / "blog" / post["slug"] / "index.html" for post in posts}
+
+
+def _starlight_site(posts: list[dict], site: Path) -> None:
+    docs = site / "src" / "content" / "docs"
+    (docs / "blog").mkdir(parents=True)
+    (docs / "index.md").write_text(f"---\ntitle: {json.dumps(SITE)}\n---\n\nNotes.\n")
+    (docs / "about.md").write_text("---\ntitle: About\n---\n\nAbout the notebook.\n")
+    for post in posts:
+        day = post["date"].split()[0]
+        (docs / "blog" / f"{post['slug']}.md").write_text(
+            f"---\ntitle: {json.dumps(post['title'])}\ndate: {day}\nauthors: editor\n"
+            f"tags: {json.dumps([*post['tags'], post['category']])}\n---\n\n"
+            f"<div>{markdown_block(post['body'])}</div>\n",
+            encoding="utf-8",
+        )
+    (site / "src" / "content.config.ts").write_text(
+        "import { defineCollection } from 'astro:content'\n"
+        "import { docsLoader } from '@astrojs/starlight/loaders'\n"
+        "import { docsSchema } from '@astrojs/starlight/schema'\n"
+        "import { blogSchema } from 'starlight-blog/schema'\n"
+        "export const collections = { docs: defineCollection({ loader: docsLoader(),"
+        " schema: docsSchema({ extend: (context) => blogSchema(context) }) }) }\n",
+        encoding="utf-8",
+    )
+    icons = {"Twitter": "twitter", "GitHub": "github", "Facebook": "facebook"}
+    social = ", ".join(
+        f"{{ icon: {json.dumps(icons[t])}, label: {json.dumps(t)}, href: {json.dumps(u)} }}"
+        for t, u in SOCIAL
+    )
+    blogroll = ", ".join(
+        f"{{ label: {json.dumps(t)}, link: {json.dumps(u)} }}" for t, u in BLOGROLL
+    )
+    (site / "astro.config.mjs").write_text(
+        "import starlight from '@astrojs/starlight'\n"
+        "import { defineConfig } from 'astro/config'\n"
+        "import starlightBlog from 'starlight-blog'\n"
+        "export default defineConfig({ site: 'http://fakehost', integrations: [starlight({\n"
+        f"  title: {json.dumps(SITE)},\n"
+        "  plugins: [starlightBlog({ authors: { editor: { name: "
+        f"{json.dumps(AUTHOR)}, title: 'Editor' }} }}, metrics: {{ readingTime: true }} }})],\n"
+        f"  social: [{social}],\n"
+        "  sidebar: [{ label: 'Notebook', items: [{ label: 'About', slug: 'about' }] },"
+        f" {{ label: 'Blogroll', items: [{blogroll}] }}],\n"
+        "})] })\n",
+        encoding="utf-8",
+    )
+
+
 def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Debian 12's jekyll 4.3.1 and jekyll-theme-minima 2.5.1."""
     drafts = work / "_posts"
@@ -524,6 +600,7 @@ def main() -> None:
         "ablog": ablog,
         "material": material,
         "docusaurus": docusaurus,
+        "starlight": starlight,
     }
     for theme, posts in by_theme.items():
         builder = builders[theme.split("-", 1)[0]]
