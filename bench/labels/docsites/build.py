@@ -1,14 +1,18 @@
-"""Build the documentation-site labelled sets: Sphinx's and MkDocs's themes around real text.
+"""Build the documentation-site labelled sets: documentation generators' themes around real text.
 
+    (cd bench/labels/docsites/vitepress && npm ci)  # and blogs/starlight, blogs/docusaurus
     python bench/labels/docsites/build.py OUT
 
 Documentation sites are made by a few generators whose themes put a navigation tree, a table
-of contents, previous/next links and "edit" or "view source" links around each page.  Eight
+of contents, previous/next links and "edit" or "view source" links around each page.  Eleven
 themes, each run in an environment of its own (pinned; none is a dependency of linkspider):
 
 - Sphinx 8.2.3 with alabaster (its default), Furo 2025.12.19, the Read the Docs theme
   3.1.0, the PyData theme 0.16.1 and the Book theme 1.1.4;
-- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs) and Material 9.8.2.
+- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs) and Material 9.8.2;
+- VitePress 1.6.4's default theme, Astro's Starlight 0.37.7 and Docusaurus 3.10.2's
+  classic preset (npm: ``npm ci`` first in ``vitepress/`` here, ``../blogs/starlight/``
+  and ``../blogs/docusaurus/``).
 
 Each theme's site has an index and eight pages of its own, ``tests/data/readability-dev``
 articles (``bench/labels/articles.py``) chosen at random (seed 20261207 and the theme's
@@ -19,6 +23,8 @@ and takes the marks out.  Writes OUT/THEME--NAME/source.html.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import shutil
 import subprocess
@@ -35,6 +41,7 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
     MKDOCS,
     PYDATA_THEME,
     SITE,
+    SOCIAL,
     SPHINX,
     articles,
     markdown_block,
@@ -54,6 +61,11 @@ THEMES = {
     "mkdocs-mkdocs": ("mkdocs", "mkdocs", [MKDOCS]),
     "mkdocs-readthedocs": ("mkdocs", "readthedocs", [MKDOCS]),
     "mkdocs-material": ("mkdocs", "material", [MKDOCS, MATERIAL]),
+    # JavaScript's documentation generators (npm), held out (docsites-heldout), assigned
+    # before any of their pages was scored
+    "vitepress-default": ("vitepress", "default", []),
+    "starlight-default": ("starlight", "default", []),
+    "docusaurus-classic": ("docusaurus", "classic", []),
 }
 PAGES = 8
 
@@ -103,10 +115,154 @@ def mkdocs(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
     return {page["slug"]: work / "site" / page["slug"] / "index.html" for page in pages}
 
 
+def vitepress(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
+    """VitePress 1.6.4's default theme (npm; ``vitepress/package.json`` here, ``npm ci``
+    there first): the top bar with its search and social links, a sidebar of every page,
+    the page's outline and previous/next links.  A page is Markdown, its article an HTML
+    block that Vue leaves as it is (``v-pre``)."""
+    modules = HERE / "vitepress"
+    site = Path(tempfile.mkdtemp(prefix="site-", dir=modules))
+    try:
+        docs = site / "docs"
+        (docs / ".vitepress").mkdir(parents=True)
+        (docs / "index.md").write_text(f"# {SITE}\n\nNotes, kept.\n", encoding="utf-8")
+        for page in pages:
+            (docs / f"{page['slug']}.md").write_text(
+                f"# {plain(page['title'])}\n\n<div v-pre>{markdown_block(page['body'])}</div>\n",
+                encoding="utf-8",
+            )
+        items = ", ".join(
+            f"{{ text: {json.dumps(plain(page['title']))}, link: {json.dumps('/' + page['slug'])} }}"
+            for page in pages
+        )
+        social = ", ".join(
+            f"{{ icon: {json.dumps(label.lower())}, link: {json.dumps(url)} }}"
+            for label, url in SOCIAL
+        )
+        (docs / ".vitepress" / "config.mjs").write_text(
+            f"export default {{\n  title: {json.dumps(SITE)},\n  cleanUrls: false,\n"
+            "  themeConfig: {\n    nav: [{ text: 'Home', link: '/' },"
+            f" {{ text: 'Notes', link: {json.dumps('/' + pages[0]['slug'])} }}],\n"
+            f"    sidebar: [{{ text: 'Notes', items: [{items}] }}],\n"
+            f"    socialLinks: [{social}],\n    search: {{ provider: 'local' }},\n"
+            f"    footer: {{ copyright: {json.dumps(AUTHOR)} }},\n  }},\n}}\n",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            ["node", "../node_modules/vitepress/bin/vitepress.js", "build", "docs"],
+            cwd=site, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        shutil.move(site / "docs" / ".vitepress" / "dist", work / "dist")
+    finally:
+        shutil.rmtree(site)
+    return {page["slug"]: work / "dist" / f"{page['slug']}.html" for page in pages}
+
+
+def starlight(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
+    """Astro 5.18.2's Starlight 0.37.7 (npm; ``blogs/starlight/package.json``, ``npm ci``
+    there first): the header with its search and social links, a sidebar of every page, the
+    page's table of contents and previous/next links.  Built inside ``blogs/starlight/`` (see
+    its blog's builder)."""
+    modules = HERE.parent / "blogs" / "starlight"
+    site = Path(tempfile.mkdtemp(prefix="site-", dir=modules))
+    try:
+        docs = site / "src" / "content" / "docs"
+        docs.mkdir(parents=True)
+        (docs / "index.md").write_text(f"---\ntitle: {json.dumps(SITE)}\n---\n\nNotes, kept.\n")
+        for page in pages:
+            (docs / f"{page['slug']}.md").write_text(
+                f"---\ntitle: {json.dumps(plain(page['title']))}\n---\n\n"
+                f"<div>{markdown_block(page['body'])}</div>\n",
+                encoding="utf-8",
+            )
+        (site / "src" / "content.config.ts").write_text(
+            "import { defineCollection } from 'astro:content'\n"
+            "import { docsLoader } from '@astrojs/starlight/loaders'\n"
+            "import { docsSchema } from '@astrojs/starlight/schema'\n"
+            "export const collections = { docs: defineCollection({ loader: docsLoader(),"
+            " schema: docsSchema() }) }\n",
+            encoding="utf-8",
+        )
+        social = ", ".join(
+            f"{{ icon: {json.dumps(label.lower())}, label: {json.dumps(label)}, href: {json.dumps(url)} }}"
+            for label, url in SOCIAL
+        )
+        items = ", ".join(json.dumps(page["slug"]) for page in pages)
+        (site / "astro.config.mjs").write_text(
+            "import starlight from '@astrojs/starlight'\n"
+            "import { defineConfig } from 'astro/config'\n"
+            "export default defineConfig({ site: 'http://fakehost', integrations: [starlight({\n"
+            f"  title: {json.dumps(SITE)},\n  social: [{social}],\n"
+            f"  sidebar: [{{ label: 'Notes', items: [{items}] }}],\n"
+            "})] })\n",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            ["node", "../node_modules/astro/astro.js", "build"],
+            cwd=site, check=True, stdout=subprocess.DEVNULL,
+            env={**os.environ, "ASTRO_TELEMETRY_DISABLED": "1"},
+        )  # fmt: skip
+        shutil.move(site / "dist", work / "dist")
+    finally:
+        shutil.rmtree(site)
+    return {page["slug"]: work / "dist" / page["slug"] / "index.html" for page in pages}
+
+
+def docusaurus(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
+    """Docusaurus 3.10.2's classic preset, its docs alone (npm; ``blogs/docusaurus/package.json``,
+    ``npm ci`` there first): the navbar, a sidebar of every page, the page's table of contents,
+    previous/next links and the footer.  A page is Markdown (not MDX), so its HTML is passed
+    through."""
+    modules = HERE.parent / "blogs" / "docusaurus"
+    shutil.copy(modules / "package.json", work / "package.json")
+    (work / "node_modules").symlink_to(modules / "node_modules")
+    docs = work / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(
+        f"---\nslug: /\ntitle: {json.dumps(SITE)}\n---\n\nNotes, kept.\n"
+    )
+    for i, page in enumerate(pages):
+        (docs / f"{page['slug']}.md").write_text(
+            f"---\nslug: {page['slug']}\ntitle: {json.dumps(page['title'])}\n"
+            f"sidebar_position: {i + 2}\n---\n\n<div>{markdown_block(page['body'])}</div>\n",
+            encoding="utf-8",
+        )
+    (work / "docusaurus.config.js").write_text(
+        "module.exports = {\n"
+        f"  title: {json.dumps(SITE)},\n  url: 'http://fakehost',\n  baseUrl: '/',\n"
+        "  onBrokenLinks: 'ignore',\n"
+        "  markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'ignore' } },\n"
+        "  presets: [['classic', { blog: false, theme: {}, docs: { routeBasePath: '/', sidebarPath: './sidebars.js' } }]],\n"
+        "  themeConfig: {\n"
+        f"    navbar: {{ title: {json.dumps(SITE)}, items: [{{ type: 'docSidebar',"
+        " sidebarId: 'notes', label: 'Notes' }] },\n"
+        "    footer: { style: 'dark', links: [{ title: 'Follow', items: ["
+        + ", ".join(f"{{ label: {json.dumps(t)}, href: {json.dumps(u)} }}" for t, u in SOCIAL)
+        + f"] }}], copyright: {json.dumps(AUTHOR)} }},\n  }},\n}};\n",
+        encoding="utf-8",
+    )
+    (work / "sidebars.js").write_text(
+        "module.exports = { notes: [{ type: 'autogenerated', dirName: '.' }] };\n",
+        encoding="utf-8",
+    )
+    bin_ = modules / "node_modules" / "@docusaurus" / "core" / "bin" / "docusaurus.mjs"
+    subprocess.run(
+        ["node", str(bin_), "build"], cwd=work, check=True, stdout=subprocess.DEVNULL,
+        env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
+    )  # fmt: skip
+    return {page["slug"]: work / "build" / page["slug"] / "index.html" for page in pages}
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     pool = articles()
-    builders = {"sphinx": sphinx, "mkdocs": mkdocs}
+    builders = {
+        "sphinx": sphinx,
+        "mkdocs": mkdocs,
+        "vitepress": vitepress,
+        "starlight": starlight,
+        "docusaurus": docusaurus,
+    }
     for theme, (generator, name, packages) in THEMES.items():
         draw = random.Random(f"20261207-{theme}")
         pages = [
