@@ -8,7 +8,7 @@ Blogs made by static site generators and small CMSs are a large share of the web
 articles.  A label needs no extractor here: every link of a post's text is marked
 (``data-ls-content``) before the program runs, so a link of the page is content exactly
 when it came from the post.
-Eleven programs, pinned, each run in an environment of its own (none is a dependency of
+Twelve programs, pinned, each run in an environment of its own (none is a dependency of
 linkspider):
 
 - Pelican 4.12.0 (PyPI), themes ``notmyidea`` (a blogroll and social links) and ``simple``;
@@ -34,7 +34,9 @@ linkspider):
 - django-oscar 3.2.6 (PyPI; an e-commerce framework; the project in ``oscar/``): product
   pages whose description is the article (the ``shop-dev`` set);
 - Cartridge 1.3.4 (PyPI; Mezzanine's shop): the same, in another shop's templates (the
-  ``shop-heldout`` set).
+  ``shop-heldout`` set);
+- Shuup 3.1.0 (PyPI; an e-commerce platform; Python 3.8, ``shuup/requirements.txt``): the
+  same, under its classic gray theme (``shop-heldout`` too).
 
 The output is the same on every run but for Hexo's random post ids (``data-id``), the tags
 Kaze shows and the colours ParticleX gives tags (drawn at random), a time in Solitude's
@@ -151,6 +153,9 @@ MORE_THEMES = (
     # Starlight's blog plugin (Astro): held out (blogs-heldout), assigned before its pages
     # were scored
     "starlight-blog",
+    # Shuup's shop under its classic gray theme: held out (shop-heldout), assigned before its
+    # pages were scored
+    "shuup-classic-gray",
 )
 POSTS = 8
 
@@ -586,6 +591,52 @@ def oscar(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     return django_site(tool, shop, HERE / "oscar" / "populate.py", spec, work)
 
 
+def shuup(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
+    """Shuup 3.1.0 (PyPI; an e-commerce platform on Django 2.2, SQLite; its workbench
+    project) under its classic gray theme: a product page holds the shop's menus, language
+    and account menus, the category menu, breadcrumbs, the product's price and "Add to cart"
+    form, its description and details tabs, and the footer.  Shuup 3.1 runs on
+    Python 3.6-3.8 only: SHUUP_PYTHON names the interpreter (default ``python3.8``), in a
+    virtual environment of its own with ``shuup/requirements.txt`` (every package pinned; its
+    metadata is not the standard's, which only pip installs)."""
+    python = os.environ.get("SHUUP_PYTHON", "python3.8")
+    venv = work / "venv"
+    run([python, "-m", "venv", str(venv)], work)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps"]
+    run([*pip, "-r", str(HERE / "shuup" / "requirements.txt")], work)
+    site = work / "site"
+    (site / "var").mkdir(parents=True)
+    settings = work / "local_settings.py"
+    settings.write_text(
+        "def configure(setup):\n"
+        "    setup.DEBUG = False\n    setup.ALLOWED_HOSTS = ['fakehost']\n"
+        f"    setup.DATABASES = {{'default': {{'ENGINE': 'django.db.backends.sqlite3',"
+        f" 'NAME': {str(work / 'db.sqlite3')!r}}}}}\n",
+        encoding="utf-8",
+    )
+    env = {
+        "SHUUP_WORKBENCH_BASE_DIR": str(site),
+        "LOCAL_SETTINGS_FILE": str(settings),
+        "DJANGO_SETTINGS_MODULE": "shuup_workbench.settings",
+    }
+    manage = [str(venv / "bin" / "python"), "-m", "shuup_workbench"]
+    run([*manage, "migrate", "--noinput"], site, env)
+    run([*manage, "shuup_init"], site, env)
+    spec = {"site": "The Field Notebook Shop", "posts": posts}
+    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    populate = HERE / "shuup" / "populate.py"
+    script = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); "
+        f"exec(open({str(populate)!r}).read(), {{'__name__': 'populate'}})"
+    )
+    run(
+        [*manage, "shell", "-c", script],
+        site,
+        {**env, "LS_SPEC": str(work / "spec.json"), "LS_OUT": str(work / "out")},
+    )
+    return {post["slug"]: work / "out" / post["slug"] / "index.html" for post in posts}
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     by_theme = posts_by_theme(random.Random(20261207))
@@ -601,6 +652,7 @@ def main() -> None:
         "material": material,
         "docusaurus": docusaurus,
         "starlight": starlight,
+        "shuup": shuup,
     }
     for theme, posts in by_theme.items():
         builder = builders[theme.split("-", 1)[0]]
