@@ -62,7 +62,8 @@ THEMES = {
     "mkdocs-readthedocs": ("mkdocs", "readthedocs", [MKDOCS]),
     "mkdocs-material": ("mkdocs", "material", [MKDOCS, MATERIAL]),
     # JavaScript's documentation generators (npm), held out (docsites-heldout), assigned
-    # before any of their pages was scored
+    # before any of their pages was scored; Starlight's errors were read after its first
+    # score, so it is in docsites-dev
     "vitepress-default": ("vitepress", "default", []),
     "starlight-default": ("starlight", "default", []),
     "docusaurus-classic": ("docusaurus", "classic", []),
