@@ -64,6 +64,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+import js_sites  # noqa: E402  (bench/labels/js_sites.py)
 from articles import (  # noqa: E402  (bench/labels/articles.py)
     AUTHOR,
     BLOGROLL,
@@ -367,113 +368,57 @@ def material(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
 
 def docusaurus(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Docusaurus 3.10.2's classic preset, its blog alone (npm; ``docusaurus/package.json``
-    here, ``npm ci`` there first): the navbar, a sidebar of every post, each post's author,
-    reading time, tags and previous/next posts, and the footer.  A post is Markdown (not
-    MDX), so its HTML is passed through."""
-    modules = HERE / "docusaurus"
-    shutil.copy(modules / "package.json", work / "package.json")
-    (work / "node_modules").symlink_to(modules / "node_modules")
-    blog = work / "blog"
-    blog.mkdir()
-    (blog / "authors.yml").write_text(
-        f"editor:\n  name: {json.dumps(AUTHOR)}\n  title: Editor\n", encoding="utf-8"
-    )
+    here, ``npm ci`` there first; ``../js_sites.py``): the navbar, a sidebar of every post,
+    each post's author, reading time, tags and previous/next posts, and the footer.  A post
+    is Markdown (not MDX), so its HTML is passed through."""
+    files = {"blog/authors.yml": f"editor:\n  name: {json.dumps(AUTHOR)}\n  title: Editor\n"}
     for post in posts:
         day = post["date"].split()[0]
-        (blog / f"{day}-{post['slug']}.md").write_text(
+        files[f"blog/{day}-{post['slug']}.md"] = (
             f"---\nslug: {post['slug']}\ntitle: {json.dumps(post['title'])}\n"
             f"authors: [editor]\ntags: {json.dumps([*post['tags'], post['category']])}\n---\n\n"
-            f"<div>{markdown_block(post['body'])}</div>\n",
-            encoding="utf-8",
+            f"<div>{markdown_block(post['body'])}</div>\n"
         )
-    (work / "docusaurus.config.js").write_text(
-        "module.exports = {\n"
-        f"  title: {json.dumps(SITE)},\n  url: 'http://fakehost',\n  baseUrl: '/',\n"
-        "  onBrokenLinks: 'ignore',\n"
-        "  markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'ignore' } },\n"
-        "  presets: [['classic', { docs: false, theme: {}, blog: { routeBasePath: '/',"
-        " showReadingTime: true, blogSidebarCount: 'ALL', blogSidebarTitle: 'All posts' } }]],\n"
-        "  themeConfig: {\n"
-        f"    navbar: {{ title: {json.dumps(SITE)}, items: [{{ to: '/', label: 'Blog' }},"
-        " { to: '/tags', label: 'Tags' }, { to: '/archive', label: 'Archive' }] },\n"
-        "    footer: { style: 'dark', links: [{ title: 'Follow', items: ["
-        + ", ".join(f"{{ label: {json.dumps(t)}, href: {json.dumps(u)} }}" for t, u in SOCIAL)
-        + f"] }}], copyright: {json.dumps(SITE)} }},\n  }},\n}};\n",
-        encoding="utf-8",
+    site = js_sites.docusaurus(
+        work,
+        files,
+        "{ docs: false, theme: {}, blog: { routeBasePath: '/', showReadingTime: true,"
+        " blogSidebarCount: 'ALL', blogSidebarTitle: 'All posts' } }",
+        "[{ to: '/', label: 'Blog' }, { to: '/tags', label: 'Tags' },"
+        " { to: '/archive', label: 'Archive' }]",
     )
-    bin_ = modules / "node_modules" / "@docusaurus" / "core" / "bin" / "docusaurus.mjs"
-    run(["node", str(bin_), "build"], work, {"NO_UPDATE_NOTIFIER": "1"})
-    return {post["slug"]: work / "build" / post["slug"] / "index.html" for post in posts}
+    return {post["slug"]: site / post["slug"] / "index.html" for post in posts}
 
 
 def starlight(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:
     """Astro 5.18.2's Starlight 0.37.7 (a documentation theme) with the starlight-blog 0.25.3
-    plugin (npm; ``starlight/package.json`` here, ``npm ci`` there first): the header with the
-    site's search, social links and the blog's link, a sidebar of the blog's recent posts and
-    tags, each post's date, author and tags, the page's table of contents, and previous/next
-    posts.  Beside the blog, two documentation pages and the blogroll in the site's sidebar.
-    A post is Markdown, so its HTML is passed through.  The site is built inside
-    ``starlight/`` (Vite loses the plugin's components when the modules are a link), then
-    moved to ``work``."""
-    modules = HERE / "starlight"
-    site = Path(tempfile.mkdtemp(prefix="site-", dir=modules))
-    try:
-        _starlight_site(posts, site)
-        run(
-            ["node", "../node_modules/astro/astro.js", "build"],
-            site,
-            {"ASTRO_TELEMETRY_DISABLED": "1"},
-        )
-        shutil.move(site / "dist", work / "dist")
-    finally:
-        shutil.rmtree(site)
-    return {post["slug"]: work / "dist" / "blog" / post["slug"] / "index.html" for post in posts}
-
-
-def _starlight_site(posts: list[dict], site: Path) -> None:
-    docs = site / "src" / "content" / "docs"
-    (docs / "blog").mkdir(parents=True)
-    (docs / "index.md").write_text(f"---\ntitle: {json.dumps(SITE)}\n---\n\nNotes.\n")
-    (docs / "about.md").write_text("---\ntitle: About\n---\n\nAbout the notebook.\n")
+    plugin (npm; ``starlight/package.json`` here, ``npm ci`` there first;
+    ``../js_sites.py``): the header with the site's search, social links and the blog's link,
+    a sidebar of the blog's recent posts and tags, each post's date, author and tags, the
+    page's table of contents, and previous/next posts.  Beside the blog, two documentation
+    pages and the blogroll in the site's sidebar.  A post is Markdown, so its HTML is passed
+    through."""
+    docs = {
+        "index.md": f"---\ntitle: {json.dumps(SITE)}\n---\n\nNotes.\n",
+        "about.md": "---\ntitle: About\n---\n\nAbout the notebook.\n",
+    }
     for post in posts:
-        day = post["date"].split()[0]
-        (docs / "blog" / f"{post['slug']}.md").write_text(
-            f"---\ntitle: {json.dumps(post['title'])}\ndate: {day}\nauthors: editor\n"
-            f"tags: {json.dumps([*post['tags'], post['category']])}\n---\n\n"
-            f"<div>{markdown_block(post['body'])}</div>\n",
-            encoding="utf-8",
+        docs[f"blog/{post['slug']}.md"] = (
+            f"---\ntitle: {json.dumps(post['title'])}\ndate: {post['date'].split()[0]}\n"
+            f"authors: editor\ntags: {json.dumps([*post['tags'], post['category']])}\n---\n\n"
+            f"<div>{markdown_block(post['body'])}</div>\n"
         )
-    (site / "src" / "content.config.ts").write_text(
-        "import { defineCollection } from 'astro:content'\n"
-        "import { docsLoader } from '@astrojs/starlight/loaders'\n"
-        "import { docsSchema } from '@astrojs/starlight/schema'\n"
-        "import { blogSchema } from 'starlight-blog/schema'\n"
-        "export const collections = { docs: defineCollection({ loader: docsLoader(),"
-        " schema: docsSchema({ extend: (context) => blogSchema(context) }) }) }\n",
-        encoding="utf-8",
-    )
-    icons = {"Twitter": "twitter", "GitHub": "github", "Facebook": "facebook"}
-    social = ", ".join(
-        f"{{ icon: {json.dumps(icons[t])}, label: {json.dumps(t)}, href: {json.dumps(u)} }}"
-        for t, u in SOCIAL
-    )
     blogroll = ", ".join(
         f"{{ label: {json.dumps(t)}, link: {json.dumps(u)} }}" for t, u in BLOGROLL
     )
-    (site / "astro.config.mjs").write_text(
-        "import starlight from '@astrojs/starlight'\n"
-        "import { defineConfig } from 'astro/config'\n"
-        "import starlightBlog from 'starlight-blog'\n"
-        "export default defineConfig({ site: 'http://fakehost', integrations: [starlight({\n"
-        f"  title: {json.dumps(SITE)},\n"
+    options = (
         "  plugins: [starlightBlog({ authors: { editor: { name: "
         f"{json.dumps(AUTHOR)}, title: 'Editor' }} }}, metrics: {{ readingTime: true }} }})],\n"
-        f"  social: [{social}],\n"
         "  sidebar: [{ label: 'Notebook', items: [{ label: 'About', slug: 'about' }] },"
         f" {{ label: 'Blogroll', items: [{blogroll}] }}],\n"
-        "})] })\n",
-        encoding="utf-8",
     )
+    site = js_sites.starlight(work, docs, options, blog=True)
+    return {post["slug"]: site / "blog" / post["slug"] / "index.html" for post in posts}
 
 
 def jekyll(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:

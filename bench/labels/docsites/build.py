@@ -24,7 +24,6 @@ and takes the marks out.  Writes OUT/THEME--NAME/source.html.
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+import js_sites  # noqa: E402  (bench/labels/js_sites.py)
 from articles import (  # noqa: E402  (bench/labels/articles.py)
     AUTHOR,
     BOOK_THEME,
@@ -160,98 +160,40 @@ def vitepress(name: str, packages: list[str], pages: list[dict], work: Path) -> 
 
 
 def starlight(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
-    """Astro 5.18.2's Starlight 0.37.7 (npm; ``blogs/starlight/package.json``, ``npm ci``
-    there first): the header with its search and social links, a sidebar of every page, the
-    page's table of contents and previous/next links.  Built inside ``blogs/starlight/`` (see
-    its blog's builder)."""
-    modules = HERE.parent / "blogs" / "starlight"
-    site = Path(tempfile.mkdtemp(prefix="site-", dir=modules))
-    try:
-        docs = site / "src" / "content" / "docs"
-        docs.mkdir(parents=True)
-        (docs / "index.md").write_text(f"---\ntitle: {json.dumps(SITE)}\n---\n\nNotes, kept.\n")
-        for page in pages:
-            (docs / f"{page['slug']}.md").write_text(
-                f"---\ntitle: {json.dumps(plain(page['title']))}\n---\n\n"
-                f"<div>{markdown_block(page['body'])}</div>\n",
-                encoding="utf-8",
-            )
-        (site / "src" / "content.config.ts").write_text(
-            "import { defineCollection } from 'astro:content'\n"
-            "import { docsLoader } from '@astrojs/starlight/loaders'\n"
-            "import { docsSchema } from '@astrojs/starlight/schema'\n"
-            "export const collections = { docs: defineCollection({ loader: docsLoader(),"
-            " schema: docsSchema() }) }\n",
-            encoding="utf-8",
+    """Astro 5.18.2's Starlight 0.37.7 (npm; ``../js_sites.py``): the header with its search
+    and social links, a sidebar of every page, the page's table of contents and previous/next
+    links."""
+    docs = {"index.md": f"---\ntitle: {json.dumps(SITE)}\n---\n\nNotes, kept.\n"}
+    for page in pages:
+        docs[f"{page['slug']}.md"] = (
+            f"---\ntitle: {json.dumps(plain(page['title']))}\n---\n\n"
+            f"<div>{markdown_block(page['body'])}</div>\n"
         )
-        social = ", ".join(
-            f"{{ icon: {json.dumps(label.lower())}, label: {json.dumps(label)}, href: {json.dumps(url)} }}"
-            for label, url in SOCIAL
-        )
-        items = ", ".join(json.dumps(page["slug"]) for page in pages)
-        (site / "astro.config.mjs").write_text(
-            "import starlight from '@astrojs/starlight'\n"
-            "import { defineConfig } from 'astro/config'\n"
-            "export default defineConfig({ site: 'http://fakehost', integrations: [starlight({\n"
-            f"  title: {json.dumps(SITE)},\n  social: [{social}],\n"
-            f"  sidebar: [{{ label: 'Notes', items: [{items}] }}],\n"
-            "})] })\n",
-            encoding="utf-8",
-        )
-        subprocess.run(
-            ["node", "../node_modules/astro/astro.js", "build"],
-            cwd=site, check=True, stdout=subprocess.DEVNULL,
-            env={**os.environ, "ASTRO_TELEMETRY_DISABLED": "1"},
-        )  # fmt: skip
-        shutil.move(site / "dist", work / "dist")
-    finally:
-        shutil.rmtree(site)
-    return {page["slug"]: work / "dist" / page["slug"] / "index.html" for page in pages}
+    items = ", ".join(json.dumps(page["slug"]) for page in pages)
+    site = js_sites.starlight(work, docs, f"  sidebar: [{{ label: 'Notes', items: [{items}] }}],\n")
+    return {page["slug"]: site / page["slug"] / "index.html" for page in pages}
 
 
 def docusaurus(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
-    """Docusaurus 3.10.2's classic preset, its docs alone (npm; ``blogs/docusaurus/package.json``,
-    ``npm ci`` there first): the navbar, a sidebar of every page, the page's table of contents,
-    previous/next links and the footer.  A page is Markdown (not MDX), so its HTML is passed
-    through."""
-    modules = HERE.parent / "blogs" / "docusaurus"
-    shutil.copy(modules / "package.json", work / "package.json")
-    (work / "node_modules").symlink_to(modules / "node_modules")
-    docs = work / "docs"
-    docs.mkdir()
-    (docs / "index.md").write_text(
-        f"---\nslug: /\ntitle: {json.dumps(SITE)}\n---\n\nNotes, kept.\n"
-    )
+    """Docusaurus 3.10.2's classic preset, its docs alone (npm; ``../js_sites.py``): the
+    navbar, a sidebar of every page, the page's table of contents, previous/next links and
+    the footer.  A page is Markdown (not MDX), so its HTML is passed through."""
+    files = {
+        "docs/index.md": f"---\nslug: /\ntitle: {json.dumps(SITE)}\n---\n\nNotes, kept.\n",
+        "sidebars.js": "module.exports = { notes: [{ type: 'autogenerated', dirName: '.' }] };\n",
+    }
     for i, page in enumerate(pages):
-        (docs / f"{page['slug']}.md").write_text(
+        files[f"docs/{page['slug']}.md"] = (
             f"---\nslug: {page['slug']}\ntitle: {json.dumps(page['title'])}\n"
-            f"sidebar_position: {i + 2}\n---\n\n<div>{markdown_block(page['body'])}</div>\n",
-            encoding="utf-8",
+            f"sidebar_position: {i + 2}\n---\n\n<div>{markdown_block(page['body'])}</div>\n"
         )
-    (work / "docusaurus.config.js").write_text(
-        "module.exports = {\n"
-        f"  title: {json.dumps(SITE)},\n  url: 'http://fakehost',\n  baseUrl: '/',\n"
-        "  onBrokenLinks: 'ignore',\n"
-        "  markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'ignore' } },\n"
-        "  presets: [['classic', { blog: false, theme: {}, docs: { routeBasePath: '/', sidebarPath: './sidebars.js' } }]],\n"
-        "  themeConfig: {\n"
-        f"    navbar: {{ title: {json.dumps(SITE)}, items: [{{ type: 'docSidebar',"
-        " sidebarId: 'notes', label: 'Notes' }] },\n"
-        "    footer: { style: 'dark', links: [{ title: 'Follow', items: ["
-        + ", ".join(f"{{ label: {json.dumps(t)}, href: {json.dumps(u)} }}" for t, u in SOCIAL)
-        + f"] }}], copyright: {json.dumps(AUTHOR)} }},\n  }},\n}};\n",
-        encoding="utf-8",
+    site = js_sites.docusaurus(
+        work,
+        files,
+        "{ blog: false, theme: {}, docs: { routeBasePath: '/', sidebarPath: './sidebars.js' } }",
+        "[{ type: 'docSidebar', sidebarId: 'notes', label: 'Notes' }]",
     )
-    (work / "sidebars.js").write_text(
-        "module.exports = { notes: [{ type: 'autogenerated', dirName: '.' }] };\n",
-        encoding="utf-8",
-    )
-    bin_ = modules / "node_modules" / "@docusaurus" / "core" / "bin" / "docusaurus.mjs"
-    subprocess.run(
-        ["node", str(bin_), "build"], cwd=work, check=True, stdout=subprocess.DEVNULL,
-        env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
-    )  # fmt: skip
-    return {page["slug"]: work / "build" / page["slug"] / "index.html" for page in pages}
+    return {page["slug"]: site / page["slug"] / "index.html" for page in pages}
 
 
 def main() -> None:
