@@ -613,6 +613,27 @@ def test_lists_under_a_related_heading_inside_the_article_are_not_main():
     }
 
 
+@pytest.mark.parametrize(
+    "heading",
+    ["Top Stories", "Recent Posts", "Other articles", "In other news", "More by Jane Doe",
+     "Around the Web", "Promoted Stories", "Up next", "What to read next"],
+)  # fmt: skip
+def test_news_and_blog_list_headings_announce_other_articles(heading):
+    """The headings news sites and blogs put over lists of their other articles (and the ad
+    networks' "Around the Web") make the list aside, as "Related Stories" does; "Top stories
+    of 2020" or "Recent work" are an article's own headings."""
+    body = f"""<html><body><article><p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p>
+    <h3>{heading}</h3><ul><li><a href="/s1">First other story</a></li>
+    <li><a href="/s2">Second other story</a></li></ul><p>{PARA}</p></article></body></html>"""
+    assert regions(body) == {
+        "cited": "main",
+        "First other story": "aside",
+        "Second other story": "aside",
+    }
+    for own in ("Top stories of 2020", "Recent work"):
+        assert set(regions(body.replace(heading, own)).values()) == {"main"}
+
+
 def test_a_shops_recommended_products_are_not_main():
     """A product page's grid under "Recommended items" (django-oscar), "Related products"
     (WooCommerce) or "Customers who bought this item also bought": each item an image link,

@@ -130,7 +130,10 @@ _HEADING = re.compile(
     r"|more (?:(?:stories|articles|posts|news|videos) )?(?:from|on|about|in|like) \S.*"
     r"|more (?:stories|articles|posts|news|videos|to read)"
     r"|read (?:more|also|next)(?: \S.*)?|also read|(?:you )?(?:may|might) also like|you may like"
-    r"|don'?t miss|must read|editor'?s picks?|latest (?:news|stories|articles|posts)"
+    r"|don'?t miss|must read|editor'?s picks?|latest (?:news|stories|articles|posts|videos)"
+    r"|(?:top|recent|other|similar) (?:stories|news|articles|posts)|in other news"
+    r"|more by \S.*|what to read next|keep reading|up next"
+    r"|(?:promoted|sponsored) (?:stories|content|links)|(?:from|around) the web"
     r"|similar (?:items|products)|frequently bought together|customers (?:who|also) \S.*"
     r"|(?:products |items )?(?:you )?recently viewed(?: (?:items|products))?"
     r"|(?:à )?lire aussi|à lire|sur le même sujet|lesen sie auch|mehr zum thema(?: \S.*)?"
@@ -160,6 +163,12 @@ def is_related_heading(lead: str) -> bool:
     [False, False, False]
     >>> is_related_heading("MOST POPULAR"), is_related_heading("Mehr zum Thema Mac OS X")
     (True, True)
+    >>> [is_related_heading(h) for h in ("Top Stories", "Recent Posts", "More by Jane Doe")]
+    [True, True, True]
+    >>> [is_related_heading(h) for h in ("Around the Web", "Promoted Stories", "Up next")]
+    [True, True, True]
+    >>> [is_related_heading(h) for h in ("Top stories of 2020", "Recent work", "Other")]
+    [False, False, False]
 
     A shop's other products ("Customers who bought this item also bought" is cut to 32
     characters, and still says so):
