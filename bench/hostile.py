@@ -100,6 +100,7 @@ ARTICLE_UNITS = {
     "text-less containers": b"<div><b>x</b></div><ul><li><a href=/x>y</a></li></ul>",
     "hidden links": b'<div hidden><a href="/x">y</a></div>',
     "related lists": b'<h3>Related</h3><ul><li><a href="/x">y</a></li></ul>',
+    "teasers": b'<div><h3><a href="/x">A headline</a></h3><p>An excerpt of the story.</p></div>',
     "lists inside divs": b'<div><ul><li><img src="i"><a href="/x">y</a></li></ul></div>',
     "side columns": b'<div id="main"></div><div class="right-column"><a href="/x">y</a></div>',
     "credit lines": (b'<figure><figcaption>Photo by <a href="/x">A Name</a></figcaption></figure>'),

@@ -634,6 +634,33 @@ def test_news_and_blog_list_headings_announce_other_articles(heading):
         assert set(regions(body.replace(heading, own)).values()) == {"main"}
 
 
+def test_teasers_after_an_article_are_not_main():
+    """Teasers of other stories after a short article in the same column (a linked headline
+    and a two-line excerpt each, no heading over them) were chosen with it as the main
+    block, as Readability does; readers do not count them.  An index page's teasers (no
+    article before them) and a roundup's linked headings (each followed by the article's
+    own paragraphs) stay main."""
+    excerpt = "A short excerpt of the story, two lines of text about what it says and more."
+
+    def teasers(wrap: bool, text: str = excerpt) -> str:
+        items = (
+            f'<h3><a href="/s{i}">Headline of story {i}</a></h3><p>{text}</p>' for i in range(4)
+        )
+        return "".join(f'<div class="story">{item}</div>' if wrap else item for item in items)
+
+    for wrap in (True, False):
+        body = f"""<html><body><div id="content"><h1>Headline</h1>
+        <p>{PARA}<a href="http://cited.org/">cited</a> {PARA}</p><p>{PARA}</p>
+        {teasers(wrap)}</div></body></html>"""
+        got = regions(body)
+        assert got.pop("cited") == "main" and set(got.values()) == {"aside"}, got
+        index = f"""<html><body><div id="content"><h1>Latest</h1>{teasers(wrap)}
+        {teasers(wrap).replace("/s", "/t")}</div></body></html>"""
+        assert set(regions(index).values()) == {"main"}
+        roundup = body.replace(teasers(wrap), teasers(wrap, PARA * 2))
+        assert set(regions(roundup).values()) == {"main"}
+
+
 def test_a_shops_recommended_products_are_not_main():
     """A product page's grid under "Recommended items" (django-oscar), "Related products"
     (WooCommerce) or "Customers who bought this item also bought": each item an image link,

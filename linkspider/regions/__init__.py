@@ -34,6 +34,7 @@ decides, else ``body``.  With no text block on the page, cues alone decide.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from linkspider.dom import ElementTable, children
@@ -47,7 +48,7 @@ from linkspider.regions.crosslinks import (
     is_reviews_heading,
 )
 from linkspider.regions.density import LinkDensity
-from linkspider.regions.main_block import choose_main
+from linkspider.regions.main_block import CHAR_THRESHOLD, choose_main
 from linkspider.regions.names import META, REGIONS, UNSET, Names
 
 try:
@@ -93,6 +94,11 @@ _ABSORBED = {
     "comment": frozenset(("nav", "aside", "header", "footer")),
 }
 
+#: paragraphs and headings, as :meth:`_Classifier._teasers_after_article` reads a block
+_TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6")
+#: the most characters of a paragraph after a teaser's linked heading (its excerpt)
+TEASER_EXCERPT = 300
+
 #: ``region_score`` of each decision path: how often that path's content-or-not call was
 #: right on the labelled development pages (the eight of ``bench/regions.py``'s ``DEV_SETS``:
 #: right calls / links), as ``bench/calibrate.py`` fits it (Laplace-smoothed); its reliability
@@ -116,6 +122,8 @@ SCORES = {
     # inside the block, under a "Customer reviews" heading: a product's reviews, a comment
     # thread (13/13, all shop-dev's)
     "reviews": 0.933,
+    # inside the block, in the linked heading of a teaser in a run after the article (prior)
+    "teaser": 0.9,
     # under a main cue, on a page without a text block (last fit 59/59, the same pages)
     "markup_main": 0.984,
     "body": 0.983,  # outside the main block, no cue (1157/1176)
@@ -144,6 +152,7 @@ class _Classifier:
         self._outer: dict[int, int] = {}  # cleanable container -> the next one up (-1: none)
         self._related: dict[int, bool] = {}  # element -> is it a list under a related heading
         self._reviews: dict[int, bool] = {}  # element -> is it under a reviews heading
+        self._teaser_heads: frozenset[int] | None = None  # linked headings of teasers
 
     def classify(self, links: Sequence[int]) -> list[Region]:
         return [(region, SCORES[path], density) for region, path, density in self.decide(links)]
@@ -216,6 +225,8 @@ class _Classifier:
             return ("aside", "cross_link", density)
         if self._in_related_list(key):
             return ("aside", "related_list", density)
+        if self._in_teaser(key):
+            return ("aside", "teaser", density)
         if self._in_reviews(key):
             return ("comment", "reviews", density)
         return ("main", "main_cued" if saw_main else "main", density)
@@ -274,6 +285,59 @@ class _Classifier:
                 return False
             items += 1
         return items >= 2
+
+    def _in_teaser(self, key: int) -> bool:
+        """Is ``key`` in the linked heading of a teaser of another article, in a run of such
+        teasers after the article (:meth:`_teasers_after_article`)?"""
+        heads = self._teaser_heads
+        if heads is None:
+            heads = self._teaser_heads = self._teasers_after_article()
+        if not heads:
+            return False
+        parent, main = self.table.parent, self.main
+        k = key
+        for _ in range(3):  # the heading, or an element inside it
+            if k < 0 or k in main:
+                return False
+            if k in heads:
+                return True
+            k = parent[k]
+        return False
+
+    def _teasers_after_article(self) -> frozenset[int]:
+        """The linked headings of teasers that follow an article in the main block: three or
+        more headings in a row whose text is all link text, each followed by paragraphs of
+        at most ``TEASER_EXCERPT`` characters (an excerpt), after ``CHAR_THRESHOLD``
+        characters of the block's paragraphs that are not link text.  An index page's
+        teasers have no article before them, and a roundup's linked headings are each
+        followed by the article's own paragraphs about the item."""
+        table, density = self.table, self.density
+        tag, end, ink = table.tag, table.end, table.ink
+        blocks = self.cleaning.positions_of(_TEXT_BLOCKS)
+        out: set[int] = set()
+        for m in sorted(self.main):
+            prose = before = 0.0  # the block's prose so far; before the run
+            run: list[int] = []
+            read = m  # the end of the last text block read (one inside it is read with it)
+            for k in blocks[bisect_right(blocks, m) : bisect_left(blocks, end[m])]:
+                if k < read:
+                    continue
+                read = end[k]
+                if tag[k] != "p" and ink[k] and density.of(k) >= 0.9:  # a linked heading
+                    if not run:
+                        before = prose
+                    run.append(k)
+                    continue
+                text = ink[k] - density.link_text(k)
+                if run and text > TEASER_EXCERPT:  # the article goes on: no teasers
+                    if len(run) >= 3 and before >= CHAR_THRESHOLD:
+                        out.update(run)
+                    run = []
+                if not run:
+                    prose += text
+            if len(run) >= 3 and before >= CHAR_THRESHOLD:
+                out.update(run)
+        return frozenset(out)
 
     def _in_reviews(self, key: int) -> bool:
         """Is ``key`` under a heading that announces a product's reviews by its buyers

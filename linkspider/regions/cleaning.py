@@ -197,7 +197,7 @@ class Cleaning:
             return self._removed[key]
         t = self.table
         tag = t.tag[key]
-        positions = self._positions_of(_EARLIER.get(tag, ()))
+        positions = self.positions_of(_EARLIER.get(tag, ()))
         end = t.end[key]
         i = bisect_right(positions, key)
         found: list[int] = []
@@ -238,7 +238,7 @@ class Cleaning:
             return True
         return not t.p[key] and t.phrasing_ink[key] == t.ink[key] > 0
 
-    def _positions_of(self, names: str | tuple[str, ...]) -> list[int]:
+    def positions_of(self, names: str | tuple[str, ...]) -> list[int]:
         """The elements with the tag ``names`` (or one of the tags), in document order,
         found once."""
         positions = self._positions.get(names)
@@ -246,19 +246,19 @@ class Cleaning:
             if isinstance(names, str):
                 positions = tag_positions(self.table, names)
             else:  # from each tag's own list, which other questions share
-                positions = sorted(k for name in names for k in self._positions_of(name))
+                positions = sorted(k for name in names for k in self.positions_of(name))
             self._positions[names] = positions
         return positions
 
     def _count(self, key: int, name: str) -> int:
         """The ``name`` elements in the subtree of ``key``."""
-        positions = self._positions_of(name)
+        positions = self.positions_of(name)
         return bisect_left(positions, self.table.end[key]) - bisect_left(positions, key)
 
     def _heading_ink(self, key: int) -> int:
         """The text of the headings below ``key``."""
         if self._headings is None:
-            positions = self._positions_of(_HEADINGS)
+            positions = self.positions_of(_HEADINGS)
             self._headings = (positions, [0, *accumulate(self.table.ink[k] for k in positions)])
         positions, prefix = self._headings
         first, last = bisect_right(positions, key), bisect_left(positions, self.table.end[key])
