@@ -98,6 +98,8 @@ _ABSORBED = {
 _TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6")
 #: the most characters of a paragraph after a teaser's linked heading (its excerpt)
 TEASER_EXCERPT = 300
+#: the least share of a teaser's heading that is link text (its headline is the link)
+LINKED_HEADING = 0.9
 
 #: ``region_score`` of each decision path: how often that path's content-or-not call was
 #: right on the labelled development pages (the eight of ``bench/regions.py``'s ``DEV_SETS``:
@@ -323,7 +325,7 @@ class _Classifier:
                 if k < read:
                     continue
                 read = end[k]
-                if tag[k] != "p" and ink[k] and density.of(k) >= 0.9:  # a linked heading
+                if tag[k] != "p" and ink[k] and density.of(k) >= LINKED_HEADING:
                     if not run:
                         before = prose
                     run.append(k)
