@@ -661,6 +661,21 @@ def test_teasers_after_an_article_are_not_main():
         assert set(regions(roundup).values()) == {"main"}
 
 
+def test_a_sections_id_that_slugs_its_heading_names_no_box():
+    """docutils (Sphinx) gives each section the slug of its heading as its id: an article
+    titled "The sharing economy is a lie: ..." had a section
+    ``#the-sharing-economy-is-a-lie-...``, read as a share box, so all of its links came out
+    ``aside``.  An id of seven words or more is a sentence's slug; a box's id is shorter
+    (``related-posts``, ``sharing-buttons``) and still names it."""
+    title = "The sharing economy is a lie: Uber, Ayn Rand and the truth about tech"
+    slug = "the-sharing-economy-is-a-lie-uber-ayn-rand-and-the-truth-about-tech"
+    body = f"""<html><body><div class="document"><div role="main" id="content">
+    <section id="{slug}"><h1>{title}</h1><p>{PARA}<a href="http://cited.org/">cited</a></p>
+    <p>{PARA}</p><div id="sharing-buttons"><a href="https://share.example/">Share it</a></div>
+    </section></div></div></body></html>"""
+    assert regions(body) == {"cited": "main", "Share it": "aside"}
+
+
 def test_a_shops_recommended_products_are_not_main():
     """A product page's grid under "Recommended items" (django-oscar), "Related products"
     (WooCommerce) or "Customers who bought this item also bought": each item an image link,

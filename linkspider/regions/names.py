@@ -375,12 +375,26 @@ def layout_state_neutral(names: str) -> str:
     return " ".join(name for name in kept if name)
 
 
+#: the fewest words of an id that is the slug of a sentence (a heading's, as docutils and
+#: Markdown write a section's or a heading's id): no name of a box
+SLUG_WORDS = 7
+
+
+def id_name(ident: str) -> str:
+    """An element's id as a name of what it is: "" for the slug of a sentence.
+
+    >>> id_name("related-posts"), id_name("the-sharing-economy-is-a-lie-uber-ayn-rand")
+    ('related-posts', '')
+    """
+    return "" if ident.count("-") >= SLUG_WORDS - 1 and " " not in ident.strip() else ident
+
+
 def _name_facts(cls: str, ident: str) -> tuple[str | None, int, bool, bool]:
     """Everything class and id names say: (token cue, class weight, unlikely, and whether
     they may name a side column: grid classes or :func:`side_named`).  A post's taxonomy
-    (:func:`post_class_neutral`), and a wrapper's layout state
-    (:func:`layout_state_neutral`), are no names of these."""
-    cls = post_class_neutral(cls)
+    (:func:`post_class_neutral`), a wrapper's layout state (:func:`layout_state_neutral`)
+    and the slug of a heading in an id (:func:`id_name`) are no names of these."""
+    cls, ident = post_class_neutral(cls), id_name(ident)
     column = (bool(cls) and grid_width(cls) is not None) or side_named(cls, ident)
     # camelCase names are words too (shareButtons, relatedPosts): split before lowering
     words = layout_state_neutral(builder_neutral(name_words(f"{cls} {ident}")))
@@ -643,7 +657,7 @@ class Names:
             return False
         if width is not None:
             return width <= SIDE_COLUMN and self._widest_child(up) >= 2 * width
-        if self.tag[key] in _COLUMN_TAGS and side_named(cls or "", self._ident[key] or ""):
+        if self.tag[key] in _COLUMN_TAGS and side_named(cls or "", id_name(self._ident[key] or "")):
             return any(column != key for column in self._content_children(up))
         return False
 
@@ -656,7 +670,7 @@ class Names:
                 child
                 for child in children(self._table, key)
                 if (classes[child] or idents[child])
-                and content_named(classes[child] or "", idents[child] or "")
+                and content_named(classes[child] or "", id_name(idents[child] or ""))
             ]
         return columns
 
