@@ -4,12 +4,15 @@
     python bench/labels/docsites/build.py OUT
 
 Documentation sites are made by a few generators whose themes put a navigation tree, a table
-of contents, previous/next links and "edit" or "view source" links around each page.  Eleven
-themes, each run in an environment of its own (pinned; none is a dependency of linkspider):
+of contents, previous/next links and "edit" or "view source" links around each page.
+Seventeen themes, each run in an environment of its own (pinned; none is a dependency of
+linkspider):
 
 - Sphinx 8.2.3 with alabaster (its default), Furo 2025.12.19, the Read the Docs theme
-  3.1.0, the PyData theme 0.16.1 and the Book theme 1.1.4;
-- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs) and Material 9.8.2;
+  3.1.0, the PyData theme 0.16.1, the Book theme 1.1.4, Piccolo 0.24.0, sphinxawesome 6.0.6,
+  Shibuya 2026.7.12, Wagtail's 6.6.0 and Press 0.9.1;
+- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs), Material 9.8.2 and
+  Cinder 1.2.0;
 - VitePress 1.6.4's default theme, Astro's Starlight 0.37.7 and Docusaurus 3.10.2's
   classic preset (npm: ``npm ci`` first in ``vitepress/`` here, ``../blogs/starlight/``
   and ``../blogs/docusaurus/``).
@@ -65,17 +68,33 @@ THEMES = {
     # before any of their pages was scored; Starlight's errors were read after its first
     # score, so it is in docsites-dev
     "vitepress-default": ("vitepress", "default", []),
+    # more Sphinx themes and an MkDocs one (PyPI), held out (docsites-heldout), assigned
+    # before any of their pages was scored (Sphinx-Immaterial, a port of Material, fetches
+    # Google's font list while it builds); sphinxawesome's and Press's errors were read after
+    # their first score, so they are in docsites-dev
+    "sphinx-piccolo": ("sphinx", "piccolo_theme", [SPHINX, "piccolo-theme==0.24.0"]),
+    "sphinx-awesome": ("sphinx", "sphinxawesome_theme", [SPHINX, "sphinxawesome-theme==6.0.6"]),
+    "sphinx-shibuya": ("sphinx", "shibuya", [SPHINX, "shibuya==2026.7.12"]),
+    "sphinx-wagtail": ("sphinx", "sphinx_wagtail_theme", [SPHINX, "sphinx-wagtail-theme==6.6.0"]),
+    "sphinx-press": ("sphinx", "press", [SPHINX, "sphinx-press-theme==0.9.1"]),
+    "mkdocs-cinder": ("mkdocs", "cinder", [MKDOCS, "mkdocs-cinder==1.2.0"]),
     "starlight-default": ("starlight", "default", []),
     "docusaurus-classic": ("docusaurus", "classic", []),
 }
 PAGES = 8
+#: Sphinx themes that are extensions too
+_THEME_EXTENSIONS = frozenset(("sphinx_wagtail_theme",))
 
 
 def sphinx(name: str, packages: list[str], pages: list[dict], work: Path) -> dict[str, Path]:
     src = work / "src"
     src.mkdir()
+    # a theme that is an extension too is loaded as one (its directives, its search)
+    extensions = [name] if name in _THEME_EXTENSIONS else []
     (src / "conf.py").write_text(
-        f"project = {SITE!r}\nauthor = {AUTHOR!r}\nhtml_theme = {name!r}\n", encoding="utf-8"
+        f"project = {SITE!r}\nauthor = {AUTHOR!r}\nhtml_theme = {name!r}\n"
+        f"extensions = {extensions!r}\n",
+        encoding="utf-8",
     )
     toc = "".join(f"   {page['slug']}\n" for page in pages)
     heading = "=" * len(SITE)
