@@ -5,14 +5,15 @@
 
 Documentation sites are made by a few generators whose themes put a navigation tree, a table
 of contents, previous/next links and "edit" or "view source" links around each page.
-Seventeen themes, each run in an environment of its own (pinned; none is a dependency of
+Twenty-two themes, each run in an environment of its own (pinned; none is a dependency of
 linkspider):
 
 - Sphinx 8.2.3 with alabaster (its default), Furo 2025.12.19, the Read the Docs theme
   3.1.0, the PyData theme 0.16.1, the Book theme 1.1.4, Piccolo 0.24.0, sphinxawesome 6.0.6,
-  Shibuya 2026.7.12, Wagtail's 6.6.0 and Press 0.9.1;
-- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs), Material 9.8.2 and
-  Cinder 1.2.0;
+  Shibuya 2026.7.12, Wagtail's 6.6.0, Press 0.9.1, Nefertiti 0.9.11 and its own classic,
+  agogo and haiku;
+- MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs), Material 9.8.2, Cinder
+  1.2.0 and Windmill 1.0.5;
 - VitePress 1.6.4's default theme, Astro's Starlight 0.37.7 and Docusaurus 3.10.2's
   classic preset (npm: ``npm ci`` first in ``vitepress/`` here, ``../blogs/starlight/``
   and ``../blogs/docusaurus/``).
@@ -78,6 +79,13 @@ THEMES = {
     "sphinx-wagtail": ("sphinx", "sphinx_wagtail_theme", [SPHINX, "sphinx-wagtail-theme==6.6.0"]),
     "sphinx-press": ("sphinx", "press", [SPHINX, "sphinx-press-theme==0.9.1"]),
     "mkdocs-cinder": ("mkdocs", "cinder", [MKDOCS, "mkdocs-cinder==1.2.0"]),
+    # Sphinx's own classic, agogo and haiku themes, Nefertiti, and MkDocs's Windmill: held
+    # out (docsites-heldout), assigned before any of their pages was scored
+    "sphinx-classic": ("sphinx", "classic", [SPHINX]),
+    "sphinx-agogo": ("sphinx", "agogo", [SPHINX]),
+    "sphinx-haiku": ("sphinx", "haiku", [SPHINX]),
+    "sphinx-nefertiti": ("sphinx", "sphinx_nefertiti", [SPHINX, "sphinx-nefertiti==0.9.11"]),
+    "mkdocs-windmill": ("mkdocs", "windmill", [MKDOCS, "mkdocs-windmill==1.0.5"]),
     "starlight-default": ("starlight", "default", []),
     "docusaurus-classic": ("docusaurus", "classic", []),
 }
