@@ -1,6 +1,8 @@
-"""Build the wiki labelled sets: MediaWiki's own skins around real article text.
+"""Build the wiki labelled sets: MediaWiki's own skins (and ikiwiki's template) around real
+article text.
 
-    python bench/labels/wiki/build.py OUT
+    python bench/labels/wiki/build.py OUT            # MediaWiki's five skins
+    python bench/labels/wiki/build.py OUT ikiwiki    # ikiwiki (see ikiwiki())
 
 Needs Debian 12's ``mediawiki`` (1.39, with its skins Vector, MonoBook, Timeless and
 MinervaNeue), ``php-cli`` and ``php-sqlite3``.  The script installs a wiki on SQLite in a
@@ -20,6 +22,7 @@ builds only in times, revision and request ids.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -32,7 +35,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from articles import CATEGORIES, articles, marked  # noqa: E402  (bench/labels/articles.py)
+from articles import (  # noqa: E402  (bench/labels/articles.py)
+    BLOGROLL,
+    CATEGORIES,
+    articles,
+    markdown_block,
+    marked,
+)
 from php_site import php_site  # noqa: E402  (bench/labels/php_site.py)
 
 MEDIAWIKI = Path("/usr/share/mediawiki")
@@ -47,9 +56,53 @@ def title(text: str) -> str:
     return re.sub(r"[#<>\[\]|{}_]+", " ", text).strip()[:200] or "Untitled"
 
 
+def ikiwiki(out: Path, pool: list[dict]) -> None:
+    """ikiwiki 3.20200202 (Debian 12's ``ikiwiki``), a wiki compiler, with its default page
+    template: the parent links, a sidebar (the wiki's pages and a blogroll, the ``sidebar``
+    plugin), the page's actions (Edit, RecentChanges, Preferences, Discussion: a CGI URL is
+    set), its tags (``tag``, pages made for them) and the footer.  Eight pages, ``readability-dev``
+    articles (seed 20261207 and the template's name), as raw HTML in Markdown (its HTML
+    scrubber off, as a wiki of trusted editors has it)."""
+    draw = random.Random("20261207-ikiwiki")
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dest = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        (src / "index.mdwn").write_text('Notes, kept.\n\n[[!map pages="* and !sidebar"]]\n')
+        blogroll = "".join(f"* [{t}]({u})\n" for t, u in BLOGROLL)
+        (src / "sidebar.mdwn").write_text(
+            f"* [[Home|index]]\n* [[RecentChanges]]\n\n**Blogroll**\n\n{blogroll}"
+        )
+        slugs = []
+        for article in draw.sample(pool, PAGES):
+            tags = " ".join(sorted({draw.choice(CATEGORIES).lower(), "notes"}))
+            (src / f"{article['name']}.mdwn").write_text(
+                f"[[!meta title={json.dumps(title(article['title']))}]]\n[[!tag {tags}]]\n\n"
+                f"<div>{markdown_block(marked(article['body']))}</div>\n",
+                encoding="utf-8",
+            )
+            slugs.append(article["name"])
+        subprocess.run(
+            ["ikiwiki", "--plugin", "goodstuff", "--plugin", "sidebar", "--plugin", "meta",
+             "--disable-plugin", "htmlscrubber", "--set", "wikiname=The Field Notebook Wiki",
+             "--set", "tagbase=tags", "--set", "tag_autocreate=1", "--set", "timeformat=%F",
+             "--url=http://fakehost/", "--cgiurl=http://fakehost/ikiwiki.cgi",
+             str(src), str(dest)],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for slug in slugs:
+            (out / f"ikiwiki-default--{slug}").mkdir(parents=True, exist_ok=True)
+            shutil.copy(
+                dest / slug / "index.html", out / f"ikiwiki-default--{slug}" / "source.html"
+            )
+        print(len(slugs), "ikiwiki pages")
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     pool = articles()
+    if sys.argv[2:] == ["ikiwiki"]:
+        ikiwiki(out, pool)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         # the installer refuses to run where a wiki's settings already are
