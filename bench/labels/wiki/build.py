@@ -3,6 +3,7 @@ article text.
 
     python bench/labels/wiki/build.py OUT            # MediaWiki's five skins
     python bench/labels/wiki/build.py OUT ikiwiki    # ikiwiki (see ikiwiki())
+    python bench/labels/wiki/build.py OUT dokuwiki   # DokuWiki (see dokuwiki())
 
 Needs Debian 12's ``mediawiki`` (1.39, with its skins Vector, MonoBook, Timeless and
 MinervaNeue), ``php-cli`` and ``php-sqlite3``.  The script installs a wiki on SQLite in a
@@ -41,6 +42,7 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
     articles,
     markdown_block,
     marked,
+    plain,
 )
 from php_site import php_site  # noqa: E402  (bench/labels/php_site.py)
 
@@ -49,6 +51,9 @@ WEB_ROOT = Path("/var/lib/mediawiki")
 SKINS = ("vector-2022", "vector", "monobook", "timeless", "minerva")
 PAGES = 8
 PORT = 8090
+DOKUWIKI = Path("/usr/share/dokuwiki")
+DOKUWIKI_DATA = Path("/var/lib/dokuwiki/data")
+DOKUWIKI_PORT = 8091
 
 
 def title(text: str) -> str:
@@ -97,11 +102,69 @@ def ikiwiki(out: Path, pool: list[dict]) -> None:
         print(len(slugs), "ikiwiki pages")
 
 
+def dokuwiki(out: Path, pool: list[dict]) -> None:
+    """DokuWiki 2022-07-31a (Debian 12's ``dokuwiki``) with its default template: site tools
+    (Recent Changes, Media Manager, Sitemap), the user's tools (Log in), the trace, a sidebar
+    (the wiki's pages and a blogroll), page tools (Edit, Old revisions, Backlinks) and the
+    footer (licence and buttons).  Eight pages, ``readability-dev`` articles (seed 20261207
+    and the template's name), each in a namespace of its category, as raw HTML (``htmlok``, as
+    a wiki of trusted editors has it).  Its settings go to /etc/dokuwiki/local.protected.php
+    and its pages to /var/lib/dokuwiki/data/pages while it runs; both are taken out after."""
+    draw = random.Random("20261207-dokuwiki")
+    pages_dir = DOKUWIKI_DATA / "pages"
+    settings = Path("/etc/dokuwiki/local.protected.php")
+    settings.write_text(
+        "<?php\n$conf['title'] = 'The Field Notebook Wiki';\n$conf['htmlok'] = 1;\n"
+        "$conf['baseurl'] = 'http://fakehost';\n",
+        encoding="utf-8",
+    )
+    written: list[Path] = []
+
+    def write(page: Path, text: str) -> None:
+        if not page.parent.is_dir():
+            page.parent.mkdir(parents=True)
+            written.append(page.parent)  # (a namespace's folder: taken out after its pages)
+        page.write_text(text, encoding="utf-8")
+        written.append(page)
+
+    try:
+        blogroll = "".join(f"  * [[{u}|{t}]]\n" for t, u in BLOGROLL)
+        write(pages_dir / "start.txt", "====== The Field Notebook Wiki ======\n\nNotes, kept.\n")
+        write(pages_dir / "sidebar.txt", f"  * [[start|Home]]\n\n**Blogroll**\n\n{blogroll}")
+        ids = {}
+        for article in draw.sample(pool, PAGES):
+            namespace = draw.choice(CATEGORIES).lower()
+            write(
+                pages_dir / namespace / f"{article['name']}.txt",
+                f"====== {plain(article['title'])} ======\n\n"
+                f"<html>{marked(article['body'])}</html>\n",
+            )
+            ids[article["name"]] = f"{namespace}:{article['name']}"
+        with php_site(DOKUWIKI, DOKUWIKI_PORT, "/doku.php?id=start") as fetch:
+            for slug, page_id in ids.items():
+                (out / f"dokuwiki-default--{slug}").mkdir(parents=True, exist_ok=True)
+                (out / f"dokuwiki-default--{slug}" / "source.html").write_bytes(
+                    fetch(f"/doku.php?id={page_id}")
+                )
+        print(len(ids), "DokuWiki pages")
+    finally:
+        settings.unlink(missing_ok=True)
+        for path in reversed(written):
+            path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
+        for folder in ("cache", "index", "meta", "attic"):  # what it derived from them
+            for derived in (DOKUWIKI_DATA / folder).glob("*"):
+                if derived.name not in (".htaccess", "_dummy"):
+                    shutil.rmtree(derived) if derived.is_dir() else derived.unlink()
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     pool = articles()
     if sys.argv[2:] == ["ikiwiki"]:
         ikiwiki(out, pool)
+        return
+    if sys.argv[2:] == ["dokuwiki"]:
+        dokuwiki(out, pool)
         return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
