@@ -22,7 +22,8 @@ Each theme's site has an index and eight pages of its own, ``tests/data/readabil
 articles (``bench/labels/articles.py``) chosen at random (seed 20261207 and the theme's
 name), as raw HTML.  Every link of an article is marked (``data-ls-content``) before the
 generator runs; ``node bench/labels/label.mjs --marked data-ls-content DIR`` labels the pages
-and takes the marks out.  Writes OUT/THEME--NAME/source.html.
+and takes the marks out.  Writes OUT/THEME--NAME/source.html.  The output is the same on
+every run but for Docusaurus's bundle hash.
 """
 
 from __future__ import annotations

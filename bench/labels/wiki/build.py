@@ -18,7 +18,7 @@ category; around them the skin's header, search, personal tools, page tabs, side
 (navigation, tools), category box and footer.  Every link of an article is marked
 (``data-ls-content``) before it goes into the wiki; ``node bench/labels/label.mjs --marked
 data-ls-content DIR`` labels the pages and takes the marks out.  The pages differ between
-builds only in times, revision and request ids.
+builds only in times, revision and request ids (and DokuWiki's in its assets' seed).
 """
 
 from __future__ import annotations
