@@ -5,15 +5,15 @@
 
 Documentation sites are made by a few generators whose themes put a navigation tree, a table
 of contents, previous/next links and "edit" or "view source" links around each page.
-Twenty-two themes, each run in an environment of its own (pinned; none is a dependency of
+Twenty-seven themes, each run in an environment of its own (pinned; none is a dependency of
 linkspider):
 
 - Sphinx 8.2.3 with alabaster (its default), Furo 2025.12.19, the Read the Docs theme
   3.1.0, the PyData theme 0.16.1, the Book theme 1.1.4, Piccolo 0.24.0, sphinxawesome 6.0.6,
-  Shibuya 2026.7.12, Wagtail's 6.6.0, Press 0.9.1, Nefertiti 0.9.11 and its own classic,
-  agogo and haiku;
+  Shibuya 2026.7.12, Wagtail's 6.6.0, Press 0.9.1, Nefertiti 0.9.11, Material 0.0.36,
+  Bootstrap 0.8.1, Insegel 1.3.1 and its own classic, agogo and haiku;
 - MkDocs 1.6.1 with its two built-in themes (mkdocs, readthedocs), Material 9.8.2, Cinder
-  1.2.0 and Windmill 1.0.5;
+  1.2.0, Windmill 1.0.5, Terminal 4.8.0 and Ivory 0.4.6;
 - VitePress 1.6.4's default theme, Astro's Starlight 0.37.7 and Docusaurus 3.10.2's
   classic preset (npm: ``npm ci`` first in ``vitepress/`` here, ``../blogs/starlight/``
   and ``../blogs/docusaurus/``).
@@ -87,6 +87,13 @@ THEMES = {
     "sphinx-haiku": ("sphinx", "haiku", [SPHINX]),
     "sphinx-nefertiti": ("sphinx", "sphinx_nefertiti", [SPHINX, "sphinx-nefertiti==0.9.11"]),
     "mkdocs-windmill": ("mkdocs", "windmill", [MKDOCS, "mkdocs-windmill==1.0.5"]),
+    # and five more, held out (docsites-heldout), assigned before any of their pages was
+    # scored
+    "sphinx-material": ("sphinx", "sphinx_material", [SPHINX, "sphinx-material==0.0.36"]),
+    "sphinx-bootstrap": ("sphinx", "bootstrap", [SPHINX, "sphinx-bootstrap-theme==0.8.1"]),
+    "sphinx-insegel": ("sphinx", "insegel", [SPHINX, "insegel==1.3.1"]),
+    "mkdocs-terminal": ("mkdocs", "terminal", [MKDOCS, "mkdocs-terminal==4.8.0"]),
+    "mkdocs-ivory": ("mkdocs", "ivory", [MKDOCS, "mkdocs-ivory==0.4.6"]),
     "starlight-default": ("starlight", "default", []),
     "docusaurus-classic": ("docusaurus", "classic", []),
 }
