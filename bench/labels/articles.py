@@ -11,7 +11,9 @@ tool's own environment and the pins of the generators two builders run.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -79,6 +81,13 @@ PYDATA_THEME = "pydata-sphinx-theme==0.16.1"
 BOOK_THEME = "sphinx-book-theme==1.1.4"
 MKDOCS = "mkdocs==1.6.1"
 MATERIAL = "mkdocs-material==9.8.2"
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    """Run a generator's ``command`` in ``cwd`` (its output hidden, ``env`` added to this
+    process's environment); a failure raises."""
+    environment = {**os.environ, **(env or {})}
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=environment)
 
 
 def uv_run(packages: list[str], python: str | None = None) -> list[str]:

@@ -7,13 +7,11 @@ Each writes a site's files and configuration, builds it, and returns the built s
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from articles import SITE, SOCIAL
+from articles import SITE, SOCIAL, run
 
 HERE = Path(__file__).resolve().parent
 STARLIGHT = HERE / "blogs" / "starlight"
@@ -25,11 +23,6 @@ def _write(root: Path, files: dict[str, str]) -> None:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-
-
-def _run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
-    environment = {**os.environ, **env}
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=environment)
 
 
 def starlight(work: Path, docs: dict[str, str], options: str, blog: bool = False) -> Path:
@@ -65,7 +58,7 @@ def starlight(work: Path, docs: dict[str, str], options: str, blog: bool = False
                 "})] })\n",
             },
         )
-        _run(
+        run(
             ["node", "../node_modules/astro/astro.js", "build"],
             site,
             {"ASTRO_TELEMETRY_DISABLED": "1"},
@@ -99,5 +92,5 @@ def docusaurus(work: Path, files: dict[str, str], preset: str, navbar: str) -> P
         },
     )
     bin_ = DOCUSAURUS / "node_modules" / "@docusaurus" / "core" / "bin" / "docusaurus.mjs"
-    _run(["node", str(bin_), "build"], work, {"NO_UPDATE_NOTIFIER": "1"})
+    run(["node", str(bin_), "build"], work, {"NO_UPDATE_NOTIFIER": "1"})
     return work / "build"

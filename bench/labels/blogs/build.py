@@ -57,7 +57,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -81,6 +80,7 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
     markdown_block,
     marked,
     rst_page,
+    run,
     uv_run,
 )
 
@@ -188,11 +188,6 @@ def posts_by_theme(rng: random.Random) -> dict[str, list[dict]]:
             for i, article in enumerate(draw.sample(pool, POSTS))
         ]
     return out
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
-    environment = {**os.environ, **(env or {})}
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=environment)
 
 
 def pelican(theme: str, posts: list[dict], work: Path) -> dict[str, Path]:

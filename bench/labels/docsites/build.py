@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -53,6 +52,7 @@ from articles import (  # noqa: E402  (bench/labels/articles.py)
     marked,
     plain,
     rst_page,
+    run,
     uv_run,
 )
 
@@ -121,10 +121,7 @@ def sphinx(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
         (src / f"{page['slug']}.rst").write_text(
             rst_page(page["title"], page["body"]), encoding="utf-8"
         )
-    subprocess.run(
-        [*uv_run(packages, "3.11"), "sphinx-build", "-q", "-b", "html", "src", "out"],
-        cwd=work, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    run([*uv_run(packages, "3.11"), "sphinx-build", "-q", "-b", "html", "src", "out"], work)
     return {page["slug"]: work / "out" / f"{page['slug']}.html" for page in pages}
 
 
@@ -144,10 +141,7 @@ def mkdocs(name: str, packages: list[str], pages: list[dict], work: Path) -> dic
         f"theme:\n  name: {name}\nnav:\n  - index.md\n{nav}",
         encoding="utf-8",
     )
-    subprocess.run(
-        [*uv_run(packages, "3.11"), "mkdocs", "build", "-q", "-d", "site"],
-        cwd=work, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    run([*uv_run(packages, "3.11"), "mkdocs", "build", "-q", "-d", "site"], work)
     return {page["slug"]: work / "site" / page["slug"] / "index.html" for page in pages}
 
 
@@ -184,10 +178,7 @@ def vitepress(name: str, packages: list[str], pages: list[dict], work: Path) -> 
             f"    footer: {{ copyright: {json.dumps(AUTHOR)} }},\n  }},\n}}\n",
             encoding="utf-8",
         )
-        subprocess.run(
-            ["node", "../node_modules/vitepress/bin/vitepress.js", "build", "docs"],
-            cwd=site, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        run(["node", "../node_modules/vitepress/bin/vitepress.js", "build", "docs"], site)
         shutil.move(site / "docs" / ".vitepress" / "dist", work / "dist")
     finally:
         shutil.rmtree(site)
