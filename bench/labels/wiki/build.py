@@ -119,6 +119,8 @@ def dokuwiki(out: Path, pool: list[dict]) -> None:
         encoding="utf-8",
     )
     written: list[Path] = []
+    derived = ("cache", "index", "meta", "attic")  # what DokuWiki derives from its pages
+    before = {path for folder in derived for path in (DOKUWIKI_DATA / folder).iterdir()}
 
     def write(page: Path, text: str) -> None:
         if not page.parent.is_dir():
@@ -151,10 +153,9 @@ def dokuwiki(out: Path, pool: list[dict]) -> None:
         settings.unlink(missing_ok=True)
         for path in reversed(written):
             path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
-        for folder in ("cache", "index", "meta", "attic"):  # what it derived from them
-            for derived in (DOKUWIKI_DATA / folder).glob("*"):
-                if derived.name not in (".htaccess", "_dummy"):
-                    shutil.rmtree(derived) if derived.is_dir() else derived.unlink()
+        for folder in derived:  # what it derived from this build's pages
+            for path in set((DOKUWIKI_DATA / folder).iterdir()) - before:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def main() -> None:
