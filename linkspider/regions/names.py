@@ -500,6 +500,7 @@ def side_named(cls: str, ident: str) -> bool:
     >>> side_named("mainSidebar", ""), side_named("", "hasSidebar"), side_named("", "sideBars")
     (True, False, True)
     """
+    ident = id_name(ident)  # (a heading's slug names no column)
     if ident and ident.strip().lower() in _SIDES:
         return True
     names = f"{cls} {ident}".lower()
@@ -532,6 +533,7 @@ def content_named(cls: str, ident: str) -> bool:
     >>> content_named("", "mainContent"), content_named("centerColumn", ""), content_named("articleAd", "")
     (True, True, False)
     """
+    ident = id_name(ident)  # (a heading's slug names no column)
     names = name_words(f"{cls} {ident}")
     return not side_named(cls, ident) and (
         token_region(names) == "main" or not _CENTRE_WORDS.isdisjoint(tokens(names))
@@ -657,7 +659,7 @@ class Names:
             return False
         if width is not None:
             return width <= SIDE_COLUMN and self._widest_child(up) >= 2 * width
-        if self.tag[key] in _COLUMN_TAGS and side_named(cls or "", id_name(self._ident[key] or "")):
+        if self.tag[key] in _COLUMN_TAGS and side_named(cls or "", self._ident[key] or ""):
             return any(column != key for column in self._content_children(up))
         return False
 
@@ -670,7 +672,7 @@ class Names:
                 child
                 for child in children(self._table, key)
                 if (classes[child] or idents[child])
-                and content_named(classes[child] or "", id_name(idents[child] or ""))
+                and content_named(classes[child] or "", idents[child] or "")
             ]
         return columns
 
